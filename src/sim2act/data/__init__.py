@@ -1,0 +1,1 @@
+"""Datasets of (observation, instruction, action) steps: generation, on-disk format and readers."""

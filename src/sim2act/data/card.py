@@ -1,0 +1,113 @@
+"""The dataset card ``meta/info.json``: schema, counts, splits, generating configs and provenance."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sim2act
+from sim2act.data.atomic import atomic_write_text
+from sim2act.data.schema import SCHEMA_VERSION
+from sim2act.errors import Sim2ActError
+
+
+@dataclass
+class ShardStats:
+    episodes: int
+    steps: int
+    successes: int
+
+
+@dataclass
+class DatasetCard:
+    """What ``meta/info.json`` holds; ``runs`` lists every generation that wrote into the dataset."""
+
+    domain: str
+    split: str
+    features: dict[str, dict]
+    action_space: dict
+    runs: list[dict] = field(default_factory=list)
+    shards: dict[int, ShardStats] = field(default_factory=dict)
+    codebase_version: str = sim2act.__version__
+    git_revision: str | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def counts(self) -> dict[str, int]:
+        stats = self.shards.values()
+        return {
+            "episodes": sum(s.episodes for s in stats),
+            "steps": sum(s.steps for s in stats),
+            "successes": sum(s.successes for s in stats),
+            "shards": len(self.shards),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        counts = self.counts
+        return {
+            "schema_version": self.schema_version,
+            "codebase_version": self.codebase_version,
+            "git_revision": self.git_revision,
+            "domain": self.domain,
+            "levels": sorted({run["config"]["level"] for run in self.runs}),
+            "split": self.split,
+            "counts": counts,
+            "success_rate": counts["successes"] / counts["episodes"] if counts["episodes"] else 0.0,
+            "splits": {self.split: {"episodes": counts["episodes"], "steps": counts["steps"]}},
+            "features": self.features,
+            "action_space": self.action_space,
+            "runs": self.runs,
+            "shards": {f"{i:05d}": vars(s) for i, s in sorted(self.shards.items())},
+            "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DatasetCard:
+        return cls(
+            domain=data["domain"],
+            split=data["split"],
+            features=data["features"],
+            action_space=data["action_space"],
+            runs=data["runs"],
+            shards={int(i): ShardStats(**s) for i, s in data.get("shards", {}).items()},
+            codebase_version=data["codebase_version"],
+            git_revision=data.get("git_revision"),
+            schema_version=data["schema_version"],
+        )
+
+    def save(self, path: Path) -> None:
+        atomic_write_text(path, json.dumps(self.to_json(), indent=2) + "\n")
+
+
+def load_card(path: Path) -> DatasetCard:
+    """Read a dataset card; a missing or unreadable one is a one-line error naming the file."""
+    if not path.exists():
+        raise Sim2ActError(f"not a sim2act dataset: {path} is missing")
+    try:
+        card = DatasetCard.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as error:
+        raise Sim2ActError(f"corrupt dataset card {path}: {error}") from None
+    if card.schema_version > SCHEMA_VERSION:
+        raise Sim2ActError(
+            f"{path} has schema version {card.schema_version}; this sim2act reads up to {SCHEMA_VERSION}: upgrade sim2act"
+        )
+    return card
+
+
+def git_revision() -> str | None:
+    """The commit of the sim2act source tree, when it is a git checkout."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None

@@ -1,0 +1,92 @@
+"""The collector: a Gymnasium wrapper that records every step of the current episode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import gymnasium as gym
+import numpy as np
+
+from sim2act import features as F
+from sim2act.tasks import Task
+
+ARRAY_OBSERVATIONS = (F.RGB, F.DEPTH, F.PROPRIO)
+
+
+@dataclass
+class Episode:
+    """One recorded episode: row ``t`` holds o_t and the action a_t taken from it, with its outcome."""
+
+    episode_id: int
+    task: Task
+    observations: dict[str, np.ndarray]
+    """``rgb`` / ``depth`` / ``proprio`` arrays with a leading time axis."""
+    actions: np.ndarray
+    rewards: np.ndarray
+    terminated: np.ndarray
+    truncated: np.ndarray
+    success: np.ndarray
+    achieved: list[tuple[int, str]] = field(default_factory=list)
+    """(step, instruction) for the first time each instruction became true."""
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    @property
+    def succeeded(self) -> bool:
+        return bool(self.success.any())
+
+
+class EpisodeRecorder(gym.Wrapper):
+    """Records (o_t, a_t, r_t, terminated, truncated, success, achieved) until ``pop_episode``."""
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        self._keys = [k for k in ARRAY_OBSERVATIONS if k in env.observation_space.spaces]
+        self._clear()
+
+    def _clear(self) -> None:
+        self._frames: dict[str, list[np.ndarray]] = {k: [] for k in self._keys}
+        self._actions: list = []
+        self._rewards: list[float] = []
+        self._terminated: list[bool] = []
+        self._truncated: list[bool] = []
+        self._success: list[bool] = []
+        self._achieved: dict[str, int] = {}
+
+    def reset(self, **kwargs):
+        obs, info = self.env.reset(**kwargs)
+        self._clear()
+        self._obs = obs
+        return obs, info
+
+    def step(self, action):
+        obs, reward, terminated, truncated, info = self.env.step(action)
+        step = len(self._actions)
+        for key in self._keys:
+            self._frames[key].append(self._obs[key])
+        self._actions.append(action)
+        self._rewards.append(reward)
+        self._terminated.append(terminated)
+        self._truncated.append(truncated)
+        self._success.append(info[F.INFO_SUCCESS])
+        for instruction in info[F.INFO_ACHIEVED]:
+            self._achieved.setdefault(instruction, step)
+        self._obs = obs
+        return obs, reward, terminated, truncated, info
+
+    def pop_episode(self, episode_id: int, task: Task) -> Episode:
+        """The steps recorded since the last reset, as arrays; the buffer is cleared."""
+        episode = Episode(
+            episode_id=episode_id,
+            task=task,
+            observations={k: np.stack(v) for k, v in self._frames.items()},
+            actions=np.asarray(self._actions),
+            rewards=np.asarray(self._rewards, np.float32),
+            terminated=np.asarray(self._terminated, bool),
+            truncated=np.asarray(self._truncated, bool),
+            success=np.asarray(self._success, bool),
+            achieved=sorted(((s, i) for i, s in self._achieved.items()), key=lambda p: p[0]),
+        )
+        self._clear()
+        return episode

@@ -1,0 +1,128 @@
+"""Decide what a generation run does with its output folder: create, resume, append or overwrite.
+
+A dataset remembers each generation that wrote into it (its config, first episode id and shard
+range). Re-running the same command resumes the last run; another config is refused unless the user
+asks to ``--append`` a new run or ``--overwrite`` the dataset. Nothing on disk is lost otherwise.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim2act.data.atomic import remove_stale_temp_files
+from sim2act.data.card import DatasetCard, ShardStats, git_revision, load_card
+from sim2act.data.layout import DatasetLayout
+from sim2act.data.shards import read_parquet
+from sim2act.errors import Sim2ActError
+
+
+@dataclass
+class Run:
+    """The run a ``generate`` call works on: which shards and episode ids are its own."""
+
+    config: dict
+    first_episode: int
+    first_shard: int
+    num_shards: int
+    shard_episodes: int
+    episodes: int
+
+    def shard_episode_ids(self, local_shard: int) -> range:
+        start = self.first_episode + local_shard * self.shard_episodes
+        return range(start, min(start + self.shard_episodes, self.first_episode + self.episodes))
+
+
+def open_run(
+    root: Path, config: dict, new_card: DatasetCard, *, append: bool = False, overwrite: bool = False
+) -> tuple[DatasetLayout, DatasetCard, Run]:
+    """Prepare ``root`` for generating with ``config``; refuse anything that would mix configs silently."""
+    layout = DatasetLayout(root)
+    if append and overwrite:
+        raise Sim2ActError("--append and --overwrite exclude each other; pick one")
+    if root.exists() and not root.is_dir():
+        raise Sim2ActError(f"--out {root} is a file, not a folder")
+    if layout.card.exists() and overwrite:
+        load_card(layout.card)  # only ever delete what is really a sim2act dataset
+        shutil.rmtree(layout.steps_dir, ignore_errors=True)
+        shutil.rmtree(root / "meta", ignore_errors=True)
+    elif not layout.card.exists() and root.is_dir() and any(root.iterdir()):
+        raise Sim2ActError(f"--out {root} is not empty and holds no sim2act dataset (no meta/info.json); pick another folder")
+
+    if not layout.card.exists():
+        card = new_card
+        card.git_revision = git_revision()
+        return layout, card, _start_run(layout, card, config, first_episode=0, first_shard=0)
+
+    card = load_card(layout.card)
+    remove_stale_temp_files(root)
+    _reconcile(layout, card)
+    last = card.runs[-1]
+    if last["config"] == config:
+        return layout, card, _run_from(last)
+    if not append:
+        raise Sim2ActError(
+            f"--out {root} holds a dataset made with another config ({_difference(last['config'], config)}); "
+            "re-run with its config to resume, or pass --append or --overwrite"
+        )
+    _check_appendable(root, card, new_card, last)
+    counts = card.counts
+    first_shard = max(card.shards, default=-1) + 1
+    return layout, card, _start_run(layout, card, config, first_episode=counts["episodes"], first_shard=first_shard)
+
+
+def _start_run(layout: DatasetLayout, card: DatasetCard, config: dict, first_episode: int, first_shard: int) -> Run:
+    shard_episodes = config["shard_episodes"]
+    record = {
+        "config": config,
+        "first_episode": first_episode,
+        "first_shard": first_shard,
+        "num_shards": -(-config["episodes"] // shard_episodes),
+    }
+    card.runs.append(record)
+    card.save(layout.card)
+    return _run_from(record)
+
+
+def _run_from(record: dict) -> Run:
+    config = record["config"]
+    return Run(
+        config=config,
+        first_episode=record["first_episode"],
+        first_shard=record["first_shard"],
+        num_shards=record["num_shards"],
+        shard_episodes=config["shard_episodes"],
+        episodes=config["episodes"],
+    )
+
+
+def _reconcile(layout: DatasetLayout, card: DatasetCard) -> None:
+    """Count shards committed to disk by a run that was killed before it updated the card."""
+    for index in layout.committed_shards():
+        if index not in card.shards:
+            episodes = read_parquet(layout.episodes_shard(index), columns=["length", "success"])
+            card.shards[index] = ShardStats(
+                episodes=episodes.num_rows,
+                steps=int(sum(episodes.column("length").to_pylist())),
+                successes=int(sum(episodes.column("success").to_pylist())),
+            )
+    card.save(layout.card)
+
+
+def _check_appendable(root: Path, card: DatasetCard, new_card: DatasetCard, last: dict) -> None:
+    done = sum(1 for i in range(last["first_shard"], last["first_shard"] + last["num_shards"]) if i in card.shards)
+    if done < last["num_shards"]:
+        raise Sim2ActError(
+            f"--out {root}: its last generation is unfinished ({done}/{last['num_shards']} shards); "
+            "re-run it to finish before appending"
+        )
+    if new_card.split != card.split:
+        raise Sim2ActError(f"--out {root} holds split {card.split!r}; a dataset holds one split, not {new_card.split!r}")
+    if new_card.domain != card.domain or new_card.features != card.features:
+        raise Sim2ActError(f"--out {root} holds {card.domain} data with other features; append only matching data")
+
+
+def _difference(old: dict, new: dict) -> str:
+    keys = [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+    return ", ".join(f"{k}: {old.get(k)!r} on disk vs {new.get(k)!r} now" for k in keys)

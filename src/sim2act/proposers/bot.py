@@ -1,0 +1,39 @@
+"""minigrid's BabyAIBot: a privileged expert, used only to build upper-bound baselines.
+
+It reads the simulator's internal state, so it is never part of the self-supervised pipeline.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from minigrid.utils.baby_ai_bot import BabyAIBot
+
+from sim2act.envs.grid.env import GridEnv
+from sim2act.errors import Sim2ActError
+from sim2act.proposers.base import Proposer
+from sim2act.proposers.distributions import ActionDistribution, Categorical
+
+
+class BotProposer(Proposer):
+    """The BabyAI bot's next action, as a one-hot distribution (grid domain only)."""
+
+    name = "bot"
+
+    def __init__(self, action_space) -> None:
+        super().__init__(action_space)
+        self._bots: dict[int, BabyAIBot] = {}
+        self._last_action: dict[int, int | None] = {}
+
+    def begin_episode(self, slot, env) -> None:
+        grid_env = env.unwrapped
+        if not isinstance(grid_env, GridEnv):
+            raise Sim2ActError("the 'bot' proposer only works in the grid domain (BabyAI levels)")
+        self._bots[slot] = BabyAIBot(grid_env.level_env)
+        self._last_action[slot] = None
+
+    def distribution(self, observations, envs, slots) -> ActionDistribution:
+        actions = np.array([int(self._bots[s].replan(self._last_action[s])) for s in slots], dtype=np.int64)
+        return Categorical.one_hot(actions, int(self.action_space.n))
+
+    def executed(self, slot, action) -> None:
+        self._last_action[slot] = int(action)

@@ -1,0 +1,86 @@
+"""Batched action distributions returned by proposers: they sample and score actions."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+
+class ActionDistribution(ABC):
+    """A distribution over actions for each of a batch of envs."""
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        """One action per batch row: int64 ``(B,)`` for discrete, float32 ``(B, D)`` for Box spaces."""
+
+    @abstractmethod
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        """Log-probability (density for Box spaces) of each row's action, shape ``(B,)``."""
+
+
+class Categorical(ActionDistribution):
+    """Independent categorical distributions over ``n`` discrete actions, ``probs`` of shape ``(B, n)``."""
+
+    def __init__(self, probs: np.ndarray) -> None:
+        self.probs = np.asarray(probs, dtype=np.float64)
+
+    @classmethod
+    def uniform(cls, batch: int, n: int) -> Categorical:
+        return cls(np.full((batch, n), 1.0 / n))
+
+    @classmethod
+    def one_hot(cls, actions: np.ndarray, n: int) -> Categorical:
+        probs = np.zeros((len(actions), n))
+        probs[np.arange(len(actions)), actions] = 1.0
+        return cls(probs)
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        cdf = np.cumsum(self.probs, axis=1)
+        u = rng.random((len(cdf), 1)) * cdf[:, -1:]
+        return np.minimum((u >= cdf).sum(axis=1), self.probs.shape[1] - 1).astype(np.int64)
+
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.log(self.probs[np.arange(len(actions)), actions])
+
+
+class UniformBox(ActionDistribution):
+    """Uniform over a Box action space's bounds, for each of ``batch`` rows."""
+
+    def __init__(self, low: np.ndarray, high: np.ndarray, batch: int) -> None:
+        self.low = np.asarray(low, np.float32)
+        self.high = np.asarray(high, np.float32)
+        self.batch = batch
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        return rng.uniform(self.low, self.high, (self.batch, *self.low.shape)).astype(np.float32)
+
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        inside = np.all((actions >= self.low) & (actions <= self.high), axis=tuple(range(1, actions.ndim)))
+        log_density = -np.log(self.high - self.low).sum()
+        return np.where(inside, log_density, -np.inf)
+
+
+class Mixture(ActionDistribution):
+    """``alpha * first + (1 - alpha) * second``; each row samples ``first`` with probability ``alpha``."""
+
+    def __init__(self, first: ActionDistribution, second: ActionDistribution, alpha: float) -> None:
+        self.first, self.second, self.alpha = first, second, alpha
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        a, b = self.first.sample(rng), self.second.sample(rng)
+        take_first = rng.random(len(a)) < self.alpha
+        return np.where(take_first.reshape(-1, *([1] * (a.ndim - 1))), a, b)
+
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        return np.logaddexp(
+            np.log(self.alpha) + self.first.log_prob(actions), np.log1p(-self.alpha) + self.second.log_prob(actions)
+        )
+
+
+def mix(first: ActionDistribution, second: ActionDistribution, alpha: float) -> ActionDistribution:
+    """The mixture, collapsed to one ``Categorical`` when both parts are categorical."""
+    if isinstance(first, Categorical) and isinstance(second, Categorical):
+        return Categorical(alpha * first.probs + (1.0 - alpha) * second.probs)
+    return Mixture(first, second, alpha)
