@@ -109,7 +109,7 @@ def generate(
         domain=config.domain,
         split=config.split,
         features={f.name: f.to_json() for f in features},
-        action_space=action_space_to_json(envs[0].action_space),
+        action_space=action_space_to_json(envs[0].action_space, getattr(envs[0].unwrapped, "action_names", None)),
     )
     layout, card, run = open_run(out, asdict(config), new_card, append=append, overwrite=overwrite)
 

@@ -81,10 +81,10 @@ def action_feature(action_space: gym.Space) -> Feature:
     raise ValueError(f"unsupported action space {action_space}")
 
 
-def action_space_to_json(action_space: gym.Space) -> dict:
-    """A JSON description of the action space, for the dataset card and for models."""
+def action_space_to_json(action_space: gym.Space, names: tuple[str, ...] | None = None) -> dict:
+    """A JSON description of the action space (with the env's action names), for cards and models."""
     if isinstance(action_space, spaces.Discrete):
-        return {"type": "discrete", "n": int(action_space.n)}
+        return {"type": "discrete", "n": int(action_space.n), "names": list(names or range(action_space.n))}
     return {"type": "box", "low": action_space.low.tolist(), "high": action_space.high.tolist()}
 
 

@@ -6,7 +6,7 @@ It reads the simulator's internal state, so it is never part of the self-supervi
 from __future__ import annotations
 
 import numpy as np
-from minigrid.utils.baby_ai_bot import BabyAIBot
+from minigrid.utils.baby_ai_bot import BabyAIBot, DisappearedBoxError
 
 from sim2act.envs.grid.env import GridEnv
 from sim2act.errors import Sim2ActError
@@ -15,13 +15,17 @@ from sim2act.proposers.distributions import ActionDistribution, Categorical
 
 
 class BotProposer(Proposer):
-    """The BabyAI bot's next action, as a one-hot distribution (grid domain only)."""
+    """The BabyAI bot's next action, as a one-hot distribution (grid domain only).
+
+    Under a mixture, a random action can open a box, which destroys it; the bot then gives up on
+    the episode and this proposer falls back to uniform actions there.
+    """
 
     name = "bot"
 
     def __init__(self, action_space) -> None:
         super().__init__(action_space)
-        self._bots: dict[int, BabyAIBot] = {}
+        self._bots: dict[int, BabyAIBot | None] = {}
         self._last_action: dict[int, int | None] = {}
 
     def begin_episode(self, slot, env) -> None:
@@ -32,8 +36,24 @@ class BotProposer(Proposer):
         self._last_action[slot] = None
 
     def distribution(self, observations, envs, slots) -> ActionDistribution:
-        actions = np.array([int(self._bots[s].replan(self._last_action[s])) for s in slots], dtype=np.int64)
-        return Categorical.one_hot(actions, int(self.action_space.n))
+        n = int(self.action_space.n)
+        probs = np.full((len(slots), n), 1.0 / n)
+        for row, slot in enumerate(slots):
+            action = self._suggest(slot)
+            if action is not None:
+                probs[row] = 0.0
+                probs[row, action] = 1.0
+        return Categorical(probs)
+
+    def _suggest(self, slot: int) -> int | None:
+        bot = self._bots[slot]
+        if bot is None:
+            return None
+        try:
+            return int(bot.replan(self._last_action[slot]))
+        except DisappearedBoxError:
+            self._bots[slot] = None
+            return None
 
     def executed(self, slot, action) -> None:
         self._last_action[slot] = int(action)

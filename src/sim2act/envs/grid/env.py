@@ -74,6 +74,7 @@ class GridEnv(gym.Env):
         self._verdict = "continue"
         side = base.agent_view_size * tile_size
         self.action_space = base.action_space
+        self.action_names = tuple(action.name for action in base.actions)
         self.observation_space = spaces.Dict(
             {
                 F.RGB: spaces.Box(0, 255, (side, side, 3), np.uint8),

@@ -1,0 +1,3 @@
+from sim2act.cli import main
+
+main()

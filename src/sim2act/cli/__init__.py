@@ -1,0 +1,24 @@
+"""The ``sim2act`` command line: one app, one subcommand per pipeline stage."""
+
+from __future__ import annotations
+
+import typer
+
+from sim2act.cli.envs import envs_command
+from sim2act.cli.generate import generate_command
+from sim2act.cli.inspect import inspect_command
+
+app = typer.Typer(
+    name="sim2act",
+    help="Simulators as a self-supervised source of (observation, instruction, action) data.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("generate")(generate_command)
+app.command("inspect")(inspect_command)
+app.command("envs")(envs_command)
+
+
+def main() -> None:
+    app()
