@@ -1,0 +1,83 @@
+"""The real ``sim2act`` command line, run as a user would run it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def sim2act(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim2act", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_generate_then_inspect(tmp_path):
+    out = tmp_path / "gotolocal"
+    result = sim2act("generate", "--out", str(out), "--episodes", "20", "--shard-episodes", "10", "--proposer", "bot")
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"generated 20 episodes, [\d,]+ steps .* success 100\.0% ->", result.stdout)
+    result = sim2act("inspect", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "success rate" in result.stdout and "100.0%" in result.stdout and "go to" in result.stdout
+    sheet = out / "meta" / "contact_sheet.png"
+    assert sheet.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_envs_lists_the_registry():
+    result = sim2act("envs")
+    assert result.returncode == 0 and "sim2act/grid-GoToLocal-v0" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def existing(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "existing"
+    assert sim2act("generate", "--out", str(out), "--episodes", "4", "--num-envs", "2").returncode == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["generate", "--domain", "gird"], "unknown domain 'gird' (did you mean 'grid'?)"),
+        (["generate", "--level", "GoToLocl"], "unknown grid level 'GoToLocl' (did you mean 'GoToLocal'?)"),
+        (["generate", "--split", "tset"], "unknown split 'tset'"),
+        (["generate", "--proposer", "unifrom"], "unknown proposer 'unifrom' (did you mean 'uniform'?)"),
+        (["generate", "--alpha", "1.5"], "--alpha must lie in [0, 1]"),
+        (["generate", "--episodes", "0"], "--episodes must be at least 1"),
+        (["generate", "--proposer", "bot", "EXISTING"], "holds a dataset made with another config"),
+        (["inspect", "MISSING"], "no dataset at"),
+    ],
+)
+def test_bad_input_gets_one_line_and_exit_2(tmp_path, existing, args, message):
+    args = [a for a in args if a != "EXISTING"] + (["--episodes", "4", "--out", str(existing)] if "EXISTING" in args else [])
+    if args[0] == "generate" and "--out" not in args:
+        args += ["--out", str(tmp_path / "new")]
+    args = [str(tmp_path / "missing") if a == "MISSING" else a for a in args]
+    result = sim2act(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_corrupt_shard_is_named(tmp_path, existing):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(existing, copy)
+    shard = copy / "data" / "shard-00000.parquet"
+    shard.write_bytes(b"not parquet at all")
+    result = sim2act("inspect", str(copy))
+    assert result.returncode == 2 and f"corrupt or truncated shard {shard}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO / "README.md").read_text()
+    command = re.search(r"# set up and run the tests\n(.+)\n", readme).group(1).strip()
+    assert command in (REPO / ".ci" / "run").read_text()
