@@ -74,9 +74,10 @@ class Mixture(ActionDistribution):
         return np.where(take_first.reshape(-1, *([1] * (a.ndim - 1))), a, b)
 
     def log_prob(self, actions: np.ndarray) -> np.ndarray:
-        return np.logaddexp(
-            np.log(self.alpha) + self.first.log_prob(actions), np.log1p(-self.alpha) + self.second.log_prob(actions)
-        )
+        with np.errstate(divide="ignore"):  # alpha of exactly 0 or 1 gives a -inf term, as it should
+            return np.logaddexp(
+                np.log(self.alpha) + self.first.log_prob(actions), np.log1p(-self.alpha) + self.second.log_prob(actions)
+            )
 
 
 def mix(first: ActionDistribution, second: ActionDistribution, alpha: float) -> ActionDistribution:

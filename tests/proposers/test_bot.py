@@ -1,0 +1,53 @@
+"""The BabyAI bot proposer: grid-only, solves GoToLocal, and survives a destroyed box."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import sim2act.envs
+from sim2act.data.generation import collect
+from sim2act.data.recorder import EpisodeRecorder
+from sim2act.errors import Sim2ActError
+from sim2act.proposers.bot import BotProposer
+from sim2act.tasks import TaskSampler, check_trainable
+
+
+def test_bot_refuses_non_grid_envs():
+    env = gym.make("CartPole-v1")
+    env.reset(seed=0)
+    with pytest.raises(Sim2ActError, match="grid"):
+        BotProposer(env.action_space).begin_episode(0, env)
+
+
+def test_bot_solves_go_to_local():
+    envs = [EpisodeRecorder(sim2act.envs.make("grid", "GoToLocal")) for _ in range(4)]
+    sampler = TaskSampler("grid", "GoToLocal", "train", seed=0)
+    episodes = collect(envs, BotProposer(envs[0].action_space), sampler, range(20), np.random.default_rng(0))
+    assert sorted(e.episode_id for e in episodes) == list(range(20))
+    assert sum(e.succeeded for e in episodes) >= 19
+    for episode in episodes:
+        check_trainable("grid", episode.task.seed, episode.task.instruction)
+        if episode.succeeded:
+            assert episode.success[-1] and episode.terminated[-1] and not episode.success[:-1].any()
+
+
+def test_bot_falls_back_to_uniform_when_a_box_is_destroyed():
+    env = sim2act.envs.make("grid", "PickupLoc")
+    seed = next(s for s in range(100) if env.reset(seed=s)[0]["instruction"].startswith("pick up the yellow box"))
+    obs, _ = env.reset(seed=seed)
+    proposer = BotProposer(env.action_space)
+    proposer.begin_episode(0, env)
+    toggle = env.level_env.actions.toggle
+    for _ in range(50):
+        probs = proposer.distribution([obs], [env], [0]).probs[0]
+        action = int(probs.argmax())
+        if action == env.level_env.actions.pickup:
+            action = toggle  # open the box the bot was about to pick up: the box disappears
+        obs, _, terminated, _, _ = env.step(action)
+        proposer.executed(0, action)
+        assert not terminated
+        if action == toggle:
+            break
+    assert action == toggle
+    assert env.level_env.grid.get(*env.level_env.front_pos) is None
+    np.testing.assert_allclose(proposer.distribution([obs], [env], [0]).probs, np.full((1, 7), 1 / 7))
