@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from sim2act import features as F
-from sim2act.data.card import DatasetCard
+from sim2act.data.card import load_card
 from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.reader import load_episodes, load_steps
 from sim2act.data.recorder import Episode
+from sim2act.data.schema import Feature
 from sim2act.data.writer import ShardWriter
 from sim2act.errors import Sim2ActError
 from sim2act.tasks import Task
@@ -62,9 +63,6 @@ def test_a_folder_that_is_not_a_dataset_is_left_alone(tmp_path):
 def test_held_out_episodes_never_reach_training_data(tmp_path):
     root = tmp_path / "train"
     generate(GenerateConfig(**TINY), root)
-    from sim2act.data.card import load_card
-    from sim2act.data.schema import Feature
-
     layout = DatasetLayout(root)
     card = load_card(layout.card)
     features = [Feature(name, spec["dtype"], tuple(spec["shape"])) for name, spec in card.features.items()]
@@ -96,9 +94,10 @@ def test_a_truncated_shard_is_named_on_read(make_dataset):
         load_steps(root)
 
 
-def test_card_constructor_roundtrip(make_dataset):
-    root = make_dataset(**TINY)
-    from sim2act.data.card import load_card
-
-    card = load_card(DatasetLayout(root).card)
-    assert isinstance(card, DatasetCard) and card.counts["episodes"] == 8
+def test_card_survives_a_save_load_roundtrip(make_dataset):
+    layout = DatasetLayout(make_dataset(**TINY))
+    card = load_card(layout.card)
+    card.save(layout.card)
+    again = load_card(layout.card)
+    assert again.counts == card.counts == {"episodes": 8, "steps": again.counts["steps"], "successes": again.counts["successes"], "shards": 2}
+    assert again.runs == card.runs and again.features == card.features

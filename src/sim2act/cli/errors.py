@@ -24,6 +24,9 @@ def user_errors_exit_cleanly(command: Callable) -> Callable:
         except Sim2ActError as error:
             print(f"error: {error}", file=sys.stderr)
             raise typer.Exit(USER_ERROR_EXIT) from None
+        except OSError as error:  # unwritable --out, full disk, ...
+            print(f"error: {error}", file=sys.stderr)
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             print("interrupted: committed shards are kept; re-run the same command to resume", file=sys.stderr)
             raise typer.Exit(INTERRUPTED_EXIT) from None

@@ -36,11 +36,8 @@ def load_episodes(root: Path) -> pa.Table:
 
 def feature_array(column: pa.ChunkedArray | pa.Array, dtype: str, shape: tuple[int, ...]) -> np.ndarray:
     """A column as an ``(N, *shape)`` numpy array; raw-byte images are viewed without copying."""
-    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    if len(chunks) != 1:
-        column = pa.concat_arrays(chunks)
-    else:
-        column = chunks[0]
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
     n = len(column)
     if pa.types.is_fixed_size_binary(column.type):
         width = column.type.byte_width

@@ -31,7 +31,7 @@ class _Job:
 class ShardWriter:
     """Commit shards in submission order on a background thread; ``close`` waits for the queue."""
 
-    def __init__(self, layout: DatasetLayout, card: DatasetCard, features: list[Feature], max_pending: int = 2) -> None:
+    def __init__(self, layout: DatasetLayout, card: DatasetCard, features: list[Feature], max_pending: int = 1) -> None:
         self.layout = layout
         self.card = card
         self.features = features
