@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from sim2act.cli.envs import envs_command
+from sim2act.cli.evaluate import eval_command
 from sim2act.cli.generate import generate_command
 from sim2act.cli.inspect import inspect_command
+from sim2act.cli.train import train_command
 
 app = typer.Typer(
     name="sim2act",
@@ -17,6 +19,8 @@ app = typer.Typer(
 )
 app.command("generate")(generate_command)
 app.command("inspect")(inspect_command)
+app.command("train")(train_command)
+app.command("eval")(eval_command)
 app.command("envs")(envs_command)
 
 

@@ -27,6 +27,10 @@ class Domain:
     """Maps a user-given level name to its canonical name, or raises ``Sim2ActError``."""
     compositions: Callable[[str], frozenset[tuple[str, str]]]
     """The (attribute, object) pairs an instruction mentions, e.g. ``{("red", "ball")}``."""
+    vocabulary: tuple[str, ...] = ()
+    """Every word of the domain's task grammar (the word-level tokenizer is built from it)."""
+    instruction_type: Callable[[str], str] = lambda instruction: "instruction"
+    """The grammatical form of an instruction ("go to", "sequence", ...), for per-type breakdowns."""
 
 
 _DOMAINS: dict[str, Domain] = {}

@@ -62,6 +62,35 @@ class UniformBox(ActionDistribution):
         return np.where(inside, log_density, -np.inf)
 
 
+class BinnedBox(ActionDistribution):
+    """A Box action per row whose dimensions are independent categoricals over equal bins.
+
+    ``probs`` is ``(B, D, bins)``; a sample is the centre of each drawn bin, and the density is
+    piecewise constant (the bin's probability over its width).
+    """
+
+    def __init__(self, probs: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+        self.probs = np.asarray(probs, dtype=np.float64)
+        self.low = np.asarray(low, np.float64).reshape(-1)
+        self.high = np.asarray(high, np.float64).reshape(-1)
+        self.bins = self.probs.shape[-1]
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        b, d, n = self.probs.shape
+        flat = Categorical(self.probs.reshape(b * d, n)).sample(rng).reshape(b, d)
+        return (self.low + (flat + 0.5) / n * (self.high - self.low)).astype(np.float32)
+
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        actions = np.asarray(actions, np.float64).reshape(len(self.probs), -1)
+        unit = (actions - self.low) / (self.high - self.low)
+        bins = np.clip((unit * self.bins).astype(np.int64), 0, self.bins - 1)
+        chosen = np.take_along_axis(self.probs, bins[..., None], -1)[..., 0]
+        inside = np.all((unit >= 0) & (unit <= 1), axis=1)
+        with np.errstate(divide="ignore"):
+            density = np.log(chosen) - np.log((self.high - self.low) / self.bins)
+        return np.where(inside, density.sum(1), -np.inf)
+
+
 class Mixture(ActionDistribution):
     """``alpha * first + (1 - alpha) * second``; each row samples ``first`` with probability ``alpha``."""
 

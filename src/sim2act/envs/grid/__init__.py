@@ -1,8 +1,9 @@
 """The grid-world domain: BabyAI levels from Farama MiniGrid."""
 
 from sim2act.envs.grid.env import GridEnv
-from sim2act.envs.grid.language import compositions
+from sim2act.envs.grid.language import compositions, instruction_type
 from sim2act.envs.grid.levels import NAMED_LEVELS, resolve_level
+from sim2act.envs.grid.vocabulary import VOCABULARY
 from sim2act.envs.registry import Domain, register_domain
 
 DOMAIN = Domain(
@@ -12,6 +13,8 @@ DOMAIN = Domain(
     named_levels=NAMED_LEVELS,
     resolve_level=resolve_level,
     compositions=compositions,
+    vocabulary=VOCABULARY,
+    instruction_type=instruction_type,
 )
 register_domain(DOMAIN)
 

@@ -1,0 +1,77 @@
+"""``sim2act train``: fit π_θ(a | o, ℓ) to a dataset with BC + multi-positive InfoNCE."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sim2act.cli.errors import user_errors_exit_cleanly
+from sim2act.cli.progress import TrainBar
+from sim2act.models import PolicyConfig
+from sim2act.training import TrainConfig, train
+
+D, P = TrainConfig(data=""), PolicyConfig()
+
+
+@user_errors_exit_cleanly
+def train_command(
+    data: Annotated[Path, typer.Option(help="Dataset folder made by `sim2act generate`.")],
+    out: Annotated[Path, typer.Option(help="Run folder for checkpoints, config and TensorBoard logs.")],
+    steps: Annotated[int, typer.Option(help="Optimizer steps in total.")] = D.steps,
+    batch_size: Annotated[int, typer.Option(help="Samples per optimizer step.")] = D.batch_size,
+    lr: Annotated[float, typer.Option(help="Peak AdamW learning rate.")] = D.lr,
+    weight_decay: Annotated[float, typer.Option(help="AdamW weight decay.")] = D.weight_decay,
+    warmup_steps: Annotated[int, typer.Option(help="Linear warm-up steps before the cosine decay.")] = D.warmup_steps,
+    grad_clip: Annotated[float, typer.Option(help="Clip the global gradient norm to this value.")] = D.grad_clip,
+    contrastive_weight: Annotated[float, typer.Option(help="λ of the InfoNCE term; 0 turns it off.")] = D.contrastive_weight,
+    temperature: Annotated[float, typer.Option(help="τ of the InfoNCE term.")] = D.temperature,
+    encoder: Annotated[str, typer.Option(help="Encoder backend: small | clip.")] = P.encoder,
+    clip_path: Annotated[Optional[str], typer.Option(help="Local CLIP checkpoint folder (encoder clip).")] = None,
+    init_from: Annotated[Optional[str], typer.Option(help="Prior checkpoint that initialises the encoders.")] = None,
+    encoder_mode: Annotated[str, typer.Option(help="finetune | frozen encoders.")] = P.encoder_mode,
+    init_policy: Annotated[Optional[str], typer.Option(help="Policy checkpoint to fine-tune instead of a fresh policy.")] = None,
+    d_model: Annotated[int, typer.Option(help="Token and context width.")] = P.d_model,
+    fusion_layers: Annotated[int, typer.Option(help="Cross-attention fusion layers.")] = P.fusion_layers,
+    memory: Annotated[int, typer.Option(help="Observations in the policy's window.")] = P.memory,
+    seed: Annotated[int, typer.Option(help="Seed of initialisation and batch order.")] = D.seed,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda.")] = D.device,
+    log_every: Annotated[int, typer.Option(help="Steps between log lines.")] = D.log_every,
+    checkpoint_every: Annotated[int, typer.Option(help="Steps between checkpoints.")] = D.checkpoint_every,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the run in OUT from checkpoints/last.")] = False,
+) -> None:
+    """Train a policy on DATA; checkpoints (safetensors) go to OUT/checkpoints, `last` points at the newest."""
+    policy = PolicyConfig(
+        encoder=encoder,
+        clip_path=clip_path,
+        init_from=init_from,
+        encoder_mode=encoder_mode,
+        d_model=d_model,
+        fusion_layers=fusion_layers,
+        memory=memory,
+    )
+    config = TrainConfig(
+        data=str(data),
+        policy=policy,
+        init_policy=init_policy,
+        steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        weight_decay=weight_decay,
+        warmup_steps=warmup_steps,
+        grad_clip=grad_clip,
+        contrastive_weight=contrastive_weight,
+        temperature=temperature,
+        seed=seed,
+        device=device,
+        log_every=log_every,
+        checkpoint_every=checkpoint_every,
+    )
+    with TrainBar(f"train {out.name}") as bar:
+        summary = train(config, out, resume=resume, progress=bar)
+    typer.echo(
+        f"trained {summary.steps} steps ({summary.samples:,} samples in {summary.seconds:.0f}s, "
+        f"{summary.samples_per_second:,.0f} samples/s), loss {summary.final_loss:.3f}, "
+        f"accuracy {summary.final_accuracy:.1%} -> {summary.checkpoint}"
+    )

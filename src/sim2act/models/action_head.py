@@ -1,0 +1,99 @@
+"""Action heads f_a (context → action distribution) and the action embedding f_a^emb (action → d).
+
+Discrete action spaces get one softmax. Box spaces are discretised RT-1 style: each dimension is cut
+into ``bins`` equal bins over [low, high], the head predicts a softmax per dimension, and an action is
+read back as the centres of the chosen bins.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from sim2act.models.attention import MLP
+from sim2act.models.config import PolicySpec
+
+
+class DiscreteHead(nn.Module):
+    """A softmax over ``n`` actions; actions are integer ids."""
+
+    def __init__(self, d_model: int, n: int) -> None:
+        super().__init__()
+        self.n = n
+        self.linear = nn.Linear(d_model, n)
+
+    def forward(self, context: torch.Tensor) -> torch.Tensor:
+        return self.linear(context)
+
+    def targets(self, actions: torch.Tensor) -> torch.Tensor:
+        """Class ids of dataset actions, shape (B, 1)."""
+        return actions.long().view(-1, 1)
+
+    def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        return F.log_softmax(logits, -1).gather(-1, self.targets(actions)).squeeze(-1)
+
+    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
+        return logits.softmax(-1)
+
+    def decode(self, classes: torch.Tensor) -> torch.Tensor:
+        """Env actions from chosen classes (B, 1)."""
+        return classes.squeeze(-1)
+
+    def embedding_input(self, actions: torch.Tensor) -> torch.Tensor:
+        return F.one_hot(actions.long().view(-1), self.n).float()
+
+
+class BinnedHead(nn.Module):
+    """A softmax over ``bins`` bins for each of the Box's ``D`` dimensions."""
+
+    def __init__(self, d_model: int, low: list[float], high: list[float], bins: int) -> None:
+        super().__init__()
+        self.bins = bins
+        self.register_buffer("low", torch.tensor(low, dtype=torch.float32).view(-1))
+        self.register_buffer("high", torch.tensor(high, dtype=torch.float32).view(-1))
+        self.linear = nn.Linear(d_model, len(self.low) * bins)
+
+    def forward(self, context: torch.Tensor) -> torch.Tensor:
+        return self.linear(context).view(context.shape[0], len(self.low), self.bins)
+
+    def targets(self, actions: torch.Tensor) -> torch.Tensor:
+        """Bin index of every dimension, shape (B, D)."""
+        unit = (actions.float().view(actions.shape[0], -1) - self.low) / (self.high - self.low)
+        return (unit * self.bins).long().clamp_(0, self.bins - 1)
+
+    def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        per_dim = F.log_softmax(logits, -1).gather(-1, self.targets(actions).unsqueeze(-1)).squeeze(-1)
+        return per_dim.sum(-1)
+
+    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
+        return logits.softmax(-1)
+
+    def decode(self, classes: torch.Tensor) -> torch.Tensor:
+        """De-binning: the centre of each chosen bin, shape (B, D)."""
+        return self.low + (classes.float() + 0.5) / self.bins * (self.high - self.low)
+
+    def embedding_input(self, actions: torch.Tensor) -> torch.Tensor:
+        unit = (actions.float().view(actions.shape[0], -1) - self.low) / (self.high - self.low)
+        return unit * 2.0 - 1.0
+
+
+def make_action_head(spec: PolicySpec, d_model: int, bins: int) -> DiscreteHead | BinnedHead:
+    if spec.discrete:
+        return DiscreteHead(d_model, spec.action_dim)
+    low = torch.tensor(spec.action_space["low"], dtype=torch.float32).view(-1).tolist()
+    high = torch.tensor(spec.action_space["high"], dtype=torch.float32).view(-1).tolist()
+    return BinnedHead(d_model, low, high, bins)
+
+
+class ActionEmbedding(nn.Module):
+    """f_a^emb: an MLP from the action (one-hot, or a Box action scaled to [-1, 1]) to ``d_model``."""
+
+    def __init__(self, head: DiscreteHead | BinnedHead, d_model: int) -> None:
+        super().__init__()
+        self.head = [head]  # a plain list: the head's parameters belong to the policy, not to this module
+        width = head.n if isinstance(head, DiscreteHead) else len(head.low)
+        self.mlp = MLP(width, d_model, d_model)
+
+    def forward(self, actions: torch.Tensor) -> torch.Tensor:
+        return self.mlp(self.head[0].embedding_input(actions))

@@ -1,0 +1,55 @@
+"""Build a policy for a spec and config: pick the encoder backend and its initial weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim2act.envs import get_domain
+from sim2act.errors import Sim2ActError
+from sim2act.models.clip_encoders import ClipTextEncoder, ClipVisionEncoder, HFTokenizer, image_statistics, load_clip
+from sim2act.models.config import PolicyConfig, PolicySpec
+from sim2act.models.policy import VisionLanguagePolicy
+from sim2act.models.small_encoders import SmallTextEncoder, SmallVisionEncoder
+from sim2act.models.tokenizer import WordTokenizer
+
+ENCODERS = ("small", "clip")
+
+
+def build_policy(spec: PolicySpec, config: PolicyConfig, *, clip_weights: bool = True) -> VisionLanguagePolicy:
+    """A freshly initialised policy (CLIP towers from their checkpoint unless ``clip_weights=False``).
+
+    ``config.init_from`` naming a sim2act policy checkpoint copies its encoder weights in.
+    """
+    config = config.validated()
+    if config.encoder == "clip":
+        source = config.clip_path or config.init_from
+        clip, hf_tokenizer = load_clip(source, weights=clip_weights)
+        mean, std = image_statistics(source)
+        vision = ClipVisionEncoder(clip, config.memory, config.d_model, mean, std)
+        text = ClipTextEncoder(clip, config.d_model)
+        tokenizer = HFTokenizer(hf_tokenizer, clip.config.text_config.max_position_embeddings)
+        policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
+        policy.clip_config = clip.config
+        return policy
+    tokenizer = WordTokenizer(get_domain(spec.domain).vocabulary)
+    vision = SmallVisionEncoder(spec.image_shape, config.memory, config.d_model)
+    text = SmallTextEncoder(len(tokenizer), tokenizer.max_length, config.d_model, config.heads, config.text_layers, config.dropout)
+    policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
+    if config.init_from:
+        _copy_encoders(policy, Path(config.init_from))
+    return policy
+
+
+def _copy_encoders(policy: VisionLanguagePolicy, source: Path) -> None:
+    from sim2act.models.policy_io import read_state_dict
+
+    state = read_state_dict(source)
+    encoder_state = {k: v for k, v in state.items() if k.startswith(("vision.", "text."))}
+    own = policy.state_dict()
+    mismatched = [k for k, v in encoder_state.items() if k not in own or own[k].shape != v.shape]
+    if not encoder_state or mismatched:
+        raise Sim2ActError(
+            f"--init-from {source}: its encoders do not match this policy's "
+            f"({len(mismatched)} mismatched tensors, e.g. {mismatched[:1]}); use the same encoder, d_model and memory"
+        )
+    policy.load_state_dict(encoder_state, strict=False)

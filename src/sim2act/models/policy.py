@@ -1,0 +1,112 @@
+"""π_θ(a | o, ℓ): encoders, cross-attention fusion, action head and action embedding.
+
+Each fusion layer first conditions every visual token (the patches of the last ``memory``
+observations, plus one proprioception token) on the pooled instruction with FiLM, so a patch can
+tell whether it shows "the blue ball" rather than just something blue or a ball: the conjunction is
+computed where the object is, which is what lets unseen colour–object pairs generalise (pure
+language-to-vision attention only averages over blue things and over balls). Then the instruction
+tokens, after a learned ``[ACT]`` query token, attend to each other and cross-attend to those
+visual tokens. The ``[ACT]`` token's output is the joint context h_c that the action head reads and
+the contrastive loss aligns with f_a^emb(a).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from sim2act.models.action_head import ActionEmbedding, make_action_head
+from sim2act.models.attention import CrossAttentionBlock, FiLMBlock
+from sim2act.models.config import PolicyConfig, PolicySpec
+
+
+@dataclass
+class PolicyOutput:
+    logits: torch.Tensor
+    """(B, n) for discrete actions, (B, D, bins) for Box actions."""
+    context: torch.Tensor
+    """h_c, (B, d)."""
+
+
+class VisionLanguagePolicy(nn.Module):
+    """The sim2act policy. Build it with ``sim2act.models.build_policy``; save and load with ``policy_io``."""
+
+    def __init__(self, spec: PolicySpec, config: PolicyConfig, vision: nn.Module, text: nn.Module, tokenizer) -> None:
+        super().__init__()
+        self.spec, self.config, self.tokenizer = spec, config, tokenizer
+        d = config.d_model
+        self.vision, self.text = vision, text
+        self.proprio = nn.Linear(spec.proprio_size * config.memory, d) if spec.proprio_size else None
+        self.act_query = nn.Parameter(torch.zeros(1, 1, d))
+        nn.init.trunc_normal_(self.act_query, std=0.02)
+        self.fusion = nn.ModuleList(
+            CrossAttentionBlock(d, config.heads, config.dropout) for _ in range(config.fusion_layers)
+        )
+        self.vision_film = nn.ModuleList(FiLMBlock(d, config.dropout) for _ in range(config.fusion_layers))
+        self.norm = nn.LayerNorm(d)
+        self.head = make_action_head(spec, d, config.action_bins)
+        self.action_embedding = ActionEmbedding(self.head, d)
+        if config.encoder_mode == "frozen":
+            for module in (self.vision, self.text):
+                module.freeze_backbone()
+
+    def prepare_frames(self, rgb: torch.Tensor) -> torch.Tensor:
+        """Raw frames (N, H, W, C) uint8 in the layout the vision encoder reads; done once per frame."""
+        return self.vision.prepare_frames(rgb)
+
+    def encode_instructions(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Instruction tokens (U, 1 + L, d), the pooled embedding first; a batch holds few distinct instructions."""
+        tokens, pooled = self.text(ids, mask)
+        return torch.cat([pooled.unsqueeze(1), tokens], 1), torch.cat([mask[:, :1], mask], 1)
+
+    def forward(
+        self,
+        rgb: torch.Tensor,
+        proprio: torch.Tensor,
+        text_tokens: torch.Tensor,
+        text_mask: torch.Tensor,
+        text_index: torch.Tensor,
+    ) -> PolicyOutput:
+        """``rgb``: windows of prepared frames (B, k, ...) uint8; ``proprio`` (B, k, P).
+
+        Row i follows instruction ``text_index[i]`` of the encoded ``text_tokens`` / ``text_mask``.
+        """
+        visual, _ = self.vision(rgb)
+        if self.proprio is not None:
+            visual = torch.cat([self.proprio(proprio.flatten(1)).unsqueeze(1), visual], 1)
+        pooled, words, mask = text_tokens[text_index, 0], text_tokens[text_index, 1:], text_mask[text_index, 1:]
+        b = rgb.shape[0]
+        queries = torch.cat([self.act_query.expand(b, -1, -1), words], 1)
+        query_mask = torch.cat([mask.new_ones(b, 1), mask], 1)
+        for film, layer in zip(self.vision_film, self.fusion):
+            visual = film(visual, pooled)
+            queries = layer(queries, query_mask, visual)
+        h_c = self.norm(queries[:, 0])
+        return PolicyOutput(self.head(h_c), h_c)
+
+    def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:
+        """h_a = f_a^emb(a), (B, d)."""
+        return self.action_embedding(actions)
+
+    @torch.no_grad()
+    def act(
+        self, rgb: torch.Tensor, proprio: torch.Tensor, instructions: list[str], greedy: bool = True,
+        generator: torch.Generator | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Env actions and the action probabilities for a batch of observation windows."""
+        distinct = list(dict.fromkeys(instructions))
+        ids, mask = self.tokenizer.encode(distinct)
+        tokens, mask = self.encode_instructions(ids, mask)
+        index = torch.tensor([distinct.index(i) for i in instructions])
+        out = self(rgb, proprio, tokens, mask, index)
+        probs = self.head.probabilities(out.logits.float())
+        if greedy:
+            classes = probs.argmax(-1, keepdim=True)
+        else:
+            flat = probs.reshape(-1, probs.shape[-1])
+            classes = torch.multinomial(flat, 1, generator=generator).view(*probs.shape[:-1], 1)
+        if classes.dim() == 3:
+            classes = classes.squeeze(-1)
+        return self.head.decode(classes), probs

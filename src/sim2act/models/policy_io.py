@@ -1,0 +1,94 @@
+"""Save and load policies as safetensors plus JSON: loading a checkpoint never runs code from it.
+
+A policy folder holds ``model.safetensors``, ``policy.json`` (format, spec, config) and the tokenizer:
+``tokenizer.json`` for the small backend, or a ``clip/`` folder with the CLIP config and tokenizer,
+so a checkpoint is self-contained and needs no network and no original CLIP folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from sim2act.data.atomic import atomic_write
+from sim2act.errors import Sim2ActError
+from sim2act.models.config import PolicyConfig, PolicySpec, config_from_dict
+from sim2act.models.policy import VisionLanguagePolicy
+
+FORMAT = 1
+WEIGHTS = "model.safetensors"
+POLICY_JSON = "policy.json"
+
+
+def save_policy(policy: VisionLanguagePolicy, folder: Path) -> Path:
+    """Write the policy into ``folder`` (created); every file is written atomically."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().contiguous().cpu() for k, v in policy.state_dict().items()}
+    atomic_write(folder / WEIGHTS, lambda tmp: save_file(state, str(tmp), metadata={"format": str(FORMAT)}))
+    meta = {"format": FORMAT, "spec": asdict(policy.spec), "config": asdict(policy.config)}
+    atomic_write(folder / POLICY_JSON, lambda tmp: tmp.write_text(json.dumps(meta, indent=2)))
+    if policy.config.encoder == "clip":
+        clip_dir = folder / "clip"
+        if clip_dir.exists():
+            shutil.rmtree(clip_dir)
+        clip_dir.mkdir()
+        policy.clip_config.save_pretrained(str(clip_dir))
+        policy.tokenizer.save(clip_dir)
+        statistics = {"image_mean": policy.vision.mean.view(-1).tolist(), "image_std": policy.vision.std.view(-1).tolist()}
+        (clip_dir / "preprocessor_config.json").write_text(json.dumps(statistics, indent=2))
+    else:
+        atomic_write(folder / "tokenizer.json", policy.tokenizer.save)
+    return folder
+
+
+def read_policy_meta(folder: Path) -> tuple[PolicySpec, PolicyConfig]:
+    """The spec and config stored with a policy checkpoint."""
+    path = Path(folder) / POLICY_JSON
+    if not path.is_file():
+        raise Sim2ActError(f"no policy checkpoint at {folder}: {POLICY_JSON} not found")
+    try:
+        meta = json.loads(path.read_text())
+        if meta.get("format") != FORMAT:
+            raise Sim2ActError(f"{path}: unsupported checkpoint format {meta.get('format')!r} (expected {FORMAT})")
+        return config_from_dict(PolicySpec, meta["spec"]), config_from_dict(PolicyConfig, meta["config"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise Sim2ActError(f"corrupt checkpoint file {path}: {error}") from None
+
+
+def read_state_dict(folder: Path) -> dict[str, torch.Tensor]:
+    path = Path(folder) / WEIGHTS
+    if not path.is_file():
+        raise Sim2ActError(f"no policy weights at {folder}: {WEIGHTS} not found")
+    try:
+        return load_file(str(path))
+    except (SafetensorError, OSError, ValueError) as error:
+        raise Sim2ActError(f"corrupt checkpoint file {path}: {error}") from None
+
+
+def load_policy(folder: Path) -> VisionLanguagePolicy:
+    """The policy saved in ``folder``, on the CPU, in eval mode."""
+    from sim2act.models.factory import build_policy
+    from sim2act.models.tokenizer import WordTokenizer
+
+    folder = Path(folder)
+    spec, config = read_policy_meta(folder)
+    if config.encoder == "clip":
+        config = PolicyConfig(**{**asdict(config), "clip_path": str(folder / "clip"), "init_from": None})
+        policy = build_policy(spec, config, clip_weights=False)
+    else:
+        policy = build_policy(spec, PolicyConfig(**{**asdict(config), "init_from": None}))
+        policy.tokenizer = WordTokenizer.load(folder / "tokenizer.json")
+        policy.action_embedding.head = [policy.head]
+    state = read_state_dict(folder)
+    try:
+        policy.load_state_dict(state, strict=True)
+    except RuntimeError as error:
+        raise Sim2ActError(f"checkpoint {folder} does not match its policy.json: {str(error).splitlines()[0]}") from None
+    return policy.eval()

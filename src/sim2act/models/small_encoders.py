@@ -1,0 +1,86 @@
+"""The ``small`` backend: a CNN patch encoder and a word-level transformer, trained from scratch.
+
+Both map their input to ``d_model``-wide token sequences plus a pooled embedding, like the CLIP
+backend, so the fusion layers do not know which backend they sit on.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from sim2act.models.attention import SelfAttentionBlock
+
+PATCH = 8
+"""Pixels per visual token side: one BabyAI cell at the default tile size."""
+SUB = 4
+"""Pixels per sub-patch side in the first stem layer."""
+
+
+class SmallVisionEncoder(nn.Module):
+    """Stacks the window's frames on the channel axis and cuts them into 8×8-pixel patch tokens.
+
+    Early fusion of the k frames (as DQN's frame stack) keeps the token count that of one frame,
+    which is what makes the cross-attention cheap. The stem is a two-level patch MLP (4×4-pixel
+    sub-patches, then 2×2 of those), the same function as a stride-4 then a stride-2 convolution
+    but computed as two matmuls, which is several times faster on CPUs.
+    """
+
+    def __init__(self, image_shape: tuple[int, int, int], memory: int, d_model: int, width: int = 32) -> None:
+        super().__init__()
+        height, width_px, channels = image_shape
+        self.grid = (height // PATCH, width_px // PATCH)
+        self.sub_patch = nn.Linear(SUB * SUB * channels * memory, width)
+        self.patch = nn.Linear((PATCH // SUB) ** 2 * width, d_model)
+        self.position = nn.Parameter(torch.zeros(1, self.grid[0] * self.grid[1], d_model))
+        nn.init.trunc_normal_(self.position, std=0.02)
+
+    def freeze_backbone(self) -> None:
+        """Freeze the whole encoder (it is all backbone: typically initialised from another checkpoint)."""
+        self.requires_grad_(False)
+
+    def prepare_frames(self, frames: torch.Tensor) -> torch.Tensor:
+        """Reorder raw frames (N, H, W, C) into sub-patch-major rows (N, S, 4·4·C), once per frame.
+
+        Training gathers the same frame into several windows, and a strided reorder inside the
+        forward pass would cost more than the rest of the stem.
+        """
+        n_frames, _, _, c = frames.shape
+        gh, gw = self.grid
+        n = PATCH // SUB
+        x = frames[:, : gh * PATCH, : gw * PATCH].reshape(n_frames, gh, n, SUB, gw, n, SUB, c)
+        return x.permute(0, 1, 4, 2, 5, 3, 6, 7).reshape(n_frames, gh * gw * n * n, SUB * SUB * c)
+
+    def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Prepared frames (B, k, S, 4·4·C) uint8 → tokens (B, N, d) and pooled (B, d)."""
+        b, k, s, width = frames.shape
+        x = frames.transpose(1, 2).reshape(b, self.grid[0] * self.grid[1], s // (self.grid[0] * self.grid[1]), k * width)
+        x = F.gelu(self.sub_patch(x.float().mul_(1.0 / 255.0)))
+        tokens = self.patch(x.flatten(2)) + self.position
+        return tokens, tokens.mean(dim=1)
+
+
+class SmallTextEncoder(nn.Module):
+    """Word embeddings with learned positions and a few self-attention layers."""
+
+    def __init__(self, vocab_size: int, max_length: int, d_model: int, heads: int, layers: int, dropout: float) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, d_model, padding_idx=0)
+        self.position = nn.Parameter(torch.zeros(1, max_length, d_model))
+        nn.init.trunc_normal_(self.position, std=0.02)
+        self.blocks = nn.ModuleList(SelfAttentionBlock(d_model, heads, dropout) for _ in range(layers))
+        self.norm = nn.LayerNorm(d_model)
+
+    def freeze_backbone(self) -> None:
+        """Freeze the whole encoder."""
+        self.requires_grad_(False)
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``ids`` and ``mask`` (B, L) → tokens (B, L, d) and the masked mean (B, d)."""
+        x = self.embedding(ids) + self.position[:, : ids.shape[1]]
+        for block in self.blocks:
+            x = block(x, mask)
+        x = self.norm(x)
+        weights = mask.unsqueeze(-1).to(x.dtype)
+        return x, (x * weights).sum(1) / weights.sum(1).clamp_min(1.0)

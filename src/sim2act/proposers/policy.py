@@ -1,0 +1,67 @@
+"""A trained sim2act policy as a proposer: for evaluation (greedy) and the bootstrapping rounds.
+
+Each env slot keeps the window of its last ``memory`` observations; a new episode starts with the
+first observation repeated, as in training.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+import torch
+from gymnasium import spaces
+
+from sim2act import features as F
+from sim2act.models import VisionLanguagePolicy
+from sim2act.proposers.base import Proposer
+from sim2act.proposers.distributions import ActionDistribution, BinnedBox, Categorical
+
+
+def action_space_of(policy: VisionLanguagePolicy) -> spaces.Space:
+    """The Gymnasium action space a policy acts in."""
+    spec = policy.spec
+    if spec.discrete:
+        return spaces.Discrete(spec.action_dim)
+    low = np.asarray(spec.action_space["low"], np.float32)
+    return spaces.Box(low, np.asarray(spec.action_space["high"], np.float32), dtype=np.float32)
+
+
+class PolicyProposer(Proposer):
+    """Acts with π_θ; ``greedy`` picks the most likely action (per dimension for Box spaces)."""
+
+    def __init__(self, policy: VisionLanguagePolicy, greedy: bool = False, name: str = "policy") -> None:
+        super().__init__(action_space_of(policy))
+        self.policy = policy.eval()
+        self.greedy = greedy
+        self.name = name
+        self._frames: dict[int, deque] = {}
+        self._proprio: dict[int, deque] = {}
+
+    def begin_episode(self, slot, env) -> None:
+        self._frames.pop(slot, None)
+        self._proprio.pop(slot, None)
+
+    @torch.no_grad()
+    def distribution(self, observations, envs, slots) -> ActionDistribution:
+        memory = self.policy.config.memory
+        rgb = torch.from_numpy(np.stack([o[F.RGB] for o in observations]))
+        prepared = self.policy.prepare_frames(rgb)
+        for i, slot in enumerate(slots):
+            proprio = torch.as_tensor(observations[i].get(F.PROPRIO, np.zeros(0, np.float32)))
+            if slot not in self._frames:
+                self._frames[slot] = deque([prepared[i]] * memory, maxlen=memory)
+                self._proprio[slot] = deque([proprio] * memory, maxlen=memory)
+            else:
+                self._frames[slot].append(prepared[i])
+                self._proprio[slot].append(proprio)
+        windows = torch.stack([torch.stack(list(self._frames[s])) for s in slots])
+        proprio = torch.stack([torch.stack(list(self._proprio[s])) for s in slots]).float()
+        instructions = [o[F.INSTRUCTION] for o in observations]
+        _, probs = self.policy.act(windows, proprio, instructions)
+        probs = probs.double().numpy()
+        if self.greedy:
+            probs = (probs == probs.max(-1, keepdims=True)) / (probs == probs.max(-1, keepdims=True)).sum(-1, keepdims=True)
+        if self.policy.spec.discrete:
+            return Categorical(probs)
+        return BinnedBox(probs, self.action_space.low, self.action_space.high)

@@ -1,0 +1,101 @@
+"""A sim2act dataset as tensors in RAM, batched by index with no per-sample Python.
+
+Each row's observation window (the last ``memory`` steps of its episode, the first frame repeated
+before the episode starts, as Gymnasium's ``FrameStackObservation``) is a row of ``windows``;
+a batch is a few tensor gathers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from rich.progress import Progress
+
+from sim2act import features as F
+from sim2act.data.torch_dataset import StepDataset
+from sim2act.errors import Sim2ActError
+from sim2act.models import PolicySpec, VisionLanguagePolicy
+
+PREPARE_CHUNK = 4096
+
+
+@dataclass
+class Batch:
+    rgb: torch.Tensor
+    """Windows of prepared frames (B, k, ...)."""
+    proprio: torch.Tensor
+    """(B, k, P)."""
+    actions: torch.Tensor
+    text_ids: torch.Tensor
+    """Token ids of the batch's distinct instructions (U, L)."""
+    text_mask: torch.Tensor
+    text_index: torch.Tensor
+    """Which distinct instruction each row follows (B,)."""
+
+
+class TrainingSteps:
+    """All steps of a dataset, ready to batch for one policy."""
+
+    def __init__(self, root: str | Path, policy: VisionLanguagePolicy, show_progress: bool = False) -> None:
+        dataset = StepDataset(root)
+        reason = policy.spec.compatible_with(PolicySpec.from_card(dataset.card))
+        if reason:
+            raise Sim2ActError(f"dataset {root} does not fit this policy: {reason}")
+        self.card = dataset.card
+        arrays = dataset.arrays
+        self.rgb = _prepare(policy, arrays[F.RGB], show_progress)
+        n = len(self.rgb)
+        proprio = arrays.get(F.PROPRIO, np.zeros((n, 0), np.float32))
+        self.proprio = torch.tensor(proprio, dtype=torch.float32)
+        self.actions = torch.tensor(arrays[F.ACTION], dtype=torch.long if policy.spec.discrete else torch.float32)
+        self.windows = episode_windows(arrays[F.EPISODE_ID], arrays[F.STEP], policy.config.memory)
+        self.instructions = dataset.instructions
+        self.instruction_ids = torch.from_numpy(dataset.instruction_ids)
+        self.text_ids, self.text_mask = policy.tokenizer.encode(self.instructions)
+
+    def __len__(self) -> int:
+        return len(self.actions)
+
+    def batch(self, index: torch.Tensor) -> Batch:
+        """The rows ``index`` with their observation windows."""
+        window = self.windows[index]
+        distinct, inverse = torch.unique(self.instruction_ids[index], return_inverse=True)
+        return Batch(
+            rgb=self.rgb[window],
+            proprio=self.proprio[window],
+            actions=self.actions[index],
+            text_ids=self.text_ids[distinct],
+            text_mask=self.text_mask[distinct],
+            text_index=inverse,
+        )
+
+
+def episode_windows(episode_ids: np.ndarray, steps: np.ndarray, memory: int) -> torch.Tensor:
+    """Row indices (N, memory) of each row's window, oldest first, clamped to its episode's first row.
+
+    >>> episode_windows(np.array([7, 7, 7, 9, 9]), np.array([0, 1, 2, 0, 1]), 3).tolist()
+    [[0, 0, 0], [0, 0, 1], [0, 1, 2], [3, 3, 3], [3, 3, 4]]
+    """
+    steps = steps.astype(np.int64)
+    rows = np.arange(len(steps))
+    continues = steps[1:] > 0
+    consecutive = (episode_ids[1:] == episode_ids[:-1]) & (steps[1:] == steps[:-1] + 1)
+    if len(steps) and (steps[0] != 0 or (continues & ~consecutive).any()):
+        raise Sim2ActError("dataset rows are not stored episode by episode in step order")
+    first = rows - steps
+    offsets = np.arange(memory - 1, -1, -1)
+    return torch.from_numpy(np.maximum(rows[:, None] - offsets[None, :], first[:, None]))
+
+
+def _prepare(policy: VisionLanguagePolicy, rgb: np.ndarray, show_progress: bool) -> torch.Tensor:
+    chunks = []
+    with Progress(transient=True, disable=not show_progress) as progress:
+        task = progress.add_task("preparing frames", total=len(rgb))
+        for start in range(0, len(rgb), PREPARE_CHUNK):
+            chunk = torch.tensor(rgb[start : start + PREPARE_CHUNK])
+            chunks.append(policy.prepare_frames(chunk).contiguous())
+            progress.advance(task, len(chunk))
+    return torch.cat(chunks)

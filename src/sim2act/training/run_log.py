@@ -1,0 +1,54 @@
+"""Training metrics: running means, TensorBoard scalars (``losses/…``, ``charts/…``) and log lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+
+class TrainProgress:
+    """Hooks for a progress display; the default shows nothing."""
+
+    shows_progress = False
+
+    def start(self, total_steps: int, done_steps: int) -> None: ...
+
+    def advance(self, step: int) -> None: ...
+
+    def log(self, line: str) -> None: ...
+
+
+class RunLog:
+    """Averages metrics between flushes; each flush writes TensorBoard scalars and one log line."""
+
+    def __init__(self, tensorboard_dir: Path, progress: TrainProgress) -> None:
+        from torch.utils.tensorboard import SummaryWriter
+
+        self.writer = SummaryWriter(str(tensorboard_dir))
+        self.progress = progress
+        self.sums: dict[str, torch.Tensor] = {}
+        self.count = 0
+        self.last: dict[str, float] = {}
+
+    def add(self, **metrics: torch.Tensor) -> None:
+        for name, value in metrics.items():
+            value = value.detach().float()
+            self.sums[name] = self.sums[name] + value if name in self.sums else value
+        self.count += 1
+
+    def flush(self, step: int, total: int, samples: int, lr: float, samples_per_s: float) -> None:
+        m = {name: float(total_ / self.count) for name, total_ in self.sums.items()}
+        self.sums, self.count, self.last = {}, 0, m
+        for name, tag in (("bc", "losses/bc"), ("con", "losses/con"), ("loss", "losses/total"),
+                          ("accuracy", "charts/accuracy"), ("grad_norm", "charts/grad_norm")):
+            self.writer.add_scalar(tag, m[name], step)
+        self.writer.add_scalar("charts/learning_rate", lr, step)
+        self.writer.add_scalar("charts/samples_per_s", samples_per_s, step)
+        self.progress.log(
+            f"step {step}/{total} · samples {samples:,} · loss {m['loss']:.3f} (bc {m['bc']:.3f}, con {m['con']:.3f}) · "
+            f"acc {m['accuracy']:.1%} · grad {m['grad_norm']:.2f} · lr {lr:.1e} · {samples_per_s:,.0f} samples/s"
+        )
+
+    def close(self) -> None:
+        self.writer.close()

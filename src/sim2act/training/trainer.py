@@ -1,0 +1,182 @@
+"""``sim2act train``: behaviour cloning plus multi-positive InfoNCE, top to bottom.
+
+L = L_BC + λ·L_con (see ``training.losses``), AdamW with warm-up and cosine decay, global gradient
+clipping, checkpoints every ``checkpoint_every`` steps. Batch ``s`` is a pure function of the seed and
+``s`` (a permutation per epoch), so a resumed run continues exactly where the killed one was.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import torch
+
+from sim2act.data.atomic import atomic_write
+from sim2act.data.reader import open_dataset
+from sim2act.errors import Sim2ActError
+from sim2act.models import PolicySpec, VisionLanguagePolicy, build_policy, load_policy
+from sim2act.training.batches import Batch, TrainingSteps
+from sim2act.training.checkpoints import TrainRunFolder, load_training_state, resolve_policy_folder, save_checkpoint
+from sim2act.training.config import TrainConfig
+from sim2act.training.losses import multi_positive_info_nce, same_action_pairs
+from sim2act.training.run_log import RunLog, TrainProgress
+from sim2act.training.schedule import warmup_cosine
+
+
+@dataclass
+class TrainSummary:
+    out: Path
+    checkpoint: Path
+    steps: int
+    samples: int
+    seconds: float
+    final_loss: float
+    final_accuracy: float
+
+    @property
+    def samples_per_second(self) -> float:
+        return self.samples / self.seconds if self.seconds else 0.0
+
+
+def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progress: TrainProgress | None = None) -> TrainSummary:
+    """Train (or resume) a policy on ``config.data``; checkpoints go to ``out/checkpoints``."""
+    config = config.validated()
+    progress = progress or TrainProgress()
+    run = TrainRunFolder(out)
+    _check_run_folder(run, config, resume)
+    device = _device(config.device)
+    torch.manual_seed(config.seed)
+
+    policy = _initial_policy(config)
+    data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress)
+    _claim_run_folder(run, config)
+    policy.to(device).train()
+    optimizer = torch.optim.AdamW(_parameter_groups(policy, config.weight_decay), lr=config.lr)
+    state = {"step": 0, "samples": 0}
+    if resume and run.last.exists():
+        state = load_training_state(run.last.resolve(), policy, optimizer)
+        torch.manual_seed(config.seed + state["step"])
+    order = BatchOrder(len(data), config.batch_size, config.seed)
+
+    log = RunLog(run.tensorboard, progress)
+    progress.start(config.steps, state["step"])
+    started, started_samples = time.perf_counter(), state["samples"]
+    for step in range(state["step"], config.steps):
+        lr = config.lr * warmup_cosine(step, config.steps, config.warmup_steps, config.min_lr_ratio)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        batch = _to(data.batch(order.indices(step)), device)
+
+        tokens, mask = policy.encode_instructions(batch.text_ids, batch.text_mask)
+        out_ = policy(batch.rgb, batch.proprio, tokens, mask, batch.text_index)
+        bc = -policy.head.log_prob(out_.logits, batch.actions).mean()
+        targets = policy.head.targets(batch.actions)
+        con = torch.zeros((), device=device)
+        if config.contrastive_weight > 0:
+            con = multi_positive_info_nce(
+                out_.context, policy.embed_actions(batch.actions), same_action_pairs(targets), config.temperature
+            )
+        loss = bc + config.contrastive_weight * con
+
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grad_norm = torch.nn.utils.clip_grad_norm_(policy.parameters(), config.grad_clip)
+        optimizer.step()
+
+        state = {"step": step + 1, "samples": state["samples"] + len(batch.actions)}
+        accuracy = (out_.logits.detach().argmax(-1).view_as(targets) == targets).float().mean()
+        log.add(bc=bc, con=con, loss=loss, accuracy=accuracy, grad_norm=grad_norm)
+        if state["step"] % config.log_every == 0 or state["step"] == config.steps:
+            rate = (state["samples"] - started_samples) / (time.perf_counter() - started)
+            log.flush(state["step"], config.steps, state["samples"], lr, rate)
+        progress.advance(state["step"])
+        if state["step"] % config.checkpoint_every == 0 or state["step"] == config.steps:
+            save_checkpoint(run, policy, optimizer, state)
+    log.close()
+
+    seconds = time.perf_counter() - started
+    return TrainSummary(
+        out=run.root,
+        checkpoint=run.last.resolve(),
+        steps=state["step"],
+        samples=state["samples"] - started_samples,
+        seconds=seconds,
+        final_loss=log.last.get("loss", float("nan")),
+        final_accuracy=log.last.get("accuracy", float("nan")),
+    )
+
+
+class BatchOrder:
+    """Row indices of batch ``s``: epoch ``s // batches_per_epoch`` of seeded permutations, drop-last."""
+
+    def __init__(self, size: int, batch_size: int, seed: int) -> None:
+        self.size, self.seed = size, seed
+        self.batch_size = min(batch_size, size)
+        self.per_epoch = size // self.batch_size
+        self._epoch, self._permutation = -1, None
+
+    def indices(self, step: int) -> torch.Tensor:
+        epoch, offset = divmod(step, self.per_epoch)
+        if epoch != self._epoch:
+            generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+            self._epoch, self._permutation = epoch, torch.randperm(self.size, generator=generator)
+        return self._permutation[offset * self.batch_size : (offset + 1) * self.batch_size]
+
+
+def _check_run_folder(run: TrainRunFolder, config: TrainConfig, resume: bool) -> None:
+    if run.config.exists():
+        if not resume:
+            raise Sim2ActError(f"{run.root} already holds a training run: pass --resume to continue it, or pick another --out")
+        saved = TrainConfig.from_dict(json.loads(run.config.read_text()))
+        if replace(saved, steps=config.steps) != config:
+            raise Sim2ActError(f"--resume: {run.root} was trained with another config (only --steps may change)")
+    elif resume:
+        raise Sim2ActError(f"--resume: no training run at {run.root}")
+
+
+def _claim_run_folder(run: TrainRunFolder, config: TrainConfig) -> None:
+    run.root.mkdir(parents=True, exist_ok=True)
+    run.checkpoints.mkdir(exist_ok=True)
+    atomic_write(run.config, lambda tmp: tmp.write_text(json.dumps(config.to_dict(), indent=2)))
+
+
+def _initial_policy(config: TrainConfig) -> VisionLanguagePolicy:
+    if config.init_policy:
+        return load_policy(resolve_policy_folder(config.init_policy))
+    _, card = open_dataset(Path(config.data))
+    return build_policy(PolicySpec.from_card(card), config.policy)
+
+
+def _parameter_groups(policy: torch.nn.Module, weight_decay: float) -> list[dict]:
+    """Decay the weight matrices of linear and convolution layers only (not biases, norms, embeddings, positions)."""
+    decayed = {
+        id(module.weight)
+        for module in policy.modules()
+        if isinstance(module, (torch.nn.Linear, torch.nn.Conv1d, torch.nn.Conv2d))
+    }
+    trainable = [p for p in policy.parameters() if p.requires_grad]
+    return [
+        {"params": [p for p in trainable if id(p) in decayed], "weight_decay": weight_decay},
+        {"params": [p for p in trainable if id(p) not in decayed], "weight_decay": 0.0},
+    ]
+
+
+def _device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise Sim2ActError(f"unknown device {name!r}; use auto, cpu or cuda") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise Sim2ActError(f"--device {name}: no CUDA GPU on this machine")
+    return device
+
+
+def _to(batch: Batch, device: torch.device) -> Batch:
+    if device.type == "cpu":
+        return batch
+    return Batch(**{k: v.to(device, non_blocking=True) for k, v in vars(batch).items()})

@@ -1,0 +1,113 @@
+"""``TrainingSteps``: whole-dataset tensors, observation windows that stay inside their episode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from sim2act import features as F
+from sim2act.data.generation import GenerateConfig, generate
+from sim2act.data.torch_dataset import StepDataset
+from sim2act.errors import Sim2ActError
+from sim2act.models import PolicyConfig, PolicySpec, build_policy
+from sim2act.training.batches import TrainingSteps, episode_windows
+
+TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=3)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_torch_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("batches") / "uniform"
+    generate(GenerateConfig(proposer="uniform", episodes=6, num_envs=3, shard_episodes=3), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def policy(data):
+    from sim2act.data.reader import open_dataset
+
+    _, card = open_dataset(data)
+    return build_policy(PolicySpec.from_card(card), TINY)
+
+
+@pytest.fixture(scope="module")
+def steps(data, policy) -> TrainingSteps:
+    return TrainingSteps(data, policy)
+
+
+def test_batch_shapes(steps, policy):
+    index = torch.arange(0, len(steps), 3)
+    batch = steps.batch(index)
+    b, k = len(index), policy.config.memory
+    prepared = policy.prepare_frames(torch.zeros(1, 56, 56, 3, dtype=torch.uint8)).shape[1:]
+    assert batch.rgb.shape == (b, k, *prepared) and batch.rgb.dtype == torch.uint8
+    assert batch.proprio.shape == (b, k, 13) and batch.proprio.dtype == torch.float32
+    assert batch.actions.shape == (b,) and batch.actions.dtype == torch.long
+    assert ((batch.actions >= 0) & (batch.actions < 7)).all()
+    assert batch.text_ids.shape[0] == batch.text_mask.shape[0] == len(torch.unique(steps.instruction_ids[index]))
+    assert batch.text_index.shape == (b,) and batch.text_index.min() >= 0 and batch.text_index.max() < len(batch.text_ids)
+    # Each row points at its own instruction's tokens.
+    expected = policy.tokenizer.encode([steps.instructions[i] for i in steps.instruction_ids[index]])[0]
+    got = batch.text_ids[batch.text_index][:, : expected.shape[1]]
+    assert torch.equal(got, expected)
+
+
+def test_the_batched_policy_runs(steps, policy):
+    batch = steps.batch(torch.arange(8))
+    tokens, mask = policy.encode_instructions(batch.text_ids, batch.text_mask)
+    out = policy(batch.rgb, batch.proprio, tokens, mask, batch.text_index)
+    assert out.logits.shape == (8, 7)
+
+
+def test_windows_never_cross_episodes(steps, data, policy):
+    arrays = StepDataset(data).arrays
+    episodes, step = arrays[F.EPISODE_ID], arrays[F.STEP]
+    assert len(np.unique(episodes)) == 6
+    windows = steps.windows.numpy()
+    k = policy.config.memory
+    assert windows.shape == (len(steps), k)
+    rows = np.arange(len(steps))
+    assert (windows[:, -1] == rows).all()  # the newest frame is the row's own
+    assert (episodes[windows] == episodes[:, None]).all()  # never another episode's frame
+    assert (np.diff(windows, axis=1) >= 0).all()  # oldest first
+    # Before the episode starts the first frame repeats (as FrameStackObservation does).
+    expected_steps = np.maximum(step[:, None] - np.arange(k - 1, -1, -1)[None, :], 0)
+    assert (step[windows] == expected_steps).all()
+    first_rows = np.flatnonzero(step == 0)
+    batch = steps.batch(torch.from_numpy(first_rows))
+    assert all(torch.equal(batch.rgb[i, 0], batch.rgb[i, j]) for i in range(len(first_rows)) for j in range(k))
+
+
+def test_episode_windows_refuses_rows_out_of_order():
+    with pytest.raises(Sim2ActError, match="episode by episode"):
+        episode_windows(np.array([1, 1]), np.array([1, 2]), 2)  # an episode whose first row is missing
+    with pytest.raises(Sim2ActError, match="episode by episode"):
+        episode_windows(np.array([1, 2, 1, 2]), np.array([0, 0, 1, 1]), 2)  # two episodes interleaved
+
+
+def test_episode_windows_refuses_a_foreign_row_inside_an_episode():
+    with pytest.raises(Sim2ActError, match="episode by episode"):
+        episode_windows(np.array([1, 1, 2, 1]), np.array([0, 1, 0, 2]), 2)  # windows [[0,0],[0,1],[2,2],[2,3]]
+
+
+def test_dataset_that_does_not_fit_the_policy_is_refused(data, policy):
+    other = PolicySpec(**{**vars(policy.spec), "image_shape": (64, 64, 3)})
+    with pytest.raises(Sim2ActError, match="does not fit this policy: image_shape"):
+        TrainingSteps(data, build_policy(other, TINY))
+    box = PolicySpec(**{**vars(policy.spec), "action_space": {"type": "box", "low": [-1], "high": [1]}})
+    with pytest.raises(Sim2ActError, match="does not fit this policy: action space"):
+        TrainingSteps(data, build_policy(box, TINY))
+    fewer = PolicySpec(**{**vars(policy.spec), "action_space": {**policy.spec.action_space, "n": 5}})
+    with pytest.raises(Sim2ActError, match="does not fit this policy: action space"):
+        TrainingSteps(data, build_policy(fewer, TINY))
