@@ -72,6 +72,8 @@ class ClipVisionEncoder(nn.Module):
 
     def __init__(self, clip, memory: int, d_model: int, mean, std) -> None:
         super().__init__()
+        self.clip_config = clip.config
+        """The whole CLIP config, saved with the policy so a checkpoint rebuilds without the original folder."""
         self.vision_model = clip.vision_model
         self.visual_projection = clip.visual_projection
         hidden = clip.config.vision_config.hidden_size

@@ -22,7 +22,7 @@ class PolicyConfig:
     """A vision-language prior checkpoint whose encoder weights initialise this policy's encoders."""
     encoder_mode: str = "finetune"
     """``finetune`` trains the encoders with the rest; ``frozen`` keeps their weights fixed."""
-    d_model: int = 128
+    d_model: int = 64
     """Width of every token and of the joint context h_c."""
     heads: int = 4
     """Attention heads in the text encoder and the fusion layers."""

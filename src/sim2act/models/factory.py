@@ -28,9 +28,7 @@ def build_policy(spec: PolicySpec, config: PolicyConfig, *, clip_weights: bool =
         vision = ClipVisionEncoder(clip, config.memory, config.d_model, mean, std)
         text = ClipTextEncoder(clip, config.d_model)
         tokenizer = HFTokenizer(hf_tokenizer, clip.config.text_config.max_position_embeddings)
-        policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
-        policy.clip_config = clip.config
-        return policy
+        return VisionLanguagePolicy(spec, config, vision, text, tokenizer)
     tokenizer = WordTokenizer(get_domain(spec.domain).vocabulary)
     vision = SmallVisionEncoder(spec.image_shape, config.memory, config.d_model)
     text = SmallTextEncoder(len(tokenizer), tokenizer.max_length, config.d_model, config.heads, config.text_layers, config.dropout)

@@ -39,7 +39,7 @@ def save_policy(policy: VisionLanguagePolicy, folder: Path) -> Path:
         if clip_dir.exists():
             shutil.rmtree(clip_dir)
         clip_dir.mkdir()
-        policy.clip_config.save_pretrained(str(clip_dir))
+        policy.vision.clip_config.save_pretrained(str(clip_dir))
         policy.tokenizer.save(clip_dir)
         statistics = {"image_mean": policy.vision.mean.view(-1).tolist(), "image_std": policy.vision.std.view(-1).tolist()}
         (clip_dir / "preprocessor_config.json").write_text(json.dumps(statistics, indent=2))
@@ -85,7 +85,6 @@ def load_policy(folder: Path) -> VisionLanguagePolicy:
     else:
         policy = build_policy(spec, PolicyConfig(**{**asdict(config), "init_from": None}))
         policy.tokenizer = WordTokenizer.load(folder / "tokenizer.json")
-        policy.action_embedding.head = [policy.head]
     state = read_state_dict(folder)
     try:
         policy.load_state_dict(state, strict=True)
