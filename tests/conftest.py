@@ -21,3 +21,14 @@ def make_dataset(tmp_path: Path):
         return out
 
     return build
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_torch_thread():
+    """Tests run tiny models: one intra-op thread beats two oversubscribed ones on a 2-core machine."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -15,14 +15,6 @@ from sim2act.models import PolicyConfig
 from sim2act.training import TrainConfig, resolve_policy_folder, train
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("evaluate")

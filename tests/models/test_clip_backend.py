@@ -24,15 +24,6 @@ TINY = dict(d_model=32, heads=2, fusion_layers=1, memory=2)
 INSTRUCTIONS = ["go to the red ball", "go to a purple box"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    # Two cores shared with other work: one intra-op thread is much faster than two oversubscribed ones.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _save_tiny_clip(folder, tokenizer) -> None:
     from transformers import CLIPConfig, CLIPModel
 

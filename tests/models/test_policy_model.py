@@ -26,14 +26,6 @@ TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2)
 INSTRUCTIONS = ["go to the red ball", "go to a purple box", "pick up the key"]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def _windows(policy, batch, seed=0):
     """Prepared observation windows (B, k, ...) and proprio (B, k, 13) of random frames."""
     g = torch.Generator().manual_seed(seed)

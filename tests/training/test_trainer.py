@@ -20,14 +20,6 @@ from sim2act.training.trainer import BatchOrder
 TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     """8 bot episodes of GoToLocal (about 40 steps), as ``make_dataset("bot", proposer="bot", episodes=8)``."""

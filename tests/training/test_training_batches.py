@@ -18,14 +18,6 @@ from sim2act.training.batches import TrainingSteps, episode_windows
 TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=3)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("batches") / "uniform"
