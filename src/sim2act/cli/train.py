@@ -33,6 +33,7 @@ def train_command(
     encoder_mode: Annotated[str, typer.Option(help="finetune | frozen encoders.")] = P.encoder_mode,
     init_policy: Annotated[Optional[str], typer.Option(help="Policy checkpoint to fine-tune instead of a fresh policy.")] = None,
     d_model: Annotated[int, typer.Option(help="Token and context width.")] = P.d_model,
+    text_layers: Annotated[int, typer.Option(help="Self-attention layers of the small text encoder.")] = P.text_layers,
     fusion_layers: Annotated[int, typer.Option(help="Cross-attention fusion layers.")] = P.fusion_layers,
     memory: Annotated[int, typer.Option(help="Observations in the policy's window.")] = P.memory,
     seed: Annotated[int, typer.Option(help="Seed of initialisation and batch order.")] = D.seed,
@@ -48,6 +49,7 @@ def train_command(
         init_from=init_from,
         encoder_mode=encoder_mode,
         d_model=d_model,
+        text_layers=text_layers,
         fusion_layers=fusion_layers,
         memory=memory,
     )

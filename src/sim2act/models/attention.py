@@ -30,26 +30,6 @@ class Attention(nn.Module):
         return self.out(out.transpose(1, 2).reshape(b, lq, d))
 
 
-class FiLMBlock(nn.Module):
-    """Feature-wise modulation of every token by a conditioning vector, then an MLP (Perez et al., 2018).
-
-    ``x + MLP(LN(x) * (1 + γ(c)) + β(c))``: each token computes its own function of the condition.
-    """
-
-    def __init__(self, d_model: int, dropout: float = 0.0, mlp_ratio: int = 2) -> None:
-        super().__init__()
-        self.norm = nn.LayerNorm(d_model)
-        self.film = nn.Linear(d_model, 2 * d_model)
-        nn.init.zeros_(self.film.weight)
-        nn.init.zeros_(self.film.bias)
-        self.mlp = MLP(d_model, mlp_ratio * d_model, d_model, dropout)
-
-    def forward(self, x: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        """``x`` (B, N, d), ``condition`` (B, d)."""
-        gamma, beta = self.film(condition).unsqueeze(1).chunk(2, dim=-1)
-        return x + self.mlp(self.norm(x) * (1.0 + gamma) + beta)
-
-
 class MLP(nn.Sequential):
     def __init__(self, d_in: int, d_hidden: int, d_out: int, dropout: float = 0.0) -> None:
         super().__init__(nn.Linear(d_in, d_hidden), nn.GELU(), nn.Dropout(dropout), nn.Linear(d_hidden, d_out))

@@ -26,8 +26,8 @@ class PolicyConfig:
     """Width of every token and of the joint context h_c."""
     heads: int = 4
     """Attention heads in the text encoder and the fusion layers."""
-    text_layers: int = 1
-    """Self-attention layers of the small text encoder."""
+    text_layers: int = 0
+    """Self-attention layers of the small text encoder before fusion (0: word + position embeddings; see policy.py)."""
     fusion_layers: int = 2
     """Cross-attention layers from instruction tokens to visual and proprioceptive tokens."""
     memory: int = 3
@@ -44,10 +44,14 @@ class PolicyConfig:
             raise Sim2ActError(f"unknown encoder mode {self.encoder_mode!r}; known: {', '.join(ENCODER_MODES)}")
         if self.encoder == "clip" and not (self.clip_path or self.init_from):
             raise Sim2ActError("encoder 'clip' needs --clip-path (a local CLIP checkpoint folder) or --init-from")
-        if self.memory < 1 or self.d_model % self.heads or self.action_bins < 2:
+        if (
+            self.memory < 1 or self.heads < 1 or self.d_model % self.heads or self.action_bins < 2
+            or self.text_layers < 0 or self.fusion_layers < 1
+        ):
             raise Sim2ActError(
                 f"bad policy shape: memory={self.memory} (>= 1), d_model={self.d_model} "
-                f"(a multiple of heads={self.heads}), action_bins={self.action_bins} (>= 2)"
+                f"(a multiple of heads={self.heads}), action_bins={self.action_bins} (>= 2), "
+                f"text_layers={self.text_layers} (>= 0), fusion_layers={self.fusion_layers} (>= 1)"
             )
         return self
 
