@@ -152,7 +152,7 @@ def test_tensorboard_events_are_written(data, tmp_path):
     scalars = set(events.Tags()["scalars"])
     assert {"losses/bc", "losses/con", "losses/total", "charts/accuracy", "charts/learning_rate"} <= scalars
     assert [s.step for s in events.Scalars("losses/total")] == [2, 4]
-    assert all(s.value > 0 for s in events.Scalars("losses/con"))  # λ = 0.1 by default
+    assert all(s.value > 0 for s in events.Scalars("losses/con"))  # λ = 0.5 by default
 
 
 def test_fine_tuning_starts_from_the_given_policy(data, tmp_path):

@@ -34,7 +34,7 @@ class TrainConfig:
     """The cosine decays to this fraction of the peak learning rate."""
     grad_clip: float = 1.0
     """Clip the global gradient norm to this value."""
-    contrastive_weight: float = 0.1
+    contrastive_weight: float = 0.5
     """λ in L = L_BC + λ·L_con; 0 switches the contrastive term off."""
     temperature: float = 0.1
     """τ of the multi-positive InfoNCE."""
