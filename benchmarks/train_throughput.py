@@ -22,8 +22,7 @@ from sim2act.data.generation import GenerateConfig, generate
 from sim2act.models import PolicyConfig
 from sim2act.training import TrainConfig, train
 from sim2act.training.batches import TrainingSteps
-from sim2act.training.losses import multi_positive_info_nce, same_action_pairs
-from sim2act.training.trainer import BatchOrder, _initial_policy
+from sim2act.training.trainer import BatchOrder, initial_policy, step_losses
 
 
 def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
@@ -37,17 +36,11 @@ def matmul_gflops(size: int = 2048, repeats: int = 10) -> float:
 
 def flops_per_step(config: TrainConfig) -> float:
     """FLOPs of one training step (forward and backward) of the policy on a real batch."""
-    policy = _initial_policy(config)
+    policy = initial_policy(config)
     data = TrainingSteps(config.data, policy)
     batch = data.batch(BatchOrder(len(data), config.batch_size, 0).indices(0))
     with FlopCounterMode(display=False) as counter:
-        tokens, mask = policy.encode_instructions(batch.text_ids, batch.text_mask)
-        out = policy(batch.rgb, batch.proprio, tokens, mask, batch.text_index)
-        targets = policy.head.targets(batch.actions)
-        loss = -policy.head.log_prob(out.logits, batch.actions).mean() + config.contrastive_weight * multi_positive_info_nce(
-            out.context, policy.embed_actions(batch.actions), same_action_pairs(targets), config.temperature
-        )
-        loss.backward()
+        step_losses(policy, batch, config).total.backward()
     return float(counter.get_total_flops())
 
 

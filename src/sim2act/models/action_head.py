@@ -57,10 +57,13 @@ class BinnedHead(nn.Module):
     def forward(self, context: torch.Tensor) -> torch.Tensor:
         return self.linear(context).view(context.shape[0], len(self.low), self.bins)
 
+    def _unit(self, actions: torch.Tensor) -> torch.Tensor:
+        """Actions rescaled so [low, high] maps to [0, 1], shape (B, D)."""
+        return (actions.float().view(actions.shape[0], -1) - self.low) / (self.high - self.low)
+
     def targets(self, actions: torch.Tensor) -> torch.Tensor:
         """Bin index of every dimension, shape (B, D)."""
-        unit = (actions.float().view(actions.shape[0], -1) - self.low) / (self.high - self.low)
-        return (unit * self.bins).long().clamp_(0, self.bins - 1)
+        return (self._unit(actions) * self.bins).long().clamp_(0, self.bins - 1)
 
     def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         per_dim = F.log_softmax(logits, -1).gather(-1, self.targets(actions).unsqueeze(-1)).squeeze(-1)
@@ -74,16 +77,13 @@ class BinnedHead(nn.Module):
         return self.low + (classes.float() + 0.5) / self.bins * (self.high - self.low)
 
     def embedding_input(self, actions: torch.Tensor) -> torch.Tensor:
-        unit = (actions.float().view(actions.shape[0], -1) - self.low) / (self.high - self.low)
-        return unit * 2.0 - 1.0
+        return self._unit(actions) * 2.0 - 1.0
 
 
 def make_action_head(spec: PolicySpec, d_model: int, bins: int) -> DiscreteHead | BinnedHead:
     if spec.discrete:
         return DiscreteHead(d_model, spec.action_dim)
-    low = torch.tensor(spec.action_space["low"], dtype=torch.float32).view(-1).tolist()
-    high = torch.tensor(spec.action_space["high"], dtype=torch.float32).view(-1).tolist()
-    return BinnedHead(d_model, low, high, bins)
+    return BinnedHead(d_model, spec.action_low, spec.action_high, bins)
 
 
 class ActionEmbedding(nn.Module):

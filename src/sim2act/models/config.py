@@ -77,7 +77,17 @@ class PolicySpec:
     @property
     def action_dim(self) -> int:
         """Number of discrete actions, or the Box's dimension."""
-        return int(self.action_space["n"]) if self.discrete else len(_flat(self.action_space["low"]))
+        return int(self.action_space["n"]) if self.discrete else len(self.action_low)
+
+    @property
+    def action_low(self) -> list[float]:
+        """The Box's lower bounds, flattened."""
+        return _flat(self.action_space["low"])
+
+    @property
+    def action_high(self) -> list[float]:
+        """The Box's upper bounds, flattened."""
+        return _flat(self.action_space["high"])
 
     @classmethod
     def from_card(cls, card) -> PolicySpec:

@@ -92,17 +92,21 @@ class VisionLanguagePolicy(nn.Module):
         return self.action_embedding(actions)
 
     @torch.no_grad()
+    def action_probabilities(self, rgb: torch.Tensor, proprio: torch.Tensor, instructions: list[str]) -> torch.Tensor:
+        """π_θ(· | o, ℓ) for a batch of observation windows: (B, n), or (B, D, bins) for Box spaces."""
+        distinct = list(dict.fromkeys(instructions))
+        ids, mask = self.tokenizer.encode(distinct)
+        tokens, mask = self.encode_instructions(ids, mask)
+        index = torch.tensor([distinct.index(i) for i in instructions])
+        return self.head.probabilities(self(rgb, proprio, tokens, mask, index).logits.float())
+
+    @torch.no_grad()
     def act(
         self, rgb: torch.Tensor, proprio: torch.Tensor, instructions: list[str], greedy: bool = True,
         generator: torch.Generator | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Env actions and the action probabilities for a batch of observation windows."""
-        distinct = list(dict.fromkeys(instructions))
-        ids, mask = self.tokenizer.encode(distinct)
-        tokens, mask = self.encode_instructions(ids, mask)
-        index = torch.tensor([distinct.index(i) for i in instructions])
-        out = self(rgb, proprio, tokens, mask, index)
-        probs = self.head.probabilities(out.logits.float())
+        probs = self.action_probabilities(rgb, proprio, instructions)
         if greedy:
             classes = probs.argmax(-1, keepdim=True)
         else:

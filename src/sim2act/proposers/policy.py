@@ -58,10 +58,10 @@ class PolicyProposer(Proposer):
         windows = torch.stack([torch.stack(list(self._frames[s])) for s in slots])
         proprio = torch.stack([torch.stack(list(self._proprio[s])) for s in slots]).float()
         instructions = [o[F.INSTRUCTION] for o in observations]
-        _, probs = self.policy.act(windows, proprio, instructions)
-        probs = probs.double().numpy()
+        probs = self.policy.action_probabilities(windows, proprio, instructions).double().numpy()
         if self.greedy:
-            probs = (probs == probs.max(-1, keepdims=True)) / (probs == probs.max(-1, keepdims=True)).sum(-1, keepdims=True)
+            most_likely = probs == probs.max(-1, keepdims=True)
+            probs = most_likely / most_likely.sum(-1, keepdims=True)
         if self.policy.spec.discrete:
             return Categorical(probs)
         return BinnedBox(probs, self.action_space.low, self.action_space.high)

@@ -50,7 +50,7 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progres
     device = _device(config.device)
     torch.manual_seed(config.seed)
 
-    policy = _initial_policy(config)
+    policy = initial_policy(config)
     data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress)
     _claim_run_folder(run, config)
     policy.to(device).train()
@@ -70,25 +70,14 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progres
             group["lr"] = lr
         batch = _to(data.batch(order.indices(step)), device)
 
-        tokens, mask = policy.encode_instructions(batch.text_ids, batch.text_mask)
-        out_ = policy(batch.rgb, batch.proprio, tokens, mask, batch.text_index)
-        bc = -policy.head.log_prob(out_.logits, batch.actions).mean()
-        targets = policy.head.targets(batch.actions)
-        con = torch.zeros((), device=device)
-        if config.contrastive_weight > 0:
-            con = multi_positive_info_nce(
-                out_.context, policy.embed_actions(batch.actions), same_action_pairs(targets), config.temperature
-            )
-        loss = bc + config.contrastive_weight * con
-
+        losses = step_losses(policy, batch, config)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        losses.total.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(policy.parameters(), config.grad_clip)
         optimizer.step()
 
         state = {"step": step + 1, "samples": state["samples"] + len(batch.actions)}
-        accuracy = (out_.logits.detach().argmax(-1).view_as(targets) == targets).float().mean()
-        log.add(bc=bc, con=con, loss=loss, accuracy=accuracy, grad_norm=grad_norm)
+        log.add(bc=losses.bc, con=losses.con, loss=losses.total, accuracy=losses.accuracy, grad_norm=grad_norm)
         if state["step"] % config.log_every == 0 or state["step"] == config.steps:
             rate = (state["samples"] - started_samples) / (time.perf_counter() - started)
             log.flush(state["step"], config.steps, state["samples"], lr, rate)
@@ -107,6 +96,32 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progres
         final_loss=log.last.get("loss", float("nan")),
         final_accuracy=log.last.get("accuracy", float("nan")),
     )
+
+
+@dataclass
+class StepLosses:
+    total: torch.Tensor
+    """L = L_BC + λ·L_con."""
+    bc: torch.Tensor
+    con: torch.Tensor
+    """L_con, zero (and not computed) when λ = 0."""
+    accuracy: torch.Tensor
+    """Share of logged action classes (per dimension for Box spaces) the head ranks first."""
+
+
+def step_losses(policy: VisionLanguagePolicy, batch: Batch, config: TrainConfig) -> StepLosses:
+    """The objective on one batch: L_BC and the multi-positive InfoNCE between h_c and h_a."""
+    tokens, mask = policy.encode_instructions(batch.text_ids, batch.text_mask)
+    out = policy(batch.rgb, batch.proprio, tokens, mask, batch.text_index)
+    bc = -policy.head.log_prob(out.logits, batch.actions).mean()
+    targets = policy.head.targets(batch.actions)
+    con = torch.zeros((), device=bc.device)
+    if config.contrastive_weight > 0:
+        con = multi_positive_info_nce(
+            out.context, policy.embed_actions(batch.actions), same_action_pairs(targets), config.temperature
+        )
+    accuracy = (out.logits.detach().argmax(-1).view_as(targets) == targets).float().mean()
+    return StepLosses(bc + config.contrastive_weight * con, bc, con, accuracy)
 
 
 class BatchOrder:
@@ -143,7 +158,8 @@ def _claim_run_folder(run: TrainRunFolder, config: TrainConfig) -> None:
     atomic_write(run.config, lambda tmp: tmp.write_text(json.dumps(config.to_dict(), indent=2)))
 
 
-def _initial_policy(config: TrainConfig) -> VisionLanguagePolicy:
+def initial_policy(config: TrainConfig) -> VisionLanguagePolicy:
+    """The policy a run starts from: ``init_policy``'s weights, or a fresh one built for the dataset."""
     if config.init_policy:
         return load_policy(resolve_policy_folder(config.init_policy))
     _, card = open_dataset(Path(config.data))
