@@ -59,6 +59,9 @@ def evaluate(config: EvalConfig, out: str | Path | None = None, progress: Progre
     levels = [domain.resolve_level(level) for level in (config.levels or policy.spec.levels)]
     if not levels:
         raise Sim2ActError(f"checkpoint {folder} records no training levels: pass --level")
+    if out is not None:  # an unwritable --out fails now, not after the roll-outs
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
     progress = progress or Progress()
     progress.start(config.episodes, 0)
 
@@ -84,8 +87,6 @@ def evaluate(config: EvalConfig, out: str | Path | None = None, progress: Progre
         config={**asdict(config), "levels": levels},
     )
     if out is not None:
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
         write_eval_info(report, out)
         write_markdown(report, out)
         for i, episode in enumerate(episodes[: config.gifs]):
