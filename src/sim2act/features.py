@@ -12,6 +12,8 @@ INFO_SUCCESS = "success"
 # Instructions (in the domain's task grammar) that the agent achieved on this step, read off the
 # simulator state; hindsight relabeling builds on them.
 INFO_ACHIEVED = "achieved"
+# Optional: a hashable key, equal for equal simulator states; loop erasure (sim2act.labels.loops) uses it.
+INFO_STATE_KEY = "state_key"
 
 # Per-step dataset columns, in on-disk order. Observation columns are named after the obs keys.
 EPISODE_ID = "episode_id"
@@ -27,3 +29,14 @@ TRUNCATED = "truncated"
 SUCCESS = "success"
 PROPOSER = "proposer"
 ITERATION = "iteration"
+
+# How a kept episode's instruction was obtained (step column and episode column ``label``), and the
+# instruction it was collected with (episode column ``original_instruction``); see ``sim2act.labels``.
+LABEL = "label"
+ORIGINAL_INSTRUCTION = "original_instruction"
+LABEL_ORIGINAL = "original"
+"""The sampled task's instruction, the episode as it was rolled out."""
+LABEL_SUCCESS = "success"
+"""The sampled task's instruction, which the verifier said succeeded; cut at the first success."""
+LABEL_HINDSIGHT = "hindsight"
+"""An instruction the episode achieved instead of its own, read off the simulator; cut where it did."""

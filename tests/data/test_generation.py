@@ -20,7 +20,12 @@ def test_dataset_layout_rows_and_card_agree(make_dataset):
     assert layout.committed_shards() == [0, 1, 2]
     steps, episodes = load_steps(root), load_episodes(root)
     card = json.loads(layout.card.read_text())
-    assert card["counts"] == {"episodes": 12, "steps": steps.num_rows, "successes": sum(episodes["success"].to_pylist()), "shards": 3}
+    successes = sum(episodes["success"].to_pylist())
+    expected = {
+        "episodes": 12, "steps": steps.num_rows, "successes": successes, "shards": 3,
+        "rollouts": 12, "executed_steps": steps.num_rows, "rollout_successes": successes, "relabeled": 0,
+    }
+    assert {key: card["counts"][key] for key in expected} == expected
     assert card["features"]["rgb"] == {"dtype": "uint8", "shape": [56, 56, 3]}
     assert card["runs"][0]["config"]["level"] == "GoToLocal"
     assert sorted(episodes[F.EPISODE_ID].to_pylist()) == list(range(12))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.reader import load_episodes, load_steps
 
@@ -40,4 +41,5 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path):
     assert run_generate(clean).wait() == 0
     assert load_steps(killed).equals(load_steps(clean))
     assert load_episodes(killed).equals(load_episodes(clean))
+    assert load_card(DatasetLayout(killed).card).shards == load_card(DatasetLayout(clean).card).shards
     assert not list(killed.rglob("*.tmp"))

@@ -8,6 +8,8 @@ from sim2act.cli.envs import envs_command
 from sim2act.cli.evaluate import eval_command
 from sim2act.cli.generate import generate_command
 from sim2act.cli.inspect import inspect_command
+from sim2act.cli.pretrain_prior import pretrain_prior_command
+from sim2act.cli.run import run_command
 from sim2act.cli.train import train_command
 
 app = typer.Typer(
@@ -17,8 +19,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command("run")(run_command)
 app.command("generate")(generate_command)
 app.command("inspect")(inspect_command)
+app.command("pretrain-prior")(pretrain_prior_command)
 app.command("train")(train_command)
 app.command("eval")(eval_command)
 app.command("envs")(envs_command)

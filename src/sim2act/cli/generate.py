@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -21,12 +21,17 @@ def generate_command(
     level: Annotated[str, typer.Option(help="Level of the domain, e.g. a BabyAI level.")] = D.level,
     split: Annotated[str, typer.Option(help="train | val | test_unseen_layout | test_unseen_composition.")] = D.split,
     episodes: Annotated[int, typer.Option(help="Episodes to generate.")] = D.episodes,
-    proposer: Annotated[str, typer.Option(help="Proposer choosing the actions: uniform | bot.")] = D.proposer,
+    proposer: Annotated[str, typer.Option(help="Proposer choosing the actions: uniform | bot | prior | policy.")] = D.proposer,
     alpha: Annotated[float, typer.Option(help="Mix with uniform actions: alpha*proposer + (1-alpha)*Uniform.")] = D.alpha,
     seed: Annotated[int, typer.Option(help="Seed of tasks and proposer randomness.")] = D.seed,
     num_envs: Annotated[int, typer.Option(help="Envs stepped together in this process.")] = D.num_envs,
     shard_episodes: Annotated[int, typer.Option(help="Episodes per Parquet shard.")] = D.shard_episodes,
     iteration: Annotated[int, typer.Option(help="Bootstrapping round recorded with each step.")] = D.iteration,
+    labels: Annotated[str, typer.Option(help="Self-supervised labels: none | success | hindsight | both.")] = D.labels,
+    erase_loops: Annotated[bool, typer.Option("--erase-loops", help="Cut detours where the simulator state repeats.")] = D.erase_loops,
+    policy: Annotated[Optional[str], typer.Option(help="Policy checkpoint or run for --proposer policy.")] = None,
+    prior: Annotated[Optional[str], typer.Option(help="Prior folder for --proposer prior (sim2act pretrain-prior, or CLIP).")] = None,
+    prior_temperature: Annotated[Optional[float], typer.Option(help="Softmax temperature of the prior's cosine scores.")] = None,
     append: Annotated[bool, typer.Option("--append", help="Add a run with this config to an existing dataset.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing dataset.")] = False,
 ) -> None:
@@ -42,12 +47,28 @@ def generate_command(
         num_envs=num_envs,
         shard_episodes=shard_episodes,
         iteration=iteration,
+        labels=labels,
+        erase_loops=erase_loops,
+        policy=policy,
+        prior=prior,
+        prior_temperature=prior_temperature,
     )
     with GenerationBar(f"{domain}/{level} {split}") as bar:
         summary = generate(config, out, append=append, overwrite=overwrite, progress=bar)
     resumed = f" (+{summary.resumed_episodes} resumed)" if summary.resumed_episodes else ""
-    rate = summary.successes / summary.episodes if summary.episodes else 0.0
+    rate = summary.rollout_successes / summary.rollouts if summary.rollouts else 0.0
+    kept = (
+        f"; labels {config.labels}: kept {summary.episodes} episodes ({summary.relabeled} relabeled), "
+        f"{summary.steps:,} of {summary.executed_steps:,} steps"
+        if config.labels != "none" or config.erase_loops
+        else ""
+    )
+    previews = (
+        f" + {summary.preview_steps:,} preview steps ({summary.preview_steps / summary.seconds:,.0f}/s)"
+        if summary.preview_steps and summary.seconds
+        else ""
+    )
     typer.echo(
-        f"generated {summary.episodes} episodes{resumed}, {summary.steps:,} steps in {summary.seconds:.1f}s "
-        f"({summary.steps_per_second:,.0f} steps/s), success {rate:.1%} -> {out}"
+        f"generated {summary.rollouts} episodes{resumed}, {summary.executed_steps:,} steps in {summary.seconds:.1f}s "
+        f"({summary.steps_per_second:,.0f} steps/s){previews}, success {rate:.1%}{kept} -> {out}"
     )

@@ -30,6 +30,9 @@ def inspect_command(
     overview.add_row("levels", ", ".join(stats.levels))
     overview.add_row("episodes", f"{stats.episodes:,}")
     overview.add_row("steps", f"{stats.steps:,}")
+    if (stats.rollouts, stats.executed_steps) != (stats.episodes, stats.steps):
+        overview.add_row("rollouts (kept or not)", f"{stats.rollouts:,}")
+        overview.add_row("executed steps (kept or not)", f"{stats.executed_steps:,}")
     overview.add_row("success rate", f"{stats.success_rate:.1%}")
     overview.add_row("mean episode length", f"{stats.mean_length:.1f}")
     overview.add_row("distinct instructions", f"{stats.distinct_instructions:,}")
@@ -37,10 +40,14 @@ def inspect_command(
     overview.add_row("achievements / episode", f"{stats.achieved_per_episode:.2f}")
     overview.add_row("proposers", ", ".join(f"{name} ({n})" for name, n in stats.proposers))
     console.print(overview)
+    console.print(_counts_table("label", stats.labels, stats.episodes, "labels"))
     console.print(_counts_table("instruction", stats.top_instructions, stats.episodes, "top instructions"))
     console.print(_counts_table("starts with", stats.verbs, stats.episodes, "instruction types"))
     if stats.action_counts:
         console.print(_counts_table("action", stats.action_counts, stats.steps, "actions"))
+    if not stats.steps:  # a labeler may have kept nothing
+        console.print("contact sheet: none, the dataset keeps no steps")
+        return
     path = contact_sheet(dataset, sheet or dataset / "meta" / "contact_sheet.png", samples=samples)
     console.print(f"contact sheet: {path}")
 

@@ -1,4 +1,4 @@
-"""Rich progress bars: generation and evaluation (episodes/s, steps/s, success so far) and training."""
+"""Rich progress bars: generation and evaluation (episodes/s, steps/s, success so far), training, prior pretraining."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from sim2act.data.generation import Progress as GenerationProgress
 from sim2act.data.recorder import Episode
+from sim2act.priors.pretrain import PretrainProgress
 from sim2act.training.run_log import TrainProgress
 
 
@@ -50,10 +51,8 @@ class GenerationBar(GenerationProgress):
         self._bar.update(self._task, advance=1, rates=rates)
 
 
-class TrainBar(TrainProgress):
-    """A progress bar over optimizer steps with log lines printed above it; a context manager."""
-
-    shows_progress = True
+class _TimedBars:
+    """Rich bars with elapsed and remaining time, log lines printed above them; a context manager."""
 
     def __init__(self, description: str) -> None:
         self._bar = Progress(
@@ -64,20 +63,41 @@ class TrainBar(TrainProgress):
             TimeRemainingColumn(),
         )
         self._description = description
+        self._task = None
 
-    def __enter__(self) -> TrainBar:
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         if self._bar.live.is_started:
             self._bar.stop()
 
+    def _add(self, description: str, total: int, completed: int = 0) -> None:
+        if not self._bar.live.is_started:
+            self._bar.start()
+        self._task = self._bar.add_task(description, total=total, completed=completed)
+
+    def log(self, line: str) -> None:
+        self._bar.console.print(line, highlight=False, soft_wrap=True)
+
+
+class TrainBar(_TimedBars, TrainProgress):
+    """A progress bar over optimizer steps with log lines printed above it; a context manager."""
+
+    shows_progress = True
+
     def start(self, total_steps: int, done_steps: int) -> None:
-        self._bar.start()
-        self._task = self._bar.add_task(self._description, total=total_steps, completed=done_steps)
+        self._add(self._description, total_steps, done_steps)
 
     def advance(self, step: int) -> None:
         self._bar.update(self._task, completed=step)
 
-    def log(self, line: str) -> None:
-        self._bar.console.print(line, highlight=False, soft_wrap=True)
+
+class PriorBar(_TimedBars, PretrainProgress):
+    """One bar per pretraining phase (frames collected, then optimizer steps); a context manager."""
+
+    def phase(self, name: str, total: int) -> None:
+        self._add(f"{self._description} {name}", total)
+
+    def advance(self, units: int = 1) -> None:
+        self._bar.update(self._task, advance=units)

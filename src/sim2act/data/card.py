@@ -17,9 +17,29 @@ from sim2act.errors import Sim2ActError
 
 @dataclass
 class ShardStats:
+    """What one committed shard holds, and what its rollouts cost before labeling dropped any."""
+
     episodes: int
+    """Episodes kept in the shard."""
     steps: int
+    """Step rows kept in the shard."""
     successes: int
+    """Kept episodes that end in success under their (possibly relabeled) instruction."""
+    rollouts: int | None = None
+    """Episodes rolled out for the shard, kept or not (cards before schema 2: ``episodes``)."""
+    executed_steps: int | None = None
+    """Env steps executed for the shard, kept or not (cards before schema 2: ``steps``)."""
+    rollout_successes: int | None = None
+    """Rollouts whose own instruction succeeded (cards before schema 2: ``successes``)."""
+    relabeled: int = 0
+    """Kept episodes whose instruction was relabeled in hindsight."""
+    preview_steps: int = 0
+    """Simulator steps the proposer ran to preview actions for the shard, never executed (0 on older cards)."""
+
+    def __post_init__(self) -> None:
+        self.rollouts = self.episodes if self.rollouts is None else self.rollouts
+        self.executed_steps = self.steps if self.executed_steps is None else self.executed_steps
+        self.rollout_successes = self.successes if self.rollout_successes is None else self.rollout_successes
 
 
 @dataclass
@@ -44,6 +64,11 @@ class DatasetCard:
             "steps": sum(s.steps for s in stats),
             "successes": sum(s.successes for s in stats),
             "shards": len(self.shards),
+            "rollouts": sum(s.rollouts for s in stats),
+            "executed_steps": sum(s.executed_steps for s in stats),
+            "rollout_successes": sum(s.rollout_successes for s in stats),
+            "relabeled": sum(s.relabeled for s in stats),
+            "preview_steps": sum(s.preview_steps for s in stats),
         }
 
     def to_json(self) -> dict[str, Any]:

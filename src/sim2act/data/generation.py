@@ -4,7 +4,8 @@ Several envs are stepped in one process (vector envs give no speed-up on two cor
 proposer sees a batch. Shard ``k`` of a run is a pure function of the config and ``k``: its episode
 ids, their tasks and the proposer's random stream are all derived from them. A killed run therefore
 resumes by regenerating only uncommitted shards, and ends with the same dataset as an uninterrupted
-one.
+one. A shard's rollouts are labeled (``sim2act.labels``, a pure function of the rollouts) before
+the shard is written; every executed step is counted, kept or not.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from gymnasium import spaces
 
+from sim2act import features as F
 from sim2act.data.card import DatasetCard
 from sim2act.data.recorder import Episode, EpisodeRecorder
 from sim2act.data.runs import Run, open_run
@@ -25,6 +27,7 @@ from sim2act.data.schema import action_space_to_json, step_features
 from sim2act.data.writer import ShardWriter
 from sim2act.envs import get_domain, make
 from sim2act.errors import Sim2ActError
+from sim2act.labels import erase_loops, get_labeler, label_episodes
 from sim2act.proposers import Proposer, make_proposer
 from sim2act.tasks import TaskSampler, get_split
 
@@ -53,6 +56,16 @@ class GenerateConfig:
     """Episodes per Parquet shard; a killed run loses at most the shard in flight."""
     iteration: int = 0
     """Bootstrapping round recorded with every step."""
+    labels: str = "none"
+    """Self-supervised labels applied before a shard is written: none, success, hindsight or both."""
+    erase_loops: bool = False
+    """Cut the detours out of kept episodes wherever the simulator state repeats (see ``labels.loops``)."""
+    policy: str | None = None
+    """Policy checkpoint (or training run) for ``proposer`` ``policy``: the bootstrapping rounds' π_θ."""
+    prior: str | None = None
+    """Vision-language prior folder for ``proposer`` ``prior`` (``sim2act pretrain-prior``, or a local CLIP)."""
+    prior_temperature: float | None = None
+    """Softmax temperature of the prior proposer's cosine scores (None: its default)."""
 
     def validated(self) -> GenerateConfig:
         """Check the numbers and canonicalise names; bad input is a one-line ``Sim2ActError``."""
@@ -62,6 +75,7 @@ class GenerateConfig:
         if self.iteration < 0:
             raise Sim2ActError(f"--iteration must be >= 0, got {self.iteration}")
         get_split(self.split)
+        get_labeler(self.labels)
         level = get_domain(self.domain).resolve_level(self.level)
         return GenerateConfig(**{**asdict(self), "level": level})
 
@@ -71,15 +85,30 @@ class GenerationSummary:
     """Totals of one ``generate`` call (resumed shards counted under ``resumed_*``)."""
 
     out: Path
+    proposer: str = ""
+    """Name of the proposer that chose the actions (e.g. ``mixture(policy,0.9)``)."""
+    rollouts: int = 0
+    """Episodes rolled out by this call."""
+    executed_steps: int = 0
+    """Env steps executed by this call, whether or not labeling kept their episodes."""
+    rollout_successes: int = 0
+    """Rollouts whose own instruction succeeded."""
     episodes: int = 0
+    """Episodes kept after labeling (all rollouts with ``labels`` none)."""
+    relabeled: int = 0
+    """Kept episodes relabeled in hindsight."""
     steps: int = 0
-    successes: int = 0
+    """Steps of the kept episodes."""
     seconds: float = 0.0
     resumed_episodes: int = 0
+    """Rollouts of shards committed by an earlier, interrupted call."""
+    preview_steps: int = 0
+    """Simulator steps the proposer ran to preview actions, never executed (the card keeps them per shard)."""
 
     @property
     def steps_per_second(self) -> float:
-        return self.steps / self.seconds if self.seconds else 0.0
+        """Executed env steps per second (generation throughput, kept or not)."""
+        return self.executed_steps / self.seconds if self.seconds else 0.0
 
 
 class Progress:
@@ -102,8 +131,10 @@ def generate(
     config = config.validated()
     progress = progress or Progress()
     envs = [EpisodeRecorder(make(config.domain, config.level)) for _ in range(min(config.num_envs, config.episodes))]
-    proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha)
+    options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy}
+    proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha, **options)
     sampler = TaskSampler(config.domain, config.level, config.split, config.seed)
+    labeler, split = get_labeler(config.labels), get_split(config.split)
     features = step_features(envs[0].observation_space, envs[0].action_space)
     new_card = DatasetCard(
         domain=config.domain,
@@ -114,23 +145,32 @@ def generate(
     layout, card, run = open_run(out, asdict(config), new_card, append=append, overwrite=overwrite)
 
     pending = [k for k in range(run.num_shards) if run.first_shard + k not in card.shards]
-    summary = GenerationSummary(out=out)
+    summary = GenerationSummary(out=out, proposer=proposer.name)
     summary.resumed_episodes = sum(len(run.shard_episode_ids(k)) for k in range(run.num_shards) if k not in pending)
     progress.start(run.episodes, summary.resumed_episodes)
     started = time.perf_counter()
 
     def on_episode(episode: Episode) -> None:
-        summary.episodes += 1
-        summary.steps += len(episode)
-        summary.successes += episode.succeeded
+        summary.rollouts += 1
+        summary.executed_steps += len(episode)
+        summary.rollout_successes += episode.succeeded
         progress.episode(episode)
 
     with ShardWriter(layout, card, features) as writer:
         for k in pending:
             index = run.first_shard + k
             rng = np.random.default_rng([config.seed, index])
-            episodes = collect(envs, proposer, sampler, run.shard_episode_ids(k), rng, on_episode)
-            writer.submit(index, episodes, proposer.name, config.iteration)
+            previews_before = proposer.preview_steps
+            rollouts = collect(envs, proposer, sampler, run.shard_episode_ids(k), rng, on_episode)
+            previews = proposer.preview_steps - previews_before
+            summary.preview_steps += previews
+            kept = label_episodes(labeler, rollouts, split)
+            if config.erase_loops:
+                kept = [e for e in map(erase_loops, kept) if e is not None]
+            summary.episodes += len(kept)
+            summary.steps += sum(len(e) for e in kept)
+            summary.relabeled += sum(e.label == F.LABEL_HINDSIGHT for e in kept)
+            writer.submit(index, kept, proposer.name, config.iteration, rollouts=rollouts, preview_steps=previews)
     summary.seconds = time.perf_counter() - started
     for env in envs:
         env.close()

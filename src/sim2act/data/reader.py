@@ -8,6 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from sim2act.data.card import DatasetCard, load_card
+from sim2act.data.compat import stored_step_columns, upgrade_episodes, upgrade_steps
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.shards import read_parquet
 from sim2act.errors import Sim2ActError
@@ -23,15 +24,16 @@ def open_dataset(root: Path) -> tuple[DatasetLayout, DatasetCard]:
 
 
 def load_steps(root: Path, columns: list[str] | None = None) -> pa.Table:
-    """All committed step rows, in shard order."""
-    layout, _ = open_dataset(root)
-    return _concat([read_parquet(path, columns) for path in layout.steps_files()], root)
+    """All committed step rows, in shard order (datasets of older schema versions read as current)."""
+    layout, card = open_dataset(root)
+    stored = stored_step_columns(card, columns)
+    return upgrade_steps(_concat([read_parquet(path, stored) for path in layout.steps_files()], root), card, columns)
 
 
 def load_episodes(root: Path) -> pa.Table:
-    """All committed episode rows, in shard order."""
+    """All committed episode rows, in shard order (datasets of older schema versions read as current)."""
     layout, _ = open_dataset(root)
-    return _concat([read_parquet(path) for path in layout.episodes_files()], root)
+    return upgrade_episodes(_concat([read_parquet(path) for path in layout.episodes_files()], root))
 
 
 def feature_array(column: pa.ChunkedArray | pa.Array, dtype: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -51,4 +53,5 @@ def feature_array(column: pa.ChunkedArray | pa.Array, dtype: str, shape: tuple[i
 def _concat(tables: list[pa.Table], root: Path) -> pa.Table:
     if not tables:
         raise Sim2ActError(f"dataset {root} has no committed shards yet")
-    return pa.concat_tables(tables)
+    # Episode files carry their shard's statistics as metadata, which says nothing about the whole.
+    return pa.concat_tables([table.replace_schema_metadata(None) for table in tables])

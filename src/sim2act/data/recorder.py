@@ -28,6 +28,15 @@ class Episode:
     success: np.ndarray
     achieved: list[tuple[int, str]] = field(default_factory=list)
     """(step, instruction) for the first time each instruction became true."""
+    label: str = F.LABEL_ORIGINAL
+    """How ``task.instruction`` was obtained: original, success or hindsight (see ``sim2act.labels``)."""
+    original_instruction: str = ""
+    """The instruction the episode was collected with (``task.instruction`` unless relabeled)."""
+    state_keys: list | None = None
+    """Keys of the simulator states s_0..s_T (one more than steps) when the env reports them; kept in memory only."""
+
+    def __post_init__(self) -> None:
+        self.original_instruction = self.original_instruction or self.task.instruction
 
     def __len__(self) -> int:
         return len(self.actions)
@@ -53,11 +62,14 @@ class EpisodeRecorder(gym.Wrapper):
         self._truncated: list[bool] = []
         self._success: list[bool] = []
         self._achieved: dict[str, int] = {}
+        self._state_keys: list = []
 
     def reset(self, **kwargs):
         obs, info = self.env.reset(**kwargs)
         self._clear()
         self._obs = obs
+        if F.INFO_STATE_KEY in info:
+            self._state_keys.append(info[F.INFO_STATE_KEY])
         return obs, info
 
     def step(self, action):
@@ -72,6 +84,8 @@ class EpisodeRecorder(gym.Wrapper):
         self._success.append(info[F.INFO_SUCCESS])
         for instruction in info[F.INFO_ACHIEVED]:
             self._achieved.setdefault(instruction, step)
+        if self._state_keys:
+            self._state_keys.append(info[F.INFO_STATE_KEY])
         self._obs = obs
         return obs, reward, terminated, truncated, info
 
@@ -87,6 +101,7 @@ class EpisodeRecorder(gym.Wrapper):
             truncated=np.asarray(self._truncated, bool),
             success=np.asarray(self._success, bool),
             achieved=sorted(((s, i) for i, s in self._achieved.items()), key=lambda p: p[0]),
+            state_keys=self._state_keys or None,
         )
         self._clear()
         return episode

@@ -14,7 +14,8 @@ from pathlib import Path
 from sim2act.data.atomic import remove_stale_temp_files
 from sim2act.data.card import DatasetCard, ShardStats, git_revision, load_card
 from sim2act.data.layout import DatasetLayout
-from sim2act.data.shards import read_parquet
+from sim2act.data.schema import SCHEMA_VERSION
+from sim2act.data.shards import read_shard_stats
 from sim2act.errors import Sim2ActError
 
 
@@ -56,6 +57,11 @@ def open_run(
         return layout, card, _start_run(layout, card, config, first_episode=0, first_shard=0)
 
     card = load_card(layout.card)
+    if card.schema_version < SCHEMA_VERSION:
+        raise Sim2ActError(
+            f"--out {root} holds a dataset of schema version {card.schema_version} (sim2act reads it, but writes "
+            f"version {SCHEMA_VERSION}); generate into a new folder, or pass --overwrite to replace it"
+        )
     remove_stale_temp_files(root)
     _reconcile(layout, card)
     last = card.runs[-1]
@@ -69,7 +75,8 @@ def open_run(
     _check_appendable(root, card, new_card, last)
     counts = card.counts
     first_shard = max(card.shards, default=-1) + 1
-    return layout, card, _start_run(layout, card, config, first_episode=counts["episodes"], first_shard=first_shard)
+    # Episode ids number rollouts, kept or not, so a new run starts after every rollout of the earlier ones.
+    return layout, card, _start_run(layout, card, config, first_episode=counts["rollouts"], first_shard=first_shard)
 
 
 def _start_run(layout: DatasetLayout, card: DatasetCard, config: dict, first_episode: int, first_shard: int) -> Run:
@@ -101,12 +108,7 @@ def _reconcile(layout: DatasetLayout, card: DatasetCard) -> None:
     """Count shards committed to disk by a run that was killed before it updated the card."""
     for index in layout.committed_shards():
         if index not in card.shards:
-            episodes = read_parquet(layout.episodes_shard(index), columns=["length", "success"])
-            card.shards[index] = ShardStats(
-                episodes=episodes.num_rows,
-                steps=int(sum(episodes.column("length").to_pylist())),
-                successes=int(sum(episodes.column("success").to_pylist())),
-            )
+            card.shards[index] = ShardStats(**read_shard_stats(layout.episodes_shard(index)))
     card.save(layout.card)
 
 

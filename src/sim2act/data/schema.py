@@ -16,7 +16,9 @@ from gymnasium import spaces
 
 from sim2act import features as F
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2 added the ``label`` step column and the ``label`` and ``original_instruction`` episode columns;
+version-1 datasets are read as if every episode were labeled ``original`` (``sim2act.data.compat``)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ def step_features(observation_space: spaces.Dict, action_space: gym.Space) -> li
         Feature(F.SUCCESS, "bool", ()),
         Feature(F.PROPOSER, "str", ()),
         Feature(F.ITERATION, "int32", ()),
+        Feature(F.LABEL, "str", ()),
     ]
     return columns
 
@@ -107,6 +110,9 @@ EPISODE_SCHEMA = pa.schema(
         pa.field("achieved_step", pa.list_(pa.int32()), nullable=False),
         pa.field(F.PROPOSER, pa.string(), nullable=False),
         pa.field(F.ITERATION, pa.int32(), nullable=False),
+        pa.field(F.LABEL, pa.string(), nullable=False),
+        pa.field(F.ORIGINAL_INSTRUCTION, pa.string(), nullable=False),
     ]
 )
-"""One row per episode: its task, outcome, and what it achieved (first step of each achievement)."""
+"""One row per episode: its task, outcome, what it achieved (first step of each achievement), and how it was
+labeled (``instruction`` is the label; ``original_instruction`` the one it was collected with)."""

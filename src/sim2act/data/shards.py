@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,10 +19,13 @@ from sim2act.errors import Sim2ActError
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 3
 ROW_GROUP_ROWS = 8192
+SHARD_STATS_KEY = "sim2act.shard_stats"
 
 
 def steps_table(episodes: Sequence[Episode], features: list[Feature], proposer: str, iteration: int) -> pa.Table:
     """One row per step of ``episodes`` (in the given order), following ``features``."""
+    if not episodes:  # every rollout of the shard was dropped by its labeler
+        return arrow_schema(features).empty_table()
     lengths = np.array([len(e) for e in episodes])
     total = int(lengths.sum())
 
@@ -42,6 +46,7 @@ def steps_table(episodes: Sequence[Episode], features: list[Feature], proposer: 
         F.SUCCESS: pa.array(np.concatenate([e.success for e in episodes])),
         F.PROPOSER: pa.array([proposer] * total, pa.string()),
         F.ITERATION: pa.array(np.full(total, iteration, np.int32)),
+        F.LABEL: _repeated_string([e.label for e in episodes], lengths),
     }
     for feature in features:
         if feature.name in columns:
@@ -55,7 +60,7 @@ def steps_table(episodes: Sequence[Episode], features: list[Feature], proposer: 
 
 
 def episodes_table(episodes: Sequence[Episode], proposer: str, iteration: int) -> pa.Table:
-    """One row per episode: task, length, success, return and achievements."""
+    """One row per episode: task, length, success, return, achievements and label."""
     rows = {
         F.EPISODE_ID: [e.episode_id for e in episodes],
         F.DOMAIN: [e.task.domain for e in episodes],
@@ -70,8 +75,31 @@ def episodes_table(episodes: Sequence[Episode], proposer: str, iteration: int) -
         "achieved_step": [[step for step, _ in e.achieved] for e in episodes],
         F.PROPOSER: [proposer] * len(episodes),
         F.ITERATION: [iteration] * len(episodes),
+        F.LABEL: [e.label for e in episodes],
+        F.ORIGINAL_INSTRUCTION: [e.original_instruction for e in episodes],
     }
     return pa.table(rows, schema=EPISODE_SCHEMA)
+
+
+def with_shard_stats(episodes: pa.Table, stats: dict) -> pa.Table:
+    """``episodes`` carrying the shard's statistics in its Parquet metadata.
+
+    The episode file commits a shard; its statistics (rollouts and executed steps included, which
+    the kept rows cannot tell once a labeler dropped episodes) travel with it, so a run killed
+    before it updated the card recounts them exactly.
+    """
+    return episodes.replace_schema_metadata({SHARD_STATS_KEY: json.dumps(stats, sort_keys=True)})
+
+
+def read_shard_stats(path: Path) -> dict:
+    """The statistics an episode file carries (files of schema version 2 and later)."""
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except (OSError, pa.ArrowException) as error:
+        raise Sim2ActError(f"corrupt or truncated shard {path}: {str(error).splitlines()[0]}") from None
+    if SHARD_STATS_KEY.encode() not in metadata:
+        raise Sim2ActError(f"shard {path} carries no shard statistics: it was not written by this sim2act")
+    return json.loads(metadata[SHARD_STATS_KEY.encode()])
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:

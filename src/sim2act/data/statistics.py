@@ -17,6 +17,12 @@ from sim2act.data.reader import load_episodes, load_steps, open_dataset
 class DatasetStatistics:
     episodes: int
     steps: int
+    rollouts: int
+    """Episodes rolled out, kept or not (equals ``episodes`` unless a labeler dropped some)."""
+    executed_steps: int
+    """Env steps executed, kept or not."""
+    labels: list[tuple[str, int]]
+    """Episode counts by label: original, success, hindsight."""
     success_rate: float
     mean_length: float
     distinct_instructions: int
@@ -50,6 +56,9 @@ def dataset_statistics(root: Path, top: int = 10) -> DatasetStatistics:
     return DatasetStatistics(
         episodes=episodes.num_rows,
         steps=int(lengths.sum()),
+        rollouts=card.counts["rollouts"],
+        executed_steps=card.counts["executed_steps"],
+        labels=Counter(episodes.column(F.LABEL).to_pylist()).most_common(),
         success_rate=float(pc.mean(episodes.column(F.SUCCESS).cast("float64")).as_py() or 0.0),
         mean_length=float(lengths.mean()) if len(lengths) else 0.0,
         distinct_instructions=len(by_instruction),

@@ -12,11 +12,12 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sim2act import features as F
 from sim2act.data.card import DatasetCard, ShardStats
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.recorder import Episode
 from sim2act.data.schema import Feature
-from sim2act.data.shards import episodes_table, steps_table, write_parquet
+from sim2act.data.shards import episodes_table, steps_table, with_shard_stats, write_parquet
 from sim2act.tasks import check_trainable, get_split
 
 
@@ -26,6 +27,10 @@ class _Job:
     episodes: Sequence[Episode]
     proposer: str
     iteration: int
+    rollouts: int
+    executed_steps: int
+    rollout_successes: int
+    preview_steps: int
 
 
 class ShardWriter:
@@ -41,13 +46,38 @@ class ShardWriter:
         self._thread = threading.Thread(target=self._run, name="sim2act-shard-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, index: int, episodes: Sequence[Episode], proposer: str, iteration: int) -> None:
-        """Queue a shard; training data is checked here so no held-out episode reaches the disk."""
+    def submit(
+        self,
+        index: int,
+        episodes: Sequence[Episode],
+        proposer: str,
+        iteration: int,
+        rollouts: Sequence[Episode] | None = None,
+        preview_steps: int = 0,
+    ) -> None:
+        """Queue a shard of kept ``episodes``, labeled from ``rollouts`` (default: the episodes themselves).
+
+        Only the rollouts' counts are kept (episodes, executed steps, successes of their own
+        instructions), with the ``preview_steps`` the proposer ran for them. Training data is
+        checked here so no held-out episode reaches the disk.
+        """
         if self._trainable:
             for episode in episodes:
                 check_trainable(episode.task.domain, episode.task.seed, episode.task.instruction)
         self._raise_if_failed()
-        self._jobs.put(_Job(index, sorted(episodes, key=lambda e: e.episode_id), proposer, iteration))
+        rollouts = episodes if rollouts is None else rollouts
+        self._jobs.put(
+            _Job(
+                index,
+                sorted(episodes, key=lambda e: e.episode_id),
+                proposer,
+                iteration,
+                rollouts=len(rollouts),
+                executed_steps=sum(len(e) for e in rollouts),
+                rollout_successes=sum(e.succeeded for e in rollouts),
+                preview_steps=preview_steps,
+            )
+        )
 
     def close(self) -> None:
         """Wait until every queued shard is committed; re-raise a failure of the writer thread."""
@@ -76,9 +106,18 @@ class ShardWriter:
 
     def _commit(self, job: _Job) -> None:
         steps = steps_table(job.episodes, self.features, job.proposer, job.iteration)
-        write_parquet(steps, self.layout.steps_shard(job.index))
-        write_parquet(episodes_table(job.episodes, job.proposer, job.iteration), self.layout.episodes_shard(job.index))
-        self.card.shards[job.index] = ShardStats(
-            episodes=len(job.episodes), steps=steps.num_rows, successes=sum(e.succeeded for e in job.episodes)
+        stats = ShardStats(
+            episodes=len(job.episodes),
+            steps=steps.num_rows,
+            successes=sum(e.succeeded for e in job.episodes),
+            rollouts=job.rollouts,
+            executed_steps=job.executed_steps,
+            rollout_successes=job.rollout_successes,
+            relabeled=sum(e.label == F.LABEL_HINDSIGHT for e in job.episodes),
+            preview_steps=job.preview_steps,
         )
+        write_parquet(steps, self.layout.steps_shard(job.index))
+        episodes = with_shard_stats(episodes_table(job.episodes, job.proposer, job.iteration), vars(stats))
+        write_parquet(episodes, self.layout.episodes_shard(job.index))
+        self.card.shards[job.index] = stats
         self.card.save(self.layout.card)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import gymnasium as gym
 
+from sim2act.envs.captions import Caption
 from sim2act.errors import Sim2ActError
 
 
@@ -31,6 +32,9 @@ class Domain:
     """Every word of the domain's task grammar (the word-level tokenizer is built from it)."""
     instruction_type: Callable[[str], str] = lambda instruction: "instruction"
     """The grammatical form of an instruction ("go to", "sequence", ...), for per-type breakdowns."""
+    captions: Callable[[gym.Env], Sequence[Caption]] | None = None
+    """``captions(env)``: instructions of the grammar about the env's current state, each with how many
+    actions it is from true (see ``sim2act.envs.captions``); None when the domain has no captioner."""
 
 
 _DOMAINS: dict[str, Domain] = {}

@@ -1,12 +1,14 @@
 """Proposers: the exploratory policies that choose the actions logged into datasets.
 
-``make_proposer(name, action_space, alpha)`` builds a registered proposer; ``alpha < 1`` wraps it in
-``mixture(name, alpha)`` = alpha * proposer + (1 - alpha) * Uniform.
+``make_proposer(name, action_space, alpha, **options)`` builds a registered proposer; ``alpha < 1``
+wraps it in ``mixture(name, alpha)`` = alpha * proposer + (1 - alpha) * Uniform. Keyword options
+(e.g. ``prior=`` and ``prior_temperature=`` of the ``prior`` proposer) go to the proposer's factory.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import inspect
+from typing import Any, Callable
 
 import gymnasium as gym
 
@@ -17,25 +19,62 @@ from sim2act.proposers.bot import BotProposer
 from sim2act.proposers.mixture import MixtureProposer
 from sim2act.proposers.uniform import UniformProposer
 
-PROPOSERS: dict[str, Callable[[gym.Space], Proposer]] = {}
+PROPOSERS: dict[str, Callable[..., Proposer]] = {}
 
 
-def register_proposer(name: str, factory: Callable[[gym.Space], Proposer]) -> None:
-    """Make ``--proposer name`` build ``factory(action_space)``."""
+def register_proposer(name: str, factory: Callable[..., Proposer]) -> None:
+    """Make ``--proposer name`` build ``factory(action_space, **options)``."""
     PROPOSERS[name] = factory
 
 
-def make_proposer(name: str, action_space: gym.Space, alpha: float = 1.0) -> Proposer:
-    """The proposer ``name``, mixed with uniform actions when ``alpha < 1``."""
+def make_proposer(name: str, action_space: gym.Space, alpha: float = 1.0, **options: Any) -> Proposer:
+    """The proposer ``name``, mixed with uniform actions when ``alpha < 1``.
+
+    ``options`` set to None are left out; one the proposer does not take is a one-line error.
+    """
     if name not in PROPOSERS:
         raise Sim2ActError(f"unknown proposer {name!r}{suggest(name, PROPOSERS)}; known: {', '.join(sorted(PROPOSERS))}")
     if not 0.0 <= alpha <= 1.0:
         raise Sim2ActError(f"--alpha must lie in [0, 1], got {alpha}")
-    proposer = PROPOSERS[name](action_space)
+    factory = PROPOSERS[name]
+    options = {key: value for key, value in options.items() if value is not None}
+    try:
+        inspect.signature(factory).bind(action_space, **options)
+    except TypeError:
+        given = ", ".join("--" + key.replace("_", "-") for key in options)
+        raise Sim2ActError(f"proposer {name!r} takes no option {given}") from None
+    proposer = factory(action_space, **options)
     return proposer if alpha == 1.0 else MixtureProposer(proposer, alpha)
+
+
+def _prior_proposer(
+    action_space: gym.Space, prior: str | None = None, prior_temperature: float | None = None
+) -> Proposer:
+    if prior is None:
+        raise Sim2ActError(
+            "the 'prior' proposer needs --prior PATH (a `sim2act pretrain-prior` folder or a local CLIP folder)"
+        )
+    from sim2act.proposers.prior import PriorProposer  # imports torch and transformers
+
+    return PriorProposer(action_space, prior, temperature=prior_temperature)
+
+
+def _policy_proposer(action_space: gym.Space, policy: str | None = None) -> Proposer:
+    if policy is None:
+        raise Sim2ActError("the 'policy' proposer needs --policy PATH (a policy checkpoint or training run)")
+    from sim2act.models import load_policy  # imports torch
+    from sim2act.proposers.policy import PolicyProposer
+    from sim2act.training.checkpoints import resolve_policy_folder
+
+    proposer = PolicyProposer(load_policy(resolve_policy_folder(policy)))
+    if proposer.action_space != action_space:
+        raise Sim2ActError(f"policy {policy} acts in {proposer.action_space}, the env in {action_space}")
+    return proposer
 
 
 register_proposer("uniform", UniformProposer)
 register_proposer("bot", BotProposer)
+register_proposer("prior", _prior_proposer)
+register_proposer("policy", _policy_proposer)
 
 __all__ = ["PROPOSERS", "MixtureProposer", "Proposal", "Proposer", "make_proposer", "register_proposer"]

@@ -31,6 +31,8 @@ class Proposer(ABC):
     """
 
     name: str = "proposer"
+    preview_steps: int = 0
+    """Simulator steps run to preview actions, never executed in an env (see ``PriorProposer``)."""
 
     def __init__(self, action_space: gym.Space) -> None:
         self.action_space = action_space

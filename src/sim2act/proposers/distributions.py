@@ -114,3 +114,25 @@ def mix(first: ActionDistribution, second: ActionDistribution, alpha: float) -> 
     if isinstance(first, Categorical) and isinstance(second, Categorical):
         return Categorical(alpha * first.probs + (1.0 - alpha) * second.probs)
     return Mixture(first, second, alpha)
+
+
+class CandidateActions(ActionDistribution):
+    """A categorical over ``K`` candidate actions per row: ``actions`` (B, K, D), ``probs`` (B, K).
+
+    For Box spaces scored by sampling candidates (the preview proposer). ``log_prob`` is the log of the
+    probability *mass* of the candidates equal to the action (-inf for any other action), not a density.
+    """
+
+    def __init__(self, actions: np.ndarray, probs: np.ndarray) -> None:
+        self.actions = np.asarray(actions, np.float32)
+        self.probs = np.asarray(probs, np.float64)
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        chosen = Categorical(self.probs).sample(rng)
+        return self.actions[np.arange(len(chosen)), chosen]
+
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        actions = np.asarray(actions, np.float32).reshape(len(self.actions), 1, -1)
+        same = np.all(self.actions.reshape(len(self.actions), self.actions.shape[1], -1) == actions, axis=-1)
+        with np.errstate(divide="ignore"):
+            return np.log((self.probs * same).sum(axis=1))

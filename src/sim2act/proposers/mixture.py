@@ -19,6 +19,10 @@ class MixtureProposer(Proposer):
         self.alpha = alpha
         self.name = f"mixture({policy.name},{alpha:g})"
 
+    @property
+    def preview_steps(self) -> int:
+        return self.policy.preview_steps
+
     def begin_episode(self, slot, env) -> None:
         self.policy.begin_episode(slot, env)
 

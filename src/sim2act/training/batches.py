@@ -41,6 +41,8 @@ class TrainingSteps:
 
     def __init__(self, root: str | Path, policy: VisionLanguagePolicy, show_progress: bool = False) -> None:
         dataset = StepDataset(root)
+        if not len(dataset):
+            raise Sim2ActError(f"dataset {root} keeps no steps (its labels dropped every episode); nothing to train on")
         reason = policy.spec.compatible_with(PolicySpec.from_card(dataset.card))
         if reason:
             raise Sim2ActError(f"dataset {root} does not fit this policy: {reason}")

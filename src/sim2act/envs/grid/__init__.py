@@ -1,5 +1,6 @@
 """The grid-world domain: BabyAI levels from Farama MiniGrid."""
 
+from sim2act.envs.grid.captions import grid_captions
 from sim2act.envs.grid.env import GridEnv
 from sim2act.envs.grid.language import compositions, instruction_type
 from sim2act.envs.grid.levels import NAMED_LEVELS, resolve_level
@@ -15,6 +16,7 @@ DOMAIN = Domain(
     compositions=compositions,
     vocabulary=VOCABULARY,
     instruction_type=instruction_type,
+    captions=grid_captions,
 )
 register_domain(DOMAIN)
 

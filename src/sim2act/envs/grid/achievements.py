@@ -7,6 +7,8 @@ BabyAI's own verifier accepts for the step it is reported on (``go to``, ``pick 
 
 from __future__ import annotations
 
+from collections import Counter
+
 from minigrid.core.world_object import WorldObj
 from minigrid.minigrid_env import MiniGridEnv
 
@@ -14,27 +16,40 @@ DESCRIBABLE = ("ball", "box", "key", "door")
 NEIGHBOURS = ((1, 0), (-1, 0), (0, 1), (0, -1))
 
 
-def describe(env: MiniGridEnv, obj: WorldObj) -> str:
-    """``"the red ball"`` when it is the only red ball in the world (carried included), else ``"a red ball"``."""
-    same = sum(1 for cell in env.grid.grid if cell is not None and cell.type == obj.type and cell.color == obj.color)
-    carried = env.carrying
-    if carried is not None and carried.type == obj.type and carried.color == obj.color:
-        same += 1
-    article = "the" if same == 1 else "a"
+def describe(obj: WorldObj, counts: Counter[tuple[str, str]]) -> str:
+    """``"the red ball"`` when the level started with one red ball, else ``"a red ball"``.
+
+    ``counts`` are the (type, colour) counts of the objects at reset: BabyAI picks the article of a
+    description from the initial layout too, and it keeps one phrase per object for the whole episode
+    (a box that is opened disappears, which would otherwise turn "a" into "the").
+    """
+    article = "the" if counts[(obj.type, obj.color)] <= 1 else "a"
     return f"{article} {obj.color} {obj.type}"
 
 
 class AchievementTracker:
-    """Turns state changes between two steps into BabyAI instructions that became true."""
+    """Turns state changes between two steps into BabyAI instructions that became true.
+
+    Each instruction is reported on the step BabyAI's verifier, built from that instruction at reset,
+    would first say "success" (``tests/envs/test_grid_achievements.py`` and ``tests/labels`` replay
+    rollouts and relabeled episodes under BabyAI's verifier to check it).
+    """
 
     def __init__(self, env: MiniGridEnv) -> None:
         self.env = env
+        self._counts: Counter[tuple[str, str]] = Counter()
+        self._first_step = True
         self._front: WorldObj | None = None
         self._front_open = False
         self._carrying: WorldObj | None = None
+        self._pose: tuple = ()
 
     def reset(self) -> None:
         """Remember the initial state; call after every env reset."""
+        env = self.env
+        objects = [cell for cell in env.grid.grid if cell is not None] + [env.carrying]
+        self._counts = Counter((obj.type, obj.color) for obj in objects if obj is not None)
+        self._first_step = True
         self._remember()
 
     def step(self, action: int) -> list[str]:
@@ -43,7 +58,7 @@ class AchievementTracker:
         achieved = []
         front = env.grid.get(*env.front_pos)
         if self._carrying is None and env.carrying is not None and action == env.actions.pickup:
-            achieved.append(f"pick up {describe(env, env.carrying)}")
+            achieved.append(f"pick up {describe(env.carrying, self._counts)}")
         if self._carrying is not None and env.carrying is None and action == env.actions.drop:
             achieved.extend(self._put_next_to(self._carrying))
         if (
@@ -54,11 +69,21 @@ class AchievementTracker:
             and front.is_open
             and not self._front_open
         ):
-            achieved.append(f"open {describe(env, front)}")
-        if front is not None and front.type in DESCRIBABLE and front is not self._front:
-            achieved.append(f"go to {describe(env, front)}")
+            achieved.append(f"open {describe(front, self._counts)}")
+        faced = self._newly_faced(front)
+        if faced is not None:
+            achieved.append(f"go to {describe(faced, self._counts)}")
+        self._first_step = False
         self._remember()
         return achieved
+
+    def _newly_faced(self, front: WorldObj | None) -> WorldObj | None:
+        """The object the agent now faces for "go to", if that just became true."""
+        if self._first_step and self._pose == self._current_pose() and _describable(self._front):
+            # BabyAI's verifier checks the faced position on every step, so an object faced from the
+            # start counts on a first step that keeps the agent's pose (even one that picks it up).
+            return self._front
+        return front if _describable(front) and front is not self._front else None
 
     def _put_next_to(self, moved: WorldObj) -> list[str]:
         env = self.env
@@ -69,8 +94,8 @@ class AchievementTracker:
             if not (0 <= nx < env.grid.width and 0 <= ny < env.grid.height):
                 continue
             other = env.grid.get(nx, ny)
-            if other is not None and other.type in DESCRIBABLE and other is not moved:
-                phrases.append(f"put {describe(env, moved)} next to {describe(env, other)}")
+            if _describable(other) and other is not moved:
+                phrases.append(f"put {describe(moved, self._counts)} next to {describe(other, self._counts)}")
         return phrases
 
     def _remember(self) -> None:
@@ -78,3 +103,11 @@ class AchievementTracker:
         self._front = env.grid.get(*env.front_pos)
         self._front_open = bool(self._front is not None and self._front.type == "door" and self._front.is_open)
         self._carrying = env.carrying
+        self._pose = self._current_pose()
+
+    def _current_pose(self) -> tuple:
+        return (*self.env.agent_pos, self.env.agent_dir)
+
+
+def _describable(obj: WorldObj | None) -> bool:
+    return obj is not None and obj.type in DESCRIBABLE

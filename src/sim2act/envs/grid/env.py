@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 import types
+from collections.abc import Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -14,7 +15,9 @@ from minigrid.core.constants import COLOR_NAMES
 from sim2act import features as F
 from sim2act.envs.grid.achievements import AchievementTracker
 from sim2act.envs.grid.levels import babyai_id
+from sim2act.envs.grid.preview import preview
 from sim2act.envs.grid.quiet import silence_rejection_sampler
+from sim2act.envs.grid.state_key import StateKeys
 
 CARRIED_TYPES = ("ball", "box", "key")
 PROPRIO_SIZE = 4 + len(CARRIED_TYPES) + len(COLOR_NAMES)
@@ -53,10 +56,15 @@ class GridEnv(gym.Env):
     ## Info
     ``instruction``; ``success``: BabyAI's verifier said "success" on this step; ``achieved``:
     instructions in the same grammar that became true on this step (see ``achievements``);
+    ``state_key``: equal keys mean equal simulator states (see ``state_key``);
     ``rejected_samples`` on reset: layouts BabyAI's rejection sampler discarded.
 
     ## Episode End
     Terminates when the verifier says success or failure; truncates at the level's ``max_steps``.
+
+    ## Preview
+    ``preview(actions)`` returns the observation each action would lead to from the current state and
+    leaves the env untouched (for proposers that look one step ahead).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
@@ -71,6 +79,7 @@ class GridEnv(gym.Env):
         self._rejections = silence_rejection_sampler(base)
         base.gen_obs = types.MethodType(_pov_obs(tile_size), base)
         self._achievements = AchievementTracker(base)
+        self._state_keys = StateKeys(base)
         self._verdict = "continue"
         side = base.agent_view_size * tile_size
         self.action_space = base.action_space
@@ -89,15 +98,26 @@ class GridEnv(gym.Env):
         raw, _ = self.level_env.reset(seed=seed, options=options)
         self._watch_verifier()
         self._achievements.reset()
+        self._state_keys.reset()
         info = self._info(success=False, achieved=[])
         info["rejected_samples"] = self._rejections.count - rejected_before
         return self._observation(raw), info
 
     def step(self, action):
+        self._state_keys.before_step(action)
         raw, reward, terminated, truncated, _ = self.level_env.step(action)
+        self._state_keys.after_step(action)
         achieved = self._achievements.step(int(action))
         info = self._info(success=self._verdict == "success", achieved=achieved)
         return self._observation(raw), float(reward), terminated, truncated, info
+
+    def preview(self, actions: Sequence[int]) -> list[dict[str, Any]]:
+        """The observation each action would lead to from the current state; the env itself does not move.
+
+        The level, its RNG, step count, task verifier and achievement tracker are left as they were
+        (see ``sim2act.envs.grid.preview``).
+        """
+        return preview(self.level_env, actions, self._observation)
 
     def _watch_verifier(self) -> None:
         # BabyAI builds a new instruction object on every reset; record its verdict on each step.
@@ -121,7 +141,12 @@ class GridEnv(gym.Env):
         return {F.RGB: raw["image"], F.PROPRIO: proprio, F.INSTRUCTION: base.mission}
 
     def _info(self, success: bool, achieved: list[str]) -> dict[str, Any]:
-        return {F.INFO_INSTRUCTION: self.level_env.mission, F.INFO_SUCCESS: success, F.INFO_ACHIEVED: achieved}
+        return {
+            F.INFO_INSTRUCTION: self.level_env.mission,
+            F.INFO_SUCCESS: success,
+            F.INFO_ACHIEVED: achieved,
+            F.INFO_STATE_KEY: self._state_keys.key,
+        }
 
     def render(self):
         return self.level_env.render()

@@ -1,0 +1,80 @@
+"""``sim2act run``: the whole Sim2Act loop, then the report."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim2act.cli.errors import user_errors_exit_cleanly
+from sim2act.cli.progress import GenerationBar, PriorBar, TrainBar
+from sim2act.loop import LoopConfig, LoopFolder, load_loop_config, run_loop, write_report
+from sim2act.loop.progress import LoopProgress
+from sim2act.loop.report import summarize_run
+from sim2act.loop.rounds import HELD_OUT_SPLITS
+
+DEFAULT_OUT = Path("runs/sim2act")
+COLUMNS = ("round", "proposer", "episodes (kept)", "env steps", "Σ env steps", "previews", "val", "unseen comp.", "unseen layout")
+
+
+class ConsoleProgress(LoopProgress):
+    """Stage lines, rich bars for every generation, evaluation and training, a table after each round."""
+
+    def __init__(self, console: Console, folder: LoopFolder) -> None:
+        self.console = console
+        self.folder = folder
+
+    def stage(self, line: str) -> None:
+        self.console.print(f"[bold cyan]»[/] {line}", highlight=False)
+
+    @contextmanager
+    def generation(self, description: str):
+        with GenerationBar(description) as bar:
+            yield bar
+
+    @contextmanager
+    def prior(self, description: str):
+        with PriorBar(description) as bar:
+            yield bar
+
+    @contextmanager
+    def training(self, description: str):
+        with TrainBar(description) as bar:
+            yield bar
+
+    def round_done(self, ledger, r: int) -> None:
+        table = Table(*COLUMNS, title=f"after round {r} (success %; report.md has the 95% intervals)", title_justify="left")
+        for row in summarize_run(ledger, self.folder)["rounds"]:
+            c = row["collection"]
+            held = row["held_out"]
+            table.add_row(
+                str(row["round"]), c["proposer"], f"{c['rollouts']:,} ({c['kept_episodes']:,})", f"{c['env_steps']:,}",
+                f"{row['cumulative_env_steps']:,}", f"{c['preview_steps']:,}", f"{100 * row['val']['success']:.1f}",
+                *(f"{100 * held[s]['success']:.1f}" if s in held else "–" for s in HELD_OUT_SPLITS),
+            )
+        self.console.print(table)
+
+
+@user_errors_exit_cleanly
+def run_command(
+    config: Annotated[Optional[str], typer.Option(help="A TOML/JSON loop config, or a shipped one: quick, long.")] = None,
+    out: Annotated[Path, typer.Option(help="Run folder (resumed when it holds this config's run).")] = DEFAULT_OUT,
+) -> None:
+    """Run the Sim2Act loop (π0 proposes, the simulator labels, π_θ learns, repeat) and write a report.
+
+    With no options: the shipped quick config on BabyAI GoToLocal. Interrupted, the same command resumes.
+    """
+    loop_config = load_loop_config(config) if config else LoopConfig().validated()
+    folder = LoopFolder(out)
+    console = Console()
+    started = time.perf_counter()
+    ledger = run_loop(loop_config, out, progress=ConsoleProgress(console, folder))
+    report = write_report(ledger, folder, seconds=time.perf_counter() - started)
+    final = ", ".join(f"{split} {100 * h.success:.1f}% (n={h.episodes})" for split, h in ledger.final.items())
+    typer.echo(f"best round {ledger.best_round} ({ledger.stopped}); {ledger.env_steps:,} env steps; {final}")
+    typer.echo(f"report: {report / 'report.md'}, {report / 'report.html'}, {report / 'summary.json'}")

@@ -1,0 +1,140 @@
+"""``LoopConfig``: everything ``sim2act run`` does, readable from a TOML or JSON file.
+
+A config file holds the fields of ``LoopConfig`` at the top level and optional ``[policy]`` and
+``[train]`` tables (fields of ``PolicyConfig`` and of ``TrainConfig``'s optimisation knobs). Shipped
+configs live beside this module and are named without their suffix (``sim2act run --config long``).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from sim2act.errors import Sim2ActError
+from sim2act.models import PolicyConfig
+from sim2act.models.config import config_from_dict
+
+SHIPPED_CONFIGS = Path(__file__).parent / "configs"
+ROUND0_PROPOSERS = ("prior", "uniform")
+TRAIN_KNOBS = ("batch_size", "lr", "weight_decay", "warmup_steps", "min_lr_ratio", "grad_clip",
+               "contrastive_weight", "temperature", "device")
+
+
+@dataclass(frozen=True)
+class LoopConfig:
+    """The Sim2Act loop: π0 proposes, the simulator labels, π_θ learns, repeat."""
+
+    domain: str = "grid"
+    """Simulator domain."""
+    level: str = "GoToLocal"
+    """Level the data is collected on and the policy is measured on."""
+    prior: str = ""
+    """A CLIP-architecture checkpoint folder for π0 (real CLIP weights work); empty: pretrain one first."""
+    prior_frames: int = 8_000
+    """Simulator-captioned frames for pretraining the prior (when ``prior`` is empty)."""
+    prior_steps: int = 400
+    """Optimizer steps of prior pretraining (when ``prior`` is empty)."""
+    prior_temperature: float | None = None
+    """T of π0's softmax(score / T) over previewed actions; None: the prior's own 1 / logit scale."""
+    round0_proposer: str = "prior"
+    """Who collects round 0: ``prior`` (π0 with previews) or ``uniform`` (the ablation)."""
+    labels: str = "both"
+    """Self-supervised labels: success, hindsight, both or none."""
+    erase_loops: bool = True
+    """Cut detours out of kept episodes wherever the simulator state repeats (``labels.loops``)."""
+    alpha: float = 0.9
+    """Rounds >= 1 collect with alpha * π_θ + (1 - alpha) * Uniform."""
+    rounds: int = 3
+    """Most rounds (round 0 included)."""
+    round0_episodes: int = 1000
+    """Episodes collected in round 0."""
+    episodes_per_round: int = 1500
+    """Episodes collected in each later round."""
+    env_step_budget: int = 1_000_000
+    """No new round starts once this many env steps (executed, previews and prior frames) are spent."""
+    round0_train_steps: int = 800
+    """Optimizer steps that train π_θ from scratch after round 0."""
+    train_steps_per_round: int = 1000
+    """Optimizer steps that fine-tune π_θ, from the previous round's weights, after each later round."""
+    patience: int = 2
+    """Stop after this many rounds without a validation improvement of at least ``min_improvement``."""
+    min_improvement: float = 0.01
+    """Validation success gain (absolute) that counts as an improvement."""
+    val_episodes: int = 150
+    """Validation episodes per round (the stopping rule reads them)."""
+    test_episodes_per_round: int = 150
+    """Episodes on each held-out split per round, for the success-against-env-steps curve."""
+    final_episodes: int = 300
+    """Episodes on each held-out split for the final evaluation of the best round."""
+    gifs: int = 6
+    """Episodes of the final evaluation saved as captioned GIFs."""
+    num_envs: int = 16
+    """Envs stepped together in one process."""
+    seed: int = 0
+    """Seed of task sampling, proposers, prior pretraining and training."""
+    policy: PolicyConfig = field(default_factory=PolicyConfig)
+    """π_θ's architecture; ``encoder = "clip"`` with no ``clip_path`` starts its encoders from the prior."""
+    train: dict[str, Any] = field(default_factory=dict)
+    """Overrides of ``TrainConfig``'s optimisation knobs (batch_size, lr, contrastive_weight, ...)."""
+
+    def validated(self) -> LoopConfig:
+        """Check the numbers; bad input is a one-line ``Sim2ActError`` naming it."""
+        from sim2act.labels import LABELERS
+
+        if self.round0_proposer not in ROUND0_PROPOSERS:
+            raise Sim2ActError(f"round0_proposer must be one of {', '.join(ROUND0_PROPOSERS)}, got {self.round0_proposer!r}")
+        if self.labels not in LABELERS:
+            raise Sim2ActError(f"labels must be one of {', '.join(LABELERS)}, got {self.labels!r}")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise Sim2ActError(f"alpha must lie in [0, 1], got {self.alpha}")
+        positive = ("rounds", "round0_episodes", "episodes_per_round", "env_step_budget", "round0_train_steps",
+                    "train_steps_per_round", "val_episodes", "test_episodes_per_round", "final_episodes", "num_envs")
+        for name in positive:
+            if getattr(self, name) < 1:
+                raise Sim2ActError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.patience < 1 or self.gifs < 0 or (self.prior_temperature is not None and self.prior_temperature <= 0):
+            raise Sim2ActError("patience must be >= 1, gifs >= 0 and prior_temperature > 0")
+        unknown = sorted(set(self.train) - set(TRAIN_KNOBS))
+        if unknown:
+            raise Sim2ActError(f"unknown [train] keys: {', '.join(unknown)}; known: {', '.join(TRAIN_KNOBS)}")
+        self.policy.validated() if self.policy.encoder == "small" else None
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LoopConfig:
+        data = dict(data)
+        data["policy"] = config_from_dict(PolicyConfig, dict(data.get("policy", {})))
+        data["train"] = dict(data.get("train", {}))
+        return config_from_dict(cls, data)
+
+
+def load_loop_config(source: str | Path) -> LoopConfig:
+    """A config from a TOML/JSON file, or a shipped config's name (``quick``, ``long``)."""
+    path = Path(source)
+    if not path.exists() and (SHIPPED_CONFIGS / f"{source}.toml").exists():
+        path = SHIPPED_CONFIGS / f"{source}.toml"
+    if not path.is_file():
+        raise Sim2ActError(f"--config {source}: no such file (shipped configs: {', '.join(shipped_config_names())})")
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Sim2ActError(f"--config {path}: not valid {'JSON' if path.suffix == '.json' else 'TOML'}: {error}") from None
+    try:
+        return LoopConfig.from_dict(data).validated()
+    except TypeError as error:
+        raise Sim2ActError(f"--config {path}: {error}") from None
+
+
+def shipped_config_names() -> list[str]:
+    return sorted(p.stem for p in SHIPPED_CONFIGS.glob("*.toml"))
+
+
+def field_names() -> list[str]:
+    return [f.name for f in fields(LoopConfig)]

@@ -1,0 +1,161 @@
+"""The run's report folder: ``summary.json`` for machines; ``report.md``, ``report.html``, a plot and GIFs for people."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sim2act.data.atomic import atomic_write_text
+from sim2act.loop.ledger import Ledger
+from sim2act.loop.plot import TARGET, plot_success_curve
+from sim2act.loop.rounds import HELD_OUT_SPLITS, LoopFolder
+
+PLOT = "success_vs_env_steps.png"
+MAIN_SPLIT = HELD_OUT_SPLITS[0]
+
+
+def summarize_run(ledger: Ledger, folder: LoopFolder, seconds: float | None = None) -> dict[str, Any]:
+    """Every figure of the report, as JSON-ready values."""
+    rows = []
+    for record in ledger.rounds:
+        if not record.done:
+            continue
+        spent = ledger.cumulative(record.round)
+        rows.append(
+            {
+                "round": record.round,
+                "collection": asdict(record.collection),
+                "cumulative_env_steps": spent["env_steps"],
+                "cumulative_preview_steps": spent["preview_steps"],
+                "train_steps": record.train_steps,
+                "train_seconds": record.train_seconds,
+                "val": asdict(record.val),
+                "held_out": {k: asdict(v) for k, v in record.held_out.items()},
+                "checkpoint": record.checkpoint,
+            }
+        )
+    reached = next((row for row in rows if row["held_out"].get(MAIN_SPLIT, {}).get("success", 0) >= TARGET), None)
+    return {
+        "config": ledger.config,
+        "prior": ledger.prior,
+        "rounds": rows,
+        "stopped": ledger.stopped,
+        "best_round": ledger.best_round,
+        "final": {k: asdict(v) for k, v in ledger.final.items()},
+        "env_steps": ledger.env_steps,
+        "preview_steps": sum(row["collection"]["preview_steps"] for row in rows),
+        "prior_frames": ledger.prior_frames,
+        f"env_steps_to_{TARGET:.0%}_{MAIN_SPLIT}".replace("%", "pct"): reached["cumulative_env_steps"] if reached else None,
+        "paths": {
+            "dataset": str(folder.data),
+            "prior": ledger.prior.get("path"),
+            "checkpoints": [row["checkpoint"] for row in rows],
+            "best_checkpoint": rows[ledger.best_round]["checkpoint"] if ledger.best_round is not None else None,
+        },
+        "seconds": seconds,
+    }
+
+
+def write_report(ledger: Ledger, folder: LoopFolder, seconds: float | None = None) -> Path:
+    """Write ``summary.json``, ``report.md``, ``report.html``, the plot and the GIFs; return the folder."""
+    out = folder.report
+    out.mkdir(parents=True, exist_ok=True)
+    summary = summarize_run(ledger, folder, seconds)
+    atomic_write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+    title = f"{ledger.config['domain']}/{ledger.config['level']}: held-out success per round"
+    plot_success_curve(summary["rounds"], out / PLOT, title)
+    gifs = _copy_gifs(folder, out / "gifs")
+    atomic_write_text(out / "report.md", markdown_report(summary, gifs))
+    atomic_write_text(out / "report.html", html_report(summary, gifs))
+    return out
+
+
+def _copy_gifs(folder: LoopFolder, out: Path) -> list[str]:
+    source = folder.evaluation("final", MAIN_SPLIT) / "gifs"
+    if not source.is_dir():
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    names = []
+    for gif in sorted(source.glob("*.gif")):
+        shutil.copy(gif, out / gif.name)
+        names.append(f"gifs/{gif.name}")
+    return names
+
+
+def _pct(h: dict | None) -> str:
+    if not h:
+        return "–"
+    return f"{100 * h['success']:.1f} ({100 * h['low']:.1f}–{100 * h['high']:.1f})"
+
+
+def round_table(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    header = ["round", "proposer", "rollouts", "kept (relabeled)", "env steps", "cumulative env steps",
+              "preview steps", "val success %", "unseen composition %", "unseen layout %"]
+    rows = []
+    for row in summary["rounds"]:
+        c = row["collection"]
+        rows.append([
+            str(row["round"]), c["proposer"], f"{c['rollouts']:,}", f"{c['kept_episodes']:,} ({c['relabeled_episodes']:,})",
+            f"{c['env_steps']:,}", f"{row['cumulative_env_steps']:,}", f"{c['preview_steps']:,}", _pct(row["val"]),
+            _pct(row["held_out"].get("test_unseen_composition")), _pct(row["held_out"].get("test_unseen_layout")),
+        ])
+    return header, rows
+
+
+def _headline(summary: dict[str, Any]) -> list[str]:
+    key = next(k for k in summary if k.startswith("env_steps_to_"))
+    reached = summary[key]
+    lines = [
+        f"Best round (by validation): {summary['best_round']} · stopped: {summary['stopped']}",
+        f"Env steps executed: {summary['env_steps']:,} · preview steps: {summary['preview_steps']:,} · "
+        f"prior pretraining frames: {summary['prior_frames']:,}",
+        f"Env steps to reach {TARGET:.0%} on {MAIN_SPLIT}: "
+        + (f"{reached:,}" if reached is not None else "not reached"),
+    ]
+    for split, h in summary["final"].items():
+        lines.append(f"Final {split}: {_pct(h)}% success, n = {h['episodes']}")
+    return lines
+
+
+def markdown_report(summary: dict[str, Any], gifs: list[str]) -> str:
+    header, rows = round_table(summary)
+    config = summary["config"]
+    lines = [f"# sim2act run: {config['domain']}/{config['level']}", ""]
+    lines += [f"- {line}" for line in _headline(summary)]
+    lines += ["", "## Rounds", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["", "Success: % (95% Wilson interval). Env steps count every executed step, kept or not; previews "
+              "(π0 scoring candidate actions on a copy of the simulator) are counted apart.", "",
+              f"![held-out success against env steps]({PLOT})", ""]
+    if gifs:
+        lines += ["## Episodes (final evaluation, unseen compositions)", ""] + [f"![{g}]({g})" for g in gifs] + [""]
+    paths = summary["paths"]
+    lines += ["## Files", "", f"- dataset: `{paths['dataset']}`", f"- prior π0: `{paths['prior']}`",
+              f"- best checkpoint: `{paths['best_checkpoint']}`"]
+    lines += [f"- round {i} checkpoint: `{p}`" for i, p in enumerate(paths["checkpoints"])] + [""]
+    return "\n".join(lines)
+
+
+def html_report(summary: dict[str, Any], gifs: list[str]) -> str:
+    header, rows = round_table(summary)
+    config = summary["config"]
+    esc = html.escape
+    table = "<table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>"
+    table += "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows) + "</table>"
+    images = "".join(f'<figure><img src="{esc(g)}" alt="{esc(g)}"></figure>' for g in gifs)
+    items = "".join(f"<li>{esc(line)}</li>" for line in _headline(summary))
+    paths = summary["paths"]
+    files = "".join(f"<li>{esc(k)}: <code>{esc(str(v))}</code></li>" for k, v in paths.items() if k != "checkpoints")
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>sim2act run: {esc(config['domain'])}/{esc(config['level'])}</title>
+<style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}figure{{display:inline-block;margin:4px}}</style></head>
+<body><h1>sim2act run: {esc(config['domain'])}/{esc(config['level'])}</h1><ul>{items}</ul>
+<h2>Rounds</h2>{table}<p>Success: % (95% Wilson interval).</p>
+<img src="{PLOT}" alt="held-out success against env steps">
+<h2>Episodes</h2>{images}<h2>Files</h2><ul>{files}</ul></body></html>
+"""

@@ -1,0 +1,235 @@
+"""The Sim2Act loop, top to bottom.
+
+    π0  = the vision-language prior (pretrained on simulator-captioned frames unless given)
+    round 0: collect with π0, label with the simulator (success / hindsight), train π_θ from scratch
+    round r: collect with α·π_θ + (1-α)·Uniform, append, fine-tune π_θ from round r-1's weights
+    after every round: validation success (stopping rule) and held-out success (the curve)
+    stop when validation saturates (patience), the env-step budget is spent, or after ``rounds``
+    finally: the best round by validation, measured on the held-out splits, and the report
+
+All data of a run lives in one dataset (``data/``), each step tagged with its round.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from sim2act.data.card import load_card
+from sim2act.data.generation import GenerateConfig, generate
+from sim2act.data.layout import DatasetLayout
+from sim2act.errors import Sim2ActError
+from sim2act.evaluation import EvalConfig, evaluate
+from sim2act.loop.config import LoopConfig
+from sim2act.loop.ledger import Collection, HeldOut, Ledger, load_ledger
+from sim2act.loop.progress import LoopProgress
+from sim2act.training import TrainConfig, train
+from sim2act.training.checkpoints import TrainRunFolder
+
+HELD_OUT_SPLITS = ("test_unseen_composition", "test_unseen_layout")
+VALIDATION_SPLIT = "val"
+
+
+class LoopFolder:
+    """Where a run keeps its prior, dataset, round checkpoints, evaluations and report."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.prior = self.root / "prior"
+        self.data = self.root / "data"
+        self.report = self.root / "report"
+
+    def policy_run(self, r: int) -> Path:
+        return self.root / "policy" / f"round-{r}"
+
+    def evaluation(self, r: int | str, split: str) -> Path:
+        return self.root / "eval" / f"round-{r}" / split
+
+
+def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None = None) -> Ledger:
+    """Run (or resume) the loop in ``out``; return its ledger (also in ``out/loop.json``)."""
+    config = config.validated()
+    progress = progress or LoopProgress()
+    folder = LoopFolder(out)
+    ledger = _open(folder, config)
+
+    prior = _prior(config, folder, ledger, progress)
+    r = _first_unfinished_round(ledger)
+    while ledger.stopped is None:
+        record = ledger.round(r)
+        if record.collection is None:
+            record.collection = _collect(config, folder, r, prior, ledger, progress)
+            ledger.save(folder.root)
+        if record.checkpoint is None:
+            record.checkpoint, record.train_steps, record.train_seconds = _train(config, folder, r, prior, ledger, progress)
+            ledger.save(folder.root)
+        if not record.done:
+            started = time.perf_counter()
+            record.val = _success(config, record.checkpoint, VALIDATION_SPLIT, config.val_episodes, folder.evaluation(r, VALIDATION_SPLIT), progress)
+            for split in HELD_OUT_SPLITS:
+                episodes = config.test_episodes_per_round
+                record.held_out[split] = _success(config, record.checkpoint, split, episodes, folder.evaluation(r, split), progress)
+            record.eval_seconds = time.perf_counter() - started
+            ledger.save(folder.root)
+        progress.round_done(ledger, r)
+        ledger.stopped = stopping_reason(ledger, config)
+        ledger.save(folder.root)
+        r += 1
+
+    if not ledger.final:
+        ledger.best_round = best_round(ledger)
+        checkpoint = ledger.rounds[ledger.best_round].checkpoint
+        for split in HELD_OUT_SPLITS:
+            gifs = config.gifs if split == HELD_OUT_SPLITS[0] else 0
+            ledger.final[split] = _success(config, checkpoint, split, config.final_episodes, folder.evaluation("final", split), progress, gifs)
+        ledger.save(folder.root)
+    return ledger
+
+
+def stopping_reason(ledger: Ledger, config: LoopConfig) -> str | None:
+    """Why no further round should start, or None to go on."""
+    done = [r for r in ledger.rounds if r.done]
+    if len(done) >= config.rounds:
+        return f"rounds: all {config.rounds} rounds done"
+    if ledger.env_steps >= config.env_step_budget:
+        return f"budget: {ledger.env_steps:,} env steps spent of {config.env_step_budget:,}"
+    best, since = -1.0, 0
+    for record in done:
+        if record.val.success >= best + config.min_improvement:
+            best, since = max(best, record.val.success), 0
+        else:
+            since += 1
+    if since >= config.patience:
+        return f"saturated: validation success did not improve by {config.min_improvement:.0%} in {since} rounds"
+    return None
+
+
+def best_round(ledger: Ledger) -> int:
+    """The round with the highest validation success (the later one on ties)."""
+    done = [r for r in ledger.rounds if r.done]
+    return max(done, key=lambda r: (r.val.success, r.round)).round
+
+
+def _open(folder: LoopFolder, config: LoopConfig) -> Ledger:
+    ledger = load_ledger(folder.root)
+    if ledger is None:
+        if folder.root.exists() and any(folder.root.iterdir()):
+            raise Sim2ActError(f"--out {folder.root} is not empty and holds no sim2act run (no loop.json); pick another folder")
+        ledger = Ledger(config=config.to_dict())
+        folder.root.mkdir(parents=True, exist_ok=True)
+        ledger.save(folder.root)
+        return ledger
+    if ledger.config != config.to_dict():
+        changed = sorted(k for k in set(ledger.config) | set(config.to_dict()) if ledger.config.get(k) != config.to_dict().get(k))
+        raise Sim2ActError(
+            f"--out {folder.root} holds a run with another config (differs in: {', '.join(changed)}); "
+            "re-run with its config to resume it, or pick another --out"
+        )
+    return ledger
+
+
+def _first_unfinished_round(ledger: Ledger) -> int:
+    return next((r.round for r in ledger.rounds if not r.done), len(ledger.rounds))
+
+
+def _prior(config: LoopConfig, folder: LoopFolder, ledger: Ledger, progress: LoopProgress) -> str:
+    """π0's checkpoint folder: the configured one, or one pretrained into ``out/prior``."""
+    if config.round0_proposer != "prior" and config.policy.encoder != "clip":
+        return ""
+    if config.prior:
+        ledger.prior = {"path": config.prior, "pretrained": False, "frames": 0}
+        return config.prior
+    if not ledger.prior:
+        from sim2act.priors import PriorConfig, pretrain_prior
+
+        prior_config = PriorConfig(
+            domain=config.domain, level=config.level, frames=config.prior_frames, steps=config.prior_steps, seed=config.seed
+        )
+        progress.stage(f"pretraining the prior π0 on {config.prior_frames:,} simulator-captioned frames")
+        with progress.prior("prior") as bar:  # a killed pretraining leaves a partial folder: start it again
+            summary = pretrain_prior(prior_config, folder.prior, overwrite=True, progress=bar)
+        ledger.prior = {
+            "path": str(folder.prior),
+            "pretrained": True,
+            "frames": summary.frames,
+            "frames_seen": summary.frames_seen,
+            "retrieval_accuracy": summary.retrieval.accuracy,
+            "seconds": summary.collect_seconds + summary.train_seconds,
+        }
+        ledger.save(folder.root)
+    return ledger.prior["path"]
+
+
+def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: Ledger, progress: LoopProgress) -> Collection:
+    episodes = config.round0_episodes if r == 0 else config.episodes_per_round
+    common = dict(
+        domain=config.domain, level=config.level, split="train", episodes=episodes, seed=config.seed,
+        num_envs=config.num_envs, iteration=r, labels=config.labels, erase_loops=config.erase_loops,
+    )
+    if r == 0 and config.round0_proposer == "prior":
+        generation = GenerateConfig(proposer="prior", prior=prior, prior_temperature=config.prior_temperature, **common)
+    elif r == 0:
+        generation = GenerateConfig(proposer="uniform", **common)
+    else:
+        generation = GenerateConfig(proposer="policy", policy=ledger.rounds[r - 1].checkpoint, alpha=config.alpha, **common)
+    progress.stage(f"round {r}: collecting {episodes:,} episodes with {_describe(generation)}, labels {config.labels}")
+    started = time.perf_counter()
+    with progress.generation(f"round {r} collect") as bar:
+        summary = generate(generation, folder.data, append=r > 0, progress=bar)
+    return _collection_from_card(folder.data, generation, time.perf_counter() - started, summary)
+
+
+def _collection_from_card(data: Path, generation: GenerateConfig, seconds: float, summary) -> Collection:
+    """Count the round from the dataset card (so a resumed round counts the shards of its first attempt too)."""
+    card = load_card(DatasetLayout(data).card)
+    run = next(run for run in reversed(card.runs) if run["config"] == asdict(generation.validated()))
+    shards = [card.shards[i] for i in range(run["first_shard"], run["first_shard"] + run["num_shards"])]
+    return Collection(
+        proposer=summary.proposer,
+        rollouts=sum(s.rollouts for s in shards),
+        kept_episodes=sum(s.episodes for s in shards),
+        relabeled_episodes=sum(s.relabeled for s in shards),
+        kept_steps=sum(s.steps for s in shards),
+        env_steps=sum(s.executed_steps for s in shards),
+        preview_steps=sum(s.preview_steps for s in shards),
+        successes=sum(s.rollout_successes for s in shards),
+        seconds=seconds,
+    )
+
+
+def _train(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: Ledger, progress: LoopProgress):
+    policy = config.policy
+    if policy.encoder == "clip" and not policy.clip_path:
+        policy = replace(policy, clip_path=prior)
+    steps = config.round0_train_steps if r == 0 else config.train_steps_per_round
+    train_config = TrainConfig(
+        data=str(folder.data),
+        policy=policy,
+        init_policy=ledger.rounds[r - 1].checkpoint if r > 0 else None,
+        steps=steps,
+        seed=config.seed + r,
+        log_every=max(steps // 5, 1),
+        checkpoint_every=max(steps // 2, 1),
+        warmup_steps=min(200, steps // 10),
+        **config.train,
+    )
+    run = folder.policy_run(r)
+    progress.stage(f"round {r}: {'training' if r == 0 else 'fine-tuning'} π_θ for {steps:,} steps on {folder.data}")
+    with progress.training(f"round {r} train") as bar:
+        summary = train(train_config, run, resume=TrainRunFolder(run).config.exists(), progress=bar)
+    return str(summary.checkpoint), summary.steps, summary.seconds
+
+
+def _success(config, checkpoint, split, episodes, out, progress, gifs: int = 0) -> HeldOut:
+    eval_config = EvalConfig(checkpoint=checkpoint, split=split, episodes=episodes, seed=config.seed, num_envs=config.num_envs, gifs=gifs)
+    with progress.generation(f"eval {split}") as bar:
+        report = evaluate(eval_config, out, progress=bar)
+    s = report.overall
+    return HeldOut(success=s.success_rate, low=s.ci_low, high=s.ci_high, episodes=s.episodes)
+
+
+def _describe(generation: GenerateConfig) -> str:
+    if generation.proposer == "policy":
+        return f"{generation.alpha:g}·π_θ + {1 - generation.alpha:g}·Uniform"
+    return {"prior": "π0 (prior, previews)", "uniform": "uniform actions"}[generation.proposer]

@@ -1,0 +1,69 @@
+"""``PriorConfig``: everything that determines a pretrained vision-language prior, saved in ``prior.json``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim2act.envs import get_domain
+from sim2act.errors import Sim2ActError
+
+
+@dataclass(frozen=True)
+class PriorConfig:
+    """Contrastive pretraining of a small CLIP on simulator frames and their captions."""
+
+    domain: str = "grid"
+    """Simulator domain; it must have a captioner (``Domain.captions``)."""
+    level: str = "GoToLocal"
+    """Level whose train-split tasks the frames are collected on."""
+    frames: int = 8_000
+    """Frames collected from uniformly random episodes (each with all its captions)."""
+    steps: int = 400
+    """Optimizer steps; every step draws a fresh caption for each frame of its batch."""
+    batch_size: int = 128
+    """Frames per optimizer step."""
+    lr: float = 2e-3
+    """Peak AdamW learning rate."""
+    weight_decay: float = 0.05
+    """AdamW weight decay (not applied to biases, norms, embeddings and the logit scale)."""
+    warmup_steps: int = 50
+    """Linear warm-up steps before the cosine decay."""
+    caption_discount: float = 0.6
+    """γ: a caption ``steps`` actions from true is said of a frame with probability γ^steps (else its mention)."""
+    held_out_fraction: float = 0.1
+    """Fraction of the collected episodes kept out of training to measure retrieval accuracy."""
+    hidden_size: int = 64
+    """Width of both towers."""
+    layers: int = 2
+    """Transformer layers of each tower."""
+    heads: int = 4
+    """Attention heads of each tower."""
+    projection_dim: int = 64
+    """Width of the shared image-text embedding space."""
+    patch_size: int = 8
+    """ViT patch side in pixels (8 = one BabyAI cell at the default tile size)."""
+    seed: int = 0
+    """Seed of task sampling, random actions, caption draws, initialisation and batch order."""
+
+    def validated(self) -> PriorConfig:
+        """Check the numbers and the domain; bad input is a one-line ``Sim2ActError``."""
+        for name in ("frames", "steps", "batch_size", "hidden_size", "layers", "heads", "projection_dim", "patch_size"):
+            if getattr(self, name) < 1:
+                raise Sim2ActError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+        if self.frames < 20:
+            raise Sim2ActError(f"--frames must be at least 20 (some are held out for evaluation), got {self.frames}")
+        if self.hidden_size % self.heads:
+            raise Sim2ActError(f"--hidden-size {self.hidden_size} must be a multiple of --heads {self.heads}")
+        if self.lr <= 0 or self.warmup_steps < 0 or self.weight_decay < 0:
+            raise Sim2ActError(
+                f"need lr > 0, warmup >= 0, weight decay >= 0; got {self.lr}, {self.warmup_steps}, {self.weight_decay}"
+            )
+        if not 0 < self.caption_discount <= 1 or not 0 < self.held_out_fraction < 1:
+            raise Sim2ActError(
+                f"--caption-discount must lie in (0, 1] and held_out_fraction in (0, 1); "
+                f"got {self.caption_discount}, {self.held_out_fraction}"
+            )
+        domain = get_domain(self.domain)
+        if domain.captions is None:
+            raise Sim2ActError(f"domain {self.domain!r} has no captioner (Domain.captions) to pretrain a prior on")
+        return PriorConfig(**{**vars(self), "level": domain.resolve_level(self.level)})

@@ -1,0 +1,188 @@
+"""``sim2act pretrain-prior``: contrastive pretraining of a small CLIP on simulator frames and captions.
+
+Frames come from uniformly random episodes on train-split tasks (``frames.py``); every step draws a
+fresh caption for each frame of its batch (``captioning.py``). The loss is the symmetric
+multi-positive InfoNCE of ``sim2act.training.losses`` between the batch's frames and its distinct
+captions: frames that drew the same caption are positives of each other. The temperature is CLIP's
+learned logit scale (capped at 100, as in CLIP).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import sim2act
+from sim2act.data.card import git_revision
+from sim2act.envs import get_domain
+from sim2act.errors import Sim2ActError
+from sim2act.priors.config import PriorConfig
+from sim2act.priors.embedder import ClipEmbedder
+from sim2act.priors.frames import FrameSet, collect_frames
+from sim2act.priors.io import check_out, save_prior
+from sim2act.priors.model import build_prior
+from sim2act.priors.retrieval import Retrieval, nearest_instruction_retrieval
+from sim2act.priors.threads import torch_threads
+from sim2act.training.losses import multi_positive_info_nce
+from sim2act.training.schedule import warmup_cosine
+
+MAX_LOGIT_SCALE = math.log(100.0)
+
+
+class PretrainProgress:
+    """Hooks for a progress display; the default does nothing."""
+
+    def phase(self, name: str, total: int) -> None:
+        """A phase (``frames`` or ``steps``) of ``total`` units starts."""
+
+    def advance(self, units: int = 1) -> None:
+        """``units`` more units of the current phase are done."""
+
+    def log(self, line: str) -> None:
+        """A line to show."""
+
+
+@dataclass
+class PretrainSummary:
+    """What one pretraining run did and measured (also saved in ``prior.json``)."""
+
+    out: Path
+    frames: int
+    image_size: int
+    frames_seen: int
+    steps: int
+    final_loss: float
+    retrieval: Retrieval
+    logit_scale: float
+    collect_seconds: float
+    train_seconds: float
+
+
+def pretrain_prior(
+    config: PriorConfig,
+    out: Path,
+    *,
+    overwrite: bool = False,
+    progress: PretrainProgress | None = None,
+    log_every: int = 100,
+    threads: int | None = 1,
+) -> PretrainSummary:
+    """Collect frames, pretrain the prior and save it to ``out`` (see ``sim2act.priors.io``).
+
+    ``threads``: torch intra-op threads while training (None: torch's own; see ``sim2act.priors.threads``).
+    """
+    config = config.validated()
+    check_out(Path(out), overwrite)
+    progress = progress or PretrainProgress()
+    with torch_threads(threads):
+        return _pretrain(config, Path(out), progress, log_every)
+
+
+def _pretrain(config: PriorConfig, out: Path, progress: PretrainProgress, log_every: int) -> PretrainSummary:
+    started = time.perf_counter()
+    progress.phase("frames", config.frames)
+    frames = collect_frames(config, progress.advance)
+    collect_seconds = time.perf_counter() - started
+    image_size = frames.frames.shape[1]
+    if image_size % config.patch_size:
+        raise Sim2ActError(f"--patch-size {config.patch_size} does not divide the {image_size}-pixel frames")
+    train_rows, held_rows = frames.split(config.held_out_fraction)
+
+    embedder = build_prior(config, get_domain(config.domain).vocabulary, image_size)
+    started = time.perf_counter()
+    progress.phase("steps", config.steps)
+    final_loss = _train(embedder, frames, train_rows, config, progress, log_every)
+    train_seconds = time.perf_counter() - started
+
+    embedder.eval()
+    retrieval = nearest_instruction_retrieval(embedder, frames.frames, frames.captions, held_rows)
+    summary = PretrainSummary(
+        out=out,
+        frames=len(frames),
+        image_size=image_size,
+        frames_seen=config.steps * config.batch_size,
+        steps=config.steps,
+        final_loss=final_loss,
+        retrieval=retrieval,
+        logit_scale=embedder.logit_scale,
+        collect_seconds=collect_seconds,
+        train_seconds=train_seconds,
+    )
+    save_prior(embedder, out, _info(config, summary, len(train_rows), len(held_rows)))
+    return summary
+
+
+def _train(
+    embedder: ClipEmbedder,
+    frames: FrameSet,
+    rows: np.ndarray,
+    config: PriorConfig,
+    progress: PretrainProgress,
+    log_every: int,
+) -> float:
+    """Optimise the multi-positive InfoNCE for ``config.steps`` steps; the mean loss of the last tenth."""
+    embedder.train()
+    rng = np.random.default_rng([config.seed, 2])
+    table = frames.captions
+    ids, mask = embedder.tokenize(table.texts)  # every caption text, tokenized once
+    optimizer = torch.optim.AdamW(_parameter_groups(embedder, config.weight_decay), lr=config.lr)
+    losses = []
+    for step in range(config.steps):
+        for group in optimizer.param_groups:
+            group["lr"] = config.lr * warmup_cosine(step, config.steps, config.warmup_steps)
+        batch = rng.choice(rows, size=min(config.batch_size, len(rows)), replace=False)
+        drawn = table.draw(batch, rng, config.caption_discount)
+        distinct, caption_of = np.unique(drawn, return_inverse=True)
+        images = embedder.images(torch.from_numpy(frames.frames[batch]))
+        keep = torch.from_numpy(distinct)
+        texts = embedder.token_embeddings(ids[keep], mask[keep])
+        positives = torch.from_numpy(caption_of.reshape(-1)[:, None] == np.arange(len(distinct))[None, :])
+        loss = multi_positive_info_nce(images, texts, positives, 1.0 / embedder.model.logit_scale.exp())
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            embedder.model.logit_scale.clamp_(0.0, MAX_LOGIT_SCALE)
+        losses.append(float(loss.detach()))
+        progress.advance(1)
+        if (step + 1) % log_every == 0 or step + 1 == config.steps:
+            recent = float(np.mean(losses[-log_every:]))
+            progress.log(f"step {step + 1}/{config.steps}  loss {recent:.3f}  logit scale {embedder.logit_scale:.2f}")
+    return float(np.mean(losses[-max(1, config.steps // 10) :]))
+
+
+def _parameter_groups(module: torch.nn.Module, weight_decay: float) -> list[dict]:
+    """Decay the weight matrices of linear and convolution layers only."""
+    decayed = {id(m.weight) for m in module.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))}
+    params = [p for p in module.parameters() if p.requires_grad]
+    return [
+        {"params": [p for p in params if id(p) in decayed], "weight_decay": weight_decay},
+        {"params": [p for p in params if id(p) not in decayed], "weight_decay": 0.0},
+    ]
+
+
+def _info(config: PriorConfig, summary: PretrainSummary, train_frames: int, held_out_frames: int) -> dict:
+    return {
+        "config": asdict(config),
+        "image_size": summary.image_size,
+        "frames": summary.frames,
+        "train_frames": train_frames,
+        "held_out_frames": held_out_frames,
+        "frames_seen": summary.frames_seen,
+        "steps": summary.steps,
+        "final_loss": round(summary.final_loss, 5),
+        "retrieval_accuracy": round(summary.retrieval.accuracy, 5),
+        "retrieval_chance": round(summary.retrieval.chance, 5),
+        "retrieval_frames": summary.retrieval.frames,
+        "retrieval_candidates": summary.retrieval.candidates,
+        "logit_scale": round(summary.logit_scale, 4),
+        "collect_seconds": round(summary.collect_seconds, 2),
+        "train_seconds": round(summary.train_seconds, 2),
+        "codebase_version": sim2act.__version__,
+        "git_revision": git_revision(),
+    }

@@ -1,0 +1,139 @@
+"""π0(a | o, ℓ): score each action's one-step preview against the instruction with a frozen CLIP.
+
+For every candidate action (each discrete action; ``candidates`` uniform samples for a Box space)
+the env previews the observation it would lead to (``env.preview(actions)``, on a copy of the
+simulator state), the CLIP prior embeds the previewed frames and the instruction, and
+
+    π0(a | o, ℓ) = softmax_a( cos(E_v(preview(o, a)), E_ℓ(ℓ)) / T ).
+
+All previews of all envs of a step go through the vision tower in one forward pass (frames that
+are the same object, e.g. every action that leaves the view unchanged, only once); instruction
+embeddings are cached. Preview steps are simulator steps too, but never executed: they are
+counted in ``preview_steps``, apart from the env steps the dataset records.
+
+With a sim2act prior (``sim2act pretrain-prior``) the cosine times the prior's logit scale is
+about d·log γ + const, d the actions left until the instruction is true (``sim2act.priors.captioning``),
+so the default ``T = 1 / logit_scale`` (CLIP's own logits) makes π0(a) ∝ γ^d(a); a smaller T is
+greedier. Actions whose previews are the same frame (turning into a wall, picking up nothing,
+``done``, ...) are one outcome: they share that outcome's probability instead of each getting it,
+so the no-ops of a discrete action set do not crowd out the moves.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import gymnasium as gym
+import numpy as np
+import torch
+from gymnasium import spaces
+
+from sim2act import features as F
+from sim2act.errors import Sim2ActError
+from sim2act.priors.embedder import ClipEmbedder
+from sim2act.priors.threads import torch_threads
+from sim2act.proposers.base import Proposer
+from sim2act.proposers.distributions import ActionDistribution, CandidateActions, Categorical
+
+
+class PriorProposer(Proposer):
+    """Proposes the actions whose previewed outcome a frozen CLIP finds closest to the instruction.
+
+    ``prior`` is a ``sim2act pretrain-prior`` folder or any local CLIP folder; ``temperature`` defaults to
+    the prior's own (1 / logit scale); ``candidates`` actions are sampled per step in a Box space;
+    ``merge_outcomes`` lets actions with the same previewed observation share one outcome's probability;
+    ``threads`` is the torch thread count of its forward passes (None: torch's own; see ``priors.threads``).
+    """
+
+    name = "prior"
+
+    def __init__(
+        self,
+        action_space: gym.Space,
+        prior: str | Path,
+        temperature: float | None = None,
+        candidates: int = 16,
+        merge_outcomes: bool = True,
+        threads: int | None = 1,
+    ) -> None:
+        super().__init__(action_space)
+        if temperature is not None and not temperature > 0:
+            raise Sim2ActError(f"--prior-temperature must be > 0, got {temperature}")
+        if isinstance(action_space, spaces.Box) and not action_space.is_bounded():
+            raise Sim2ActError(f"the prior proposer samples candidate actions; Box space {action_space} is unbounded")
+        if not isinstance(action_space, (spaces.Discrete, spaces.Box)):
+            raise Sim2ActError(f"the prior proposer needs a Discrete or Box action space, not {action_space}")
+        self.embedder = ClipEmbedder.load(prior).requires_grad_(False)
+        self.temperature = 1.0 / self.embedder.logit_scale if temperature is None else temperature
+        """Softmax temperature of the cosine scores (default: the prior's own, 1 / logit scale)."""
+        self.candidates = candidates
+        self.merge_outcomes = merge_outcomes
+        self.threads = threads
+        self.preview_steps = 0
+        """Simulator steps run to preview actions (never executed in the env)."""
+        self._instructions: dict[str, torch.Tensor] = {}
+
+    @torch.no_grad()
+    def distribution(self, observations, envs, slots) -> ActionDistribution:
+        actions = [self._candidates(obs) for obs in observations]
+        previews = [_previewer(env)(list(a)) for env, a in zip(envs, actions)]
+        self.preview_steps += sum(len(a) for a in actions)
+        with torch_threads(self.threads):
+            scores = self.scores(previews, [obs[F.INSTRUCTION] for obs in observations])
+        probs = torch.softmax(scores / self.temperature, dim=-1).double().numpy()
+        if self.merge_outcomes:
+            probs = _merge_same_outcomes(probs, previews)
+        if isinstance(self.action_space, spaces.Discrete):
+            return Categorical(probs)
+        return CandidateActions(np.stack(actions), probs)
+
+    def scores(self, previews: list[list[dict]], instructions: list[str]) -> torch.Tensor:
+        """(B, K) cosine similarity of each previewed observation with its row's instruction."""
+        index, frames = {}, []
+        for row in previews:
+            for obs in row:
+                if id(obs) not in index:
+                    index[id(obs)] = len(frames)
+                    frames.append(obs[F.RGB])
+        images = self.embedder.images(torch.from_numpy(np.stack(frames)))
+        texts = self._embed_instructions(instructions)
+        rows = torch.tensor([[index[id(obs)] for obs in row] for row in previews])
+        return (images[rows] * texts[:, None, :]).sum(-1)
+
+    def _embed_instructions(self, instructions: list[str]) -> torch.Tensor:
+        new = sorted({text for text in instructions if text not in self._instructions})
+        if new:
+            for text, embedding in zip(new, self.embedder.texts(new)):
+                self._instructions[text] = embedding
+        return torch.stack([self._instructions[text] for text in instructions])
+
+    def _candidates(self, observation) -> np.ndarray:
+        space = self.action_space
+        if isinstance(space, spaces.Discrete):
+            return np.arange(space.start, space.start + space.n)
+        # Drawn from the observation itself, so a shard's actions stay a function of its config (resumable).
+        rng = np.random.default_rng(zlib.crc32(np.ascontiguousarray(observation[F.RGB]).tobytes()))
+        return rng.uniform(space.low, space.high, (self.candidates, *space.shape)).astype(space.dtype)
+
+
+def _previewer(env: gym.Env):
+    preview = getattr(env.unwrapped, "preview", None)
+    if preview is None:
+        raise Sim2ActError(
+            f"the prior proposer previews actions, but {type(env.unwrapped).__name__} has no preview(actions) method"
+        )
+    return preview
+
+
+def _merge_same_outcomes(probs: np.ndarray, previews: list[list[dict]]) -> np.ndarray:
+    """Softmax over distinct outcomes: actions with the same previewed observation share its probability."""
+    merged = np.empty_like(probs)
+    for i, row in enumerate(previews):
+        groups: dict[bytes, list[int]] = {}
+        for j, obs in enumerate(row):
+            key = obs[F.RGB].tobytes() + np.asarray(obs.get(F.PROPRIO, ())).tobytes()
+            groups.setdefault(key, []).append(j)
+        for members in groups.values():
+            merged[i, members] = probs[i, members[0]] / len(members)
+    return merged / merged.sum(axis=1, keepdims=True)

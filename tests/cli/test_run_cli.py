@@ -1,0 +1,61 @@
+"""``sim2act run`` as a user runs it: a config file in, a report folder out; bad input is one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
+TINY = """
+round0_proposer = "uniform"
+rounds = 2
+round0_episodes = 32
+episodes_per_round = 16
+round0_train_steps = 6
+train_steps_per_round = 3
+val_episodes = 8
+test_episodes_per_round = 8
+final_episodes = 8
+gifs = 1
+num_envs = 8
+[policy]
+d_model = 32
+fusion_layers = 1
+[train]
+batch_size = 32
+"""
+
+
+def sim2act(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim2act", *args], capture_output=True, text=True, env=ENV, timeout=600)
+
+
+def test_run_writes_a_report_and_a_rerun_resumes(tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text(TINY)
+    out = tmp_path / "run"
+    first = sim2act("run", "--config", str(config), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    assert "report:" in first.stdout and "round 1" in first.stdout
+    summary = json.loads((out / "report" / "summary.json").read_text())
+    assert len(summary["rounds"]) == 2 and summary["env_steps"] > 0
+    again = sim2act("run", "--config", str(config), "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert json.loads((out / "report" / "summary.json").read_text())["rounds"] == summary["rounds"]
+
+    other = tmp_path / "other.toml"
+    other.write_text(TINY.replace("rounds = 2", "rounds = 3"))
+    refused = sim2act("run", "--config", str(other), "--out", str(out))
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        f"error: --out {out} holds a run with another config (differs in: rounds); re-run with its config to resume it, or pick another --out"
+    ]
+
+
+def test_bad_config_is_one_line(tmp_path):
+    missing = sim2act("run", "--config", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "run"))
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("error: --config") and len(missing.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "run").exists()

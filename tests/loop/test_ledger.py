@@ -1,0 +1,52 @@
+import pytest
+
+from sim2act.errors import Sim2ActError
+from sim2act.loop import LoopConfig
+from sim2act.loop.ledger import Collection, HeldOut, Ledger, load_ledger
+from sim2act.loop.rounds import best_round, stopping_reason
+
+
+def collection(env_steps: int) -> Collection:
+    return Collection("uniform", 10, 8, 5, 100, env_steps, 70, 3, 1.0)
+
+
+def ledger_with(vals: list[float], env_steps: int = 1000) -> Ledger:
+    ledger = Ledger(config={})
+    for r, v in enumerate(vals):
+        record = ledger.round(r)
+        record.collection = collection(env_steps)
+        record.checkpoint = f"ckpt-{r}"
+        record.val = HeldOut(v, v - 0.05, v + 0.05, 200)
+    return ledger
+
+
+def test_round_trip(tmp_path):
+    ledger = ledger_with([0.5, 0.7])
+    ledger.prior = {"path": "p", "frames": 123}
+    ledger.rounds[1].held_out["test_unseen_layout"] = HeldOut(0.6, 0.5, 0.7, 100)
+    ledger.final = {"test_unseen_layout": HeldOut(0.6, 0.5, 0.7, 100)}
+    ledger.best_round = 1
+    ledger.save(tmp_path)
+    assert load_ledger(tmp_path) == ledger
+    assert load_ledger(tmp_path).cumulative(1) == {"env_steps": 2000, "preview_steps": 140, "prior_frames": 123}
+
+
+def test_corrupt_ledger_is_one_clear_error(tmp_path):
+    (tmp_path / "loop.json").write_text("{")
+    with pytest.raises(Sim2ActError, match="corrupt loop ledger"):
+        load_ledger(tmp_path)
+
+
+def test_stops_when_validation_saturates():
+    config = LoopConfig(rounds=10, patience=2, min_improvement=0.01)
+    assert stopping_reason(ledger_with([0.5, 0.7, 0.705]), config) is None
+    assert stopping_reason(ledger_with([0.5, 0.7, 0.705, 0.69]), config).startswith("saturated")
+
+
+def test_stops_at_the_budget_and_after_the_last_round():
+    assert stopping_reason(ledger_with([0.1, 0.2], env_steps=600), LoopConfig(env_step_budget=1000)).startswith("budget")
+    assert stopping_reason(ledger_with([0.1, 0.2]), LoopConfig(rounds=2)).startswith("rounds")
+
+
+def test_best_round_prefers_the_later_on_ties():
+    assert best_round(ledger_with([0.5, 0.8, 0.8, 0.6])) == 2

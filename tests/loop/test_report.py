@@ -1,0 +1,47 @@
+import json
+
+from PIL import Image
+
+from sim2act.loop import LoopConfig, LoopFolder, write_report
+from sim2act.loop.ledger import Collection, HeldOut, Ledger
+
+
+def finished_ledger() -> Ledger:
+    ledger = Ledger(config=LoopConfig().to_dict(), prior={"path": "priors/grid", "frames": 5000})
+    for r, (comp, layout) in enumerate([(0.42, 0.5), (0.81, 0.85), (0.86, 0.9)]):
+        record = ledger.round(r)
+        record.collection = Collection("uniform" if r == 0 else "mixture(policy,0.9)", 100, 80, 40, 2000, 5000, 0, 30, 2.0)
+        record.checkpoint = f"runs/x/policy/round-{r}/checkpoints/step-0000100"
+        record.train_steps = 100
+        record.val = HeldOut(layout, layout - 0.05, layout + 0.05, 200)
+        record.held_out = {
+            "test_unseen_composition": HeldOut(comp, comp - 0.05, comp + 0.05, 200),
+            "test_unseen_layout": HeldOut(layout, layout - 0.05, layout + 0.05, 200),
+        }
+    ledger.best_round, ledger.stopped = 2, "rounds: all 3 rounds done"
+    ledger.final = {"test_unseen_composition": HeldOut(0.85, 0.82, 0.88, 500)}
+    return ledger
+
+
+def test_report_has_every_figure(tmp_path):
+    folder = LoopFolder(tmp_path)
+    out = write_report(finished_ledger(), folder, seconds=12.0)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["env_steps"] == 15000 and summary["prior_frames"] == 5000
+    assert summary["env_steps_to_80pct_test_unseen_composition"] == 10000  # reached after round 1
+    assert summary["paths"]["best_checkpoint"].endswith("round-2/checkpoints/step-0000100")
+    markdown = (out / "report.md").read_text()
+    assert "| 1 | mixture(policy,0.9) | 100 | 80 (40) | 5,000 | 10,000 |" in markdown
+    assert "Env steps to reach 80% on test_unseen_composition: 10,000" in markdown
+    assert "<table>" in (out / "report.html").read_text()
+    with Image.open(out / "success_vs_env_steps.png") as image:
+        assert image.size[0] > 300
+
+
+def test_not_reaching_the_target_says_so(tmp_path):
+    ledger = finished_ledger()
+    for record in ledger.rounds:
+        record.held_out["test_unseen_composition"] = HeldOut(0.3, 0.2, 0.4, 200)
+    out = write_report(ledger, LoopFolder(tmp_path))
+    assert json.loads((out / "summary.json").read_text())["env_steps_to_80pct_test_unseen_composition"] is None
+    assert "not reached" in (out / "report.md").read_text()

@@ -1,0 +1,113 @@
+"""A two-round loop end to end on tiny budgets, and its resume."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sim2act.data.card import load_card
+from sim2act.data.layout import DatasetLayout
+from sim2act.errors import Sim2ActError
+from sim2act.loop import LoopConfig, LoopFolder, load_ledger, run_loop, write_report
+from sim2act.models import PolicyConfig
+
+TINY = LoopConfig(
+    round0_proposer="uniform",
+    rounds=2,
+    round0_episodes=48,
+    episodes_per_round=16,
+    round0_train_steps=8,
+    train_steps_per_round=4,
+    val_episodes=8,
+    test_episodes_per_round=8,
+    final_episodes=8,
+    gifs=1,
+    num_envs=8,
+    policy=PolicyConfig(d_model=32, fusion_layers=1),
+    train={"batch_size": 32},
+)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("loop") / "run"
+    return out, run_loop(TINY, out)
+
+
+def test_two_rounds_collect_train_and_measure(finished_run):
+    out, ledger = finished_run
+    assert [r.round for r in ledger.rounds] == [0, 1]
+    assert ledger.stopped.startswith("rounds")
+    first, second = ledger.rounds
+    assert first.collection.proposer == "uniform" and second.collection.proposer == "mixture(policy,0.9)"
+    assert first.collection.rollouts == 48 and second.collection.rollouts == 16
+    assert 0 < first.collection.kept_episodes <= 48
+    # every executed step counts, kept or not
+    assert first.collection.env_steps > first.collection.kept_steps
+    card = load_card(DatasetLayout(out / "data").card)
+    assert card.counts["executed_steps"] == ledger.env_steps
+    assert [run["config"]["iteration"] for run in card.runs] == [0, 1]
+    # round 1 fine-tunes round 0's weights
+    train_config = json.loads((out / "policy" / "round-1" / "train_config.json").read_text())
+    assert train_config["init_policy"] == first.checkpoint
+    assert set(second.held_out) == {"test_unseen_composition", "test_unseen_layout"}
+    assert set(ledger.final) == {"test_unseen_composition", "test_unseen_layout"}
+    assert ledger.best_round in (0, 1)
+
+
+def test_report_folder(finished_run):
+    out, ledger = finished_run
+    report = write_report(ledger, LoopFolder(out))
+    for name in ("report.md", "report.html", "summary.json", "success_vs_env_steps.png"):
+        assert (report / name).is_file()
+    assert len(list((report / "gifs").glob("*.gif"))) == 1
+    summary = json.loads((report / "summary.json").read_text())
+    assert summary["env_steps"] == ledger.env_steps and len(summary["rounds"]) == 2
+
+
+def test_a_finished_run_resumes_to_the_same_ledger(finished_run):
+    out, ledger = finished_run
+    assert run_loop(TINY, out) == ledger == load_ledger(out)
+
+
+def test_interrupted_run_resumes_at_the_first_unfinished_stage(tmp_path, finished_run):
+    out, ledger = finished_run
+    ledger_path = out / "loop.json"
+    saved = ledger_path.read_text()
+    try:
+        partial = load_ledger(out)
+        partial.rounds[1].val = None  # as if killed while evaluating round 1
+        partial.rounds[1].held_out = {}
+        partial.stopped, partial.final, partial.best_round = None, {}, None
+        partial.save(out)
+        resumed = run_loop(TINY, out)
+        assert resumed.rounds[1].collection == ledger.rounds[1].collection
+        assert resumed.rounds[1].checkpoint == ledger.rounds[1].checkpoint
+        assert resumed.rounds[1].val is not None and resumed.final
+    finally:
+        ledger_path.write_text(saved)
+
+
+def test_another_config_is_refused(finished_run):
+    out, _ = finished_run
+    with pytest.raises(Sim2ActError, match="another config .*alpha"):
+        run_loop(LoopConfig(**{**TINY.__dict__, "alpha": 0.8}), out)
+
+
+def test_a_foreign_folder_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(Sim2ActError, match="not empty and holds no sim2act run"):
+        run_loop(TINY, tmp_path)
+
+
+def test_round0_with_the_pretrained_prior_counts_previews_and_frames(tmp_path):
+    config = LoopConfig(
+        **{**TINY.__dict__, "round0_proposer": "prior", "prior_frames": 200, "prior_steps": 4, "rounds": 1, "round0_episodes": 16}
+    )
+    ledger = run_loop(config, tmp_path / "run")
+    collection = ledger.rounds[0].collection
+    assert collection.proposer == "prior" and collection.rollouts == 16
+    assert collection.preview_steps >= 7 * collection.env_steps * 0.5  # 7 actions, some previews merged
+    assert ledger.prior["pretrained"] and ledger.prior["frames"] == 200
+    assert (tmp_path / "run" / "prior" / "prior.json").is_file()
