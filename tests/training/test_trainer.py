@@ -187,11 +187,11 @@ def test_batch_order_is_a_pure_function_of_seed_and_step():
 
 def test_weight_decay_applies_to_weight_matrices_only():
     from sim2act.models import PolicyConfig, PolicySpec, build_policy
-    from sim2act.training.trainer import _parameter_groups
+    from sim2act.training.weight_decay import parameter_groups
 
     spec = PolicySpec("grid", (56, 56, 3), 13, {"type": "discrete", "n": 7, "names": list(range(7))})
     policy = build_policy(spec, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2))
-    decayed, plain = _parameter_groups(policy, 0.05)
+    decayed, plain = parameter_groups(policy, 0.05)
     names = {id(p): n for n, p in policy.named_parameters()}
     decayed_names = {names[id(p)] for p in decayed["params"]}
     plain_names = {names[id(p)] for p in plain["params"]}

@@ -15,11 +15,9 @@ from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.progress import GenerationBar, PriorBar, TrainBar
 from sim2act.loop import LoopConfig, LoopFolder, load_loop_config, run_loop, write_report
 from sim2act.loop.progress import LoopProgress
-from sim2act.loop.report import summarize_run
-from sim2act.loop.rounds import HELD_OUT_SPLITS
+from sim2act.loop.report import round_table, summarize_run
 
 DEFAULT_OUT = Path("runs/sim2act")
-COLUMNS = ("round", "proposer", "episodes (kept)", "env steps", "Σ env steps", "previews", "val", "unseen comp.", "unseen layout")
 
 
 class ConsoleProgress(LoopProgress):
@@ -48,15 +46,10 @@ class ConsoleProgress(LoopProgress):
             yield bar
 
     def round_done(self, ledger, r: int) -> None:
-        table = Table(*COLUMNS, title=f"after round {r} (success %; report.md has the 95% intervals)", title_justify="left")
-        for row in summarize_run(ledger, self.folder)["rounds"]:
-            c = row["collection"]
-            held = row["held_out"]
-            table.add_row(
-                str(row["round"]), c["proposer"], f"{c['rollouts']:,} ({c['kept_episodes']:,})", f"{c['env_steps']:,}",
-                f"{row['cumulative_env_steps']:,}", f"{c['preview_steps']:,}", f"{100 * row['val']['success']:.1f}",
-                *(f"{100 * held[s]['success']:.1f}" if s in held else "–" for s in HELD_OUT_SPLITS),
-            )
+        header, rows = round_table(summarize_run(ledger, self.folder), intervals=False)
+        table = Table(*header, title=f"after round {r} (report.md has the 95% intervals)", title_justify="left")
+        for row in rows:
+            table.add_row(*row)
         self.console.print(table)
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sim2act.errors import Sim2ActError
+from sim2act.labels import LABELERS
 from sim2act.models import PolicyConfig
 from sim2act.models.config import config_from_dict
 
@@ -54,7 +55,7 @@ class LoopConfig:
     episodes_per_round: int = 1500
     """Episodes collected in each later round."""
     env_step_budget: int = 1_000_000
-    """No new round starts once this many env steps (executed, previews and prior frames) are spent."""
+    """No new round starts once this many executed env steps are spent (previews and prior frames are counted apart)."""
     round0_train_steps: int = 800
     """Optimizer steps that train π_θ from scratch after round 0."""
     train_steps_per_round: int = 1000
@@ -82,8 +83,6 @@ class LoopConfig:
 
     def validated(self) -> LoopConfig:
         """Check the numbers; bad input is a one-line ``Sim2ActError`` naming it."""
-        from sim2act.labels import LABELERS
-
         if self.round0_proposer not in ROUND0_PROPOSERS:
             raise Sim2ActError(f"round0_proposer must be one of {', '.join(ROUND0_PROPOSERS)}, got {self.round0_proposer!r}")
         if self.labels not in LABELERS:
@@ -100,7 +99,8 @@ class LoopConfig:
         unknown = sorted(set(self.train) - set(TRAIN_KNOBS))
         if unknown:
             raise Sim2ActError(f"unknown [train] keys: {', '.join(unknown)}; known: {', '.join(TRAIN_KNOBS)}")
-        self.policy.validated() if self.policy.encoder == "small" else None
+        # A clip policy with no clip_path gets π0's folder when the loop trains it (rounds._train).
+        replace(self.policy, clip_path=self.policy.clip_path or self.prior or "the pretrained prior").validated()
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,7 +134,3 @@ def load_loop_config(source: str | Path) -> LoopConfig:
 
 def shipped_config_names() -> list[str]:
     return sorted(p.stem for p in SHIPPED_CONFIGS.glob("*.toml"))
-
-
-def field_names() -> list[str]:
-    return [f.name for f in fields(LoopConfig)]

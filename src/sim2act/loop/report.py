@@ -16,6 +16,8 @@ from sim2act.loop.rounds import HELD_OUT_SPLITS, LoopFolder
 
 PLOT = "success_vs_env_steps.png"
 MAIN_SPLIT = HELD_OUT_SPLITS[0]
+STEPS_TO_TARGET = f"env_steps_to_{100 * TARGET:.0f}pct_{MAIN_SPLIT}"
+"""``summary.json`` key: cumulative env steps of the first round at ``TARGET`` on ``MAIN_SPLIT`` (None: not reached)."""
 
 
 def summarize_run(ledger: Ledger, folder: LoopFolder, seconds: float | None = None) -> dict[str, Any]:
@@ -49,7 +51,7 @@ def summarize_run(ledger: Ledger, folder: LoopFolder, seconds: float | None = No
         "env_steps": ledger.env_steps,
         "preview_steps": sum(row["collection"]["preview_steps"] for row in rows),
         "prior_frames": ledger.prior_frames,
-        f"env_steps_to_{TARGET:.0%}_{MAIN_SPLIT}".replace("%", "pct"): reached["cumulative_env_steps"] if reached else None,
+        STEPS_TO_TARGET: reached["cumulative_env_steps"] if reached else None,
         "paths": {
             "dataset": str(folder.data),
             "prior": ledger.prior.get("path"),
@@ -86,13 +88,16 @@ def _copy_gifs(folder: LoopFolder, out: Path) -> list[str]:
     return names
 
 
-def _pct(h: dict | None) -> str:
+def _pct(h: dict | None, intervals: bool = True) -> str:
     if not h:
         return "–"
+    if not intervals:
+        return f"{100 * h['success']:.1f}"
     return f"{100 * h['success']:.1f} ({100 * h['low']:.1f}–{100 * h['high']:.1f})"
 
 
-def round_table(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+def round_table(summary: dict[str, Any], intervals: bool = True) -> tuple[list[str], list[list[str]]]:
+    """The per-round table (header, rows); success as % with its 95% interval unless ``intervals`` is False."""
     header = ["round", "proposer", "rollouts", "kept (relabeled)", "env steps", "cumulative env steps",
               "preview steps", "val success %", "unseen composition %", "unseen layout %"]
     rows = []
@@ -100,15 +105,14 @@ def round_table(summary: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
         c = row["collection"]
         rows.append([
             str(row["round"]), c["proposer"], f"{c['rollouts']:,}", f"{c['kept_episodes']:,} ({c['relabeled_episodes']:,})",
-            f"{c['env_steps']:,}", f"{row['cumulative_env_steps']:,}", f"{c['preview_steps']:,}", _pct(row["val"]),
-            _pct(row["held_out"].get("test_unseen_composition")), _pct(row["held_out"].get("test_unseen_layout")),
+            f"{c['env_steps']:,}", f"{row['cumulative_env_steps']:,}", f"{c['preview_steps']:,}", _pct(row["val"], intervals),
+            *(_pct(row["held_out"].get(split), intervals) for split in HELD_OUT_SPLITS),
         ])
     return header, rows
 
 
 def _headline(summary: dict[str, Any]) -> list[str]:
-    key = next(k for k in summary if k.startswith("env_steps_to_"))
-    reached = summary[key]
+    reached = summary[STEPS_TO_TARGET]
     lines = [
         f"Best round (by validation): {summary['best_round']} · stopped: {summary['stopped']}",
         f"Env steps executed: {summary['env_steps']:,} · preview steps: {summary['preview_steps']:,} · "

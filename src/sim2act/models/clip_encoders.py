@@ -67,6 +67,14 @@ def image_statistics(source: str | Path) -> tuple[tuple[float, ...], tuple[float
     return CLIP_MEAN, CLIP_STD
 
 
+def clip_pixel_values(frames: torch.Tensor, image_size: int, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """(N, H, W, C) uint8 frames → CLIP's normalised (N, 3, S, S) pixel values, resized to ``image_size`` when they differ."""
+    x = frames[..., :3].permute(0, 3, 1, 2).float().div_(255.0)
+    if x.shape[-2:] != (image_size, image_size):
+        x = F.interpolate(x, size=(image_size, image_size), mode="bilinear", align_corners=False)
+    return (x - mean) / std
+
+
 class ClipVisionEncoder(nn.Module):
     """Each frame of the window through CLIP's ViT; the patch tokens of all frames, tagged with their time."""
 
@@ -96,10 +104,8 @@ class ClipVisionEncoder(nn.Module):
     def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Frames (B, k, H, W, C) uint8 → tokens (B, k·(1+P), d) and the last frame's pooled embedding."""
         b, k, h, w, c = frames.shape
-        x = frames.reshape(b * k, h, w, c)[..., :3].permute(0, 3, 1, 2).float().div_(255.0)
-        if (h, w) != (self.image_size, self.image_size):
-            x = F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False)
-        out = self.vision_model(pixel_values=(x - self.mean) / self.std)
+        pixels = clip_pixel_values(frames.reshape(b * k, h, w, c), self.image_size, self.mean, self.std)
+        out = self.vision_model(pixel_values=pixels)
         tokens = self.to_tokens(out.last_hidden_state).view(b, k, -1, self.time.shape[-1]) + self.time[:, -k:]
         pooled = self.to_pooled(self.visual_projection(out.pooler_output)).view(b, k, -1)[:, -1]
         return tokens.flatten(1, 2), pooled

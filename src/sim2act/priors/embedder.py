@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sim2act.models.clip_encoders import image_statistics, load_clip
+from sim2act.models.clip_encoders import clip_pixel_values, image_statistics, load_clip
 
 
 class ClipEmbedder(nn.Module):
@@ -46,10 +46,7 @@ class ClipEmbedder(nn.Module):
 
     def images(self, frames: torch.Tensor) -> torch.Tensor:
         """(B, H, W, C) uint8 frames → (B, D) unit embeddings."""
-        x = frames[..., :3].permute(0, 3, 1, 2).float().div_(255.0)
-        if x.shape[-2:] != (self.image_size, self.image_size):
-            x = F.interpolate(x, size=(self.image_size, self.image_size), mode="bilinear", align_corners=False)
-        out = self.model.vision_model(pixel_values=(x - self.mean) / self.std)
+        out = self.model.vision_model(pixel_values=clip_pixel_values(frames, self.image_size, self.mean, self.std))
         return F.normalize(self.model.visual_projection(out.pooler_output), dim=-1)
 
     def tokenize(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:

@@ -30,6 +30,7 @@ from sim2act.priors.retrieval import Retrieval, nearest_instruction_retrieval
 from sim2act.priors.threads import torch_threads
 from sim2act.training.losses import multi_positive_info_nce
 from sim2act.training.schedule import warmup_cosine
+from sim2act.training.weight_decay import parameter_groups
 
 MAX_LOGIT_SCALE = math.log(100.0)
 
@@ -130,7 +131,7 @@ def _train(
     rng = np.random.default_rng([config.seed, 2])
     table = frames.captions
     ids, mask = embedder.tokenize(table.texts)  # every caption text, tokenized once
-    optimizer = torch.optim.AdamW(_parameter_groups(embedder, config.weight_decay), lr=config.lr)
+    optimizer = torch.optim.AdamW(parameter_groups(embedder, config.weight_decay), lr=config.lr)
     losses = []
     for step in range(config.steps):
         for group in optimizer.param_groups:
@@ -154,16 +155,6 @@ def _train(
             recent = float(np.mean(losses[-log_every:]))
             progress.log(f"step {step + 1}/{config.steps}  loss {recent:.3f}  logit scale {embedder.logit_scale:.2f}")
     return float(np.mean(losses[-max(1, config.steps // 10) :]))
-
-
-def _parameter_groups(module: torch.nn.Module, weight_decay: float) -> list[dict]:
-    """Decay the weight matrices of linear and convolution layers only."""
-    decayed = {id(m.weight) for m in module.modules() if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d))}
-    params = [p for p in module.parameters() if p.requires_grad]
-    return [
-        {"params": [p for p in params if id(p) in decayed], "weight_decay": weight_decay},
-        {"params": [p for p in params if id(p) not in decayed], "weight_decay": 0.0},
-    ]
 
 
 def _info(config: PriorConfig, summary: PretrainSummary, train_frames: int, held_out_frames: int) -> dict:

@@ -24,6 +24,7 @@ from sim2act.training.config import TrainConfig
 from sim2act.training.losses import multi_positive_info_nce, same_action_pairs
 from sim2act.training.run_log import RunLog, TrainProgress
 from sim2act.training.schedule import warmup_cosine
+from sim2act.training.weight_decay import parameter_groups
 
 
 @dataclass
@@ -54,7 +55,7 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progres
     data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress)
     _claim_run_folder(run, config)
     policy.to(device).train()
-    optimizer = torch.optim.AdamW(_parameter_groups(policy, config.weight_decay), lr=config.lr)
+    optimizer = torch.optim.AdamW(parameter_groups(policy, config.weight_decay), lr=config.lr)
     state = {"step": 0, "samples": 0}
     if resume and run.last.exists():
         state = load_training_state(run.last.resolve(), policy, optimizer)
@@ -164,20 +165,6 @@ def initial_policy(config: TrainConfig) -> VisionLanguagePolicy:
         return load_policy(resolve_policy_folder(config.init_policy))
     _, card = open_dataset(Path(config.data))
     return build_policy(PolicySpec.from_card(card), config.policy)
-
-
-def _parameter_groups(policy: torch.nn.Module, weight_decay: float) -> list[dict]:
-    """Decay the weight matrices of linear and convolution layers only (not biases, norms, embeddings, positions)."""
-    decayed = {
-        id(module.weight)
-        for module in policy.modules()
-        if isinstance(module, (torch.nn.Linear, torch.nn.Conv1d, torch.nn.Conv2d))
-    }
-    trainable = [p for p in policy.parameters() if p.requires_grad]
-    return [
-        {"params": [p for p in trainable if id(p) in decayed], "weight_decay": weight_decay},
-        {"params": [p for p in trainable if id(p) not in decayed], "weight_decay": 0.0},
-    ]
 
 
 def _device(name: str) -> torch.device:

@@ -12,7 +12,8 @@ from collections import Counter
 from minigrid.core.world_object import WorldObj
 from minigrid.minigrid_env import MiniGridEnv
 
-DESCRIBABLE = ("ball", "box", "key", "door")
+from sim2act.envs.grid.language import OBJECT_TYPES
+
 NEIGHBOURS = ((1, 0), (-1, 0), (0, 1), (0, -1))
 
 
@@ -110,4 +111,4 @@ class AchievementTracker:
 
 
 def _describable(obj: WorldObj | None) -> bool:
-    return obj is not None and obj.type in DESCRIBABLE
+    return obj is not None and obj.type in OBJECT_TYPES

@@ -31,9 +31,8 @@ from minigrid.core.world_object import Key, WorldObj
 from minigrid.minigrid_env import MiniGridEnv
 
 from sim2act.envs.captions import Caption
+from sim2act.envs.grid.language import OBJECT_TYPES, PICKABLE_TYPES
 
-PICKABLE = ("ball", "box", "key")
-DESCRIBED = PICKABLE + ("door",)
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def grid_captions(env) -> list[Caption]:
     """Every caption of the current state of a grid env (a ``GridEnv``, wrapped or not, or its minigrid level)."""
     level = getattr(env.unwrapped, "level_env", env.unwrapped)
     seen = _objects_in_view(level)
-    objects = [cell for cell in level.grid.grid if cell is not None and cell.type in DESCRIBED]
+    objects = [cell for cell in level.grid.grid if cell is not None and cell.type in OBJECT_TYPES]
     if level.carrying is not None:
         objects.append(level.carrying)
     captions = []
@@ -58,7 +57,7 @@ def grid_captions(env) -> list[Caption]:
         mention = phrase if matching or carried else ""
         approach = min((s.steps for s in matching), default=None)
         captions.append(Caption(f"go to {phrase}", approach, mention))
-        if kind in PICKABLE:
+        if kind in PICKABLE_TYPES:
             captions.append(Caption(f"pick up {phrase}", _pickup_steps(level, approach, carried), mention))
         if kind == "door":
             captions.append(Caption(f"open {phrase}", _open_steps(level, matching), mention))
@@ -104,7 +103,7 @@ def _objects_in_view(level: MiniGridEnv) -> list[_Seen]:
     seen = []
     width = level.grid.width
     for index, cell in enumerate(level.grid.grid):
-        if cell is None or cell.type not in DESCRIBED:
+        if cell is None or cell.type not in OBJECT_TYPES:
             continue
         coords = level.relative_coords(index % width, index // width)
         if coords is None or not visible[coords[0], coords[1]]:

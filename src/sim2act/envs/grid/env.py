@@ -14,12 +14,13 @@ from minigrid.core.constants import COLOR_NAMES
 
 from sim2act import features as F
 from sim2act.envs.grid.achievements import AchievementTracker
+from sim2act.envs.grid.language import PICKABLE_TYPES
 from sim2act.envs.grid.levels import babyai_id
 from sim2act.envs.grid.preview import preview
 from sim2act.envs.grid.quiet import silence_rejection_sampler
 from sim2act.envs.grid.state_key import StateKeys
 
-CARRIED_TYPES = ("ball", "box", "key")
+CARRIED_TYPES = PICKABLE_TYPES
 PROPRIO_SIZE = 4 + len(CARRIED_TYPES) + len(COLOR_NAMES)
 INSTRUCTION_CHARSET = string.ascii_lowercase + " ,"
 INSTRUCTION_MAX_CHARS = 512

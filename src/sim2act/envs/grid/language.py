@@ -6,7 +6,8 @@ import re
 
 from minigrid.core.constants import COLOR_NAMES
 
-OBJECT_TYPES = ("ball", "box", "key", "door")
+PICKABLE_TYPES = ("ball", "box", "key")
+OBJECT_TYPES = PICKABLE_TYPES + ("door",)
 _COLOR_OBJECT = re.compile(rf"\b({'|'.join(COLOR_NAMES)}) ({'|'.join(OBJECT_TYPES)})\b")
 
 
