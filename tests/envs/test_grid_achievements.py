@@ -5,11 +5,11 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from minigrid.core.world_object import Box
+from minigrid.core.world_object import Ball, Box, Key
 
 import sim2act.envs
 from sim2act.data.recorder import EpisodeRecorder
-from sim2act.envs.grid.achievements import AchievementTracker, describe
+from sim2act.envs.grid.achievements import AchievementTracker, describe, descriptions
 from sim2act.envs.grid.instructions import replay_verdicts
 from sim2act.tasks import Task
 
@@ -70,8 +70,29 @@ def test_articles_come_from_the_layout_at_reset():
     tracker.reset()
     level.grid.set(*free, None)  # an opened box disappears; the faced one is still one of two purple boxes
     level.step(level.actions.done)
-    assert tracker.step(level.actions.done) == ["go to a purple box"]
+    assert tracker.step(level.actions.done)[0] == "go to a purple box"
     assert describe(Box("purple"), Counter({("box", "purple"): 1})) == "the purple box"
+
+
+def test_objects_are_also_described_by_type_alone_and_by_colour_alone():
+    counts = Counter({("box", "purple"): 1, ("box", "red"): 1, ("ball", "purple"): 1, ("wall", "grey"): 20})
+    assert descriptions(Box("purple"), counts) == ["the purple box", "a box", "a purple object"]
+    assert descriptions(Box("purple"), counts, by_colour=False) == ["the purple box", "a box"]
+    # Walls are grey: "a grey object" would be satisfied by facing a wall, so it is never said.
+    assert descriptions(Ball("grey"), counts + Counter({("ball", "grey"): 1})) == ["the grey ball", "a ball"]
+
+
+def test_coarser_descriptions_are_reported_with_the_full_one():
+    env = sim2act.envs.make("grid", "GoToLocal")
+    env.reset(seed=0)
+    level = env.level_env
+    level.grid.set(*level.front_pos, Key("yellow"))
+    tracker = AchievementTracker(level)
+    tracker.reset()
+    level.step(level.actions.done)
+    phrases = tracker.step(level.actions.done)
+    assert phrases[0].startswith("go to ") and phrases[0].endswith(" yellow key")
+    assert phrases[1] in ("go to the key", "go to a key")
 
 
 def _faces_object(env, seed):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from sim2act.cli.bench import bench_app
 from sim2act.cli.envs import envs_command
 from sim2act.cli.evaluate import eval_command
 from sim2act.cli.generate import generate_command
@@ -26,6 +27,7 @@ app.command("pretrain-prior")(pretrain_prior_command)
 app.command("train")(train_command)
 app.command("eval")(eval_command)
 app.command("envs")(envs_command)
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:

@@ -101,3 +101,13 @@ class PriorBar(_TimedBars, PretrainProgress):
 
     def advance(self, units: int = 1) -> None:
         self._bar.update(self._task, advance=units)
+
+
+class StepBar(_TimedBars):
+    """A progress bar over env steps (RL training); a context manager."""
+
+    def start(self, total: int) -> None:
+        self._add(self._description, total)
+
+    def advance(self, steps: int) -> None:
+        self._bar.update(self._task, advance=steps)

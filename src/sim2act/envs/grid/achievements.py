@@ -3,6 +3,12 @@
 These are the simulator's free labels for hindsight relabeling: every instruction returned here is one
 BabyAI's own verifier accepts for the step it is reported on (``go to``, ``pick up``, ``open``,
 ``put ... next to``).
+
+An object is described at up to three granularities, most specific first: "the red ball", then by
+type alone ("a ball") and by colour alone ("the red object"). The coarser ones let hindsight relabel
+an episode that reached a held-out composition (say a blue ball, when "blue ball" is held out) with
+an instruction that names no held-out pair ("go to a ball"), so held-out objects are goals in the
+training data too, while their compositions are never named there.
 """
 
 from __future__ import annotations
@@ -24,8 +30,28 @@ def describe(obj: WorldObj, counts: Counter[tuple[str, str]]) -> str:
     description from the initial layout too, and it keeps one phrase per object for the whole episode
     (a box that is opened disappears, which would otherwise turn "a" into "the").
     """
-    article = "the" if counts[(obj.type, obj.color)] <= 1 else "a"
-    return f"{article} {obj.color} {obj.type}"
+    return _with_article(f"{obj.color} {obj.type}", counts[(obj.type, obj.color)])
+
+
+def descriptions(obj: WorldObj, counts: Counter[tuple[str, str]], by_colour: bool = True) -> list[str]:
+    """``obj`` described in full, by type alone and (with ``by_colour``) by colour alone.
+
+    ``counts`` cover every cell at reset. A colour-only description ("the blue object") matches every
+    cell of that colour, walls included, so it is left out when a cell that is not an object shares the
+    colour (grey, the walls' colour): facing a wall would satisfy "go to a grey object".
+    """
+    phrases = [
+        describe(obj, counts),
+        _with_article(obj.type, sum(n for (kind, _), n in counts.items() if kind == obj.type)),
+    ]
+    same_colour = [(kind, n) for (kind, colour), n in counts.items() if colour == obj.color]
+    if by_colour and all(kind in OBJECT_TYPES for kind, _ in same_colour):
+        phrases.append(_with_article(f"{obj.color} object", sum(n for _, n in same_colour)))
+    return phrases
+
+
+def _with_article(noun: str, matching: int) -> str:
+    return f"{'the' if matching <= 1 else 'a'} {noun}"
 
 
 class AchievementTracker:
@@ -59,7 +85,7 @@ class AchievementTracker:
         achieved = []
         front = env.grid.get(*env.front_pos)
         if self._carrying is None and env.carrying is not None and action == env.actions.pickup:
-            achieved.append(f"pick up {describe(env.carrying, self._counts)}")
+            achieved.extend(f"pick up {phrase}" for phrase in descriptions(env.carrying, self._counts))
         if self._carrying is not None and env.carrying is None and action == env.actions.drop:
             achieved.extend(self._put_next_to(self._carrying))
         if (
@@ -70,10 +96,11 @@ class AchievementTracker:
             and front.is_open
             and not self._front_open
         ):
-            achieved.append(f"open {describe(front, self._counts)}")
+            # BabyAI's OpenInstr takes doors only, so no colour-only "open the blue object".
+            achieved.extend(f"open {phrase}" for phrase in descriptions(front, self._counts, by_colour=False))
         faced = self._newly_faced(front)
         if faced is not None:
-            achieved.append(f"go to {describe(faced, self._counts)}")
+            achieved.extend(f"go to {phrase}" for phrase in descriptions(faced, self._counts))
         self._first_step = False
         self._remember()
         return achieved

@@ -1,0 +1,85 @@
+"""Held-out success against env steps: one curve per method and seed, and their mean ± std at fixed marks.
+
+A method is measured where it can be (the loop after each round, PPO at its evaluation marks, expert
+BC after each amount of demonstrations). Between two measurements a curve holds its last value, so
+every method is read at the same env-step marks without inventing points it never reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import mean, pstdev
+from typing import Any
+
+
+@dataclass
+class CurvePoint:
+    """One measurement: held-out success after ``env_steps`` env steps."""
+
+    env_steps: int
+    """Executed env steps spent so far (training data, roll-outs; not evaluation roll-outs)."""
+    success: float
+    """Success rate on the benchmark's held-out split."""
+    low: float
+    """Lower end of the 95% Wilson interval."""
+    high: float
+    """Upper end of the 95% Wilson interval."""
+    episodes: int
+    """Evaluation episodes behind ``success``."""
+
+
+@dataclass
+class Curve:
+    """One method's run with one seed."""
+
+    method: str
+    seed: int
+    points: list[CurvePoint]
+    budget: int
+    """Env steps the method was allowed."""
+    extra_counts: dict[str, int] = field(default_factory=dict)
+    """Simulator work not counted as env steps, shown beside them (preview steps, prior frames, demos)."""
+    final: dict[str, Any] = field(default_factory=dict)
+    """The last evaluation's full summary: success, reward, completion time, behavioural diversity."""
+
+    def steps_to(self, target: float) -> int | None:
+        """Env steps of the first measurement at or above ``target``; None when never reached."""
+        return next((p.env_steps for p in self.points if p.success >= target), None)
+
+    def success_at(self, env_steps: int) -> float | None:
+        """The last measured success at or before ``env_steps``; None before the first measurement."""
+        measured = [p.success for p in self.points if p.env_steps <= env_steps]
+        return measured[-1] if measured else None
+
+    def best(self) -> float:
+        return max((p.success for p in self.points), default=0.0)
+
+
+def mean_std(values: list[float]) -> tuple[float, float] | None:
+    """Mean and population standard deviation; None for no values."""
+    return (mean(values), pstdev(values)) if values else None
+
+
+def aggregate_at(curves: list[Curve], marks: list[int]) -> list[tuple[float, float] | None]:
+    """Mean ± std over seeds at each mark, over the seeds measured by then (None when none is)."""
+    rows = []
+    for mark in marks:
+        values = [v for v in (c.success_at(mark) for c in curves) if v is not None]
+        rows.append(mean_std(values))
+    return rows
+
+
+def steps_to_target(curves: list[Curve], target: float) -> dict[str, Any]:
+    """Env steps to ``target`` over seeds: mean ± std of the seeds that reached it, and how many did.
+
+    A seed that never reached it contributes its budget as a lower bound (``reached`` < ``seeds``).
+    """
+    reached = [s for s in (c.steps_to(target) for c in curves) if s is not None]
+    return {
+        "seeds": len(curves),
+        "reached": len(reached),
+        "mean": mean(reached) if reached else None,
+        "std": pstdev(reached) if reached else None,
+        "lower_bound": None if len(reached) == len(curves) else max(c.budget for c in curves),
+        "best_success": max((c.best() for c in curves), default=0.0),
+    }

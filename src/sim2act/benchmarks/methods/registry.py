@@ -1,0 +1,96 @@
+"""The method protocol and its registry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sim2act.benchmarks.curves import Curve, CurvePoint
+from sim2act.benchmarks.progress import BenchProgress
+from sim2act.benchmarks.setting import MethodSetting
+from sim2act.data.atomic import atomic_write_text
+from sim2act.envs.registry import suggest
+from sim2act.errors import Sim2ActError
+from sim2act.proposers.base import Proposer
+
+CURVE_JSON = "curve.json"
+
+
+@dataclass
+class MethodRun:
+    """A method trained on one seed: its curve and how to act with the final result."""
+
+    curve: Curve
+    artifact: str
+    """The final checkpoint (a policy folder or an SB3 model file)."""
+    make_proposer: Callable[[], Proposer]
+    """Builds a proposer that acts with the final checkpoint (sampled actions, as sim2act eval does)."""
+
+
+class Method(ABC):
+    """A way to get a policy for a level: train from scratch with one seed, measuring as it goes."""
+
+    name: str = "method"
+    uses_expert: bool = False
+    """Learns from an expert (an upper reference, not a competitor)."""
+
+    @abstractmethod
+    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
+        """Train in ``out`` (resuming what is there) and return the run."""
+
+    @abstractmethod
+    def proposer_for(self, artifact: str) -> Proposer:
+        """A proposer acting with a finished run's checkpoint."""
+
+    def fingerprint(self, setting: MethodSetting) -> dict:
+        """The settings this method's run depends on; equal fingerprints share one run across benchmarks."""
+        return asdict(setting)
+
+    def run_folder(self, work: Path, setting: MethodSetting, seed: int) -> Path:
+        """``work/<method>/<settings hash>/seed-<seed>``."""
+        text = json.dumps(self.fingerprint(setting), sort_keys=True, default=str)
+        return work / self.name / hashlib.sha256(text.encode()).hexdigest()[:10] / f"seed-{seed}"
+
+    def run(self, setting: MethodSetting, seed: int, work: Path, progress: BenchProgress) -> MethodRun:
+        """``train`` in this seed's run folder under ``work``, unless it already holds the finished curve."""
+        out = self.run_folder(work, setting, seed)
+        done = out / CURVE_JSON
+        if done.is_file():
+            data = json.loads(done.read_text())
+            curve = Curve(**{**data["curve"], "points": [CurvePoint(**p) for p in data["curve"]["points"]]})
+            artifact = data["artifact"]
+            progress.stage(f"{self.name}, seed {seed}: finished earlier, read from {done}")
+            return MethodRun(curve, artifact, lambda: self.proposer_for(artifact))
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(out.parent / "setting.json", json.dumps(self.fingerprint(setting), indent=2, default=str) + "\n")
+        result = self.train(setting, seed, out, progress)
+        atomic_write_text(done, json.dumps({"curve": asdict(result.curve), "artifact": result.artifact}, indent=2) + "\n")
+        return result
+
+
+METHODS: dict[str, Method] = {}
+
+
+def register_method(method: Method) -> Method:
+    """Make ``method`` available to every benchmark under ``method.name``."""
+    METHODS[method.name] = method
+    return method
+
+
+def get_method(name: str) -> Method:
+    """The method called ``name``; an unknown name is a one-line ``Sim2ActError``."""
+    if name not in METHODS:
+        raise Sim2ActError(f"unknown method {name!r}{suggest(name, METHODS)}; known: {', '.join(METHODS)}")
+    return METHODS[name]
+
+
+def parse_methods(text: str) -> list[Method]:
+    """``"sim2act,ppo,bc-expert"`` → the methods, in that order, each named once."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise Sim2ActError("--methods names no method")
+    return [get_method(n) for n in dict.fromkeys(names)]

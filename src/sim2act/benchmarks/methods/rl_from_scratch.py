@@ -1,0 +1,80 @@
+"""``ppo`` and ``sac``: RL from scratch with stable-baselines3 on the environment's own shaped reward.
+
+The "RL from scratch with reward engineering" baseline: the same env, observation and train split as
+Sim2Act, BabyAI's reward 1 − 0.9·t/T. It is evaluated on the held-out split at ``rl_evaluations``
+evenly spaced env-step marks with sim2act's own evaluation code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from sim2act.baselines import RLConfig, RLProposer, load_rl, train_rl
+from sim2act.benchmarks.curves import Curve, CurvePoint
+from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
+from sim2act.benchmarks.progress import BenchProgress
+from sim2act.benchmarks.setting import MethodSetting
+from sim2act.errors import Sim2ActError
+from sim2act.evaluation import evaluate_proposer
+from sim2act.models.config import config_from_dict
+
+MARKS_LOG = "marks.jsonl"
+"""Each evaluation of a running RL run, one JSON line per mark."""
+
+
+def evaluation_marks(budget: int, evaluations: int) -> list[int]:
+    """``evaluations`` evenly spaced env-step marks ending at ``budget``.
+
+    >>> evaluation_marks(1000, 4)
+    [250, 500, 750, 1000]
+    """
+    if budget < 1 or evaluations < 1:
+        raise Sim2ActError(f"an RL run needs a positive budget and evaluations, got {budget} and {evaluations}")
+    return sorted({max(1, round(budget * (i + 1) / evaluations)) for i in range(evaluations)})
+
+
+class RLFromScratch(Method):
+    def __init__(self, algorithm: str) -> None:
+        self.name = self.algorithm = algorithm
+
+    def fingerprint(self, setting: MethodSetting) -> dict:
+        keys = ("domain", "level", "split", "eval_episodes", "rl_steps", "rl_evaluations", "rl")
+        return {k: v for k, v in asdict(setting).items() if k in keys}
+
+    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
+        config = config_from_dict(
+            RLConfig,
+            {**setting.rl, "algorithm": self.algorithm, "domain": setting.domain, "level": setting.level,
+             "total_env_steps": setting.rl_steps, "seed": seed},
+        )
+        points, finals = [], []
+
+        def on_mark(env_steps: int, proposer) -> None:
+            with progress.generation(f"eval {setting.split} at {env_steps:,} steps") as bar:
+                report, _ = evaluate_proposer(
+                    proposer, setting.domain, [setting.level], setting.split, setting.eval_episodes,
+                    seed=seed, progress=bar, label=f"{self.name} at {env_steps} env steps",
+                )
+            s = report.overall
+            points.append(CurvePoint(env_steps, s.success_rate, s.ci_low, s.ci_high, s.episodes))
+            finals.append(asdict(s))
+            with (out / MARKS_LOG).open("a") as log:  # a long run shows its curve as it goes
+                log.write(json.dumps(asdict(points[-1])) + "\n")
+
+        progress.stage(f"{self.name}, seed {seed}: {setting.rl_steps:,} env steps from scratch → {out}")
+        (out / MARKS_LOG).unlink(missing_ok=True)  # an interrupted RL run starts again from scratch
+        with progress.env_steps(f"{self.name} seed {seed}") as bar:
+            bar.start(setting.rl_steps)
+            run = train_rl(config, out, evaluation_marks(setting.rl_steps, setting.rl_evaluations), on_mark, bar)
+        model = str(run.model_path)
+        curve = Curve(self.name, seed, points, budget=setting.rl_steps, final=finals[-1] if finals else {})
+        return MethodRun(curve, model, lambda: self.proposer_for(model))
+
+    def proposer_for(self, artifact: str) -> RLProposer:
+        return load_rl(artifact).proposer()
+
+
+register_method(RLFromScratch("ppo"))
+register_method(RLFromScratch("sac"))

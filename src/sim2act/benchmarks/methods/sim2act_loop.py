@@ -1,0 +1,63 @@
+"""``sim2act``: the Sim2Act loop (``sim2act run``) as a benchmark method.
+
+Its curve is held-out success after every round against the cumulative executed env steps; preview
+steps and the prior's pretraining frames are reported beside them, never hidden in them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from sim2act.benchmarks.curves import Curve, CurvePoint
+from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
+from sim2act.benchmarks.progress import BenchProgress
+from sim2act.benchmarks.setting import MethodSetting
+from sim2act.errors import Sim2ActError
+from sim2act.evaluation.report import EVAL_INFO
+from sim2act.loop import LoopFolder, run_loop
+from sim2act.loop.rounds import HELD_OUT_SPLITS
+from sim2act.models import load_policy
+from sim2act.proposers.policy import PolicyProposer
+
+
+class Sim2ActMethod(Method):
+    name = "sim2act"
+
+    def fingerprint(self, setting: MethodSetting) -> dict:
+        return {"domain": setting.domain, "level": setting.level, "split": setting.split, "loop": asdict(setting.loop)}
+
+    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
+        if setting.split not in HELD_OUT_SPLITS:
+            raise Sim2ActError(f"the loop measures {', '.join(HELD_OUT_SPLITS)} each round, not {setting.split!r}")
+        config = replace(setting.loop, domain=setting.domain, level=setting.level, seed=seed)
+        folder = LoopFolder(out / "loop")
+        progress.stage(f"sim2act, seed {seed}: the loop in {folder.root}")
+        ledger = run_loop(config, folder.root, progress)
+        points = []
+        for record in ledger.rounds:
+            if record.done:
+                held_out = record.held_out[setting.split]
+                spent = ledger.cumulative(record.round)["env_steps"]
+                points.append(CurvePoint(spent, held_out.success, held_out.low, held_out.high, held_out.episodes))
+        best = ledger.rounds[ledger.best_round].checkpoint
+        final = json.loads((folder.evaluation("final", setting.split) / EVAL_INFO).read_text())["overall"]
+        curve = Curve(
+            self.name,
+            seed,
+            points,
+            budget=config.env_step_budget,
+            extra_counts={
+                "preview_steps": sum(r.collection.preview_steps for r in ledger.rounds if r.collection),
+                "prior_frames": ledger.prior_frames,
+            },
+            final=final,
+        )
+        return MethodRun(curve, best, lambda: self.proposer_for(best))
+
+    def proposer_for(self, artifact: str) -> PolicyProposer:
+        return PolicyProposer(load_policy(artifact))
+
+
+register_method(Sim2ActMethod())

@@ -1,0 +1,59 @@
+"""PNG plots of benchmark curves (matplotlib, headless)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from sim2act.benchmarks.curves import Curve  # noqa: E402
+
+
+def plot_success_curves(curves: dict[str, list[Curve]], target: float, path: Path, title: str) -> Path:
+    """Held-out success against env steps (log scale): one colour per method, one line per seed."""
+    figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
+    for colour, (method, runs) in zip(plt.cm.tab10.colors, curves.items()):
+        for k, curve in enumerate(runs):
+            xs = [p.env_steps for p in curve.points]
+            ys = [100 * p.success for p in curve.points]
+            axes.plot(xs, ys, marker="o", markersize=3, color=colour, alpha=0.9 if k == 0 else 0.45,
+                      label=method if k == 0 else None)
+    axes.axhline(100 * target, color="grey", linestyle="--", linewidth=1)
+    axes.text(axes.get_xlim()[0], 100 * target + 1, f"{100 * target:.0f}%", color="grey", fontsize=8)
+    axes.set_xscale("log")
+    axes.set_ylim(0, 100)
+    axes.set_xlabel("env steps (executed; log scale)")
+    axes.set_ylabel("held-out success %")
+    axes.set_title(title, fontsize=10)
+    axes.grid(alpha=0.3)
+    axes.legend(loc="lower right", fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path
+
+
+def plot_bars(groups: dict[str, dict[str, float]], path: Path, title: str, ylabel: str = "success %") -> Path:
+    """Grouped bars: ``groups[group][series] = value`` in [0, 1]."""
+    series = list(dict.fromkeys(s for values in groups.values() for s in values))
+    width = 0.8 / max(len(series), 1)
+    figure, axes = plt.subplots(figsize=(max(6, 1.3 * len(groups) + 2), 4), dpi=120)
+    for k, (name, colour) in enumerate(zip(series, plt.cm.tab10.colors)):
+        xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(groups))]
+        ys = [100 * values.get(name, float("nan")) for values in groups.values()]
+        axes.bar(xs, ys, width, label=name, color=colour)
+    axes.set_xticks(range(len(groups)), list(groups), rotation=15, fontsize=8)
+    axes.set_ylim(0, 100)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title, fontsize=10)
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend(fontsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path

@@ -1,0 +1,196 @@
+"""``sim2act bench sample-efficiency``: held-out success against env steps, and env steps to the target.
+
+Sim2Act runs first; the RL baselines then get ``rl_factor`` times the env steps Sim2Act needed (to the
+target, or all it used when it did not get there), so "≥ 10× fewer env steps" is measured in one run.
+Where RL does not reach the target within its budget, the ratio is reported as a lower bound (its
+budget ÷ Sim2Act's steps) with its best success.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sim2act.benchmarks.curves import Curve, aggregate_at, steps_to_target
+from sim2act.benchmarks.methods import parse_methods
+from sim2act.benchmarks.plots import plot_success_curves
+from sim2act.benchmarks.progress import BenchProgress
+from sim2act.benchmarks.results import BABYAI_PUBLISHED, WORK, ResultsFolder, markdown_table, percent, steps
+from sim2act.benchmarks.setting import MethodSetting, quick_setting
+from sim2act.errors import Sim2ActError
+
+NAME = "sample-efficiency"
+PLOT = "success_vs_env_steps.png"
+
+
+@dataclass(frozen=True)
+class SampleEfficiencyConfig:
+    """Which methods, how many seeds, and the target."""
+
+    methods: str = "sim2act,ppo,bc-expert"
+    """Comma-separated registered methods."""
+    seeds: int = 3
+    """Seeds per method (0..seeds-1); figures are mean ± std over them."""
+    target: float = 0.8
+    """Held-out success to reach."""
+    rl_factor: float = 10.0
+    """RL budget = this many times the env steps Sim2Act needed (when Sim2Act is among the methods)."""
+    marks: int = 8
+    """Env-step marks of the success table (log-spaced up to the largest budget)."""
+    setting: MethodSetting = field(default_factory=MethodSetting)
+    """Task, held-out split and each method's budget."""
+
+    @classmethod
+    def quick(cls, **overrides) -> SampleEfficiencyConfig:
+        return cls(**{"seeds": 1, "marks": 4, "setting": quick_setting(), **overrides})
+
+
+def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progress: BenchProgress | None = None) -> dict[str, Any]:
+    """Run every method on every seed (resuming finished ones), write ``out/sample-efficiency``; return the results."""
+    progress = progress or BenchProgress()
+    if config.seeds < 1 or not 0 < config.target <= 1 or config.rl_factor <= 0:
+        raise Sim2ActError("need seeds >= 1, a target in (0, 1] and rl_factor > 0")
+    methods = parse_methods(config.methods)
+    folder = ResultsFolder(out, NAME)
+    work = Path(out) / WORK
+    setting = config.setting
+    curves: dict[str, list[Curve]] = {}
+    ordered = sorted(methods, key=lambda m: m.name != "sim2act")
+    sim2act_needed = None
+    for method in ordered:
+        if method.name in ("ppo", "sac") and sim2act_needed is not None:
+            setting = replace(setting, rl_steps=max(1, math.ceil(config.rl_factor * sim2act_needed)))
+        curves[method.name] = [
+            method.run(setting, seed, work, progress).curve
+            for seed in range(config.seeds)
+        ]
+        if method.name == "sim2act":
+            sim2act_needed = _steps_needed(curves["sim2act"], config.target)
+    results = _results(config, curves, sim2act_needed)
+    folder.path.mkdir(parents=True, exist_ok=True)
+    plot_success_curves(curves, config.target, folder.path / PLOT,
+                        f"{setting.level}: {setting.split} success against env steps")
+    folder.write(results, _markdown(results))
+    return results
+
+
+def _steps_needed(curves: list[Curve], target: float) -> int:
+    """Env steps Sim2Act needed: the slowest seed's steps to the target, or its whole spend when not reached."""
+    return max(c.steps_to(target) or c.points[-1].env_steps for c in curves)
+
+
+def log_marks(largest: int, count: int) -> list[int]:
+    """``count`` log-spaced env-step marks ending at ``largest``.
+
+    >>> log_marks(100_000, 3)
+    [1000, 10000, 100000]
+    """
+    if count <= 1:
+        return [largest]
+    first = max(largest / 100, 1)
+    return sorted({round(first * (largest / first) ** (i / (count - 1))) for i in range(count)})
+
+
+def _results(config: SampleEfficiencyConfig, curves: dict[str, list[Curve]], sim2act_needed: int | None) -> dict[str, Any]:
+    largest = max(c.points[-1].env_steps for runs in curves.values() for c in runs if c.points)
+    marks = log_marks(largest, config.marks)
+    methods = {}
+    for name, runs in curves.items():
+        reach = steps_to_target(runs, config.target)
+        methods[name] = {
+            "steps_to_target": reach,
+            "success_at_marks": [None if v is None else {"mean": v[0], "std": v[1]} for v in aggregate_at(runs, marks)],
+            "extra_counts": _mean_counts(runs),
+            "final": [c.final for c in runs],
+            "curves": [asdict(c) for c in runs],
+        }
+    return {
+        "config": asdict(config),
+        "marks": marks,
+        "target": config.target,
+        "methods": methods,
+        "ratios": _ratios(methods),
+        "sim2act_steps_needed": sim2act_needed,
+        "published": BABYAI_PUBLISHED.get(config.setting.level),
+    }
+
+
+def _mean_counts(runs: list[Curve]) -> dict[str, float]:
+    keys = sorted({k for c in runs for k in c.extra_counts})
+    return {k: sum(c.extra_counts.get(k, 0) for c in runs) / len(runs) for k in keys}
+
+
+def _ratios(methods: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each method's steps to target ÷ Sim2Act's; a lower bound when the method never got there."""
+    ours = methods.get("sim2act", {}).get("steps_to_target", {})
+    if not ours or ours["reached"] < ours["seeds"]:
+        return {}
+    ratios = {}
+    for name, m in methods.items():
+        theirs = m["steps_to_target"]
+        if name == "sim2act":
+            continue
+        if theirs["reached"] == theirs["seeds"]:
+            ratios[name] = {"ratio": theirs["mean"] / ours["mean"], "lower_bound": False}
+        else:
+            ratios[name] = {"ratio": theirs["lower_bound"] / ours["mean"], "lower_bound": True,
+                            "best_success": theirs["best_success"]}
+    return ratios
+
+
+def _markdown(results: dict[str, Any]) -> str:
+    config, target = results["config"], results["target"]
+    setting = config["setting"]
+    lines = [
+        f"# Sample efficiency: {setting['level']}, `{setting['split']}`",
+        "",
+        f"{config['seeds']} seed(s) per method, {setting['eval_episodes']} evaluation episodes per point. "
+        f"Env steps are executed simulator steps; evaluation roll-outs are not counted. Target: {100 * target:.0f}%.",
+        "",
+        "## Env steps to the target",
+        "",
+    ]
+    rows = []
+    for name, m in results["methods"].items():
+        reach = m["steps_to_target"]
+        if reach["reached"] == reach["seeds"]:
+            to_target = f"{steps(reach['mean'])} ± {steps(reach['std'])}"
+        else:
+            to_target = f"not reached by {reach['seeds'] - reach['reached']} seed(s) (> {steps(reach['lower_bound'])})"
+        finals = [f for f in m["final"] if f]
+        rows.append([
+            name,
+            to_target,
+            percent(reach["best_success"]),
+            percent(_mean(f["success_rate"] for f in finals)),
+            _fmt(_mean(f["mean_reward"] for f in finals), "{:.2f}"),
+            _fmt(_mean(f["mean_steps_to_success"] for f in finals if f["mean_steps_to_success"] is not None), "{:.1f}"),
+            _fmt(_mean(f["diversity"]["entropy_3gram"] for f in finals), "{:.2f}"),
+            ", ".join(f"{k.replace('_', ' ')} {steps(v)}" for k, v in m["extra_counts"].items()) or "–",
+        ])
+    header = ["method", "env steps to target", "best success %", "final success %", "mean reward",
+              "steps to success", "H3 (bits)", "not counted as env steps"]
+    lines += [markdown_table(header, rows), ""]
+    for name, r in results["ratios"].items():
+        bound = "≥ " if r["lower_bound"] else ""
+        tail = f" (it did not reach the target; best success {percent(r['best_success'])}%)" if r["lower_bound"] else ""
+        lines.append(f"- {name} needed {bound}{r['ratio']:.1f}× Sim2Act's env steps{tail}.")
+    lines += ["", "## Held-out success (%) at fixed env-step marks (mean ± std over seeds)", ""]
+    header = ["method"] + [steps(m) for m in results["marks"]]
+    rows = [[name] + [percent(v["mean"], v["std"]) if v else "–" for v in m["success_at_marks"]]
+            for name, m in results["methods"].items()]
+    lines += [markdown_table(header, rows), "", f"![success against env steps]({PLOT})", ""]
+    if results["published"]:
+        lines += [f"Published reference: {results['published']}", ""]
+    return "\n".join(lines)
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def _fmt(value: float | None, pattern: str) -> str:
+    return "–" if value is None else pattern.format(value)

@@ -1,0 +1,52 @@
+"""What every benchmark tells a method: the task, the held-out split, the budgets and each method's knobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim2act.loop import LoopConfig
+
+
+@dataclass(frozen=True)
+class MethodSetting:
+    """One benchmark's settings for the methods it compares (same env, same splits, same observation)."""
+
+    domain: str = "grid"
+    """Simulator domain."""
+    level: str = "GoToLocal"
+    """Level every method trains on."""
+    split: str = "test_unseen_composition"
+    """Held-out split of the success-against-env-steps curves."""
+    eval_episodes: int = 200
+    """Episodes per evaluation on the held-out split."""
+    loop: LoopConfig = field(default_factory=LoopConfig)
+    """The Sim2Act loop (``sim2act run``'s config); its domain, level and seed are set by the benchmark."""
+    rl_steps: int = 1_000_000
+    """Env-step budget of each RL-from-scratch run (the sample-efficiency bench raises it to 10x Sim2Act's)."""
+    rl_evaluations: int = 10
+    """Evaluations of an RL run on the held-out split, at evenly spaced env-step marks."""
+    rl: dict = field(default_factory=dict)
+    """Overrides of the RL baselines' ``RLConfig`` (n_steps, learning_rate, ...)."""
+    bc_demos: tuple[int, ...] = (1000, 3000, 10000)
+    """Expert BC: bot demonstrations (episodes) of each training run; one curve point per entry."""
+    bc_train_steps: int = 2000
+    """Expert BC: optimizer steps of each training run."""
+    bc_train: dict = field(default_factory=dict)
+    """Expert BC: overrides of ``TrainConfig``'s optimisation knobs."""
+
+
+QUICK_LOOP = LoopConfig(
+    prior_frames=300, prior_steps=20, round0_episodes=24, episodes_per_round=24, rounds=2, round0_train_steps=30,
+    train_steps_per_round=20, val_episodes=8, test_episodes_per_round=8, final_episodes=8, gifs=0, num_envs=8,
+    train={"batch_size": 64},
+)
+"""A loop small enough for ``--quick`` (it checks that everything runs, not how well)."""
+
+
+def quick_setting(**overrides) -> MethodSetting:
+    """Budgets of every method cut down to seconds, for ``--quick`` and the tests."""
+    base = dict(
+        eval_episodes=8, loop=QUICK_LOOP, rl_steps=2048, rl_evaluations=2, rl={"n_steps": 128, "n_envs": 4},
+        bc_demos=(16, 32), bc_train_steps=30, bc_train={"batch_size": 64},
+    )
+    return MethodSetting(**{**base, **overrides})

@@ -1,0 +1,138 @@
+"""``sim2act bench NAME``: one command per benchmark, ``--quick`` for a one-to-two-minute check."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from sim2act.benchmarks import BENCHMARKS
+from sim2act.benchmarks.progress import BenchProgress
+from sim2act.benchmarks.results import RESULTS_MD
+from sim2act.cli.errors import user_errors_exit_cleanly
+from sim2act.cli.progress import StepBar
+from sim2act.cli.run import ConsoleProgress
+from sim2act.errors import Sim2ActError
+from sim2act.loop import LoopFolder, load_loop_config
+from sim2act.tasks import get_split
+
+DEFAULT_OUT = Path("results")
+
+bench_app = typer.Typer(help="Benchmarks: Sim2Act against RL from scratch and expert BC.", no_args_is_help=True)
+
+Quick = Annotated[bool, typer.Option("--quick", help="Tiny budgets: checks that the benchmark runs (a minute or two).")]
+Out = Annotated[Optional[Path], typer.Option(
+    help="Results root: results go to OUT/<bench>/, method runs to OUT/runs/ (default: results, or results/quick with --quick)."
+)]
+Seeds = Annotated[Optional[int], typer.Option(help="Seeds per method.")]
+Level = Annotated[Optional[str], typer.Option(help="Level every method trains on (default GoToLocal).")]
+Loop = Annotated[Optional[str], typer.Option(help="Sim2Act's loop config (quick, long or a file); default: quick.")]
+
+
+class ConsoleBenchProgress(ConsoleProgress, BenchProgress):
+    """The loop's console progress plus env-step bars for RL training."""
+
+    @contextmanager
+    def env_steps(self, description: str):
+        with StepBar(description) as bar:
+            yield bar
+
+    def round_done(self, ledger, r: int) -> None:
+        """Quiet between rounds: a benchmark runs many loops."""
+
+
+def _run(
+    name: str, quick: bool, out: Path | None, level: str | None = None, loop: str | None = None, split: str | None = None,
+    **overrides,
+) -> None:
+    bench = BENCHMARKS[name]
+    out = out or (DEFAULT_OUT / "quick" if quick else DEFAULT_OUT)
+    config = bench.config.quick() if quick else bench.config()
+    setting = config.setting
+    if level is not None:
+        setting = replace(setting, level=level)
+    if split is not None:
+        setting = replace(setting, split=get_split(split).name)
+    if loop is not None:
+        try:
+            setting = replace(setting, loop=load_loop_config(loop))
+        except Sim2ActError as error:
+            raise Sim2ActError(str(error).replace("--config", "--loop", 1)) from None
+    config = replace(config, setting=setting, **{k: v for k, v in overrides.items() if v is not None})
+    console = Console()
+    console.print(f"[bold]{name}[/] ({'quick' if quick else 'full, ' + bench.full_runtime}) → {out / name}")
+    bench.run(config, out, ConsoleBenchProgress(console, LoopFolder(out)))
+    console.print(f"results: {out / name / RESULTS_MD}")
+
+
+@bench_app.command("sample-efficiency")
+@user_errors_exit_cleanly
+def sample_efficiency_command(
+    quick: Quick = False,
+    out: Out = None,
+    methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods (sim2act, ppo, sac, bc-expert).")] = None,
+    seeds: Seeds = None,
+    level: Level = None,
+    loop: Loop = None,
+    target: Annotated[Optional[float], typer.Option(help="Held-out success to reach (default 0.8).")] = None,
+    rl_factor: Annotated[Optional[float], typer.Option(help="RL budget in multiples of Sim2Act's env steps (default 10).")] = None,
+    split: Annotated[Optional[str], typer.Option(help="Held-out split of the curves (default test_unseen_composition).")] = None,
+) -> None:
+    """Held-out success against env steps, and env steps to 80%, for every method."""
+    _run("sample-efficiency", quick, out, level, loop, split, methods=methods, seeds=seeds, target=target, rl_factor=rl_factor)
+
+
+@bench_app.command("generalization")
+@user_errors_exit_cleanly
+def generalization_command(
+    quick: Quick = False,
+    out: Out = None,
+    methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods.")] = None,
+    seeds: Seeds = None,
+    level: Level = None,
+    loop: Loop = None,
+    variants: Annotated[Optional[str], typer.Option(help="Comma-separated level variants never trained on.")] = None,
+) -> None:
+    """Success on train instructions, unseen layouts, unseen compositions and larger level variants."""
+    _run("generalization", quick, out, level, loop, methods=methods, seeds=seeds, variants=_names(variants))
+
+
+@bench_app.command("long-horizon")
+@user_errors_exit_cleanly
+def long_horizon_command(
+    quick: Quick = False,
+    out: Out = None,
+    methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods.")] = None,
+    seeds: Seeds = None,
+    levels: Annotated[Optional[str], typer.Option(help="Comma-separated sequence levels (default GoToSeq).")] = None,
+    loop: Loop = None,
+) -> None:
+    """Sequenced instructions: success, share of sub-goals completed, longest task solved."""
+    _run("long-horizon", quick, out, None, loop, methods=methods, seeds=seeds, levels=_names(levels))
+
+
+@bench_app.command("ablations")
+@user_errors_exit_cleanly
+def ablations_command(
+    quick: Quick = False,
+    out: Out = None,
+    seeds: Seeds = None,
+    level: Level = None,
+    loop: Loop = None,
+    only: Annotated[Optional[str], typer.Option(help="Comma-separated prefixes of the variants to run besides the full loop.")] = None,
+) -> None:
+    """The loop with λ = 0, a single pass, α 0.8 / 1.0, a uniform π0, success-only or hindsight-only labels."""
+    _run("ablations", quick, out, level, loop, seeds=seeds, only=_names(only))
+
+
+def _names(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    if not names:
+        raise Sim2ActError(f"empty list: {text!r}")
+    return names

@@ -1,0 +1,38 @@
+"""Curves hold their last measurement between points; steps to target and its lower bound."""
+
+import pytest
+
+from sim2act.benchmarks.curves import Curve, CurvePoint, aggregate_at, steps_to_target
+from sim2act.benchmarks.sample_efficiency import log_marks
+
+
+def curve(seed, points, budget=1000):
+    return Curve("m", seed, [CurvePoint(s, v, v, v, 10) for s, v in points], budget=budget)
+
+
+def test_a_curve_holds_its_last_measurement_and_knows_when_it_reached_the_target():
+    c = curve(0, [(100, 0.2), (300, 0.85), (600, 0.7)])
+    assert c.success_at(50) is None
+    assert c.success_at(299) == 0.2 and c.success_at(300) == 0.85 and c.success_at(10_000) == 0.7
+    assert c.steps_to(0.8) == 300 and c.steps_to(0.9) is None and c.best() == 0.85
+
+
+def test_steps_to_target_over_seeds_reports_a_lower_bound_when_a_seed_falls_short():
+    both = [curve(0, [(100, 0.9)]), curve(1, [(100, 0.5), (300, 0.8)])]
+    assert steps_to_target(both, 0.8) == {"seeds": 2, "reached": 2, "mean": 200, "std": 100, "lower_bound": None, "best_success": 0.9}
+    short = [curve(0, [(100, 0.9)]), curve(1, [(500, 0.5)], budget=5000)]
+    result = steps_to_target(short, 0.8)
+    assert result["reached"] == 1 and result["lower_bound"] == 5000
+
+
+def test_mean_and_std_at_marks_use_the_seeds_measured_by_then():
+    rows = aggregate_at([curve(0, [(100, 0.4), (200, 0.6)]), curve(1, [(150, 0.8)])], [50, 100, 200])
+    assert rows[0] is None
+    assert rows[1] == (0.4, 0.0)
+    assert rows[2] == pytest.approx((0.7, 0.1))
+
+
+def test_log_marks_end_at_the_largest_budget():
+    assert log_marks(50_000, 1) == [50_000]
+    marks = log_marks(50_000, 5)
+    assert marks[-1] == 50_000 and marks == sorted(marks) and len(marks) == 5

@@ -1,0 +1,92 @@
+"""Every benchmark's ``--quick`` mode runs end to end on real (tiny) training runs and writes its results.
+
+The benches share one results root, so the later ones reuse the method runs of the earlier ones
+(equal settings, same run folder), as they do for a user.
+"""
+
+import json
+
+import pytest
+
+from sim2act.benchmarks import BENCHMARKS
+from sim2act.benchmarks.results import RESULTS_JSON, RESULTS_MD, WORK
+from sim2act.benchmarks.sample_efficiency import SampleEfficiencyConfig, run_sample_efficiency
+
+
+@pytest.fixture(scope="module")
+def results_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("results")
+
+
+@pytest.fixture(scope="module")
+def sample_efficiency(results_root):
+    return run_sample_efficiency(SampleEfficiencyConfig.quick(), results_root)
+
+
+def test_sample_efficiency_measures_every_method_and_gives_rl_ten_times_sim2acts_steps(sample_efficiency, results_root):
+    methods = sample_efficiency["methods"]
+    assert list(methods) == ["sim2act", "ppo", "bc-expert"]
+    ours = methods["sim2act"]["curves"][0]
+    assert len(ours["points"]) == 2  # one per round
+    assert ours["extra_counts"]["preview_steps"] > 0 and ours["extra_counts"]["prior_frames"] == 300
+    needed = sample_efficiency["sim2act_steps_needed"]
+    ppo = methods["ppo"]["curves"][0]
+    assert ppo["budget"] == 10 * needed
+    assert [p["env_steps"] for p in ppo["points"]] == sorted(p["env_steps"] for p in ppo["points"])
+    assert ppo["points"][-1]["env_steps"] >= 10 * needed
+    bc = methods["bc-expert"]["curves"][0]
+    assert len(bc["points"]) == 2 and bc["points"][0]["env_steps"] < bc["points"][1]["env_steps"]
+    for m in methods.values():
+        assert all(0 <= p["success"] <= 1 for c in m["curves"] for p in c["points"])
+        assert "diversity" in m["final"][0] and "mean_reward" in m["final"][0]
+    folder = results_root / "sample-efficiency"
+    assert json.loads((folder / RESULTS_JSON).read_text())["marks"] == sample_efficiency["marks"]
+    markdown = (folder / RESULTS_MD).read_text()
+    assert "env steps to target" in markdown and "ppo" in markdown and "903–1,114K episodes" in markdown
+    assert (folder / "success_vs_env_steps.png").stat().st_size > 10_000
+
+
+def test_a_finished_benchmark_resumes_without_training_again(sample_efficiency, results_root):
+    runs = sorted((results_root / WORK).rglob("curve.json"))
+    stamps = [p.stat().st_mtime_ns for p in runs]
+    again = run_sample_efficiency(SampleEfficiencyConfig.quick(), results_root)
+    assert [p.stat().st_mtime_ns for p in runs] == stamps
+    assert again["methods"]["sim2act"]["curves"] == sample_efficiency["methods"]["sim2act"]["curves"]
+
+
+def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sample_efficiency, results_root):
+    bench = BENCHMARKS["generalization"]
+    before = len(list((results_root / WORK).rglob("curve.json")))
+    results = bench.run(bench.config.quick(), results_root)
+    assert len(list((results_root / WORK).rglob("curve.json"))) == before
+    assert results["columns"] == [
+        "GoToLocal · train", "GoToLocal · test_unseen_layout", "GoToLocal · test_unseen_composition",
+        "GoToLocalS6N4 · test_unseen_layout",
+    ]
+    for method in ("sim2act", "bc-expert"):
+        for column in results["columns"]:
+            assert results["methods"][method][column][0]["episodes"] == 8
+    assert (results_root / "generalization" / "generalization.png").exists()
+
+
+def test_long_horizon_counts_sub_goals(results_root):
+    bench = BENCHMARKS["long-horizon"]
+    results = bench.run(bench.config.quick(methods="bc-expert"), results_root)
+    (row,) = results["rows"]
+    assert row["level"] == "GoToSeqS5R2" and row["mean_subgoals"] > 1  # some GoToSeq tasks have one clause
+    assert 0 <= row["subgoal_share"] <= 1
+    assert row["longest_solved_subgoals"] == 0 or row["longest_solved_steps"] > 0
+    assert "sub-goals done" in (results_root / "long-horizon" / RESULTS_MD).read_text()
+
+
+def test_ablations_share_the_full_runs_prior(sample_efficiency, results_root):
+    bench = BENCHMARKS["ablations"]
+    results = bench.run(bench.config.quick(), results_root)
+    variants = [r["variant"] for r in results["rows"]]
+    assert variants[0].startswith("full") and "λ = 0 (no contrastive term)" in variants and "π0 = uniform" in variants
+    full, no_contrastive = results["rows"][0], results["rows"][variants.index("λ = 0 (no contrastive term)")]
+    assert full["curve"] == sample_efficiency["methods"]["sim2act"]["curves"][0]["points"]
+    assert no_contrastive["extra_counts"]["prior_frames"] == 0  # it loaded the full run's prior
+    uniform = results["rows"][variants.index("π0 = uniform")]
+    assert uniform["extra_counts"]["preview_steps"] == 0
+    assert (results_root / "ablations" / "ablations.png").exists()

@@ -1,0 +1,24 @@
+"""``sim2act bench``: user mistakes end with one line and exit code 2, before anything runs."""
+
+import pytest
+from typer.testing import CliRunner
+
+from sim2act.cli import app
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["sample-efficiency", "--quick", "--methods", "sim2act,dqn"], "unknown method 'dqn'"),
+        (["generalization", "--quick", "--variants", "GoToNowhere"], "unknown grid level 'GoToNowhere'"),
+        (["long-horizon", "--quick", "--levels", " , "], "empty list"),
+        (["ablations", "--quick", "--loop", "nope"], "--loop nope: no such file"),
+    ],
+)
+def test_bad_bench_input_is_one_line_and_exit_2(args, message, tmp_path):
+    result = CliRunner().invoke(app, ["bench", *args, "--out", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and message in errors[0]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "runs").exists()
