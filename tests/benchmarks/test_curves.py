@@ -10,10 +10,11 @@ def curve(seed, points, budget=1000):
     return Curve("m", seed, [CurvePoint(s, v, v, v, 10) for s, v in points], budget=budget)
 
 
-def test_a_curve_holds_its_last_measurement_and_knows_when_it_reached_the_target():
+def test_a_curve_holds_its_last_measurement_until_it_ends_and_knows_when_it_reached_the_target():
     c = curve(0, [(100, 0.2), (300, 0.85), (600, 0.7)])
     assert c.success_at(50) is None
-    assert c.success_at(299) == 0.2 and c.success_at(300) == 0.85 and c.success_at(10_000) == 0.7
+    assert c.success_at(299) == 0.2 and c.success_at(300) == 0.85 and c.success_at(600) == 0.7
+    assert c.success_at(601) is None and c.spent == 600
     assert c.steps_to(0.8) == 300 and c.steps_to(0.9) is None and c.best() == 0.85
 
 
@@ -22,14 +23,15 @@ def test_steps_to_target_over_seeds_reports_a_lower_bound_when_a_seed_falls_shor
     assert steps_to_target(both, 0.8) == {"seeds": 2, "reached": 2, "mean": 200, "std": 100, "lower_bound": None, "best_success": 0.9}
     short = [curve(0, [(100, 0.9)]), curve(1, [(500, 0.5)], budget=5000)]
     result = steps_to_target(short, 0.8)
-    assert result["reached"] == 1 and result["lower_bound"] == 5000
+    assert result["reached"] == 1 and result["lower_bound"] == 500  # the steps it spent, not its allowance
 
 
 def test_mean_and_std_at_marks_use_the_seeds_measured_by_then():
-    rows = aggregate_at([curve(0, [(100, 0.4), (200, 0.6)]), curve(1, [(150, 0.8)])], [50, 100, 200])
+    rows = aggregate_at([curve(0, [(100, 0.4), (200, 0.6)]), curve(1, [(120, 0.8), (250, 0.6)])], [50, 100, 200, 250])
     assert rows[0] is None
     assert rows[1] == (0.4, 0.0)
     assert rows[2] == pytest.approx((0.7, 0.1))
+    assert rows[3] == (0.6, 0.0)  # the first seed ended at 200
 
 
 def test_log_marks_end_at_the_largest_budget():

@@ -47,9 +47,17 @@ class Curve:
         return next((p.env_steps for p in self.points if p.success >= target), None)
 
     def success_at(self, env_steps: int) -> float | None:
-        """The last measured success at or before ``env_steps``; None before the first measurement."""
+        """The last measured success at or before ``env_steps``; None before the first measurement and
+        after the last one (the method did not run that long)."""
+        if not self.points or env_steps > self.spent:
+            return None
         measured = [p.success for p in self.points if p.env_steps <= env_steps]
         return measured[-1] if measured else None
+
+    @property
+    def spent(self) -> int:
+        """Env steps of the last measurement: what the method used in the end."""
+        return self.points[-1].env_steps if self.points else 0
 
     def best(self) -> float:
         return max((p.success for p in self.points), default=0.0)
@@ -72,7 +80,7 @@ def aggregate_at(curves: list[Curve], marks: list[int]) -> list[tuple[float, flo
 def steps_to_target(curves: list[Curve], target: float) -> dict[str, Any]:
     """Env steps to ``target`` over seeds: mean ± std of the seeds that reached it, and how many did.
 
-    A seed that never reached it contributes its budget as a lower bound (``reached`` < ``seeds``).
+    A seed that never reached it contributes the env steps it spent as a lower bound (``reached`` < ``seeds``).
     """
     reached = [s for s in (c.steps_to(target) for c in curves) if s is not None]
     return {
@@ -80,6 +88,6 @@ def steps_to_target(curves: list[Curve], target: float) -> dict[str, Any]:
         "reached": len(reached),
         "mean": mean(reached) if reached else None,
         "std": pstdev(reached) if reached else None,
-        "lower_bound": None if len(reached) == len(curves) else max(c.budget for c in curves),
+        "lower_bound": None if len(reached) == len(curves) else max(c.spent for c in curves),
         "best_success": max((c.best() for c in curves), default=0.0),
     }

@@ -22,7 +22,7 @@ def plot_success_curves(curves: dict[str, list[Curve]], target: float, path: Pat
             axes.plot(xs, ys, marker="o", markersize=3, color=colour, alpha=0.9 if k == 0 else 0.45,
                       label=method if k == 0 else None)
     axes.axhline(100 * target, color="grey", linestyle="--", linewidth=1)
-    axes.text(axes.get_xlim()[0], 100 * target + 1, f"{100 * target:.0f}%", color="grey", fontsize=8)
+    axes.text(0.01, 100 * target + 1, f"{100 * target:.0f}%", color="grey", fontsize=8, transform=axes.get_yaxis_transform())
     axes.set_xscale("log")
     axes.set_ylim(0, 100)
     axes.set_xlabel("env steps (executed; log scale)")

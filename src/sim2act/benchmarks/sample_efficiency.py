@@ -94,8 +94,9 @@ def log_marks(largest: int, count: int) -> list[int]:
 
 
 def _results(config: SampleEfficiencyConfig, curves: dict[str, list[Curve]], sim2act_needed: int | None) -> dict[str, Any]:
-    largest = max(c.points[-1].env_steps for runs in curves.values() for c in runs if c.points)
-    marks = log_marks(largest, config.marks)
+    largest = max(c.spent for runs in curves.values() for c in runs)
+    ends = {c.spent for name in ("sim2act",) for c in curves.get(name, [])}
+    marks = sorted(set(log_marks(largest, config.marks)) | ends)
     methods = {}
     for name, runs in curves.items():
         reach = steps_to_target(runs, config.target)
@@ -106,9 +107,14 @@ def _results(config: SampleEfficiencyConfig, curves: dict[str, list[Curve]], sim
             "final": [c.final for c in runs],
             "curves": [asdict(c) for c in runs],
         }
+    at_sim2act_spend = {}
+    if "sim2act" in curves:
+        spend = max(c.spent for c in curves["sim2act"])
+        at_sim2act_spend = {"env_steps": spend, "nearest": {name: _nearest(runs, spend) for name, runs in curves.items()}}
     return {
         "config": asdict(config),
         "marks": marks,
+        "at_sim2act_spend": at_sim2act_spend,
         "target": config.target,
         "methods": methods,
         "ratios": _ratios(methods),
@@ -147,7 +153,9 @@ def _markdown(results: dict[str, Any]) -> str:
         f"# Sample efficiency: {setting['level']}, `{setting['split']}`",
         "",
         f"{config['seeds']} seed(s) per method, {setting['eval_episodes']} evaluation episodes per point. "
-        f"Env steps are executed simulator steps; evaluation roll-outs are not counted. Target: {100 * target:.0f}%.",
+        f"Env steps are executed simulator steps (the bot's, for expert demonstrations); evaluation roll-outs are "
+        f"not counted, and π0's preview steps and the prior's pretraining frames are listed beside them. "
+        f"Target: {100 * target:.0f}%.",
         "",
         "## Env steps to the target",
         "",
@@ -168,16 +176,23 @@ def _markdown(results: dict[str, Any]) -> str:
             _fmt(_mean(f["mean_reward"] for f in finals), "{:.2f}"),
             _fmt(_mean(f["mean_steps_to_success"] for f in finals if f["mean_steps_to_success"] is not None), "{:.1f}"),
             _fmt(_mean(f["diversity"]["entropy_3gram"] for f in finals), "{:.2f}"),
-            ", ".join(f"{k.replace('_', ' ')} {steps(v)}" for k, v in m["extra_counts"].items()) or "–",
+            ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in m["extra_counts"].items()) or "–",
         ])
     header = ["method", "env steps to target", "best success %", "final success %", "mean reward",
-              "steps to success", "H3 (bits)", "not counted as env steps"]
+              "steps to success", "H3 (bits)", "besides env steps"]
     lines += [markdown_table(header, rows), ""]
     for name, r in results["ratios"].items():
         bound = "≥ " if r["lower_bound"] else ""
         tail = f" (it did not reach the target; best success {percent(r['best_success'])}%)" if r["lower_bound"] else ""
         lines.append(f"- {name} needed {bound}{r['ratio']:.1f}× Sim2Act's env steps{tail}.")
-    lines += ["", "## Held-out success (%) at fixed env-step marks (mean ± std over seeds)", ""]
+    if not results["ratios"] and "sim2act" in results["methods"]:
+        lines.append(f"- No ratio: Sim2Act did not reach {100 * target:.0f}% (with every seed).")
+    spend = results.get("at_sim2act_spend")
+    if spend:
+        said = ", ".join(f"{name} {percent(v['success'])}% at {steps(v['env_steps'])}" for name, v in spend["nearest"].items())
+        lines.append(f"- Nearest measurements to Sim2Act's spend ({steps(spend['env_steps'])} env steps, first seed): {said}.")
+    lines += ["", "## Held-out success (%) at fixed env-step marks (mean ± std over seeds)", "",
+              "A method's value holds from one measurement to the next; – before its first and after its last.", ""]
     header = ["method"] + [steps(m) for m in results["marks"]]
     rows = [[name] + [percent(v["mean"], v["std"]) if v else "–" for v in m["success_at_marks"]]
             for name, m in results["methods"].items()]
@@ -185,6 +200,12 @@ def _markdown(results: dict[str, Any]) -> str:
     if results["published"]:
         lines += [f"Published reference: {results['published']}", ""]
     return "\n".join(lines)
+
+
+def _nearest(runs: list[Curve], env_steps: int) -> dict[str, float]:
+    """The first seed's measurement nearest to ``env_steps``."""
+    point = min(runs[0].points, key=lambda p: abs(p.env_steps - env_steps))
+    return {"env_steps": point.env_steps, "success": point.success}
 
 
 def _mean(values) -> float | None:
