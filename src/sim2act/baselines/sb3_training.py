@@ -204,6 +204,9 @@ def get_algorithm(name: str) -> RLAlgorithm:
 class RLProgress:
     """Hooks for a progress display; the default shows nothing."""
 
+    def start(self, total_env_steps: int) -> None:
+        """Training of ``total_env_steps`` env steps begins."""
+
     def advance(self, n_steps: int) -> None:
         """``n_steps`` more env steps are done."""
 
@@ -309,7 +312,9 @@ def train_rl(
         model = algorithm.build(config, envs)
         model.action_space.seed(config.seed)
         run = RLRun(config.algorithm, env_steps=0, seconds=0.0, mark_seconds=0.0, model_path=out / MODEL_FILE)
-        watch = _TrainingWatch(run, config.domain, marks, on_mark, progress or RLProgress())
+        progress = progress or RLProgress()
+        progress.start(config.total_env_steps)
+        watch = _TrainingWatch(run, config.domain, marks, on_mark, progress)
         started = time.perf_counter()
         model.learn(config.total_env_steps, callback=watch)
         run.seconds = time.perf_counter() - started

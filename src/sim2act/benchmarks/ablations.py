@@ -7,7 +7,6 @@ variant shares the full configuration's pretrained prior, so only the ablated pa
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,11 @@ from typing import Any
 from sim2act.benchmarks.methods import get_method
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.progress import BenchProgress
-from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, percent, steps
+from sim2act.benchmarks.methods.sim2act_loop import final_evaluation
+from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, number, steps, with_interval
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.errors import Sim2ActError
-from sim2act.evaluation.report import EVAL_INFO
-from sim2act.loop import LoopConfig, LoopFolder
+from sim2act.loop import LoopConfig
 from sim2act.loop.rounds import HELD_OUT_SPLITS
 
 NAME = "ablations"
@@ -63,20 +62,21 @@ def run_ablations(config: AblationsConfig, out: str | Path, progress: BenchProgr
     if config.seeds < 1:
         raise Sim2ActError(f"need seeds >= 1, got {config.seeds}")
     method = get_method("sim2act")
+    work = Path(out) / WORK
     chosen = {n: v for n, v in variants(config.setting.loop).items() if n == FULL or _chosen(n, config.only)}
     rows = []
     for seed in range(config.seeds):
-        full = method.run(config.setting, seed, Path(out) / WORK, progress)
-        prior = config.setting.loop.prior or str(LoopFolder(method.run_folder(Path(out) / WORK, config.setting, seed) / "loop").prior)
+        full = method.run(config.setting, seed, work, progress)
+        prior = config.setting.loop.prior or str(method.loop_folder(work, config.setting, seed).prior)
         for name, loop in chosen.items():
             if name != FULL:
                 loop = replace(loop, prior=prior)
             setting = replace(config.setting, loop=loop)
-            run = full if name == FULL else method.run(setting, seed, Path(out) / WORK, progress)
-            folder = LoopFolder(method.run_folder(Path(out) / WORK, setting, seed) / "loop")
-            final = {s: json.loads((folder.evaluation("final", s) / EVAL_INFO).read_text())["overall"] for s in HELD_OUT_SPLITS}
+            run = full if name == FULL else method.run(setting, seed, work, progress)
+            folder = method.loop_folder(work, setting, seed)
+            final = {s: final_evaluation(folder, s) for s in HELD_OUT_SPLITS}
             rows.append({
-                "variant": name, "seed": seed, "env_steps": run.curve.points[-1].env_steps,
+                "variant": name, "seed": seed, "env_steps": run.curve.spent,
                 "rounds": len(run.curve.points), "curve": [asdict(p) for p in run.curve.points],
                 "final": final, "extra_counts": run.curve.extra_counts,
             })
@@ -101,9 +101,9 @@ def _markdown(results: dict[str, Any]) -> str:
         comp, layout = (r["final"][s] for s in HELD_OUT_SPLITS)
         rows.append([
             r["variant"], str(r["seed"]), str(r["rounds"]), steps(r["env_steps"]),
-            f"{percent(comp['success_rate'])} ({percent(comp['ci_low'])}–{percent(comp['ci_high'])})",
-            f"{percent(layout['success_rate'])} ({percent(layout['ci_low'])}–{percent(layout['ci_high'])})",
-            "–" if comp["mean_steps_to_success"] is None else f"{comp['mean_steps_to_success']:.1f}",
+            with_interval(comp),
+            with_interval(layout),
+            number(comp["mean_steps_to_success"]),
             f"{comp['diversity']['entropy_3gram']:.2f}", steps(r["extra_counts"].get("preview_steps", 0)),
         ])
     return "\n".join([

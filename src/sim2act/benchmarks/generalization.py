@@ -14,7 +14,7 @@ from typing import Any
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.progress import BenchProgress
-from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, percent
+from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, mean, number, percent
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
@@ -66,7 +66,7 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
     results = {"config": asdict(config), "columns": [_column(l, s) for l, s in columns], "methods": table}
     folder = ResultsFolder(out, NAME)
     folder.path.mkdir(parents=True, exist_ok=True)
-    groups = {col: {m: _mean(cells[col], "success_rate") for m, cells in table.items()} for col in results["columns"]}
+    groups = {col: {m: _mean_success(cells[col]) for m, cells in table.items()} for col in results["columns"]}
     plot_bars(groups, folder.path / PLOT, f"Trained on {config.setting.level}: success by split and level variant")
     folder.write(results, _markdown(results))
     return results
@@ -76,9 +76,8 @@ def _column(level: str, split: str) -> str:
     return f"{level} · {split}"
 
 
-def _mean(cells: list[dict], key: str) -> float | None:
-    values = [c[key] for c in cells if c.get(key) is not None]
-    return sum(values) / len(values) if values else None
+def _mean_success(cells: list[dict]) -> float | None:
+    return mean(c["success_rate"] for c in cells)
 
 
 def _markdown(results: dict[str, Any]) -> str:
@@ -95,15 +94,14 @@ def _markdown(results: dict[str, Any]) -> str:
         row = [column]
         for cells in results["methods"].values():
             first = cells[column][0]
-            row.append(f"{percent(_mean(cells[column], 'success_rate'))} ({percent(first['ci_low'])}–{percent(first['ci_high'])})")
+            row.append(f"{percent(_mean_success(cells[column]))} ({percent(first['ci_low'])}–{percent(first['ci_high'])})")
         rows.append(row)
     lines += [markdown_table(["level · split", *results["methods"]], rows), ""]
     rows = []
     for method, cells in results["methods"].items():
         for column in results["columns"]:
             c = cells[column][0]
-            steps_to_success = c["mean_steps_to_success"]
-            rows.append([method, column, f"{c['mean_reward']:.2f}", "–" if steps_to_success is None else f"{steps_to_success:.1f}",
+            rows.append([method, column, f"{c['mean_reward']:.2f}", number(c["mean_steps_to_success"]),
                          f"{c['diversity']['entropy_3gram']:.2f}"])
     lines += ["## Reward, completion time and behavioural diversity (first seed)", "",
               markdown_table(["method", "level · split", "mean reward", "steps to success", "H3 (bits)"], rows), "",

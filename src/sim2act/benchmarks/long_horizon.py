@@ -12,7 +12,7 @@ from typing import Any
 
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.progress import BenchProgress
-from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, percent
+from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, number, percent, with_interval
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.benchmarks.subgoals import subgoal_outcome
 from sim2act.envs import get_domain, make
@@ -88,10 +88,10 @@ def _markdown(results: dict[str, Any]) -> str:
         s = r["success"]
         rows.append([
             r["level"], r["method"], str(r["seed"]),
-            f"{percent(s['success_rate'])} ({percent(s['ci_low'])}–{percent(s['ci_high'])})",
+            with_interval(s),
             percent(r["subgoal_share"]), f"{r['mean_subgoals']:.2f}",
             str(r["longest_solved_subgoals"]), str(r["longest_solved_steps"]),
-            "–" if s["mean_steps_to_success"] is None else f"{s['mean_steps_to_success']:.1f}",
+            number(s["mean_steps_to_success"]),
             f"{s['diversity']['entropy_3gram']:.2f}",
         ])
     return "\n".join([

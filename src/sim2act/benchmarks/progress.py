@@ -5,20 +5,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
+from sim2act.baselines import RLProgress
 from sim2act.loop.progress import LoopProgress
-
-
-class StepProgress:
-    """A count of env steps against a total (RL training)."""
-
-    def start(self, total: int) -> None: ...
-
-    def advance(self, steps: int) -> None: ...
 
 
 class BenchProgress(LoopProgress):
     """The loop's hooks (stages, generation, training bars) plus env-step bars for RL training."""
 
     @contextmanager
-    def env_steps(self, description: str) -> Iterator[StepProgress]:
-        yield StepProgress()
+    def env_steps(self, description: str) -> Iterator[RLProgress]:
+        yield RLProgress()

@@ -36,6 +36,22 @@ def percent(value: float | None, spread: float | None = None) -> str:
     return f"{100 * value:.1f}" if spread is None else f"{100 * value:.1f} ± {100 * spread:.1f}"
 
 
+def with_interval(summary: dict[str, Any]) -> str:
+    """A ``GroupSummary``'s success as ``"81.3 (76.5–85.4)"`` (percent, 95% interval)."""
+    return f"{percent(summary['success_rate'])} ({percent(summary['ci_low'])}–{percent(summary['ci_high'])})"
+
+
+def number(value: float | None, pattern: str = "{:.1f}") -> str:
+    """``value`` formatted with ``pattern``; ``"–"`` for none."""
+    return "–" if value is None else pattern.format(value)
+
+
+def mean(values) -> float | None:
+    """The mean of the values that are not None; None when there are none."""
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
 def steps(value: float | None) -> str:
     """Env steps in thousands: ``"134.7K"``; ``"–"`` for none."""
     return "–" if value is None else f"{value / 1000:,.1f}K"

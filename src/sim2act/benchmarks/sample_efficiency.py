@@ -17,7 +17,7 @@ from sim2act.benchmarks.curves import Curve, aggregate_at, steps_to_target
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_success_curves
 from sim2act.benchmarks.progress import BenchProgress
-from sim2act.benchmarks.results import BABYAI_PUBLISHED, WORK, ResultsFolder, markdown_table, percent, steps
+from sim2act.benchmarks.results import BABYAI_PUBLISHED, WORK, ResultsFolder, markdown_table, mean, number, percent, steps
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.errors import Sim2ActError
 
@@ -78,7 +78,7 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
 
 def _steps_needed(curves: list[Curve], target: float) -> int:
     """Env steps Sim2Act needed: the slowest seed's steps to the target, or its whole spend when not reached."""
-    return max(c.steps_to(target) or c.points[-1].env_steps for c in curves)
+    return max(c.steps_to(target) or c.spent for c in curves)
 
 
 def log_marks(largest: int, count: int) -> list[int]:
@@ -95,8 +95,7 @@ def log_marks(largest: int, count: int) -> list[int]:
 
 def _results(config: SampleEfficiencyConfig, curves: dict[str, list[Curve]], sim2act_needed: int | None) -> dict[str, Any]:
     largest = max(c.spent for runs in curves.values() for c in runs)
-    ends = {c.spent for name in ("sim2act",) for c in curves.get(name, [])}
-    marks = sorted(set(log_marks(largest, config.marks)) | ends)
+    marks = sorted(set(log_marks(largest, config.marks)) | {c.spent for c in curves.get("sim2act", [])})
     methods = {}
     for name, runs in curves.items():
         reach = steps_to_target(runs, config.target)
@@ -172,10 +171,10 @@ def _markdown(results: dict[str, Any]) -> str:
             name,
             to_target,
             percent(reach["best_success"]),
-            percent(_mean(f["success_rate"] for f in finals)),
-            _fmt(_mean(f["mean_reward"] for f in finals), "{:.2f}"),
-            _fmt(_mean(f["mean_steps_to_success"] for f in finals if f["mean_steps_to_success"] is not None), "{:.1f}"),
-            _fmt(_mean(f["diversity"]["entropy_3gram"] for f in finals), "{:.2f}"),
+            percent(mean(f["success_rate"] for f in finals)),
+            number(mean(f["mean_reward"] for f in finals), "{:.2f}"),
+            number(mean(f["mean_steps_to_success"] for f in finals)),
+            number(mean(f["diversity"]["entropy_3gram"] for f in finals), "{:.2f}"),
             ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in m["extra_counts"].items()) or "–",
         ])
     header = ["method", "env steps to target", "best success %", "final success %", "mean reward",
@@ -206,12 +205,3 @@ def _nearest(runs: list[Curve], env_steps: int) -> dict[str, float]:
     """The first seed's measurement nearest to ``env_steps``."""
     point = min(runs[0].points, key=lambda p: abs(p.env_steps - env_steps))
     return {"env_steps": point.env_steps, "success": point.success}
-
-
-def _mean(values) -> float | None:
-    values = [v for v in values if v is not None]
-    return sum(values) / len(values) if values else None
-
-
-def _fmt(value: float | None, pattern: str) -> str:
-    return "–" if value is None else pattern.format(value)

@@ -6,6 +6,7 @@ import time
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from sim2act.baselines import RLProgress
 from sim2act.data.generation import Progress as GenerationProgress
 from sim2act.data.recorder import Episode
 from sim2act.priors.pretrain import PretrainProgress
@@ -103,11 +104,11 @@ class PriorBar(_TimedBars, PretrainProgress):
         self._bar.update(self._task, advance=units)
 
 
-class StepBar(_TimedBars):
+class StepBar(_TimedBars, RLProgress):
     """A progress bar over env steps (RL training); a context manager."""
 
-    def start(self, total: int) -> None:
-        self._add(self._description, total)
+    def start(self, total_env_steps: int) -> None:
+        self._add(self._description, total_env_steps)
 
     def advance(self, steps: int) -> None:
         self._bar.update(self._task, advance=steps)

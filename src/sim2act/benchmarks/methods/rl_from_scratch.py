@@ -66,7 +66,6 @@ class RLFromScratch(Method):
         progress.stage(f"{self.name}, seed {seed}: {setting.rl_steps:,} env steps from scratch → {out}")
         (out / MARKS_LOG).unlink(missing_ok=True)  # an interrupted RL run starts again from scratch
         with progress.env_steps(f"{self.name} seed {seed}") as bar:
-            bar.start(setting.rl_steps)
             run = train_rl(config, out, evaluation_marks(setting.rl_steps, setting.rl_evaluations), on_mark, bar)
         model = str(run.model_path)
         curve = Curve(self.name, seed, points, budget=setting.rl_steps, final=finals[-1] if finals else {})

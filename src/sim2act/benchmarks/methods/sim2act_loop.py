@@ -22,6 +22,10 @@ from sim2act.models import load_policy
 from sim2act.proposers.policy import PolicyProposer
 
 
+LOOP = "loop"
+"""The loop's folder inside a seed's run folder."""
+
+
 class Sim2ActMethod(Method):
     name = "sim2act"
 
@@ -32,7 +36,7 @@ class Sim2ActMethod(Method):
         if setting.split not in HELD_OUT_SPLITS:
             raise Sim2ActError(f"the loop measures {', '.join(HELD_OUT_SPLITS)} each round, not {setting.split!r}")
         config = replace(setting.loop, domain=setting.domain, level=setting.level, seed=seed)
-        folder = LoopFolder(out / "loop")
+        folder = LoopFolder(out / LOOP)
         progress.stage(f"sim2act, seed {seed}: the loop in {folder.root}")
         ledger = run_loop(config, folder.root, progress)
         points = []
@@ -42,7 +46,7 @@ class Sim2ActMethod(Method):
                 spent = ledger.cumulative(record.round)["env_steps"]
                 points.append(CurvePoint(spent, held_out.success, held_out.low, held_out.high, held_out.episodes))
         best = ledger.rounds[ledger.best_round].checkpoint
-        final = json.loads((folder.evaluation("final", setting.split) / EVAL_INFO).read_text())["overall"]
+        final = final_evaluation(folder, setting.split)
         curve = Curve(
             self.name,
             seed,
@@ -58,6 +62,15 @@ class Sim2ActMethod(Method):
 
     def proposer_for(self, artifact: str) -> PolicyProposer:
         return PolicyProposer(load_policy(artifact))
+
+    def loop_folder(self, work: Path, setting: MethodSetting, seed: int) -> LoopFolder:
+        """The loop run of ``setting`` and ``seed`` under ``work``."""
+        return LoopFolder(self.run_folder(work, setting, seed) / LOOP)
+
+
+def final_evaluation(folder: LoopFolder, split: str) -> dict:
+    """The summary (success, reward, completion time, diversity) of a finished loop's final evaluation on ``split``."""
+    return json.loads((folder.evaluation("final", split) / EVAL_INFO).read_text())["overall"]
 
 
 register_method(Sim2ActMethod())
