@@ -13,6 +13,7 @@ from sim2act.cli import app
         (["generalization", "--quick", "--variants", "GoToNowhere"], "unknown grid level 'GoToNowhere'"),
         (["long-horizon", "--quick", "--levels", " , "], "empty list"),
         (["ablations", "--quick", "--loop", "nope"], "--loop nope: no such file"),
+        (["sample-efficiency", "--quick", "--split", "val"], "the loop measures test_unseen_composition"),
     ],
 )
 def test_bad_bench_input_is_one_line_and_exit_2(args, message, tmp_path):

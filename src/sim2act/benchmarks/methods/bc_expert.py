@@ -33,9 +33,11 @@ class ExpertBCMethod(Method):
         keys = ("domain", "level", "split", "eval_episodes", "bc_demos", "bc_train_steps", "bc_train")
         return {k: v for k, v in asdict(setting).items() if k in keys}
 
-    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
+    def check(self, setting: MethodSetting) -> None:
         if not setting.bc_demos or min(setting.bc_demos) < 1:
             raise Sim2ActError(f"bc_demos must list positive demonstration counts, got {setting.bc_demos}")
+
+    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
         points, final, checkpoint = [], {}, ""
         for demos in sorted(setting.bc_demos):
             data = out / f"demos-{demos}"

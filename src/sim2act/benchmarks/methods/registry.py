@@ -46,6 +46,9 @@ class Method(ABC):
     def proposer_for(self, artifact: str) -> Proposer:
         """A proposer acting with a finished run's checkpoint."""
 
+    def check(self, setting: MethodSetting) -> None:
+        """Raise a one-line ``Sim2ActError`` when this method cannot run ``setting``; called before any work."""
+
     def fingerprint(self, setting: MethodSetting) -> dict:
         """The settings this method's run depends on; equal fingerprints share one run across benchmarks."""
         return asdict(setting)
@@ -57,6 +60,7 @@ class Method(ABC):
 
     def run(self, setting: MethodSetting, seed: int, work: Path, progress: BenchProgress) -> MethodRun:
         """``train`` in this seed's run folder under ``work``, unless it already holds the finished curve."""
+        self.check(setting)
         out = self.run_folder(work, setting, seed)
         done = out / CURVE_JSON
         if done.is_file():

@@ -32,9 +32,11 @@ class Sim2ActMethod(Method):
     def fingerprint(self, setting: MethodSetting) -> dict:
         return {"domain": setting.domain, "level": setting.level, "split": setting.split, "loop": asdict(setting.loop)}
 
-    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
+    def check(self, setting: MethodSetting) -> None:
         if setting.split not in HELD_OUT_SPLITS:
             raise Sim2ActError(f"the loop measures {', '.join(HELD_OUT_SPLITS)} each round, not {setting.split!r}")
+
+    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
         config = replace(setting.loop, domain=setting.domain, level=setting.level, seed=seed)
         folder = LoopFolder(out / LOOP)
         progress.stage(f"sim2act, seed {seed}: the loop in {folder.root}")
