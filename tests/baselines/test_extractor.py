@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 from gymnasium import spaces
 
@@ -27,12 +28,13 @@ def _instructions(space: spaces.Dict, rows: list[list[int]]) -> np.ndarray:
     return ids
 
 
-def test_output_shape_for_channels_last_and_channels_first_images():
+@pytest.mark.parametrize("cell_stem", ["conv", "factored"])
+def test_output_shape_for_channels_last_and_channels_first_images(cell_stem):
     space = TaskEnv("grid", "GoToLocal").observation_space
     first = spaces.Dict({**space.spaces, "image": spaces.Box(0, 255, (3, 56, 56), np.uint8)})  # after VecTransposeImage
     ids = _instructions(space, [[2, 3, 4, 16, 29], [2, 5, 6, 17, 30, 31]])
     for obs_space in (space, first):
-        extractor = FiLMExtractor(obs_space, features_dim=96)
+        extractor = FiLMExtractor(obs_space, features_dim=96, cell_stem=cell_stem)
         features = extractor(_batch(obs_space, ids))
         assert features.shape == (2, 96) and extractor.features_dim == 96 and torch.isfinite(features).all()
 

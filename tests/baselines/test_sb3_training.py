@@ -101,6 +101,7 @@ def test_sac_trains_on_a_box_action_domain(box_grid, tmp_path):
         ({"n_envs": 0}, "n_envs must be at least 1, got 0"),
         ({"level": "GoToLocl"}, "unknown grid level"),
         ({"gamma": 1.5}, "need gamma in \\(0, 1\\]"),
+        ({"cell_stem": "vit"}, "unknown cell stem 'vit'; known: conv, factored"),
     ],
 )
 def test_bad_config_is_a_user_error(tmp_path, overrides, message):
@@ -112,3 +113,15 @@ def test_bad_config_is_a_user_error(tmp_path, overrides, message):
 def test_loading_a_folder_without_a_model_is_a_user_error(tmp_path):
     with pytest.raises(Sim2ActError, match="no RL model at"):
         load_rl(tmp_path)
+
+
+def test_ppo_on_the_factored_cell_stem_trains_saves_and_acts_alike_when_loaded(tmp_path):
+    live = []
+    config = replace(TINY_PPO, total_env_steps=64, cell_stem="factored")
+    train_rl(config, tmp_path / "run", marks=(64,), on_mark=lambda steps, proposer: live.append(proposer.model))
+    loaded = load_rl(tmp_path / "run", device="cpu")
+    assert loaded.config == config and loaded.model.policy.features_extractor.factored is not None
+    envs, observations = _observations("grid", "val", 4)
+    expected = RLProposer(live[0], "grid").distribution(observations, envs, list(range(4))).probs
+    got = loaded.proposer().distribution(observations, envs, list(range(4))).probs
+    np.testing.assert_allclose(got, expected, rtol=1e-6)

@@ -8,6 +8,10 @@ word embedding and a GRU read. The features are max-pooled over space, joined wi
 proprioception and projected to ``features_dim``. It has no memory: stable-baselines3's PPO and
 SAC are feed-forward (BabyAI's own baseline adds an LSTM).
 
+``cell_stem="factored"`` swaps the cell convolution for the factored stem of sim2act's own policy
+(a colour plus a form embedding per cell, ``sim2act.models.factored_vision``), so that RL can be
+compared with Sim2Act on the same cell features.
+
 Widths are cut from BabyAI's 128 (32 channels, a 64-unit GRU) so that PPO stays fast on a CPU: at
 64 channels the FiLM convolutions alone made PPO's updates three times slower.
 """
@@ -21,6 +25,10 @@ from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from torch import nn
 
 from sim2act.baselines.task_env import IMAGE, INSTRUCTION_IDS, PROPRIO
+from sim2act.errors import Sim2ActError
+from sim2act.models.factored_vision import FactoredVisionEncoder
+
+CELL_STEMS = ("conv", "factored")
 
 
 class FiLMBlock(nn.Module):
@@ -48,6 +56,7 @@ class FiLMExtractor(BaseFeaturesExtractor):
         film_blocks: int = 2,
         word_dim: int = 32,
         instruction_dim: int = 64,
+        cell_stem: str = "conv",
     ) -> None:
         super().__init__(observation_space, features_dim)
         image = observation_space[IMAGE]
@@ -56,12 +65,16 @@ class FiLMExtractor(BaseFeaturesExtractor):
         vocab_size = int(observation_space[INSTRUCTION_IDS].high.max()) + 1
         self._proprio_dim = observation_space[PROPRIO].shape[0] if PROPRIO in observation_space.spaces else 0
 
-        self.cells = nn.Sequential(
-            nn.Conv2d(in_channels, channels, cell_pixels, stride=cell_pixels),
-            nn.ReLU(),
-            nn.Conv2d(channels, channels, 3, padding=1),
-            nn.ReLU(),
-        )
+        if cell_stem not in CELL_STEMS:
+            raise Sim2ActError(f"unknown cell stem {cell_stem!r}; known: {', '.join(CELL_STEMS)}")
+        if cell_stem == "factored":
+            height, width = image.shape[1:] if self._channels_first else image.shape[:2]
+            self.factored = FactoredVisionEncoder((height, width, in_channels), memory=1, d_model=channels)
+            first = nn.Identity()
+        else:
+            self.factored = None
+            first = nn.Conv2d(in_channels, channels, cell_pixels, stride=cell_pixels)
+        self.cells = nn.Sequential(first, nn.ReLU(), nn.Conv2d(channels, channels, 3, padding=1), nn.ReLU())
         self.words = nn.Embedding(vocab_size, word_dim, padding_idx=0)
         self.gru = nn.GRU(word_dim, instruction_dim, batch_first=True)
         self.film = nn.ModuleList(FiLMBlock(channels, instruction_dim) for _ in range(film_blocks))
@@ -75,12 +88,19 @@ class FiLMExtractor(BaseFeaturesExtractor):
         states, _ = self.gru(self.words(ids))
         return states[torch.arange(len(ids), device=ids.device), lengths - 1]
 
+    def _factored_cells(self, image: torch.Tensor) -> torch.Tensor:
+        """(B, C, H, W) images scaled to [0, 1] by stable-baselines3 → (B, channels, rows, cols) cell features."""
+        frames = self.factored.prepare_frames(image.permute(0, 2, 3, 1).mul(255.0))
+        tokens, _ = self.factored(frames.unsqueeze(1))
+        rows, cols = self.factored.grid
+        return tokens.transpose(1, 2).reshape(len(image), -1, rows, cols)
+
     def forward(self, observations: dict[str, torch.Tensor]) -> torch.Tensor:
         image = observations[IMAGE]
         if not self._channels_first:
             image = image.permute(0, 3, 1, 2)
         instruction = self.encode_instruction(observations[INSTRUCTION_IDS])
-        x = self.cells(image)
+        x = self.cells(image if self.factored is None else self._factored_cells(image))
         for block in self.film:
             x = block(x, instruction)
         pooled = x.amax(dim=(2, 3))

@@ -60,7 +60,7 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
     ordered = sorted(methods, key=lambda m: m.name != "sim2act")
     sim2act_needed = None
     for method in ordered:
-        if method.name in ("ppo", "sac") and sim2act_needed is not None:
+        if method.learns_from_reward and sim2act_needed is not None:
             setting = replace(setting, rl_steps=max(1, math.ceil(config.rl_factor * sim2act_needed)))
         curves[method.name] = [
             method.run(setting, seed, work, progress).curve

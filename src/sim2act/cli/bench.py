@@ -74,7 +74,7 @@ def _run(
 def sample_efficiency_command(
     quick: Quick = False,
     out: Out = None,
-    methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods (sim2act, ppo, sac, bc-expert).")] = None,
+    methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods (sim2act, ppo, ppo-factored, sac, bc-expert).")] = None,
     seeds: Seeds = None,
     level: Level = None,
     loop: Loop = None,

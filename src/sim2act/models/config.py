@@ -8,6 +8,7 @@ from typing import Any
 from sim2act.errors import Sim2ActError
 
 ENCODER_MODES = ("finetune", "frozen")
+VISION_STEMS = ("factored", "patch")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class PolicyConfig:
     """Local folder (or HF cache id) of a CLIP checkpoint for ``encoder=clip``; never downloaded."""
     init_from: str | None = None
     """A vision-language prior checkpoint whose encoder weights initialise this policy's encoders."""
+    vision_stem: str = "factored"
+    """Cell tokens of the ``small`` encoder: ``factored`` (a colour plus a form embedding) or ``patch`` (an MLP of the pixels)."""
     encoder_mode: str = "finetune"
     """``finetune`` trains the encoders with the rest; ``frozen`` keeps their weights fixed."""
     d_model: int = 64
@@ -40,6 +43,8 @@ class PolicyConfig:
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):
             raise Sim2ActError(f"unknown encoder {self.encoder!r}; known: small, clip")
+        if self.vision_stem not in VISION_STEMS:
+            raise Sim2ActError(f"unknown vision stem {self.vision_stem!r}; known: {', '.join(VISION_STEMS)}")
         if self.encoder_mode not in ENCODER_MODES:
             raise Sim2ActError(f"unknown encoder mode {self.encoder_mode!r}; known: {', '.join(ENCODER_MODES)}")
         if self.encoder == "clip" and not (self.clip_path or self.init_from):

@@ -9,6 +9,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.models.clip_encoders import ClipTextEncoder, ClipVisionEncoder, HFTokenizer, image_statistics, load_clip
 from sim2act.models.config import PolicyConfig, PolicySpec
 from sim2act.models.policy import VisionLanguagePolicy
+from sim2act.models.factored_vision import FactoredVisionEncoder
 from sim2act.models.small_encoders import SmallTextEncoder, SmallVisionEncoder
 from sim2act.models.tokenizer import WordTokenizer
 
@@ -30,7 +31,8 @@ def build_policy(spec: PolicySpec, config: PolicyConfig, *, clip_weights: bool =
         tokenizer = HFTokenizer(hf_tokenizer, clip.config.text_config.max_position_embeddings)
         return VisionLanguagePolicy(spec, config, vision, text, tokenizer)
     tokenizer = WordTokenizer(get_domain(spec.domain).vocabulary)
-    vision = SmallVisionEncoder(spec.image_shape, config.memory, config.d_model)
+    stem = FactoredVisionEncoder if config.vision_stem == "factored" else SmallVisionEncoder
+    vision = stem(spec.image_shape, config.memory, config.d_model)
     text = SmallTextEncoder(len(tokenizer), tokenizer.max_length, config.d_model, config.heads, config.text_layers, config.dropout)
     policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
     if config.init_from:

@@ -8,8 +8,9 @@ action head reads and the contrastive loss aligns with f_a^emb(a).
 Why the instruction enters the fusion as position-aware word embeddings (``text_layers=0`` by
 default) rather than after a self-attention text encoder: on BabyAI GoToLocal, a pre-fusion text
 layer lets "blue ball" get a representation of its own, and held-out colour–object pairs then fail
-(72% success on ``test_unseen_composition`` against 87% without it, same data and budget; a FiLM
-conditioning of the visual tokens on the pooled instruction did worse still, 66–80%). The fusion
+(with the ``patch`` stem, 72% success on ``test_unseen_composition`` against 87% without it, same
+data and budget; a FiLM conditioning of the visual tokens on the pooled instruction did worse
+still, 66–80%). The visual side of the same argument is the ``factored`` stem (factored_vision.py). The fusion
 layers' own self-attention still reads the instruction as a sequence.
 """
 

@@ -57,7 +57,9 @@ def read_policy_meta(folder: Path) -> tuple[PolicySpec, PolicyConfig]:
         meta = json.loads(path.read_text())
         if meta.get("format") != FORMAT:
             raise Sim2ActError(f"{path}: unsupported checkpoint format {meta.get('format')!r} (expected {FORMAT})")
-        return config_from_dict(PolicySpec, meta["spec"]), config_from_dict(PolicyConfig, meta["config"])
+        # Checkpoints from before the factored stem have no vision_stem and used patch tokens.
+        config = {"vision_stem": "patch", **meta["config"]}
+        return config_from_dict(PolicySpec, meta["spec"]), config_from_dict(PolicyConfig, config)
     except (ValueError, KeyError, TypeError) as error:
         raise Sim2ActError(f"corrupt checkpoint file {path}: {error}") from None
 

@@ -37,6 +37,8 @@ class Method(ABC):
     name: str = "method"
     uses_expert: bool = False
     """Learns from an expert (an upper reference, not a competitor)."""
+    learns_from_reward: bool = False
+    """RL from scratch: sample-efficiency gives it ``rl_factor`` times the env steps Sim2Act needed."""
 
     @abstractmethod
     def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:

@@ -1,4 +1,7 @@
-"""``ppo`` and ``sac``: RL from scratch with stable-baselines3 on the environment's own shaped reward.
+"""``ppo``, ``sac`` and ``ppo-factored``: RL from scratch with stable-baselines3 on the env's shaped reward.
+
+``ppo-factored`` is PPO whose features extractor reads sim2act's factored cell stem instead of
+BabyAI's cell convolution: the same RL baseline, given the vision inductive bias Sim2Act's policy has.
 
 The "RL from scratch with reward engineering" baseline: the same env, observation and train split as
 Sim2Act, BabyAI's reward 1 − 0.9·t/T. It is evaluated on the held-out split at ``rl_evaluations``
@@ -36,17 +39,25 @@ def evaluation_marks(budget: int, evaluations: int) -> list[int]:
 
 
 class RLFromScratch(Method):
-    def __init__(self, algorithm: str) -> None:
-        self.name = self.algorithm = algorithm
+    learns_from_reward = True
+
+    def __init__(self, algorithm: str, name: str | None = None, overrides: dict | None = None) -> None:
+        self.algorithm = algorithm
+        self.name = name or algorithm
+        self.overrides = overrides or {}
+        """``RLConfig`` fields this method fixes on top of the bench's ``rl`` settings."""
 
     def fingerprint(self, setting: MethodSetting) -> dict:
         keys = ("domain", "level", "split", "eval_episodes", "rl_steps", "rl_evaluations", "rl")
-        return {k: v for k, v in asdict(setting).items() if k in keys}
+        fingerprint = {k: v for k, v in asdict(setting).items() if k in keys}
+        if self.overrides:
+            fingerprint["rl"] = {**fingerprint["rl"], **self.overrides}
+        return fingerprint
 
     def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
         config = config_from_dict(
             RLConfig,
-            {**setting.rl, "algorithm": self.algorithm, "domain": setting.domain, "level": setting.level,
+            {**setting.rl, **self.overrides, "algorithm": self.algorithm, "domain": setting.domain, "level": setting.level,
              "total_env_steps": setting.rl_steps, "seed": seed},
         )
         points, finals = [], []
@@ -77,3 +88,4 @@ class RLFromScratch(Method):
 
 register_method(RLFromScratch("ppo"))
 register_method(RLFromScratch("sac"))
+register_method(RLFromScratch("ppo", name="ppo-factored", overrides={"cell_stem": "factored"}))
