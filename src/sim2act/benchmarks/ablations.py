@@ -1,7 +1,8 @@
 """``sim2act bench ablations``: the Sim2Act loop with one part changed at a time.
 
 λ = 0 (no contrastive term), a single pass (no iteration), α ∈ {0.8, 0.9, 1.0}, round 0 collected by a
-uniform proposer instead of the vision-language prior, and labels success vs hindsight vs both. Every
+uniform proposer instead of the vision-language prior, labels success vs hindsight vs both, and the
+policy's entangled ``patch`` vision stem instead of the factored one. Every
 variant shares the full configuration's pretrained prior, so only the ablated part differs.
 """
 
@@ -23,7 +24,7 @@ from sim2act.loop.rounds import HELD_OUT_SPLITS
 
 NAME = "ablations"
 PLOT = "ablations.png"
-FULL = "full (λ 0.5, α 0.9, π0 prior, labels both, iterated)"
+FULL = "full (λ 0.5, α 0.9, π0 prior, labels both, iterated, factored stem)"
 
 
 def variants(loop: LoopConfig) -> dict[str, LoopConfig]:
@@ -37,6 +38,7 @@ def variants(loop: LoopConfig) -> dict[str, LoopConfig]:
         "π0 = uniform": replace(loop, round0_proposer="uniform"),
         "labels = success": replace(loop, labels="success"),
         "labels = hindsight": replace(loop, labels="hindsight"),
+        "stem = patch (colour and form entangled)": replace(loop, policy=replace(loop.policy, vision_stem="patch")),
     }
 
 

@@ -1,0 +1,25 @@
+"""Each ablation changes one part of the full loop and nothing else."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sim2act.benchmarks.ablations import FULL, variants
+from sim2act.loop import LoopConfig
+
+
+def _differences(a: LoopConfig, b: LoopConfig) -> dict:
+    left, right = asdict(a), asdict(b)
+    out = {k: (left[k], right[k]) for k in left if left[k] != right[k] and k != "policy"}
+    out.update({f"policy.{k}": (v, right["policy"][k]) for k, v in left["policy"].items() if v != right["policy"][k]})
+    return out
+
+
+def test_every_variant_changes_exactly_one_thing():
+    loop = LoopConfig()
+    table = variants(loop)
+    assert table[FULL] == loop
+    changes = {name: _differences(loop, config) for name, config in table.items() if name != FULL}
+    assert all(len(change) == 1 for change in changes.values()), changes
+    assert changes["stem = patch (colour and form entangled)"] == {"policy.vision_stem": ("factored", "patch")}
+    assert changes["λ = 0 (no contrastive term)"] == {"train": ({}, {"contrastive_weight": 0.0})}
