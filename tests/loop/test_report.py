@@ -45,3 +45,12 @@ def test_not_reaching_the_target_says_so(tmp_path):
     out = write_report(ledger, LoopFolder(tmp_path))
     assert json.loads((out / "summary.json").read_text())["env_steps_to_80pct_test_unseen_composition"] is None
     assert "not reached" in (out / "report.md").read_text()
+
+
+def test_the_plot_takes_a_perfect_round_whose_stored_high_bound_rounded_below_it(tmp_path):
+    from sim2act.loop.plot import plot_success_curve
+
+    perfect = {"success": 1.0, "low": 0.987, "high": 0.9999999999999999, "episodes": 300}
+    rows = [{"cumulative_env_steps": 1000, "held_out": {"test_unseen_composition": perfect}}]
+    out = plot_success_curve(rows, tmp_path / "curve.png", "perfect")
+    assert out.stat().st_size > 0

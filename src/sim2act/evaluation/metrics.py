@@ -22,6 +22,8 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
 
     >>> tuple(round(x, 3) for x in wilson_interval(8, 10))
     (0.49, 0.943)
+    >>> wilson_interval(300, 300)[1]
+    1.0
     """
     if n <= 0:
         return (0.0, 1.0)
@@ -32,7 +34,8 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     denominator = 1 + z2 / n
     center = (p + z2 / (2 * n)) / denominator
     half_width = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    return (max(0.0, center - half_width), min(1.0, center + half_width))
+    # At 0 or n successes one bound equals p in exact arithmetic; rounding must not put p outside.
+    return (min(p, max(0.0, center - half_width)), max(p, min(1.0, center + half_width)))
 
 
 def ngram_entropy(sequences: Sequence[Sequence[Hashable]], n: int) -> float:
