@@ -31,6 +31,12 @@ from sim2act.models.factored_vision import FactoredVisionEncoder
 CELL_STEMS = ("conv", "factored")
 
 
+def check_cell_stem(name: str) -> None:
+    """A one-line ``Sim2ActError`` for a cell stem ``FiLMExtractor`` does not have."""
+    if name not in CELL_STEMS:
+        raise Sim2ActError(f"unknown cell stem {name!r}; known: {', '.join(CELL_STEMS)}")
+
+
 class FiLMBlock(nn.Module):
     """``x + relu((1 + γ(instr)) · conv(x) + β(instr))``: a residual block conditioned on the instruction."""
 
@@ -65,8 +71,7 @@ class FiLMExtractor(BaseFeaturesExtractor):
         vocab_size = int(observation_space[INSTRUCTION_IDS].high.max()) + 1
         self._proprio_dim = observation_space[PROPRIO].shape[0] if PROPRIO in observation_space.spaces else 0
 
-        if cell_stem not in CELL_STEMS:
-            raise Sim2ActError(f"unknown cell stem {cell_stem!r}; known: {', '.join(CELL_STEMS)}")
+        check_cell_stem(cell_stem)
         if cell_stem == "factored":
             height, width = image.shape[1:] if self._channels_first else image.shape[:2]
             self.factored = FactoredVisionEncoder((height, width, in_channels), memory=1, d_model=channels)

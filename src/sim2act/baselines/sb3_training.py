@@ -29,7 +29,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.utils import set_random_seed
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 
-from sim2act.baselines.extractor import CELL_STEMS, FiLMExtractor
+from sim2act.baselines.extractor import FiLMExtractor, check_cell_stem
 from sim2act.baselines.sb3_proposer import RLProposer
 from sim2act.baselines.task_env import TaskEnv
 from sim2act.data.atomic import atomic_write_text
@@ -111,8 +111,7 @@ class RLConfig:
     def validated(self) -> RLConfig:
         """Check the numbers and canonicalise names; bad input is a one-line ``Sim2ActError``."""
         get_algorithm(self.algorithm)
-        if self.cell_stem not in CELL_STEMS:
-            raise Sim2ActError(f"unknown cell stem {self.cell_stem!r}; known: {', '.join(CELL_STEMS)}")
+        check_cell_stem(self.cell_stem)
         level = get_domain(self.domain).resolve_level(self.level)
         positive = ("total_env_steps", "n_envs", "torch_threads", "features_dim", "channels")
         positive += ("n_steps", "batch_size", "n_epochs", "sac_buffer_size", "sac_batch_size", "sac_train_freq")

@@ -8,8 +8,8 @@ from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.models.clip_encoders import ClipTextEncoder, ClipVisionEncoder, HFTokenizer, image_statistics, load_clip
 from sim2act.models.config import PolicyConfig, PolicySpec
-from sim2act.models.policy import VisionLanguagePolicy
 from sim2act.models.factored_vision import FactoredVisionEncoder
+from sim2act.models.policy import VisionLanguagePolicy
 from sim2act.models.small_encoders import SmallTextEncoder, SmallVisionEncoder
 from sim2act.models.tokenizer import WordTokenizer
 

@@ -10,8 +10,8 @@ default) rather than after a self-attention text encoder: on BabyAI GoToLocal, a
 layer lets "blue ball" get a representation of its own, and held-out colour–object pairs then fail
 (with the ``patch`` stem, 72% success on ``test_unseen_composition`` against 87% without it, same
 data and budget; a FiLM conditioning of the visual tokens on the pooled instruction did worse
-still, 66–80%). The visual side of the same argument is the ``factored`` stem (factored_vision.py). The fusion
-layers' own self-attention still reads the instruction as a sequence.
+still, 66–80%). The fusion layers' own self-attention still reads the instruction as a sequence.
+The visual side of the same argument is the ``factored`` stem (factored_vision.py).
 """
 
 from __future__ import annotations
