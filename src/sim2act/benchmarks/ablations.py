@@ -85,10 +85,19 @@ def run_ablations(config: AblationsConfig, out: str | Path, progress: BenchProgr
     results = {"config": asdict(config), "rows": rows}
     folder = ResultsFolder(out, NAME)
     folder.path.mkdir(parents=True, exist_ok=True)
-    groups = {r["variant"].split(" (")[0]: {s: r["final"][s]["success_rate"] for s in HELD_OUT_SPLITS} for r in rows if r["seed"] == 0}
-    plot_bars(groups, folder.path / PLOT, f"Ablations on {config.setting.level}: final held-out success")
+    plot_ablations(results, folder.path / PLOT)
     folder.write(results, _markdown(results))
     return results
+
+
+def plot_ablations(results: dict[str, Any], path: Path) -> Path:
+    """Bars of the first seed's final success per variant and held-out split, with 95% intervals."""
+    rows = [r for r in results["rows"] if r["seed"] == 0]
+    groups = {r["variant"].split(" (")[0]: {s: r["final"][s]["success_rate"] for s in HELD_OUT_SPLITS} for r in rows}
+    intervals = {r["variant"].split(" (")[0]: {s: (r["final"][s]["ci_low"], r["final"][s]["ci_high"]) for s in HELD_OUT_SPLITS}
+                 for r in rows}
+    level = results["config"]["setting"]["level"]
+    return plot_bars(groups, path, f"Ablations on {level}: final held-out success", intervals=intervals)
 
 
 def _chosen(name: str, only: tuple[str, ...]) -> bool:

@@ -66,10 +66,18 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
     results = {"config": asdict(config), "columns": [_column(l, s) for l, s in columns], "methods": table}
     folder = ResultsFolder(out, NAME)
     folder.path.mkdir(parents=True, exist_ok=True)
-    groups = {col: {m: _mean_success(cells[col]) for m, cells in table.items()} for col in results["columns"]}
-    plot_bars(groups, folder.path / PLOT, f"Trained on {config.setting.level}: success by split and level variant")
+    plot_generalization(results, folder.path / PLOT)
     folder.write(results, _markdown(results))
     return results
+
+
+def plot_generalization(results: dict[str, Any], path: Path) -> Path:
+    """Bars of mean success per column and method, the first seed's 95% interval as error bars."""
+    table, columns = results["methods"], results["columns"]
+    groups = {col: {m: _mean_success(cells[col]) for m, cells in table.items()} for col in columns}
+    intervals = {col: {m: (cells[col][0]["ci_low"], cells[col][0]["ci_high"]) for m, cells in table.items()} for col in columns}
+    level = results["config"]["setting"]["level"]
+    return plot_bars(groups, path, f"Trained on {level}: success by split and level variant", intervals=intervals)
 
 
 def _column(level: str, split: str) -> str:

@@ -37,15 +37,23 @@ def plot_success_curves(curves: dict[str, list[Curve]], target: float, path: Pat
     return path
 
 
-def plot_bars(groups: dict[str, dict[str, float]], path: Path, title: str, ylabel: str = "success %") -> Path:
-    """Grouped bars: ``groups[group][series] = value`` in [0, 1]."""
+def plot_bars(groups: dict[str, dict[str, float]], path: Path, title: str, ylabel: str = "success %",
+              intervals: dict[str, dict[str, tuple[float, float]]] | None = None) -> Path:
+    """Grouped bars: ``groups[group][series] = value`` in [0, 1], with ``intervals[group][series] = (low, high)``
+    drawn as error bars where given."""
     series = list(dict.fromkeys(s for values in groups.values() for s in values))
     width = 0.8 / max(len(series), 1)
     figure, axes = plt.subplots(figsize=(max(6, 1.3 * len(groups) + 2), 4), dpi=120)
     for k, (name, colour) in enumerate(zip(series, plt.cm.tab10.colors)):
         xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(groups))]
-        ys = [100 * values.get(name, float("nan")) for values in groups.values()]
+        ys_fraction = [values.get(name, float("nan")) for values in groups.values()]
+        ys = [100 * v for v in ys_fraction]
         axes.bar(xs, ys, width, label=name, color=colour)
+        if intervals:
+            low, high = zip(*(intervals.get(group, {}).get(name) or (v, v) for group, v in zip(groups, ys_fraction)))
+            err = [[100 * max(0.0, v - lo) for v, lo in zip(ys_fraction, low)],
+                   [100 * max(0.0, hi - v) for v, hi in zip(ys_fraction, high)]]
+            axes.errorbar(xs, ys, yerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=2)
     axes.set_xticks(range(len(groups)), list(groups), rotation=15, fontsize=8)
     axes.set_ylim(0, 100)
     axes.set_ylabel(ylabel)

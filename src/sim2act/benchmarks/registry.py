@@ -27,8 +27,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     b.name: b
     for b in (
         Benchmark("sample-efficiency", SampleEfficiencyConfig, run_sample_efficiency, "about 1.5 h per seed"),
-        Benchmark("generalization", GeneralizationConfig, run_generalization, "about 45 min once sample-efficiency ran"),
-        Benchmark("long-horizon", LongHorizonConfig, run_long_horizon, "about 1 h"),
-        Benchmark("ablations", AblationsConfig, run_ablations, "about 2 h"),
+        Benchmark("generalization", GeneralizationConfig, run_generalization, "about 15 min once sample-efficiency ran"),
+        Benchmark("long-horizon", LongHorizonConfig, run_long_horizon, "about 45 min"),
+        Benchmark("ablations", AblationsConfig, run_ablations, "about 1 h once sample-efficiency ran"),
     )
 }

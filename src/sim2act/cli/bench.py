@@ -108,7 +108,7 @@ def long_horizon_command(
     out: Out = None,
     methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods.")] = None,
     seeds: Seeds = None,
-    levels: Annotated[Optional[str], typer.Option(help="Comma-separated sequence levels (default GoToSeq).")] = None,
+    levels: Annotated[Optional[str], typer.Option(help="Comma-separated sequence levels (default GoToSeqS5R2; GoToSeq takes hours).")] = None,
     loop: Loop = None,
 ) -> None:
     """Sequenced instructions: success, share of sub-goals completed, longest task solved."""
