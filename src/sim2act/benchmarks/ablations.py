@@ -92,10 +92,9 @@ def run_ablations(config: AblationsConfig, out: str | Path, progress: BenchProgr
 
 def plot_ablations(results: dict[str, Any], path: Path) -> Path:
     """Bars of the first seed's final success per variant and held-out split, with 95% intervals."""
-    rows = [r for r in results["rows"] if r["seed"] == 0]
-    groups = {r["variant"].split(" (")[0]: {s: r["final"][s]["success_rate"] for s in HELD_OUT_SPLITS} for r in rows}
-    intervals = {r["variant"].split(" (")[0]: {s: (r["final"][s]["ci_low"], r["final"][s]["ci_high"]) for s in HELD_OUT_SPLITS}
-                 for r in rows}
+    finals = {r["variant"].split(" (")[0]: r["final"] for r in results["rows"] if r["seed"] == 0}
+    groups = {variant: {s: final[s]["success_rate"] for s in HELD_OUT_SPLITS} for variant, final in finals.items()}
+    intervals = {variant: {s: (final[s]["ci_low"], final[s]["ci_high"]) for s in HELD_OUT_SPLITS} for variant, final in finals.items()}
     level = results["config"]["setting"]["level"]
     return plot_bars(groups, path, f"Ablations on {level}: final held-out success", intervals=intervals)
 

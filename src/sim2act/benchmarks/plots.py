@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from sim2act.benchmarks.curves import Curve  # noqa: E402
+from sim2act.evaluation.metrics import error_bar_lengths  # noqa: E402
 
 
 def plot_success_curves(curves: dict[str, list[Curve]], target: float, path: Path, title: str) -> Path:
@@ -46,13 +47,12 @@ def plot_bars(groups: dict[str, dict[str, float]], path: Path, title: str, ylabe
     figure, axes = plt.subplots(figsize=(max(6, 1.3 * len(groups) + 2), 4), dpi=120)
     for k, (name, colour) in enumerate(zip(series, plt.cm.tab10.colors)):
         xs = [i + (k - (len(series) - 1) / 2) * width for i in range(len(groups))]
-        ys_fraction = [values.get(name, float("nan")) for values in groups.values()]
-        ys = [100 * v for v in ys_fraction]
+        rates = [values.get(name, float("nan")) for values in groups.values()]
+        ys = [100 * rate for rate in rates]
         axes.bar(xs, ys, width, label=name, color=colour)
         if intervals:
-            low, high = zip(*(intervals.get(group, {}).get(name) or (v, v) for group, v in zip(groups, ys_fraction)))
-            err = [[100 * max(0.0, v - lo) for v, lo in zip(ys_fraction, low)],
-                   [100 * max(0.0, hi - v) for v, hi in zip(ys_fraction, high)]]
+            bounds = [intervals.get(group, {}).get(name) or (rate, rate) for group, rate in zip(groups, rates)]
+            err = [[100 * e for e in side] for side in error_bar_lengths(rates, bounds)]
             axes.errorbar(xs, ys, yerr=err, fmt="none", ecolor="black", elinewidth=1, capsize=2)
     axes.set_xticks(range(len(groups)), list(groups), rotation=15, fontsize=8)
     axes.set_ylim(0, 100)

@@ -38,6 +38,16 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     return (min(p, max(0.0, center - half_width)), max(p, min(1.0, center + half_width)))
 
 
+def error_bar_lengths(rates: Sequence[float], intervals: Sequence[tuple[float, float]]) -> list[list[float]]:
+    """Matplotlib's ``yerr`` for ``rates`` with ``(low, high)`` intervals: the distances below and above.
+
+    Never negative: results written before ``wilson_interval`` kept p inside its bounds can hold a
+    perfect rate's high bound as 1 - 1e-16.
+    """
+    return [[max(0.0, rate - low) for rate, (low, _) in zip(rates, intervals)],
+            [max(0.0, high - rate) for rate, (_, high) in zip(rates, intervals)]]
+
+
 def ngram_entropy(sequences: Sequence[Sequence[Hashable]], n: int) -> float:
     """Shannon entropy, in bits, of the empirical distribution of n-grams pooled over ``sequences``.
 

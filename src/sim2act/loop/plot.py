@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sim2act.evaluation.metrics import error_bar_lengths
+
 TARGET = 0.8
 
 
@@ -21,8 +23,7 @@ def plot_success_curve(rows: list[dict], out: Path, title: str) -> Path:
         points = [(s, row["held_out"][split]) for s, row in zip(steps, rows) if split in row["held_out"]]
         x = [s for s, _ in points]
         y = [h["success"] for _, h in points]
-        # max(0, ·): ledgers written before wilson_interval kept p inside could hold 1 - 1e-16 as the high bound
-        err = [[max(0.0, h["success"] - h["low"]) for _, h in points], [max(0.0, h["high"] - h["success"]) for _, h in points]]
+        err = error_bar_lengths(y, [(h["low"], h["high"]) for _, h in points])
         ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=split.replace("_", " "))
     ax.axhline(TARGET, color="grey", linestyle="--", linewidth=1, label=f"{TARGET:.0%}")
     ax.set_xlabel("env steps (cumulative, executed)")
