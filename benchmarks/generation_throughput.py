@@ -20,9 +20,9 @@ import gymnasium as gym
 import numpy as np
 from minigrid.wrappers import RGBImgPartialObsWrapper
 
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.envs import make
 from sim2act.envs.grid.levels import babyai_id
+from sim2act.rollout.generation import GenerateConfig, generate
 
 
 def raw_steps_per_second(env: gym.Env, steps: int, seed: int = 0) -> float:

@@ -18,8 +18,8 @@ from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.models import PolicyConfig
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
 from sim2act.training.batches import TrainingSteps
 from sim2act.training.trainer import BatchOrder, initial_policy, step_losses

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sim2act.data.generation import GenerateConfig, generate
+from sim2act.rollout.generation import GenerateConfig, generate
 
 TINY = {"episodes": 12, "num_envs": 4, "shard_episodes": 4}
 

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from sim2act.baselines import RLConfig, RLProgress, RLProposer, load_rl, train_rl
+from sim2act.baselines import RLConfig, RLProposer, load_rl, train_rl
 from sim2act.baselines.sb3_training import CONFIG_FILE, MODEL_FILE
-from sim2act.errors import Sim2ActError
 from sim2act.envs import make
+from sim2act.errors import Sim2ActError
+from sim2act.progress import Progress
 from sim2act.tasks import TaskSampler
 
 from .conftest import MARKS, TINY_PPO
@@ -60,7 +61,7 @@ def test_loaded_model_acts_like_the_model_that_was_saved(ppo_run):
 def test_marks_and_their_evaluations_do_not_change_the_training(ppo_run, tmp_path):
     steps = []
 
-    class Count(RLProgress):
+    class Count(Progress):
         def advance(self, n_steps: int) -> None:
             steps.append(n_steps)
 

@@ -38,3 +38,14 @@ def test_log_marks_end_at_the_largest_budget():
     assert log_marks(50_000, 1) == [50_000]
     marks = log_marks(50_000, 5)
     assert marks[-1] == 50_000 and marks == sorted(marks) and len(marks) == 5
+
+
+def test_the_lower_bound_counts_only_the_seeds_that_fell_short():
+    # seed 0 reached the target late (after 900 steps); seed 1 stopped short at 400: the bound is 400
+    curves = [curve(0, [(100, 0.1), (900, 0.9)]), curve(1, [(400, 0.5)])]
+    result = steps_to_target(curves, 0.8)
+    assert result["reached"] == 1 and result["mean"] == 900
+    assert result["lower_bound"] == 400
+    short = [curve(0, [(700, 0.1)]), curve(1, [(900, 0.9)]), curve(2, [(300, 0.2)])]
+    assert steps_to_target(short, 0.8)["lower_bound"] == 700
+    assert steps_to_target([curve(0, [(900, 0.9)])], 0.8)["lower_bound"] is None

@@ -7,10 +7,10 @@ import pytest
 
 import sim2act.envs
 from sim2act.benchmarks.subgoals import subgoal_outcome, subgoals
-from sim2act.data.recorder import EpisodeRecorder
 from sim2act.errors import Sim2ActError
 from sim2act.proposers.bot import BotProposer
-from sim2act.data.generation import collect
+from sim2act.rollout.collect import collect
+from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler
 
 

@@ -13,13 +13,13 @@ import pytest
 
 from sim2act import features as F
 from sim2act.data.card import load_card
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.reader import load_episodes, load_steps
 from sim2act.data.statistics import dataset_statistics
 from sim2act.data.torch_dataset import StepDataset
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
 
 CONFIG = GenerateConfig(proposer="bot", episodes=8, num_envs=4, shard_episodes=4)

@@ -7,9 +7,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from sim2act import features as F
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.reader import load_episodes, load_steps
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.tasks import SPLITS, belongs_to
 from sim2act.tasks.splits import names_held_out
 

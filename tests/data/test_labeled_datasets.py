@@ -9,10 +9,10 @@ import pytest
 
 from sim2act import features as F
 from sim2act.data.card import load_card
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.reader import load_episodes, load_steps
 from sim2act.data.torch_dataset import StepDataset
+from sim2act.rollout.generation import GenerateConfig, generate
 
 SMALL = dict(episodes=24, num_envs=6, shard_episodes=6)
 

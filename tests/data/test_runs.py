@@ -5,13 +5,13 @@ import pytest
 
 from sim2act import features as F
 from sim2act.data.card import load_card
-from sim2act.data.generation import GenerateConfig, generate
+from sim2act.data.episode import Episode
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.reader import load_episodes, load_steps
-from sim2act.data.recorder import Episode
 from sim2act.data.schema import Feature
 from sim2act.data.writer import ShardWriter
 from sim2act.errors import Sim2ActError
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.tasks import Task
 
 TINY = dict(episodes=8, num_envs=4, shard_episodes=4)

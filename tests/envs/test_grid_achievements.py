@@ -8,9 +8,9 @@ import pytest
 from minigrid.core.world_object import Ball, Box, Key
 
 import sim2act.envs
-from sim2act.data.recorder import EpisodeRecorder
 from sim2act.envs.grid.achievements import AchievementTracker, describe, descriptions
 from sim2act.envs.grid.instructions import replay_verdicts
+from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import Task
 
 

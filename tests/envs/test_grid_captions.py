@@ -7,9 +7,9 @@ import pytest
 from minigrid.core.world_object import Ball, Key
 
 import sim2act.envs
-from sim2act.data.recorder import EpisodeRecorder
 from sim2act.envs import get_domain
 from sim2act.envs.grid.captions import grid_captions
+from sim2act.rollout.recorder import EpisodeRecorder
 
 CAPTION = re.compile(r"(go to|pick up|open) (the|a) (?:(\w+) )?(ball|box|key|door)")
 

@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-import torch
 
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import EvalConfig, evaluate
 from sim2act.models import PolicyConfig
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, resolve_policy_folder, train
 
 

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from sim2act.data.recorder import Episode
+from sim2act.data.episode import Episode
 from sim2act.evaluation.metrics import (
     EpisodeOutcome,
     behavioral_diversity,

@@ -7,10 +7,11 @@ import functools
 import numpy as np
 import pytest
 
-from sim2act.data.generation import collect
-from sim2act.data.recorder import Episode, EpisodeRecorder
+from sim2act.data.episode import Episode
 from sim2act.envs import make
 from sim2act.proposers import make_proposer
+from sim2act.rollout.collect import collect
+from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler
 
 

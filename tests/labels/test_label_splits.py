@@ -10,12 +10,12 @@ import pytest
 
 from sim2act import features as F
 from sim2act.data.card import load_card
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.schema import Feature
 from sim2act.data.writer import ShardWriter
 from sim2act.errors import Sim2ActError
 from sim2act.labels import cut, label_episodes
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.tasks import SPLITS, belongs_to, check_trainable
 from sim2act.tasks.splits import names_held_out
 

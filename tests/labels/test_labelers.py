@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from sim2act import features as F
-from sim2act.data.generation import GenerateConfig
 from sim2act.errors import Sim2ActError
 from sim2act.labels import LABELERS, admissible, cut, get_labeler, label_episodes
+from sim2act.rollout.generation import GenerateConfig
 from sim2act.tasks import SPLITS
 
 TRAIN = SPLITS["train"]

@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 
 from sim2act import features as F
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.reader import feature_array, load_episodes, load_steps
 from sim2act.envs import make
 from sim2act.labels import erase_loops, get_labeler, loop_erased_rows
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.tasks import get_split
-
 from tests.labels.test_relabel_replay import replays_to_success_on_its_last_step
 
 

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from sim2act import features as F
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.reader import feature_array, load_episodes, load_steps
 from sim2act.envs import make
 from sim2act.envs.grid.instructions import replay_verdicts
 from sim2act.labels import cut
+from sim2act.rollout.generation import GenerateConfig, generate
 
 
 def replays_to_success_on_its_last_step(env, seed, instruction, actions, frames) -> None:

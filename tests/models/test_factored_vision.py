@@ -10,7 +10,6 @@ from minigrid.core.world_object import Ball, Box, Key
 
 from sim2act.models import PolicyConfig, build_policy
 from sim2act.models.factored_vision import FactoredVisionEncoder
-
 from tests.models.test_policy_model import DISCRETE
 
 OBJECTS = {"ball": Ball, "key": Key, "box": Box}

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 import sim2act.envs
-from sim2act.data.generation import collect
-from sim2act.data.recorder import EpisodeRecorder
 from sim2act.errors import Sim2ActError
 from sim2act.proposers.bot import BotProposer
+from sim2act.rollout.collect import collect
+from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler, check_trainable
 
 

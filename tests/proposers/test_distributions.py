@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 
-from sim2act.proposers.distributions import Categorical, UniformBox
+from sim2act.actions.distributions import Categorical, UniformBox
 
 
 def test_categorical_frequencies_match_probs():

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import sim2act.envs
+from sim2act.actions.distributions import Categorical, Mixture, UniformBox, mix
 from sim2act.errors import Sim2ActError
 from sim2act.proposers import MixtureProposer, make_proposer
 from sim2act.proposers.bot import BotProposer
-from sim2act.proposers.distributions import Categorical, Mixture, UniformBox, mix
 
 
 def test_mix_of_categoricals_is_one_categorical():

@@ -10,8 +10,8 @@ import torch
 
 from sim2act import envs as sim_envs
 from sim2act import features as F
+from sim2act.actions.distributions import BinnedBox, Categorical
 from sim2act.models import PolicyConfig, PolicySpec, build_policy
-from sim2act.proposers.distributions import BinnedBox, Categorical
 from sim2act.proposers.policy import PolicyProposer, action_space_of
 
 SPEC = PolicySpec(

@@ -7,17 +7,17 @@ import torch
 from gymnasium import spaces
 
 import sim2act.envs
+from sim2act.actions.distributions import CandidateActions, Categorical
 from sim2act.data.card import ShardStats, load_card
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.layout import DatasetLayout
-from sim2act.data.recorder import EpisodeRecorder
 from sim2act.envs.grid.vocabulary import VOCABULARY
 from sim2act.errors import Sim2ActError
 from sim2act.models.hf_word_tokenizer import build_hf_word_tokenizer
 from sim2act.priors import PriorConfig, pretrain_prior
 from sim2act.proposers import MixtureProposer, make_proposer
-from sim2act.proposers.distributions import CandidateActions, Categorical
 from sim2act.proposers.prior import PriorProposer
+from sim2act.rollout.generation import GenerateConfig, generate
+from sim2act.rollout.recorder import EpisodeRecorder
 
 TINY_PRIOR = PriorConfig(frames=200, steps=5, batch_size=32, hidden_size=16, layers=1, heads=2, projection_dim=16)
 

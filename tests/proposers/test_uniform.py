@@ -5,10 +5,11 @@ import pytest
 from gymnasium import spaces
 
 import sim2act.envs
+from sim2act.actions.distributions import Categorical, UniformBox
+from sim2act.actions.uniform import uniform_distribution
 from sim2act.errors import Sim2ActError
 from sim2act.proposers import make_proposer
-from sim2act.proposers.distributions import Categorical, UniformBox
-from sim2act.proposers.uniform import UniformProposer, uniform_distribution
+from sim2act.proposers.uniform import UniformProposer
 
 
 def test_uniform_distribution_per_space():

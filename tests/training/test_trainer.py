@@ -10,9 +10,9 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, load_policy
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, resolve_policy_folder, train
 from sim2act.training.batches import TrainingSteps
 from sim2act.training.trainer import BatchOrder

@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from sim2act import features as F
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.torch_dataset import StepDataset
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, build_policy
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training.batches import TrainingSteps, episode_windows
 
 TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=3)

@@ -16,9 +16,9 @@ from gymnasium import spaces
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import ActorCriticPolicy
 
+from sim2act.actions.distributions import ActionDistribution, Categorical
 from sim2act.baselines.task_env import PROPRIO, InstructionEncoder
 from sim2act.proposers.base import Proposer
-from sim2act.proposers.distributions import ActionDistribution, Categorical
 
 
 class GaussianActions(ActionDistribution):

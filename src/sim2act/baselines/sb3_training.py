@@ -34,10 +34,10 @@ from sim2act.baselines.sb3_proposer import RLProposer
 from sim2act.baselines.task_env import TaskEnv
 from sim2act.data.atomic import atomic_write_text
 from sim2act.envs import get_domain
-from sim2act.envs.registry import suggest
 from sim2act.errors import Sim2ActError
-from sim2act.models.config import config_from_dict
+from sim2act.progress import Progress
 from sim2act.proposers.base import Proposer
+from sim2act.validation import config_from_dict, suggest
 
 MODEL_FILE = "model.zip"
 CONFIG_FILE = "rl_config.json"
@@ -144,6 +144,14 @@ class RLAlgorithm:
     build: Callable[[RLConfig, VecEnv], BaseAlgorithm]
     """``build(config, envs)``: a fresh model that trains on ``envs``."""
 
+    def check_action_space(self, domain: str, action_space: spaces.Space) -> None:
+        """Raise a one-line ``Sim2ActError`` when this algorithm cannot act in ``domain``'s ``action_space``."""
+        if self.box_actions_only and not isinstance(action_space, spaces.Box):
+            raise Sim2ActError(
+                f"{self.name.upper()} needs a Box action space; domain {domain!r} acts in "
+                f"{action_space}: use algorithm 'ppo'"
+            )
+
 
 def _policy_kwargs(config: RLConfig) -> dict:
     return {
@@ -206,16 +214,6 @@ def get_algorithm(name: str) -> RLAlgorithm:
     return RL_ALGORITHMS[name]
 
 
-class RLProgress:
-    """Hooks for a progress display; the default shows nothing."""
-
-    def start(self, total_env_steps: int) -> None:
-        """Training of ``total_env_steps`` env steps begins."""
-
-    def advance(self, n_steps: int) -> None:
-        """``n_steps`` more env steps are done."""
-
-
 @dataclass
 class RLRun:
     """What one ``train_rl`` call did."""
@@ -256,7 +254,7 @@ class RLModel:
 class _TrainingWatch(BaseCallback):
     """Counts training episodes, reports progress and calls ``on_mark`` as the step count crosses marks."""
 
-    def __init__(self, run: RLRun, domain: str, marks: Sequence[int], on_mark, progress: RLProgress) -> None:
+    def __init__(self, run: RLRun, domain: str, marks: Sequence[int], on_mark, progress: Progress) -> None:
         super().__init__()
         self.run, self.domain, self.on_mark, self.progress = run, domain, on_mark, progress
         self.algorithm = run.algorithm
@@ -291,7 +289,7 @@ def train_rl(
     out: Path,
     marks: Sequence[int] = (),
     on_mark: Callable[[int, Proposer], None] | None = None,
-    progress: RLProgress | None = None,
+    progress: Progress | None = None,
 ) -> RLRun:
     """Train ``config.algorithm`` from scratch on the train split; save the model and config in ``out``.
 
@@ -304,11 +302,7 @@ def train_rl(
     envs = DummyVecEnv([partial(_task_env, config, i) for i in range(config.n_envs)])
     threads_before = torch.get_num_threads()
     try:
-        if algorithm.box_actions_only and not isinstance(envs.action_space, spaces.Box):
-            raise Sim2ActError(
-                f"{config.algorithm.upper()} needs a Box action space; domain {config.domain!r} acts in "
-                f"{envs.action_space}: use algorithm 'ppo'"
-            )
+        algorithm.check_action_space(config.domain, envs.action_space)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / CONFIG_FILE, json.dumps(asdict(config), indent=2) + "\n")
@@ -317,7 +311,7 @@ def train_rl(
         model = algorithm.build(config, envs)
         model.action_space.seed(config.seed)
         run = RLRun(config.algorithm, env_steps=0, seconds=0.0, mark_seconds=0.0, model_path=out / MODEL_FILE)
-        progress = progress or RLProgress()
+        progress = progress or Progress()
         progress.start(config.total_env_steps)
         watch = _TrainingWatch(run, config.domain, marks, on_mark, progress)
         started = time.perf_counter()

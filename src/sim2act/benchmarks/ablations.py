@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from sim2act.benchmarks.methods import get_method
-from sim2act.benchmarks.plots import plot_bars
-from sim2act.benchmarks.progress import BenchProgress
 from sim2act.benchmarks.methods.sim2act_loop import final_evaluation
+from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, number, steps, with_interval
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.errors import Sim2ActError
 from sim2act.loop import LoopConfig
+from sim2act.loop.progress import LoopProgress
 from sim2act.loop.rounds import HELD_OUT_SPLITS
 
 NAME = "ablations"
@@ -58,9 +58,9 @@ class AblationsConfig:
         return cls(**{"only": ("full", "λ", "π0"), "setting": quick_setting(), **overrides})
 
 
-def run_ablations(config: AblationsConfig, out: str | Path, progress: BenchProgress | None = None) -> dict[str, Any]:
+def run_ablations(config: AblationsConfig, out: str | Path, progress: LoopProgress | None = None) -> dict[str, Any]:
     """Run every variant's loop (sharing the full run's prior), write ``out/ablations``."""
-    progress = progress or BenchProgress()
+    progress = progress or LoopProgress()
     if config.seeds < 1:
         raise Sim2ActError(f"need seeds >= 1, got {config.seeds}")
     method = get_method("sim2act")

@@ -80,14 +80,16 @@ def aggregate_at(curves: list[Curve], marks: list[int]) -> list[tuple[float, flo
 def steps_to_target(curves: list[Curve], target: float) -> dict[str, Any]:
     """Env steps to ``target`` over seeds: mean ± std of the seeds that reached it, and how many did.
 
-    A seed that never reached it contributes the env steps it spent as a lower bound (``reached`` < ``seeds``).
+    The seeds that never reached it give a lower bound: the most env steps any of them spent (None when
+    every seed reached it, ``reached`` == ``seeds``).
     """
     reached = [s for s in (c.steps_to(target) for c in curves) if s is not None]
+    short = [c.spent for c in curves if c.steps_to(target) is None]
     return {
         "seeds": len(curves),
         "reached": len(reached),
         "mean": mean(reached) if reached else None,
         "std": pstdev(reached) if reached else None,
-        "lower_bound": None if len(reached) == len(curves) else max(c.spent for c in curves),
+        "lower_bound": max(short) if short else None,
         "best_success": max((c.best() for c in curves), default=0.0),
     }

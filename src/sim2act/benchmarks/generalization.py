@@ -13,12 +13,12 @@ from typing import Any
 
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_bars
-from sim2act.benchmarks.progress import BenchProgress
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, mean, number, percent
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
+from sim2act.loop.progress import LoopProgress
 
 NAME = "generalization"
 PLOT = "generalization.png"
@@ -46,9 +46,9 @@ class GeneralizationConfig:
         return cls(**{"variants": ("GoToLocalS6N4",), "episodes": 8, "setting": quick_setting(), **overrides})
 
 
-def run_generalization(config: GeneralizationConfig, out: str | Path, progress: BenchProgress | None = None) -> dict[str, Any]:
+def run_generalization(config: GeneralizationConfig, out: str | Path, progress: LoopProgress | None = None) -> dict[str, Any]:
     """Train (or reuse) each method's runs, evaluate them everywhere, write ``out/generalization``."""
-    progress = progress or BenchProgress()
+    progress = progress or LoopProgress()
     if config.seeds < 1 or config.episodes < 1:
         raise Sim2ActError("need seeds >= 1 and episodes >= 1")
     domain = get_domain(config.setting.domain)
@@ -59,7 +59,7 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
         for seed in range(config.seeds):
             run = method.run(config.setting, seed, Path(out) / WORK, progress)
             for level, split in columns:
-                with progress.generation(f"{method.name} seed {seed}: {level} {split}") as bar:
+                with progress.bar(f"{method.name} seed {seed}: {level} {split}") as bar:
                     report, _ = evaluate_proposer(run.make_proposer(), domain.name, [level], split, config.episodes,
                                                   seed=seed, progress=bar, label=run.artifact)
                 table.setdefault(method.name, {}).setdefault(_column(level, split), []).append(asdict(report.overall))

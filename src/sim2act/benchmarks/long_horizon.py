@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from sim2act.benchmarks.methods import parse_methods
-from sim2act.benchmarks.progress import BenchProgress
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, number, percent, with_interval
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.benchmarks.subgoals import subgoal_outcome
 from sim2act.envs import get_domain, make
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
+from sim2act.loop.progress import LoopProgress
 
 NAME = "long-horizon"
 
@@ -46,9 +46,9 @@ class LongHorizonConfig:
         return cls(**{"levels": ("GoToSeqS5R2",), "episodes": 6, "setting": setting, **overrides})
 
 
-def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: BenchProgress | None = None) -> dict[str, Any]:
+def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: LoopProgress | None = None) -> dict[str, Any]:
     """Train (or reuse) every method on every level, measure sub-goals, write ``out/long-horizon``."""
-    progress = progress or BenchProgress()
+    progress = progress or LoopProgress()
     if config.seeds < 1 or config.episodes < 1:
         raise Sim2ActError("need seeds >= 1 and episodes >= 1")
     domain = get_domain(config.setting.domain)
@@ -59,7 +59,7 @@ def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: Bench
         for method in parse_methods(config.methods):
             for seed in range(config.seeds):
                 run = method.run(setting, seed, Path(out) / WORK, progress)
-                with progress.generation(f"{method.name} seed {seed}: {level} {config.split}") as bar:
+                with progress.bar(f"{method.name} seed {seed}: {level} {config.split}") as bar:
                     report, episodes = evaluate_proposer(run.make_proposer(), domain.name, [level], config.split,
                                                          config.episodes, seed=seed, progress=bar, label=run.artifact)
                 progress.stage(f"{method.name} seed {seed}: replaying {len(episodes)} episodes under each sub-goal")

@@ -16,10 +16,19 @@ from typing import Any
 from sim2act.benchmarks.curves import Curve, aggregate_at, steps_to_target
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_success_curves
-from sim2act.benchmarks.progress import BenchProgress
-from sim2act.benchmarks.results import BABYAI_PUBLISHED, WORK, ResultsFolder, markdown_table, mean, number, percent, steps
+from sim2act.benchmarks.results import (
+    BABYAI_PUBLISHED,
+    WORK,
+    ResultsFolder,
+    markdown_table,
+    mean,
+    number,
+    percent,
+    steps,
+)
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.errors import Sim2ActError
+from sim2act.loop.progress import LoopProgress
 
 NAME = "sample-efficiency"
 PLOT = "success_vs_env_steps.png"
@@ -47,9 +56,9 @@ class SampleEfficiencyConfig:
         return cls(**{"seeds": 1, "marks": 4, "setting": quick_setting(), **overrides})
 
 
-def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progress: BenchProgress | None = None) -> dict[str, Any]:
+def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progress: LoopProgress | None = None) -> dict[str, Any]:
     """Run every method on every seed (resuming finished ones), write ``out/sample-efficiency``; return the results."""
-    progress = progress or BenchProgress()
+    progress = progress or LoopProgress()
     if config.seeds < 1 or not 0 < config.target <= 1 or config.rl_factor <= 0:
         raise Sim2ActError("need seeds >= 1, a target in (0, 1] and rl_factor > 0")
     methods = parse_methods(config.methods)

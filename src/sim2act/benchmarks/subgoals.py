@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import gymnasium as gym
 
-from sim2act.data.recorder import Episode
+from sim2act.data.episode import Episode
 from sim2act.envs.grid.instructions import parse_instruction, replay_verdicts
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,10 +10,8 @@ import typer
 from rich.console import Console
 
 from sim2act.benchmarks import BENCHMARKS
-from sim2act.benchmarks.progress import BenchProgress
 from sim2act.benchmarks.results import RESULTS_MD
 from sim2act.cli.errors import user_errors_exit_cleanly
-from sim2act.cli.progress import StepBar
 from sim2act.cli.run import ConsoleProgress
 from sim2act.errors import Sim2ActError
 from sim2act.loop import LoopFolder, load_loop_config
@@ -33,13 +30,8 @@ Level = Annotated[Optional[str], typer.Option(help="Level every method trains on
 Loop = Annotated[Optional[str], typer.Option(help="Sim2Act's loop config (quick, long or a file); default: quick.")]
 
 
-class ConsoleBenchProgress(ConsoleProgress, BenchProgress):
-    """The loop's console progress plus env-step bars for RL training."""
-
-    @contextmanager
-    def env_steps(self, description: str):
-        with StepBar(description) as bar:
-            yield bar
+class ConsoleBenchProgress(ConsoleProgress):
+    """The loop's console progress, quiet between rounds."""
 
     def round_done(self, ledger, r: int) -> None:
         """Quiet between rounds: a benchmark runs many loops."""

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from sim2act.cli.errors import user_errors_exit_cleanly
-from sim2act.cli.progress import GenerationBar
+from sim2act.cli.progress import Bar
 from sim2act.evaluation import EvalConfig, evaluate, format_summary_line
 from sim2act.evaluation.report import EVAL_INFO, EVAL_MARKDOWN, markdown_table
 
@@ -38,7 +38,7 @@ def eval_command(
         num_envs=num_envs,
         gifs=gifs,
     )
-    with GenerationBar(f"eval {split}") as bar:
+    with Bar(f"eval {split}") as bar:
         report = evaluate(config, out, progress=bar)
     typer.echo(markdown_table(report))
     typer.echo(f"{format_summary_line(report)} -> {out / EVAL_INFO}, {out / EVAL_MARKDOWN}")

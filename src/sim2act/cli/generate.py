@@ -8,8 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from sim2act.cli.errors import user_errors_exit_cleanly
-from sim2act.cli.progress import GenerationBar
-from sim2act.data.generation import GenerateConfig, generate
+from sim2act.cli.progress import Bar
+from sim2act.rollout.generation import GenerateConfig, generate
 
 D = GenerateConfig()
 
@@ -53,7 +53,7 @@ def generate_command(
         prior=prior,
         prior_temperature=prior_temperature,
     )
-    with GenerationBar(f"{domain}/{level} {split}") as bar:
+    with Bar(f"{domain}/{level} {split}") as bar:
         summary = generate(config, out, append=append, overwrite=overwrite, progress=bar)
     resumed = f" (+{summary.resumed_episodes} resumed)" if summary.resumed_episodes else ""
     rate = summary.rollout_successes / summary.rollouts if summary.rollouts else 0.0

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from sim2act.cli.errors import user_errors_exit_cleanly
-from sim2act.cli.progress import PriorBar
+from sim2act.cli.progress import Bar
 from sim2act.priors import PriorConfig, pretrain_prior
 
 D = PriorConfig()
@@ -43,7 +43,7 @@ def pretrain_prior_command(
         layers=layers,
         seed=seed,
     )
-    with PriorBar(f"prior {domain}/{level}") as bar:
+    with Bar(f"prior {domain}/{level}") as bar:
         summary = pretrain_prior(config, out, overwrite=overwrite, progress=bar, threads=threads or None)
     r = summary.retrieval
     typer.echo(

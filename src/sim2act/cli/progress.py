@@ -1,46 +1,56 @@
-"""Rich progress bars: generation and evaluation (episodes/s, steps/s, success so far), training, prior pretraining."""
+"""One rich progress bar for every job: episodes (with rates and success so far), steps, frames, env steps."""
 
 from __future__ import annotations
 
 import time
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import Progress as RichProgress
 
-from sim2act.baselines import RLProgress
-from sim2act.data.generation import Progress as GenerationProgress
-from sim2act.data.recorder import Episode
-from sim2act.priors.pretrain import PretrainProgress
-from sim2act.training.run_log import TrainProgress
+from sim2act.progress import Progress
 
 
-class GenerationBar(GenerationProgress):
-    """Shows generation progress; use as a context manager."""
+class Bar(Progress):
+    """Shows a job's progress (``sim2act.progress.Progress``) as a rich bar; a context manager.
+
+    The bar starts with the job's first ``start``, so an error raised before any work prints alone.
+    Each phase (``start(..., phase=name)``) gets a bar of its own; finished episodes add rates and
+    the success so far; log lines are printed above the bars.
+    """
+
+    shows_progress = True
 
     def __init__(self, description: str) -> None:
-        self._bar = Progress(
+        self._bar = RichProgress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[rates]}"),
+            TimeElapsedColumn(),
             TimeRemainingColumn(),
-            transient=False,
         )
         self._description = description
-        self._episodes = self._steps = self._successes = 0
+        self._task = None
 
-    def __enter__(self) -> GenerationBar:
+    def __enter__(self) -> Bar:
         return self
 
     def __exit__(self, *exc) -> None:
         if self._bar.live.is_started:
             self._bar.stop()
 
-    def start(self, total_episodes: int, done_episodes: int) -> None:
-        self._bar.start()  # only once the output folder is accepted, so errors print alone
-        self._task = self._bar.add_task(self._description, total=total_episodes, completed=done_episodes, rates="")
+    def start(self, total: int, done: int = 0, phase: str = "") -> None:
+        if not self._bar.live.is_started:
+            self._bar.start()
+        description = f"{self._description} {phase}" if phase else self._description
+        self._task = self._bar.add_task(description, total=total, completed=done, rates="")
         self._started = time.perf_counter()
+        self._episodes = self._steps = self._successes = 0
 
-    def episode(self, episode: Episode) -> None:
+    def advance(self, units: int = 1) -> None:
+        self._bar.update(self._task, advance=units)
+
+    def episode(self, episode) -> None:
         self._episodes += 1
         self._steps += len(episode)
         self._successes += episode.succeeded
@@ -51,64 +61,5 @@ class GenerationBar(GenerationProgress):
         )
         self._bar.update(self._task, advance=1, rates=rates)
 
-
-class _TimedBars:
-    """Rich bars with elapsed and remaining time, log lines printed above them; a context manager."""
-
-    def __init__(self, description: str) -> None:
-        self._bar = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        )
-        self._description = description
-        self._task = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._bar.live.is_started:
-            self._bar.stop()
-
-    def _add(self, description: str, total: int, completed: int = 0) -> None:
-        if not self._bar.live.is_started:
-            self._bar.start()
-        self._task = self._bar.add_task(description, total=total, completed=completed)
-
     def log(self, line: str) -> None:
         self._bar.console.print(line, highlight=False, soft_wrap=True)
-
-
-class TrainBar(_TimedBars, TrainProgress):
-    """A progress bar over optimizer steps with log lines printed above it; a context manager."""
-
-    shows_progress = True
-
-    def start(self, total_steps: int, done_steps: int) -> None:
-        self._add(self._description, total_steps, done_steps)
-
-    def advance(self, step: int) -> None:
-        self._bar.update(self._task, completed=step)
-
-
-class PriorBar(_TimedBars, PretrainProgress):
-    """One bar per pretraining phase (frames collected, then optimizer steps); a context manager."""
-
-    def phase(self, name: str, total: int) -> None:
-        self._add(f"{self._description} {name}", total)
-
-    def advance(self, units: int = 1) -> None:
-        self._bar.update(self._task, advance=units)
-
-
-class StepBar(_TimedBars, RLProgress):
-    """A progress bar over env steps (RL training); a context manager."""
-
-    def start(self, total_env_steps: int) -> None:
-        self._add(self._description, total_env_steps)
-
-    def advance(self, steps: int) -> None:
-        self._bar.update(self._task, advance=steps)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim2act.cli.errors import user_errors_exit_cleanly
-from sim2act.cli.progress import GenerationBar, PriorBar, TrainBar
+from sim2act.cli.progress import Bar
 from sim2act.loop import LoopConfig, LoopFolder, load_loop_config, run_loop, write_report
 from sim2act.loop.progress import LoopProgress
 from sim2act.loop.report import round_table, summarize_run
@@ -31,18 +31,8 @@ class ConsoleProgress(LoopProgress):
         self.console.print(f"[bold cyan]»[/] {line}", highlight=False)
 
     @contextmanager
-    def generation(self, description: str):
-        with GenerationBar(description) as bar:
-            yield bar
-
-    @contextmanager
-    def prior(self, description: str):
-        with PriorBar(description) as bar:
-            yield bar
-
-    @contextmanager
-    def training(self, description: str):
-        with TrainBar(description) as bar:
+    def bar(self, description: str):
+        with Bar(description) as bar:
             yield bar
 
     def round_done(self, ledger, r: int) -> None:

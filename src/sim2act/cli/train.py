@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from sim2act.cli.errors import user_errors_exit_cleanly
-from sim2act.cli.progress import TrainBar
+from sim2act.cli.progress import Bar
 from sim2act.models import PolicyConfig
 from sim2act.training import TrainConfig, train
 
@@ -72,7 +72,7 @@ def train_command(
         log_every=log_every,
         checkpoint_every=checkpoint_every,
     )
-    with TrainBar(f"train {out.name}") as bar:
+    with Bar(f"train {out.name}") as bar:
         summary = train(config, out, resume=resume, progress=bar)
     typer.echo(
         f"trained {summary.steps} steps ({summary.samples:,} samples in {summary.seconds:.0f}s, "

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 
 from sim2act import features as F
 from sim2act.data.atomic import atomic_write
-from sim2act.data.recorder import Episode
+from sim2act.data.episode import Episode
 from sim2act.data.schema import EPISODE_SCHEMA, Feature, arrow_schema
 from sim2act.errors import Sim2ActError
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from sim2act import features as F
 from sim2act.data.card import DatasetCard, ShardStats
+from sim2act.data.episode import Episode
 from sim2act.data.layout import DatasetLayout
-from sim2act.data.recorder import Episode
 from sim2act.data.schema import Feature
 from sim2act.data.shards import episodes_table, steps_table, with_shard_stats, write_parquet
 from sim2act.tasks import check_trainable, get_split

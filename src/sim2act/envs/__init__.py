@@ -6,7 +6,7 @@
 verdict) and ``achieved`` on every step.
 """
 
-from sim2act.envs.registry import Domain, domains, get_domain, gym_id, make, register_domain, registered_envs
 from sim2act.envs import grid as _grid  # noqa: F401  (registers the grid domain)
+from sim2act.envs.registry import Domain, domains, get_domain, gym_id, make, register_domain, registered_envs
 
 __all__ = ["Domain", "domains", "get_domain", "gym_id", "make", "register_domain", "registered_envs"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -10,6 +9,7 @@ import gymnasium as gym
 
 from sim2act.envs.captions import Caption
 from sim2act.errors import Sim2ActError
+from sim2act.validation import suggest
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,3 @@ def make(domain: str, level: str, **kwargs) -> gym.Env:
     """Build the env for ``level`` of ``domain``; see each domain's env docstring for ``kwargs``."""
     spec = get_domain(domain)
     return spec.build(spec.resolve_level(level), **kwargs)
-
-
-def suggest(name: str, candidates) -> str:
-    """A ``" (did you mean 'x'?)"`` hint for a misspelt name, or an empty string."""
-    close = difflib.get_close_matches(name, list(candidates), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -16,16 +16,18 @@ from pathlib import Path
 import numpy as np
 
 from sim2act import features as F
-from sim2act.data.recorder import Episode, EpisodeRecorder
-from sim2act.data.generation import Progress, collect
+from sim2act.data.episode import Episode
 from sim2act.envs import get_domain, make
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation.gifs import write_episode_gif
 from sim2act.evaluation.metrics import breakdown, outcome_from_episode, summarize
 from sim2act.evaluation.report import EvalReport, write_eval_info, write_markdown
 from sim2act.models import VisionLanguagePolicy, load_policy
+from sim2act.progress import Progress
 from sim2act.proposers.base import Proposer
 from sim2act.proposers.policy import PolicyProposer
+from sim2act.rollout.collect import collect
+from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler, get_split
 from sim2act.training.checkpoints import resolve_policy_folder
 

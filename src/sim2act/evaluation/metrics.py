@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim2act.data.recorder import Episode
+from sim2act.data.episode import Episode
 
 ACTION_DECIMALS = 3
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from sim2act.data.recorder import Episode
+from sim2act.data.episode import Episode
 
 
 def cut(episode: Episode, last: int, instruction: str, label: str) -> Episode:

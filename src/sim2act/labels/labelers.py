@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterable
 import numpy as np
 
 from sim2act import features as F
-from sim2act.data.recorder import Episode
-from sim2act.envs.registry import suggest
+from sim2act.data.episode import Episode
 from sim2act.errors import Sim2ActError
 from sim2act.labels.cut import cut
 from sim2act.tasks import Split, Task, belongs_to
+from sim2act.validation import suggest
 
 Labeler = Callable[[Episode, Split], "Episode | None"]
 """``labeler(episode, split)``: the episode to keep, or None to drop it."""

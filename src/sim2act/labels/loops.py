@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sim2act.data.recorder import Episode
+from sim2act.data.episode import Episode
 
 
 def loop_erased_rows(state_keys: list) -> list[int]:

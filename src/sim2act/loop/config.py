@@ -16,7 +16,7 @@ from typing import Any
 from sim2act.errors import Sim2ActError
 from sim2act.labels import LABELERS
 from sim2act.models import PolicyConfig
-from sim2act.models.config import config_from_dict
+from sim2act.validation import config_from_dict
 
 SHIPPED_CONFIGS = Path(__file__).parent / "configs"
 ROUND0_PROPOSERS = ("prior", "uniform")

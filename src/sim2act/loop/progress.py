@@ -1,33 +1,23 @@
-"""Hooks through which the loop shows what it is doing; the default shows nothing."""
+"""Hooks through which the loop and the benchmarks show what they are doing; the default shows nothing."""
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from typing import Iterator
 
-from sim2act.data.generation import Progress as GenerationProgress
-from sim2act.training.run_log import TrainProgress
+from sim2act.progress import Progress
 
 
 class LoopProgress:
-    """Stage lines, and a progress object per generation/evaluation and per training run."""
+    """Stage lines, a ``Progress`` per job (generation, evaluation, training, pretraining, RL) and round tables."""
 
     def stage(self, line: str) -> None:
         """A new stage starts (one line for a person to read)."""
 
     @contextmanager
-    def generation(self, description: str) -> Iterator[GenerationProgress]:
-        yield GenerationProgress()
-
-    @contextmanager
-    def prior(self, description: str):
-        from sim2act.priors import PretrainProgress
-
-        yield PretrainProgress()
-
-    @contextmanager
-    def training(self, description: str) -> Iterator[TrainProgress]:
-        yield TrainProgress()
+    def bar(self, description: str) -> Iterator[Progress]:
+        """The progress of one job, shown under ``description``."""
+        yield Progress()
 
     def round_done(self, ledger, r: int) -> None:
         """Round ``r`` is collected, trained and measured (``ledger.rounds[r]``)."""

@@ -17,13 +17,13 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from sim2act.data.card import load_card
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.layout import DatasetLayout
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import EvalConfig, evaluate
 from sim2act.loop.config import LoopConfig
 from sim2act.loop.ledger import Collection, HeldOut, Ledger, load_ledger
 from sim2act.loop.progress import LoopProgress
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
 from sim2act.training.checkpoints import TrainRunFolder
 
@@ -147,7 +147,7 @@ def _prior(config: LoopConfig, folder: LoopFolder, ledger: Ledger, progress: Loo
             domain=config.domain, level=config.level, frames=config.prior_frames, steps=config.prior_steps, seed=config.seed
         )
         progress.stage(f"pretraining the prior π0 on {config.prior_frames:,} simulator-captioned frames")
-        with progress.prior("prior") as bar:  # a killed pretraining leaves a partial folder: start it again
+        with progress.bar("prior") as bar:  # a killed pretraining leaves a partial folder: start it again
             summary = pretrain_prior(prior_config, folder.prior, overwrite=True, progress=bar)
         ledger.prior = {
             "path": str(folder.prior),
@@ -175,7 +175,7 @@ def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger:
         generation = GenerateConfig(proposer="policy", policy=ledger.rounds[r - 1].checkpoint, alpha=config.alpha, **common)
     progress.stage(f"round {r}: collecting {episodes:,} episodes with {_describe(generation)}, labels {config.labels}")
     started = time.perf_counter()
-    with progress.generation(f"round {r} collect") as bar:
+    with progress.bar(f"round {r} collect") as bar:
         summary = generate(generation, folder.data, append=r > 0, progress=bar)
     return _collection_from_card(folder.data, generation, time.perf_counter() - started, summary)
 
@@ -216,14 +216,14 @@ def _train(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: L
     )
     run = folder.policy_run(r)
     progress.stage(f"round {r}: {'training' if r == 0 else 'fine-tuning'} π_θ for {steps:,} steps on {folder.data}")
-    with progress.training(f"round {r} train") as bar:
+    with progress.bar(f"round {r} train") as bar:
         summary = train(train_config, run, resume=TrainRunFolder(run).config.exists(), progress=bar)
     return str(summary.checkpoint), summary.steps, summary.seconds
 
 
 def _success(config, checkpoint, split, episodes, out, progress, gifs: int = 0) -> HeldOut:
     eval_config = EvalConfig(checkpoint=checkpoint, split=split, episodes=episodes, seed=config.seed, num_envs=config.num_envs, gifs=gifs)
-    with progress.generation(f"eval {split}") as bar:
+    with progress.bar(f"eval {split}") as bar:
         report = evaluate(eval_config, out, progress=bar)
     s = report.overall
     return HeldOut(success=s.success_rate, low=s.ci_low, high=s.ci_high, episodes=s.episodes)

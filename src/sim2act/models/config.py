@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from sim2act.errors import Sim2ActError
@@ -117,22 +117,6 @@ class PolicySpec:
         if mine != theirs:
             return f"action space {theirs} != the policy's {mine}"
         return None
-
-
-def config_from_dict(cls, data: dict[str, Any]):
-    """A config dataclass from JSON, ignoring nothing silently: unknown keys are an error."""
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(data) - names)
-    if unknown:
-        raise Sim2ActError(f"unknown {cls.__name__} fields: {', '.join(unknown)}")
-    for name in ("image_shape", "levels"):
-        if name in data:
-            data = {**data, name: tuple(data[name])}
-    return cls(**data)
-
-
-def config_to_dict(config) -> dict[str, Any]:
-    return asdict(config)
 
 
 def _prod(shape) -> int:

@@ -18,8 +18,9 @@ from safetensors.torch import load_file, save_file
 
 from sim2act.data.atomic import atomic_write
 from sim2act.errors import Sim2ActError
-from sim2act.models.config import PolicyConfig, PolicySpec, config_from_dict
+from sim2act.models.config import PolicyConfig, PolicySpec
 from sim2act.models.policy import VisionLanguagePolicy
+from sim2act.validation import config_from_dict
 
 FORMAT = 1
 WEIGHTS = "model.safetensors"

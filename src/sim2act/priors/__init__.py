@@ -7,11 +7,10 @@
 from sim2act.priors.config import PriorConfig
 from sim2act.priors.embedder import ClipEmbedder
 from sim2act.priors.io import is_prior, read_prior_info
-from sim2act.priors.pretrain import PretrainProgress, PretrainSummary, pretrain_prior
+from sim2act.priors.pretrain import PretrainSummary, pretrain_prior
 
 __all__ = [
     "ClipEmbedder",
-    "PretrainProgress",
     "PretrainSummary",
     "PriorConfig",
     "is_prior",

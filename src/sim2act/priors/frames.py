@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim2act import features as F
+from sim2act.actions.uniform import uniform_distribution
 from sim2act.envs import get_domain, make
 from sim2act.priors.captioning import CaptionTable
 from sim2act.priors.config import PriorConfig
-from sim2act.proposers.uniform import uniform_distribution
 from sim2act.tasks import Task, TaskSampler, names_held_out
 
 REPORT_EVERY = 500

@@ -28,24 +28,12 @@ from sim2act.priors.io import check_out, save_prior
 from sim2act.priors.model import build_prior
 from sim2act.priors.retrieval import Retrieval, nearest_instruction_retrieval
 from sim2act.priors.threads import torch_threads
+from sim2act.progress import Progress
 from sim2act.training.losses import multi_positive_info_nce
 from sim2act.training.schedule import warmup_cosine
 from sim2act.training.weight_decay import parameter_groups
 
 MAX_LOGIT_SCALE = math.log(100.0)
-
-
-class PretrainProgress:
-    """Hooks for a progress display; the default does nothing."""
-
-    def phase(self, name: str, total: int) -> None:
-        """A phase (``frames`` or ``steps``) of ``total`` units starts."""
-
-    def advance(self, units: int = 1) -> None:
-        """``units`` more units of the current phase are done."""
-
-    def log(self, line: str) -> None:
-        """A line to show."""
 
 
 @dataclass
@@ -69,7 +57,7 @@ def pretrain_prior(
     out: Path,
     *,
     overwrite: bool = False,
-    progress: PretrainProgress | None = None,
+    progress: Progress | None = None,
     log_every: int = 100,
     threads: int | None = 1,
 ) -> PretrainSummary:
@@ -79,14 +67,14 @@ def pretrain_prior(
     """
     config = config.validated()
     check_out(Path(out), overwrite)
-    progress = progress or PretrainProgress()
+    progress = progress or Progress()
     with torch_threads(threads):
         return _pretrain(config, Path(out), progress, log_every)
 
 
-def _pretrain(config: PriorConfig, out: Path, progress: PretrainProgress, log_every: int) -> PretrainSummary:
+def _pretrain(config: PriorConfig, out: Path, progress: Progress, log_every: int) -> PretrainSummary:
     started = time.perf_counter()
-    progress.phase("frames", config.frames)
+    progress.start(config.frames, phase="frames")
     frames = collect_frames(config, progress.advance)
     collect_seconds = time.perf_counter() - started
     image_size = frames.frames.shape[1]
@@ -96,7 +84,7 @@ def _pretrain(config: PriorConfig, out: Path, progress: PretrainProgress, log_ev
 
     embedder = build_prior(config, get_domain(config.domain).vocabulary, image_size)
     started = time.perf_counter()
-    progress.phase("steps", config.steps)
+    progress.start(config.steps, phase="steps")
     final_loss = _train(embedder, frames, train_rows, config, progress, log_every)
     train_seconds = time.perf_counter() - started
 
@@ -123,7 +111,7 @@ def _train(
     frames: FrameSet,
     rows: np.ndarray,
     config: PriorConfig,
-    progress: PretrainProgress,
+    progress: Progress,
     log_every: int,
 ) -> float:
     """Optimise the multi-positive InfoNCE for ``config.steps`` steps; the mean loss of the last tenth."""

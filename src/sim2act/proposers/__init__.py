@@ -12,12 +12,12 @@ from typing import Any, Callable
 
 import gymnasium as gym
 
-from sim2act.envs.registry import suggest
 from sim2act.errors import Sim2ActError
 from sim2act.proposers.base import Proposal, Proposer
 from sim2act.proposers.bot import BotProposer
 from sim2act.proposers.mixture import MixtureProposer
 from sim2act.proposers.uniform import UniformProposer
+from sim2act.validation import suggest
 
 PROPOSERS: dict[str, Callable[..., Proposer]] = {}
 

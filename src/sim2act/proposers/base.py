@@ -10,7 +10,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from sim2act.proposers.distributions import ActionDistribution
+from sim2act.actions.distributions import ActionDistribution
 
 
 @dataclass

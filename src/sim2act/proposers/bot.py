@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 from minigrid.utils.baby_ai_bot import BabyAIBot, DisappearedBoxError
 
+from sim2act.actions.distributions import ActionDistribution, Categorical
 from sim2act.envs.grid.env import GridEnv
 from sim2act.errors import Sim2ActError
 from sim2act.proposers.base import Proposer
-from sim2act.proposers.distributions import ActionDistribution, Categorical
 
 
 class BotProposer(Proposer):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from sim2act.actions.distributions import ActionDistribution, mix
+from sim2act.actions.uniform import uniform_distribution
 from sim2act.errors import Sim2ActError
 from sim2act.proposers.base import Proposer
-from sim2act.proposers.distributions import ActionDistribution, mix
-from sim2act.proposers.uniform import uniform_distribution
 
 
 class MixtureProposer(Proposer):

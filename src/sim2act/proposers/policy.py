@@ -13,9 +13,9 @@ import torch
 from gymnasium import spaces
 
 from sim2act import features as F
+from sim2act.actions.distributions import ActionDistribution, BinnedBox, Categorical
 from sim2act.models import VisionLanguagePolicy
 from sim2act.proposers.base import Proposer
-from sim2act.proposers.distributions import ActionDistribution, BinnedBox, Categorical
 
 
 def action_space_of(policy: VisionLanguagePolicy) -> spaces.Space:

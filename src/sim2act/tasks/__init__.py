@@ -1,6 +1,14 @@
 """Task sampling and the declarative train / val / held-out splits."""
 
 from sim2act.tasks.sampler import Task, TaskSampler
-from sim2act.tasks.splits import HELD_OUT_COMPOSITIONS, SPLITS, Split, belongs_to, check_trainable, get_split, names_held_out
+from sim2act.tasks.splits import (
+    HELD_OUT_COMPOSITIONS,
+    SPLITS,
+    Split,
+    belongs_to,
+    check_trainable,
+    get_split,
+    names_held_out,
+)
 
 __all__ = ["HELD_OUT_COMPOSITIONS", "SPLITS", "Split", "Task", "TaskSampler", "belongs_to", "check_trainable", "get_split", "names_held_out"]

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sim2act.envs.registry import get_domain, suggest
+from sim2act.envs.registry import get_domain
 from sim2act.errors import Sim2ActError
+from sim2act.validation import suggest
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig
-from sim2act.models.config import config_from_dict
+from sim2act.validation import config_from_dict
 
 
 @dataclass(frozen=True)

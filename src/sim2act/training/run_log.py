@@ -6,23 +6,13 @@ from pathlib import Path
 
 import torch
 
-
-class TrainProgress:
-    """Hooks for a progress display; the default shows nothing."""
-
-    shows_progress = False
-
-    def start(self, total_steps: int, done_steps: int) -> None: ...
-
-    def advance(self, step: int) -> None: ...
-
-    def log(self, line: str) -> None: ...
+from sim2act.progress import Progress
 
 
 class RunLog:
     """Averages metrics between flushes; each flush writes TensorBoard scalars and one log line."""
 
-    def __init__(self, tensorboard_dir: Path, progress: TrainProgress) -> None:
+    def __init__(self, tensorboard_dir: Path, progress: Progress) -> None:
         from torch.utils.tensorboard import SummaryWriter
 
         self.writer = SummaryWriter(str(tensorboard_dir))

@@ -18,11 +18,12 @@ from sim2act.data.atomic import atomic_write
 from sim2act.data.reader import open_dataset
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicySpec, VisionLanguagePolicy, build_policy, load_policy
+from sim2act.progress import Progress
 from sim2act.training.batches import Batch, TrainingSteps
 from sim2act.training.checkpoints import TrainRunFolder, load_training_state, resolve_policy_folder, save_checkpoint
 from sim2act.training.config import TrainConfig
 from sim2act.training.losses import multi_positive_info_nce, same_action_pairs
-from sim2act.training.run_log import RunLog, TrainProgress
+from sim2act.training.run_log import RunLog
 from sim2act.training.schedule import warmup_cosine
 from sim2act.training.weight_decay import parameter_groups
 
@@ -42,10 +43,10 @@ class TrainSummary:
         return self.samples / self.seconds if self.seconds else 0.0
 
 
-def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progress: TrainProgress | None = None) -> TrainSummary:
+def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progress: Progress | None = None) -> TrainSummary:
     """Train (or resume) a policy on ``config.data``; checkpoints go to ``out/checkpoints``."""
     config = config.validated()
-    progress = progress or TrainProgress()
+    progress = progress or Progress()
     run = TrainRunFolder(out)
     _check_run_folder(run, config, resume)
     device = _device(config.device)
@@ -82,7 +83,7 @@ def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progres
         if state["step"] % config.log_every == 0 or state["step"] == config.steps:
             rate = (state["samples"] - started_samples) / (time.perf_counter() - started)
             log.flush(state["step"], config.steps, state["samples"], lr, rate)
-        progress.advance(state["step"])
+        progress.advance(1)
         if state["step"] % config.checkpoint_every == 0 or state["step"] == config.steps:
             save_checkpoint(run, policy, optimizer, state)
     log.close()

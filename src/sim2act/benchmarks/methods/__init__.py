@@ -5,7 +5,7 @@ with what it learned, so every benchmark measures every method with the same eva
 New methods (RLFP, Decision Stacks) register themselves with ``register_method``.
 """
 
-from sim2act.benchmarks.methods.registry import METHODS, Method, MethodRun, get_method, parse_methods, register_method
 from sim2act.benchmarks.methods import bc_expert, rl_from_scratch, sim2act_loop  # noqa: F401  (registers them)
+from sim2act.benchmarks.methods.registry import METHODS, Method, MethodRun, get_method, parse_methods, register_method
 
 __all__ = ["METHODS", "Method", "MethodRun", "get_method", "parse_methods", "register_method"]

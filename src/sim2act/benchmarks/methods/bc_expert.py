@@ -12,22 +12,21 @@ from pathlib import Path
 
 from sim2act.benchmarks.curves import Curve, CurvePoint
 from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
-from sim2act.benchmarks.progress import BenchProgress
 from sim2act.benchmarks.setting import MethodSetting
 from sim2act.data.card import load_card
-from sim2act.data.generation import GenerateConfig, generate
 from sim2act.data.layout import DatasetLayout
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
+from sim2act.loop.progress import LoopProgress
 from sim2act.models import load_policy
 from sim2act.proposers.policy import PolicyProposer
+from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
 from sim2act.training.checkpoints import TrainRunFolder
 
 
 class ExpertBCMethod(Method):
     name = "bc-expert"
-    uses_expert = True
 
     def fingerprint(self, setting: MethodSetting) -> dict:
         keys = ("domain", "level", "split", "eval_episodes", "bc_demos", "bc_train_steps", "bc_train")
@@ -37,7 +36,7 @@ class ExpertBCMethod(Method):
         if not setting.bc_demos or min(setting.bc_demos) < 1:
             raise Sim2ActError(f"bc_demos must list positive demonstration counts, got {setting.bc_demos}")
 
-    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
+    def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
         points, final, checkpoint = [], {}, ""
         for demos in sorted(setting.bc_demos):
             data = out / f"demos-{demos}"
@@ -45,15 +44,15 @@ class ExpertBCMethod(Method):
             generation = GenerateConfig(
                 domain=setting.domain, level=setting.level, episodes=demos, proposer="bot", seed=seed, labels="success"
             )
-            with progress.generation(f"bot demos {demos:,}") as bar:
+            with progress.bar(f"bot demos {demos:,}") as bar:
                 generate(generation, data, progress=bar)  # resumes, or finds it complete
             env_steps = load_card(DatasetLayout(data).card).counts["executed_steps"]
             run = out / f"bc-{demos}"
             config = TrainConfig(data=str(data), steps=setting.bc_train_steps, seed=seed, **setting.bc_train)
-            with progress.training(f"bc on {demos:,} demos") as bar:
+            with progress.bar(f"bc on {demos:,} demos") as bar:
                 summary = train(config, run, resume=TrainRunFolder(run).config.exists(), progress=bar)
             checkpoint = str(summary.checkpoint)
-            with progress.generation(f"eval {setting.split}") as bar:
+            with progress.bar(f"eval {setting.split}") as bar:
                 report, _ = evaluate_proposer(
                     self.proposer_for(checkpoint), setting.domain, [setting.level], setting.split,
                     setting.eval_episodes, seed=seed, progress=bar, label=checkpoint,

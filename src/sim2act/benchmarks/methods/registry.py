@@ -10,12 +10,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from sim2act.benchmarks.curves import Curve, CurvePoint
-from sim2act.benchmarks.progress import BenchProgress
 from sim2act.benchmarks.setting import MethodSetting
 from sim2act.data.atomic import atomic_write_text
-from sim2act.envs.registry import suggest
 from sim2act.errors import Sim2ActError
+from sim2act.loop.progress import LoopProgress
 from sim2act.proposers.base import Proposer
+from sim2act.validation import suggest
 
 CURVE_JSON = "curve.json"
 
@@ -35,13 +35,11 @@ class Method(ABC):
     """A way to get a policy for a level: train from scratch with one seed, measuring as it goes."""
 
     name: str = "method"
-    uses_expert: bool = False
-    """Learns from an expert (an upper reference, not a competitor)."""
     learns_from_reward: bool = False
     """RL from scratch: sample-efficiency gives it ``rl_factor`` times the env steps Sim2Act needed."""
 
     @abstractmethod
-    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
+    def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
         """Train in ``out`` (resuming what is there) and return the run."""
 
     @abstractmethod
@@ -60,15 +58,13 @@ class Method(ABC):
         text = json.dumps(self.fingerprint(setting), sort_keys=True, default=str)
         return work / self.name / hashlib.sha256(text.encode()).hexdigest()[:10] / f"seed-{seed}"
 
-    def run(self, setting: MethodSetting, seed: int, work: Path, progress: BenchProgress) -> MethodRun:
+    def run(self, setting: MethodSetting, seed: int, work: Path, progress: LoopProgress) -> MethodRun:
         """``train`` in this seed's run folder under ``work``, unless it already holds the finished curve."""
         self.check(setting)
         out = self.run_folder(work, setting, seed)
         done = out / CURVE_JSON
         if done.is_file():
-            data = json.loads(done.read_text())
-            curve = Curve(**{**data["curve"], "points": [CurvePoint(**p) for p in data["curve"]["points"]]})
-            artifact = data["artifact"]
+            curve, artifact = _read_finished(done)
             progress.stage(f"{self.name}, seed {seed}: finished earlier, read from {done}")
             return MethodRun(curve, artifact, lambda: self.proposer_for(artifact))
         out.mkdir(parents=True, exist_ok=True)
@@ -76,6 +72,20 @@ class Method(ABC):
         result = self.train(setting, seed, out, progress)
         atomic_write_text(done, json.dumps({"curve": asdict(result.curve), "artifact": result.artifact}, indent=2) + "\n")
         return result
+
+
+def _read_finished(done: Path) -> tuple[Curve, str]:
+    """The curve and artifact ``Method.run`` saved in ``done``; a corrupt file is a one-line ``Sim2ActError``."""
+    try:
+        data = json.loads(done.read_text())
+        curve = Curve(**{**data["curve"], "points": [CurvePoint(**p) for p in data["curve"]["points"]]})
+        artifact = data["artifact"]
+        if not isinstance(artifact, str):
+            raise TypeError(f"artifact must be a path, got {artifact!r}")
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        reason = " ".join(f"{type(error).__name__}: {error}".split())
+        raise Sim2ActError(f"corrupt benchmark run file {done}: {reason}; delete it to re-run that method") from None
+    return curve, artifact
 
 
 METHODS: dict[str, Method] = {}

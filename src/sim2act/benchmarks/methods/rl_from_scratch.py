@@ -14,14 +14,15 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from sim2act.baselines import RLConfig, RLProposer, load_rl, train_rl
+from sim2act.baselines import RLConfig, RLProposer, get_algorithm, load_rl, train_rl
 from sim2act.benchmarks.curves import Curve, CurvePoint
 from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
-from sim2act.benchmarks.progress import BenchProgress
 from sim2act.benchmarks.setting import MethodSetting
+from sim2act.envs import make
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
-from sim2act.models.config import config_from_dict
+from sim2act.loop.progress import LoopProgress
+from sim2act.validation import config_from_dict
 
 MARKS_LOG = "marks.jsonl"
 """Each evaluation of a running RL run, one JSON line per mark."""
@@ -54,7 +55,17 @@ class RLFromScratch(Method):
             fingerprint["rl"] = {**fingerprint["rl"], **self.overrides}
         return fingerprint
 
-    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
+    def check(self, setting: MethodSetting) -> None:
+        """Refuse an algorithm that cannot act in the setting's env (SAC on a discrete domain) before any work."""
+        algorithm = get_algorithm(self.algorithm)
+        env = make(setting.domain, setting.level)
+        try:
+            action_space = env.action_space
+        finally:
+            env.close()
+        algorithm.check_action_space(setting.domain, action_space)
+
+    def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
         config = config_from_dict(
             RLConfig,
             {**setting.rl, **self.overrides, "algorithm": self.algorithm, "domain": setting.domain, "level": setting.level,
@@ -63,7 +74,7 @@ class RLFromScratch(Method):
         points, finals = [], []
 
         def on_mark(env_steps: int, proposer) -> None:
-            with progress.generation(f"eval {setting.split} at {env_steps:,} steps") as bar:
+            with progress.bar(f"eval {setting.split} at {env_steps:,} steps") as bar:
                 report, _ = evaluate_proposer(
                     proposer, setting.domain, [setting.level], setting.split, setting.eval_episodes,
                     seed=seed, progress=bar, label=f"{self.name} at {env_steps} env steps",
@@ -76,7 +87,7 @@ class RLFromScratch(Method):
 
         progress.stage(f"{self.name}, seed {seed}: {setting.rl_steps:,} env steps from scratch → {out}")
         (out / MARKS_LOG).unlink(missing_ok=True)  # an interrupted RL run starts again from scratch
-        with progress.env_steps(f"{self.name} seed {seed}") as bar:
+        with progress.bar(f"{self.name} seed {seed}") as bar:
             run = train_rl(config, out, evaluation_marks(setting.rl_steps, setting.rl_evaluations), on_mark, bar)
         model = str(run.model_path)
         curve = Curve(self.name, seed, points, budget=setting.rl_steps, final=finals[-1] if finals else {})

@@ -12,15 +12,14 @@ from pathlib import Path
 
 from sim2act.benchmarks.curves import Curve, CurvePoint
 from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
-from sim2act.benchmarks.progress import BenchProgress
 from sim2act.benchmarks.setting import MethodSetting
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation.report import EVAL_INFO
 from sim2act.loop import LoopFolder, run_loop
+from sim2act.loop.progress import LoopProgress
 from sim2act.loop.rounds import HELD_OUT_SPLITS
 from sim2act.models import load_policy
 from sim2act.proposers.policy import PolicyProposer
-
 
 LOOP = "loop"
 """The loop's folder inside a seed's run folder."""
@@ -36,7 +35,7 @@ class Sim2ActMethod(Method):
         if setting.split not in HELD_OUT_SPLITS:
             raise Sim2ActError(f"the loop measures {', '.join(HELD_OUT_SPLITS)} each round, not {setting.split!r}")
 
-    def train(self, setting: MethodSetting, seed: int, out: Path, progress: BenchProgress) -> MethodRun:
+    def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
         config = replace(setting.loop, domain=setting.domain, level=setting.level, seed=seed)
         folder = LoopFolder(out / LOOP)
         progress.stage(f"sim2act, seed {seed}: the loop in {folder.root}")

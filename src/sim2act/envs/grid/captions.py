@@ -34,7 +34,6 @@ from sim2act.envs.captions import Caption
 from sim2act.envs.grid.language import OBJECT_TYPES, PICKABLE_TYPES
 
 
-
 @dataclass(frozen=True)
 class _Seen:
     obj: WorldObj

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gymnasium as gym
 import minigrid  # noqa: F401  (registers the BabyAI ids with Gymnasium)
 
-from sim2act.envs.registry import suggest
 from sim2act.errors import Sim2ActError
+from sim2act.validation import suggest
 
 NAMED_LEVELS = (
     "GoToRedBallGrey",

@@ -12,7 +12,8 @@ class ActionDistribution(ABC):
 
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> np.ndarray:
-        """One action per batch row: int64 ``(B,)`` for discrete, float32 ``(B, D)`` for Box spaces."""
+        """One action per batch row: int64 ``(B,)`` for Discrete, int64 ``(B, D)`` for MultiDiscrete,
+        float32 ``(B, *shape)`` for Box spaces."""
 
     @abstractmethod
     def log_prob(self, actions: np.ndarray) -> np.ndarray:
@@ -45,6 +46,33 @@ class Categorical(ActionDistribution):
             return np.log(self.probs[np.arange(len(actions)), actions])
 
 
+class MultiCategorical(ActionDistribution):
+    """Independent categoricals per dimension of a ``MultiDiscrete`` action, ``probs`` ``(B, D, max n)``.
+
+    Dimension ``d`` has ``nvec[d]`` classes; its probabilities past ``nvec[d]`` are zero.
+    """
+
+    def __init__(self, probs: np.ndarray) -> None:
+        self.probs = np.asarray(probs, dtype=np.float64)
+
+    @classmethod
+    def uniform(cls, batch: int, nvec: list[int]) -> MultiCategorical:
+        probs = np.zeros((batch, len(nvec), max(nvec)))
+        for d, n in enumerate(nvec):
+            probs[:, d, :n] = 1.0 / n
+        return cls(probs)
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        b, d, n = self.probs.shape
+        return Categorical(self.probs.reshape(b * d, n)).sample(rng).reshape(b, d)
+
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        actions = np.asarray(actions, np.int64).reshape(len(self.probs), -1)
+        chosen = np.take_along_axis(self.probs, actions[..., None], -1)[..., 0]
+        with np.errstate(divide="ignore"):
+            return np.log(chosen).sum(1)
+
+
 class UniformBox(ActionDistribution):
     """Uniform over a Box action space's bounds, for each of ``batch`` rows."""
 
@@ -65,12 +93,14 @@ class UniformBox(ActionDistribution):
 class BinnedBox(ActionDistribution):
     """A Box action per row whose dimensions are independent categoricals over equal bins.
 
-    ``probs`` is ``(B, D, bins)``; a sample is the centre of each drawn bin, and the density is
-    piecewise constant (the bin's probability over its width).
+    ``probs`` is ``(B, D, bins)`` over the Box's D flattened dimensions; a sample is the centre of each
+    drawn bin, in the Box's own shape, and the density is piecewise constant (the bin's probability
+    over its width).
     """
 
     def __init__(self, probs: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
         self.probs = np.asarray(probs, dtype=np.float64)
+        self.shape = np.shape(low)
         self.low = np.asarray(low, np.float64).reshape(-1)
         self.high = np.asarray(high, np.float64).reshape(-1)
         self.bins = self.probs.shape[-1]
@@ -78,7 +108,8 @@ class BinnedBox(ActionDistribution):
     def sample(self, rng: np.random.Generator) -> np.ndarray:
         b, d, n = self.probs.shape
         flat = Categorical(self.probs.reshape(b * d, n)).sample(rng).reshape(b, d)
-        return (self.low + (flat + 0.5) / n * (self.high - self.low)).astype(np.float32)
+        centres = self.low + (flat + 0.5) / n * (self.high - self.low)
+        return centres.astype(np.float32).reshape(b, *self.shape)
 
     def log_prob(self, actions: np.ndarray) -> np.ndarray:
         actions = np.asarray(actions, np.float64).reshape(len(self.probs), -1)
@@ -110,21 +141,22 @@ class Mixture(ActionDistribution):
 
 
 def mix(first: ActionDistribution, second: ActionDistribution, alpha: float) -> ActionDistribution:
-    """The mixture, collapsed to one ``Categorical`` when both parts are categorical."""
-    if isinstance(first, Categorical) and isinstance(second, Categorical):
-        return Categorical(alpha * first.probs + (1.0 - alpha) * second.probs)
+    """The mixture, collapsed to one categorical when both parts are categoricals of the same kind."""
+    for kind in (Categorical, MultiCategorical):
+        if isinstance(first, kind) and isinstance(second, kind) and first.probs.shape == second.probs.shape:
+            return kind(alpha * first.probs + (1.0 - alpha) * second.probs)
     return Mixture(first, second, alpha)
 
 
 class CandidateActions(ActionDistribution):
-    """A categorical over ``K`` candidate actions per row: ``actions`` (B, K, D), ``probs`` (B, K).
+    """A categorical over ``K`` candidate actions per row: ``actions`` (B, K, *shape), ``probs`` (B, K).
 
-    For Box spaces scored by sampling candidates (the preview proposer). ``log_prob`` is the log of the
+    For Box and MultiDiscrete spaces scored by sampling candidates (the preview proposer). ``log_prob`` is the log of the
     probability *mass* of the candidates equal to the action (-inf for any other action), not a density.
     """
 
     def __init__(self, actions: np.ndarray, probs: np.ndarray) -> None:
-        self.actions = np.asarray(actions, np.float32)
+        self.actions = np.asarray(actions)
         self.probs = np.asarray(probs, np.float64)
 
     def sample(self, rng: np.random.Generator) -> np.ndarray:
@@ -132,7 +164,7 @@ class CandidateActions(ActionDistribution):
         return self.actions[np.arange(len(chosen)), chosen]
 
     def log_prob(self, actions: np.ndarray) -> np.ndarray:
-        actions = np.asarray(actions, np.float32).reshape(len(self.actions), 1, -1)
+        actions = np.asarray(actions, self.actions.dtype).reshape(len(self.actions), 1, -1)
         same = np.all(self.actions.reshape(len(self.actions), self.actions.shape[1], -1) == actions, axis=-1)
         with np.errstate(divide="ignore"):
             return np.log((self.probs * same).sum(axis=1))

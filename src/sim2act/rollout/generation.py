@@ -11,24 +11,24 @@ the shard is written; every executed step is counted, kept or not.
 from __future__ import annotations
 
 import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from gymnasium import spaces
 
 from sim2act import features as F
 from sim2act.data.card import DatasetCard
-from sim2act.data.recorder import Episode, EpisodeRecorder
-from sim2act.data.runs import Run, open_run
+from sim2act.data.episode import Episode
+from sim2act.data.runs import open_run
 from sim2act.data.schema import action_space_to_json, step_features
 from sim2act.data.writer import ShardWriter
 from sim2act.envs import get_domain, make
 from sim2act.errors import Sim2ActError
 from sim2act.labels import erase_loops, get_labeler, label_episodes
-from sim2act.proposers import Proposer, make_proposer
+from sim2act.progress import Progress
+from sim2act.proposers import make_proposer
+from sim2act.rollout.collect import collect
+from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler, get_split
 
 
@@ -111,14 +111,6 @@ class GenerationSummary:
         return self.executed_steps / self.seconds if self.seconds else 0.0
 
 
-class Progress:
-    """Hooks for a progress display; the default does nothing."""
-
-    def start(self, total_episodes: int, done_episodes: int) -> None: ...
-
-    def episode(self, episode: Episode) -> None: ...
-
-
 def generate(
     config: GenerateConfig,
     out: Path,
@@ -175,44 +167,3 @@ def generate(
     for env in envs:
         env.close()
     return summary
-
-
-def collect(
-    envs: list[EpisodeRecorder],
-    proposer: Proposer,
-    sampler: TaskSampler,
-    episode_ids: range,
-    rng: np.random.Generator,
-    on_episode: Callable[[Episode], None] = lambda e: None,
-) -> list[Episode]:
-    """Roll out ``episode_ids`` on the envs, a batch of proposals per step; return the episodes."""
-    discrete = isinstance(envs[0].action_space, spaces.Discrete)
-    waiting = deque(episode_ids)
-    active: dict[int, list] = {}  # slot -> [episode id, task, current observation]
-    finished: list[Episode] = []
-
-    def start(slot: int) -> None:
-        episode_id = waiting.popleft()
-        task, obs, _ = sampler.reset(envs[slot], episode_id)
-        proposer.begin_episode(slot, envs[slot])
-        active[slot] = [episode_id, task, obs]
-
-    for slot in range(min(len(envs), len(waiting))):
-        start(slot)
-    while active:
-        slots = list(active)
-        proposal = proposer.propose([active[s][2] for s in slots], [envs[s] for s in slots], slots, rng)
-        for slot, action in zip(slots, proposal.actions):
-            action = int(action) if discrete else action
-            obs, _, terminated, truncated, _ = envs[slot].step(action)
-            proposer.executed(slot, action)
-            if terminated or truncated:
-                episode_id, task, _ = active.pop(slot)
-                episode = envs[slot].pop_episode(episode_id, task)
-                finished.append(episode)
-                on_episode(episode)
-                if waiting:
-                    start(slot)
-            else:
-                active[slot][2] = obs
-    return finished

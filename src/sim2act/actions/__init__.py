@@ -1,0 +1,1 @@
+"""Action spaces and batched action distributions: what every proposer, policy and dataset shares."""
