@@ -18,7 +18,7 @@ from sim2act.evaluation import evaluate_proposer
 from sim2act.evaluation.report import EvalReport
 from sim2act.proposers.base import Proposer
 
-TINY_PPO = RLConfig(total_env_steps=200, n_envs=2, n_steps=16, batch_size=16, n_epochs=1, features_dim=32, device="cpu")
+TINY_PPO = RLConfig(level="GoToLocal", total_env_steps=200, n_envs=2, n_steps=16, batch_size=16, n_epochs=1, features_dim=32, device="cpu")
 MARKS = (0, 50, 100, 150, 10_000)
 
 

@@ -21,5 +21,5 @@ def test_every_variant_changes_exactly_one_thing():
     assert table[FULL] == loop
     changes = {name: _differences(loop, config) for name, config in table.items() if name != FULL}
     assert all(len(change) == 1 for change in changes.values()), changes
-    assert changes["stem = patch (colour and form entangled)"] == {"policy.vision_stem": ("factored", "patch")}
+    assert changes["stem = patch (colour and form entangled)"] == {"policy.vision_stem": (None, "patch")}
     assert changes["λ = 0 (no contrastive term)"] == {"train": ({}, {"contrastive_weight": 0.0})}

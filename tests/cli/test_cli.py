@@ -18,7 +18,7 @@ def sim2act(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 def test_generate_then_inspect(tmp_path):
     out = tmp_path / "gotolocal"
-    result = sim2act("generate", "--out", str(out), "--episodes", "20", "--shard-episodes", "10", "--proposer", "bot")
+    result = sim2act("generate", "--out", str(out), "--episodes", "20", "--shard-episodes", "10", "--proposer", "expert")
     assert result.returncode == 0, result.stderr
     assert re.search(r"generated 20 episodes, [\d,]+ steps .* success 100\.0% ->", result.stdout)
     result = sim2act("inspect", str(out))
@@ -49,7 +49,7 @@ def existing(tmp_path_factory):
         (["generate", "--proposer", "unifrom"], "unknown proposer 'unifrom' (did you mean 'uniform'?)"),
         (["generate", "--alpha", "1.5"], "--alpha must lie in [0, 1]"),
         (["generate", "--episodes", "0"], "--episodes must be at least 1"),
-        (["generate", "--proposer", "bot", "EXISTING"], "holds a dataset made with another config"),
+        (["generate", "--proposer", "expert", "EXISTING"], "holds a dataset made with another config"),
         (["inspect", "MISSING"], "no dataset at"),
     ],
 )

@@ -69,7 +69,7 @@ def _edited_checkpoint(last: Path, folder: Path, n: int) -> Path:
 def pipeline(tmp_path_factory):
     root = tmp_path_factory.mktemp("pipeline")
     p = {"root": root, "data": root / "data", "run": root / "run", "eval_out": root / "eval"}
-    p["generate"] = sim2act("generate", "--out", str(p["data"]), "--proposer", "bot", "--episodes", "8",
+    p["generate"] = sim2act("generate", "--out", str(p["data"]), "--proposer", "expert", "--episodes", "8",
                             "--num-envs", "4", "--shard-episodes", "4")
     assert p["generate"].returncode == 0, p["generate"].stderr
     p["train"] = sim2act("train", "--data", str(p["data"]), "--out", str(p["run"]), *TINY_TRAIN)

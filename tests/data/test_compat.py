@@ -22,7 +22,7 @@ from sim2act.models import PolicyConfig
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
 
-CONFIG = GenerateConfig(proposer="bot", episodes=8, num_envs=4, shard_episodes=4)
+CONFIG = GenerateConfig(proposer="expert", episodes=8, num_envs=4, shard_episodes=4)
 
 
 def as_version_1(root) -> None:

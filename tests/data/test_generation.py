@@ -40,7 +40,7 @@ def test_dataset_layout_rows_and_card_agree(make_dataset):
 
 
 def test_episode_success_matches_step_verdicts(make_dataset):
-    root = make_dataset(proposer="bot")
+    root = make_dataset(proposer="expert")
     steps, episodes = load_steps(root), load_episodes(root)
     assert all(episodes["success"].to_pylist())
     success = steps[F.SUCCESS].to_numpy()

@@ -135,7 +135,7 @@ def test_a_dataset_that_kept_nothing_reads_but_does_not_train(tmp_path):
     from sim2act.training import TrainConfig, train
 
     root = tmp_path / "nothing"
-    summary = generate(GenerateConfig(proposer="bot", episodes=4, num_envs=2, shard_episodes=2, labels="hindsight"), root)
+    summary = generate(GenerateConfig(proposer="expert", episodes=4, num_envs=2, shard_episodes=2, labels="hindsight"), root)
     assert (summary.rollouts, summary.rollout_successes, summary.episodes, summary.steps) == (4, 4, 0, 0)
     assert len(StepDataset(root)) == 0 and load_episodes(root).num_rows == 0
     stats = dataset_statistics(root)

@@ -24,19 +24,19 @@ def snapshot(root):
 def test_another_config_is_refused_and_nothing_changes(make_dataset):
     root = make_dataset(**TINY)
     before = snapshot(root)
-    with pytest.raises(Sim2ActError, match="another config.*proposer: 'uniform' on disk vs 'bot' now"):
-        generate(GenerateConfig(proposer="bot", **TINY), root)
+    with pytest.raises(Sim2ActError, match="another config.*proposer: 'uniform' on disk vs 'expert' now"):
+        generate(GenerateConfig(proposer="expert", **TINY), root)
     assert snapshot(root) == before
 
 
 def test_append_adds_a_tagged_run_with_fresh_episode_ids(make_dataset):
     root = make_dataset(**TINY)
-    generate(GenerateConfig(proposer="bot", alpha=0.8, iteration=1, **TINY), root, append=True)
+    generate(GenerateConfig(proposer="expert", alpha=0.8, iteration=1, **TINY), root, append=True)
     episodes = load_episodes(root)
     assert episodes[F.EPISODE_ID].to_pylist() == list(range(16))
-    assert episodes[F.PROPOSER].to_pylist() == ["uniform"] * 8 + ["mixture(bot,0.8)"] * 8
+    assert episodes[F.PROPOSER].to_pylist() == ["uniform"] * 8 + ["mixture(expert,0.8)"] * 8
     assert set(load_steps(root).filter(np.array(load_steps(root)[F.ITERATION]) == 1)[F.PROPOSER].to_pylist()) == {
-        "mixture(bot,0.8)"
+        "mixture(expert,0.8)"
     }
 
 
@@ -48,8 +48,8 @@ def test_append_of_another_split_is_refused(make_dataset):
 
 def test_overwrite_replaces_the_dataset(make_dataset):
     root = make_dataset(**TINY)
-    generate(GenerateConfig(proposer="bot", **TINY), root, overwrite=True)
-    assert set(load_episodes(root)[F.PROPOSER].to_pylist()) == {"bot"}
+    generate(GenerateConfig(proposer="expert", **TINY), root, overwrite=True)
+    assert set(load_episodes(root)[F.PROPOSER].to_pylist()) == {"expert"}
 
 
 def test_a_folder_that_is_not_a_dataset_is_left_alone(tmp_path):

@@ -56,3 +56,37 @@ def test_babyai_ids_and_unlisted_levels_build(name, level):
 def test_unlisted_levels_are_not_registered_with_gymnasium():
     assert "GoToObj" not in NAMED_LEVELS
     assert sim2act.envs.gym_id("grid", "GoToObj") not in gym.registry
+
+
+def test_an_env_option_the_domain_does_not_take_is_one_line():
+    with pytest.raises(Sim2ActError, match="takes no env option colour; it takes: tile_size"):
+        sim2act.envs.make("grid", "GoToLocal", colour="red")
+
+
+def test_env_options_reach_the_env_and_the_default_level_is_the_domains():
+    env = sim2act.envs.make("grid", tile_size=4)
+    assert env.level == sim2act.envs.get_domain("grid").levels.default
+    assert env.observation_space["rgb"].shape == (28, 28, 3)
+    env.close()
+
+
+def test_the_grid_declares_its_capabilities():
+    grid = sim2act.envs.get_domain("grid")
+    assert grid.preview and grid.exact_state_keys and grid.expert and grid.replay and grid.captions
+    assert grid.grammar.held_out and grid.grammar.subgoals("go to a ball, then open a door") == ["go to a ball", "open a door"]
+    assert grid.vision({}).stem == "factored" and grid.vision({"tile_size": 4}).patch_size == 4
+
+
+def test_loop_erasure_on_a_domain_without_exact_state_keys_is_refused(monkeypatch):
+    from dataclasses import replace
+
+    from sim2act.envs import registry
+    from sim2act.loop import LoopConfig
+    from sim2act.rollout.generation import GenerateConfig
+
+    monkeypatch.setitem(registry._DOMAINS, "grid", replace(registry._DOMAINS["grid"], exact_state_keys=False))
+    with pytest.raises(Sim2ActError, match="no exact state keys"):
+        GenerateConfig(erase_loops=True).validated()
+    with pytest.raises(Sim2ActError, match="no exact state keys"):
+        LoopConfig(erase_loops=True).validated()
+    assert LoopConfig().validated().erase_loops is False  # the default follows the domain

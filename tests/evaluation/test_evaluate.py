@@ -17,7 +17,7 @@ from sim2act.training import TrainConfig, resolve_policy_folder, train
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("evaluate")
-    generate(GenerateConfig(proposer="bot", episodes=8, num_envs=4, shard_episodes=4), root / "data")
+    generate(GenerateConfig(proposer="expert", episodes=8, num_envs=4, shard_episodes=4), root / "data")
     config = TrainConfig(
         data=str(root / "data"), policy=PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2),
         steps=10, batch_size=16, log_every=10, device="cpu",

@@ -104,7 +104,7 @@ def test_labeling_does_not_change_the_rollouts(rollouts):
 
 def test_cut_refuses_a_step_outside_the_episode(rollouts):
     episode = rollouts("GoToLocal")[0]
-    with pytest.raises(ValueError, match="cannot cut"):
+    with pytest.raises(Sim2ActError, match="cannot cut"):
         cut(episode, len(episode), "go to the red ball", F.LABEL_HINDSIGHT)
 
 

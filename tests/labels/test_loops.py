@@ -79,3 +79,20 @@ def test_episodes_without_state_keys_are_left_alone(rollouts):
     episode = rollouts("GoToLocal", episodes=8)[0]
     plain = replace(episode, state_keys=None)
     assert erase_loops(plain) is plain
+
+
+def test_state_keys_that_do_not_fit_the_steps_are_a_user_error():
+    from dataclasses import replace
+
+    import numpy as np
+    import pytest
+
+    from sim2act.data.episode import Episode
+    from sim2act.errors import Sim2ActError
+    from sim2act.labels import erase_loops
+    from sim2act.tasks import Task
+
+    episode = Episode(0, Task("grid", "GoToLocal", "train", 0, "go to a ball"), {}, np.zeros(2, np.int64),
+                      np.zeros(2, np.float32), np.zeros(2, bool), np.zeros(2, bool), np.zeros(2, bool))
+    with pytest.raises(Sim2ActError, match="state keys for 2 steps"):
+        erase_loops(replace(episode, state_keys=[1, 2]))

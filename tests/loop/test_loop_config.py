@@ -21,7 +21,7 @@ def test_config_file_round_trip(tmp_path):
     config = LoopConfig(rounds=2, alpha=0.8, train={"lr": 3e-4})
     path = tmp_path / "loop.json"
     path.write_text(json.dumps(config.to_dict()))
-    assert load_loop_config(path) == config
+    assert load_loop_config(path) == config.validated()
 
 
 def test_toml_with_policy_table(tmp_path):

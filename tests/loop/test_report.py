@@ -7,7 +7,7 @@ from sim2act.loop.ledger import Collection, HeldOut, Ledger
 
 
 def finished_ledger() -> Ledger:
-    ledger = Ledger(config=LoopConfig().to_dict(), prior={"path": "priors/grid", "frames": 5000})
+    ledger = Ledger(config=LoopConfig().validated().to_dict(), prior={"path": "priors/grid", "frames": 5000})
     for r, (comp, layout) in enumerate([(0.42, 0.5), (0.81, 0.85), (0.86, 0.9)]):
         record = ledger.round(r)
         record.collection = Collection("uniform" if r == 0 else "mixture(policy,0.9)", 100, 80, 40, 2000, 5000, 0, 30, 2.0)

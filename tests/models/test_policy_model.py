@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 import torch
@@ -95,9 +96,26 @@ def test_save_load_round_trip_gives_identical_logits(tmp_path):
     assert not loaded.training
     torch.testing.assert_close(_forward(loaded, rgb, proprio).logits, before, rtol=0, atol=0)
     spec, config = read_policy_meta(folder)
-    assert spec == DISCRETE and config == TINY
+    # The saved config records the vision defaults the domain gave (the grid: factored 8-pixel cells).
+    assert spec == DISCRETE and config == replace(TINY, vision_stem="factored", patch_size=8)
     # The action embedding scores actions with the loaded policy's head.
     assert loaded.action_embedding.head[0] is loaded.head
+
+
+def test_a_checkpoint_still_loads_after_the_domain_vocabulary_grew(tmp_path, monkeypatch):
+    from sim2act.envs import registry
+
+    torch.manual_seed(1)
+    policy = build_policy(DISCRETE, TINY).eval()
+    rgb, proprio = _windows(policy, 2, seed=5)
+    before = _forward(policy, rgb, proprio).logits
+    folder = save_policy(policy, tmp_path / "ckpt")
+    grid = registry._DOMAINS["grid"]
+    grown = replace(grid.grammar, vocabulary=grid.grammar.vocabulary + ("purple-ish",))
+    monkeypatch.setitem(registry._DOMAINS, "grid", replace(grid, grammar=grown))
+    loaded = load_policy(folder)  # the text encoder is sized from the saved tokenizer, not today's vocabulary
+    assert len(loaded.tokenizer) == len(policy.tokenizer)
+    torch.testing.assert_close(_forward(loaded, rgb, proprio).logits, before, rtol=0, atol=0)
 
 
 def test_box_save_load_round_trip(tmp_path):

@@ -7,7 +7,7 @@ import sim2act.envs
 from sim2act.actions.distributions import Categorical, Mixture, UniformBox, mix
 from sim2act.errors import Sim2ActError
 from sim2act.proposers import MixtureProposer, make_proposer
-from sim2act.proposers.bot import BotProposer
+from sim2act.proposers.expert import ExpertProposer
 
 
 def test_mix_of_categoricals_is_one_categorical():
@@ -43,8 +43,8 @@ def test_mixture_log_prob():
 @pytest.mark.parametrize("alpha", [0.3, 0.8])
 def test_mixed_bot_is_followed_at_rate_alpha_plus_uniform_share(alpha):
     envs = [sim2act.envs.make("grid", "GoToLocal") for _ in range(8)]
-    proposer = MixtureProposer(BotProposer(envs[0].action_space), alpha)
-    assert proposer.name == f"mixture(bot,{alpha:g})"
+    proposer = MixtureProposer(ExpertProposer(envs[0].action_space, "grid"), alpha)
+    assert proposer.name == f"mixture(expert,{alpha:g})"
     rng = np.random.default_rng(0)
     next_seed, observations = 0, [None] * len(envs)
 
@@ -80,8 +80,8 @@ def test_mixture_alpha_must_lie_in_unit_interval():
             make_proposer("uniform", space, alpha)
         with pytest.raises(Sim2ActError, match="alpha"):
             MixtureProposer(make_proposer("uniform", space), alpha)
-    assert isinstance(make_proposer("bot", space, 0.5), MixtureProposer)
-    assert isinstance(make_proposer("bot", space, 1.0), BotProposer)
+    assert isinstance(make_proposer("expert", space, 0.5, domain="grid"), MixtureProposer)
+    assert isinstance(make_proposer("expert", space, 1.0, domain="grid"), ExpertProposer)
 
 
 def test_unknown_proposer_is_named_with_a_suggestion():

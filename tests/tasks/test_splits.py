@@ -5,11 +5,12 @@ import itertools
 import pytest
 from minigrid.core.constants import COLOR_NAMES
 
+from sim2act.envs import get_domain
 from sim2act.envs.grid.language import OBJECT_TYPES, compositions
 from sim2act.errors import Sim2ActError
-from sim2act.tasks import HELD_OUT_COMPOSITIONS, SPLITS, belongs_to, check_trainable, get_split
+from sim2act.tasks import SPLITS, belongs_to, check_trainable, get_split
 
-HELD_OUT = HELD_OUT_COMPOSITIONS["grid"]
+HELD_OUT = get_domain("grid").grammar.held_out
 
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.combinations(SPLITS.values(), 2)), ids=lambda s: s.name)

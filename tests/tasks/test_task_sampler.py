@@ -3,9 +3,10 @@
 import pytest
 
 import sim2act.envs
+from sim2act.envs import get_domain
 from sim2act.envs.grid.language import compositions
 from sim2act.errors import Sim2ActError
-from sim2act.tasks import HELD_OUT_COMPOSITIONS, SPLITS, TaskSampler, belongs_to
+from sim2act.tasks import SPLITS, TaskSampler, belongs_to
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def test_unseen_composition_tasks_name_a_held_out_composition(env):
     sampler = TaskSampler("grid", "GoToLocal", "test_unseen_composition", seed=1)
     for index in range(10):
         task, _, _ = sampler.reset(env, index)
-        assert compositions(task.instruction) & HELD_OUT_COMPOSITIONS["grid"]
+        assert compositions(task.instruction) & get_domain("grid").grammar.held_out
 
 
 def test_same_episode_index_gives_same_task_in_any_order():
@@ -55,3 +56,17 @@ def test_level_without_held_out_instructions_cannot_fill_that_split():
 def test_unknown_split_raises():
     with pytest.raises(Sim2ActError, match="'heldout'"):
         TaskSampler("grid", "GoToLocal", "heldout", seed=0)
+
+
+def test_a_domain_without_held_out_pairs_has_no_composition_split_and_says_so(monkeypatch):
+    from dataclasses import replace
+
+    import pytest
+
+    from sim2act.envs import registry
+    from sim2act.errors import Sim2ActError
+
+    grid = registry._DOMAINS["grid"]
+    monkeypatch.setitem(registry._DOMAINS, "grid", replace(grid, grammar=replace(grid.grammar, held_out=frozenset())))
+    with pytest.raises(Sim2ActError, match="declares no held-out compositions"):
+        TaskSampler("grid", "GoToLocal", "test_unseen_composition", seed=0)

@@ -22,9 +22,9 @@ TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2)
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
-    """8 bot episodes of GoToLocal (about 40 steps), as ``make_dataset("bot", proposer="bot", episodes=8)``."""
+    """8 bot episodes of GoToLocal (about 40 steps), as ``make_dataset("bot", proposer="expert", episodes=8)``."""
     out = tmp_path_factory.mktemp("trainer") / "bot"
-    generate(GenerateConfig(proposer="bot", episodes=8, num_envs=4, shard_episodes=4), out)
+    generate(GenerateConfig(proposer="expert", episodes=8, num_envs=4, shard_episodes=4), out)
     return out
 
 

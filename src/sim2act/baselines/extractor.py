@@ -2,7 +2,8 @@
 
 It follows the BabyAI paper's RL baseline (Chevalier-Boisvert et al., 2019; the pixel variant of
 BabyAI 1.1): a convolution whose kernel and stride are one grid cell turns the camera image into a
-grid of cell features (7×7 for the grid's 56×56 view of 8-pixel cells), one more convolution mixes
+grid of cell features (``cell_pixels``, the domain's token size from ``Domain.vision``: 7×7 cells of
+8 pixels on the grid), one more convolution mixes
 neighbouring cells, and residual FiLM blocks condition those features on the instruction, which a
 word embedding and a GRU read. The features are max-pooled over space, joined with the
 proprioception and projected to ``features_dim``. It has no memory: stable-baselines3's PPO and
@@ -74,7 +75,7 @@ class FiLMExtractor(BaseFeaturesExtractor):
         check_cell_stem(cell_stem)
         if cell_stem == "factored":
             height, width = image.shape[1:] if self._channels_first else image.shape[:2]
-            self.factored = FactoredVisionEncoder((height, width, in_channels), memory=1, d_model=channels)
+            self.factored = FactoredVisionEncoder((height, width, in_channels), memory=1, d_model=channels, cell=cell_pixels)
             first = nn.Identity()
         else:
             self.factored = None

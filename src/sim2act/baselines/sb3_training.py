@@ -1,7 +1,6 @@
 """RL from scratch with stable-baselines3: PPO for any domain, SAC for Box-action domains.
 
-The baselines learn from the environment's own reward (BabyAI's ``1 - 0.9·t/T`` on success for the
-grid) on ``TaskEnv``s of the train split, so they see the same envs, tasks and observation as
+The baselines learn from the environment's own reward (on the grid, BabyAI's ``1 - 0.9·t/T`` on success) on ``TaskEnv``s of the train split, so they see the same envs, tasks and observation as
 sim2act's policies and never a held-out layout or composition. To compare learning curves at equal
 experience, ``train_rl`` hands the current model, as a ``Proposer``, to a callback each time the
 env-step count crosses one of the caller's marks; the caller evaluates it on held-out splits with
@@ -53,8 +52,8 @@ class RLConfig:
     """``ppo`` (any action space) or ``sac`` (Box action spaces only)."""
     domain: str = "grid"
     """Simulator domain."""
-    level: str = "GoToLocal"
-    """Level of the domain; training draws its tasks from the train split."""
+    level: str | None = None
+    """Level of the domain (None: its default); training draws its tasks from the train split."""
     total_env_steps: int = 1_000_000
     """Env steps to train for (PPO rounds up to whole rollouts of ``n_steps × n_envs``)."""
     n_envs: int = 16
@@ -72,7 +71,7 @@ class RLConfig:
     channels: int = 32
     """Convolution channels of ``FiLMExtractor``."""
     cell_stem: str = "conv"
-    """Cell features of ``FiLMExtractor``: ``conv`` (BabyAI's) or ``factored`` (sim2act's colour + form stem)."""
+    """Cell features of ``FiLMExtractor``: ``conv`` (a cell convolution, BabyAI's RL baseline) or ``factored`` (sim2act's colour + form stem)."""
 
     learning_rate: float = 5e-4
     """PPO: Adam learning rate."""
@@ -158,6 +157,7 @@ def _policy_kwargs(config: RLConfig) -> dict:
         "features_extractor_class": FiLMExtractor,
         "features_extractor_kwargs": {
             "features_dim": config.features_dim, "channels": config.channels, "cell_stem": config.cell_stem,
+            "cell_pixels": get_domain(config.domain).vision({}).patch_size,
         },
     }
 

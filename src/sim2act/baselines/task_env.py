@@ -43,7 +43,7 @@ class InstructionEncoder:
     """
 
     def __init__(self, domain: str, max_length: int | None = None) -> None:
-        vocabulary = get_domain(domain).vocabulary
+        vocabulary = get_domain(domain).grammar.vocabulary
         self.tokenizer = WordTokenizer(vocabulary) if max_length is None else WordTokenizer(vocabulary, max_length)
         self.max_length = self.tokenizer.max_length
         """Length of the id vector (``[CLS]`` included); longer instructions are cut, shorter ones padded."""

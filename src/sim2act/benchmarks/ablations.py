@@ -60,6 +60,7 @@ class AblationsConfig:
 
 def run_ablations(config: AblationsConfig, out: str | Path, progress: LoopProgress | None = None) -> dict[str, Any]:
     """Run every variant's loop (sharing the full run's prior), write ``out/ablations``."""
+    config = replace(config, setting=config.setting.resolved())
     progress = progress or LoopProgress()
     if config.seeds < 1:
         raise Sim2ActError(f"need seeds >= 1, got {config.seeds}")

@@ -1,13 +1,14 @@
 """``sim2act bench generalization``: one trained policy per method, measured on ever further tasks.
 
 Train instructions (train split), held-out layouts (``test_unseen_layout``), held-out colour–object
-compositions (``test_unseen_composition``), and BabyAI's own variants of the level it never trained on
-(fewer distractors, smaller rooms, a 3×3 maze of rooms with 18 distractors), on unseen layouts.
+compositions (``test_unseen_composition``), and the domain's variants of the level it never trained on
+(``Levels.variants``; on the grid, BabyAI's levels with fewer distractors, smaller rooms, a 3×3 maze), on
+unseen layouts.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,8 @@ class GeneralizationConfig:
     """Comma-separated registered methods (``ppo`` too, at ``setting.rl_steps``)."""
     seeds: int = 1
     """Seeds per method; figures are means over them."""
-    variants: tuple[str, ...] = ("GoToLocalS8N2", "GoToLocalS6N4", "GoToOpen", "GoTo")
-    """Levels the policy never trained on, measured on unseen layouts."""
+    variants: tuple[str, ...] | None = None
+    """Levels the policy never trained on, measured on unseen layouts (None: the domain's variants of the level)."""
     episodes: int = 300
     """Evaluation episodes per split and per variant."""
     setting: MethodSetting = field(default_factory=MethodSetting)
@@ -43,16 +44,20 @@ class GeneralizationConfig:
 
     @classmethod
     def quick(cls, **overrides) -> GeneralizationConfig:
-        return cls(**{"variants": ("GoToLocalS6N4",), "episodes": 8, "setting": quick_setting(), **overrides})
+        setting = quick_setting().resolved()
+        variants = get_domain(setting.domain).levels.variants(setting.level)[1:2]
+        return cls(**{"variants": variants, "episodes": 8, "setting": setting, **overrides})
 
 
 def run_generalization(config: GeneralizationConfig, out: str | Path, progress: LoopProgress | None = None) -> dict[str, Any]:
     """Train (or reuse) each method's runs, evaluate them everywhere, write ``out/generalization``."""
+    config = replace(config, setting=config.setting.resolved())
     progress = progress or LoopProgress()
     if config.seeds < 1 or config.episodes < 1:
         raise Sim2ActError("need seeds >= 1 and episodes >= 1")
     domain = get_domain(config.setting.domain)
-    variants = [domain.resolve_level(v) for v in config.variants]
+    chosen = domain.levels.variants(config.setting.level) if config.variants is None else config.variants
+    variants = [domain.resolve_level(v) for v in chosen]
     columns = [(config.setting.level, s) for s in SPLITS] + [(v, VARIANT_SPLIT) for v in variants]
     table: dict[str, dict[str, list[dict]]] = {}
     for method in parse_methods(config.methods):

@@ -1,4 +1,4 @@
-"""``sim2act bench long-horizon``: sequenced instructions (GoToSeq and longer BabyAI levels).
+"""``sim2act bench long-horizon``: sequenced instructions (the domain's ``Levels.sequence``; GoToSeqS5R2 on the grid).
 
 Each method trains on each level and is measured on unseen layouts: full-task success, the share of
 sub-goals completed (``subgoals``), and the longest task solved (most sub-goals, most steps).
@@ -13,7 +13,7 @@ from typing import Any
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, number, percent, with_interval
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
-from sim2act.benchmarks.subgoals import subgoal_outcome
+from sim2act.benchmarks.subgoals import check_subgoals, subgoal_outcome
 from sim2act.envs import get_domain, make
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
@@ -28,9 +28,8 @@ class LongHorizonConfig:
 
     methods: str = "sim2act,bc-expert"
     """Comma-separated registered methods."""
-    levels: tuple[str, ...] = ("GoToSeqS5R2",)
-    """Levels with sequenced instructions; every method trains on each. GoToSeq itself (a 3×3 maze, episodes
-    of up to 2,304 steps, each previewed by π0) is opt-in: its loop is hours on a 2-core CPU."""
+    levels: tuple[str, ...] | None = None
+    """Levels with sequenced instructions; every method trains on each (None: the domain's ``Levels.sequence``)."""
     seeds: int = 1
     """Seeds per method and level."""
     split: str = "test_unseen_layout"
@@ -43,17 +42,19 @@ class LongHorizonConfig:
     @classmethod
     def quick(cls, **overrides) -> LongHorizonConfig:
         setting = quick_setting(split="test_unseen_layout")
-        return cls(**{"levels": ("GoToSeqS5R2",), "episodes": 6, "setting": setting, **overrides})
+        return cls(**{"episodes": 6, "setting": setting, **overrides})
 
 
 def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: LoopProgress | None = None) -> dict[str, Any]:
     """Train (or reuse) every method on every level, measure sub-goals, write ``out/long-horizon``."""
+    config = replace(config, setting=config.setting.resolved())
     progress = progress or LoopProgress()
     if config.seeds < 1 or config.episodes < 1:
         raise Sim2ActError("need seeds >= 1 and episodes >= 1")
     domain = get_domain(config.setting.domain)
     rows = []
-    for level in (domain.resolve_level(l) for l in config.levels):
+    check_subgoals(domain)
+    for level in (domain.resolve_level(l) for l in (config.levels or domain.levels.sequence)):
         setting = replace(config.setting, level=level)
         replay = make(domain.name, level)
         for method in parse_methods(config.methods):
@@ -63,7 +64,7 @@ def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: LoopP
                     report, episodes = evaluate_proposer(run.make_proposer(), domain.name, [level], config.split,
                                                          config.episodes, seed=seed, progress=bar, label=run.artifact)
                 progress.stage(f"{method.name} seed {seed}: replaying {len(episodes)} episodes under each sub-goal")
-                outcomes = [subgoal_outcome(e, replay) for e in episodes]
+                outcomes = [subgoal_outcome(e, domain, replay) for e in episodes]
                 solved = [o for o in outcomes if o.success]
                 rows.append({
                     "level": level, "method": method.name, "seed": seed,
@@ -99,7 +100,7 @@ def _markdown(results: dict[str, Any]) -> str:
         "# Long horizon",
         "",
         f"Split `{config['split']}`, {config['episodes']} episodes per row. A sub-goal is one clause of the "
-        "instruction, counted done when BabyAI's verifier for that clause alone says success during the episode.",
+        "instruction, counted done when the verifier for that clause alone says success during the episode.",
         "",
         markdown_table(header, rows),
         "",

@@ -13,15 +13,6 @@ WORK = "runs"
 RESULTS_JSON = "results.json"
 RESULTS_MD = "results.md"
 
-BABYAI_PUBLISHED = {
-    "GoToLocal": (
-        "BabyAI paper (Chevalier-Boisvert et al., ICLR 2019, table 3), GoToLocal to 99% success: "
-        "RL from scratch 903–1,114K episodes; imitation of the bot 148.5–193.2K demonstrations."
-    ),
-}
-"""Published reference figures, quoted beside our tables (different budgets and success targets)."""
-
-
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     """A GitHub markdown table; numeric-looking columns stay left-aligned for simplicity of diffing."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]

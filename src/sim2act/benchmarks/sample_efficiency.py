@@ -17,7 +17,6 @@ from sim2act.benchmarks.curves import Curve, aggregate_at, steps_to_target
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_success_curves
 from sim2act.benchmarks.results import (
-    BABYAI_PUBLISHED,
     WORK,
     ResultsFolder,
     markdown_table,
@@ -27,6 +26,7 @@ from sim2act.benchmarks.results import (
     steps,
 )
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
+from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.loop.progress import LoopProgress
 
@@ -58,6 +58,7 @@ class SampleEfficiencyConfig:
 
 def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progress: LoopProgress | None = None) -> dict[str, Any]:
     """Run every method on every seed (resuming finished ones), write ``out/sample-efficiency``; return the results."""
+    config = replace(config, setting=config.setting.resolved())
     progress = progress or LoopProgress()
     if config.seeds < 1 or not 0 < config.target <= 1 or config.rl_factor <= 0:
         raise Sim2ActError("need seeds >= 1, a target in (0, 1] and rl_factor > 0")
@@ -127,7 +128,7 @@ def _results(config: SampleEfficiencyConfig, curves: dict[str, list[Curve]], sim
         "methods": methods,
         "ratios": _ratios(methods),
         "sim2act_steps_needed": sim2act_needed,
-        "published": BABYAI_PUBLISHED.get(config.setting.level),
+        "published": get_domain(config.setting.domain).levels.published.get(config.setting.level),
     }
 
 

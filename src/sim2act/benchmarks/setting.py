@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from sim2act.envs import get_domain
 from sim2act.loop import LoopConfig
 
 
@@ -13,8 +14,8 @@ class MethodSetting:
 
     domain: str = "grid"
     """Simulator domain."""
-    level: str = "GoToLocal"
-    """Level every method trains on."""
+    level: str | None = None
+    """Level every method trains on (None: the domain's default level)."""
     split: str = "test_unseen_composition"
     """Held-out split of the success-against-env-steps curves."""
     eval_episodes: int = 200
@@ -33,6 +34,10 @@ class MethodSetting:
     """Expert BC: optimizer steps of each training run."""
     bc_train: dict = field(default_factory=dict)
     """Expert BC: overrides of ``TrainConfig``'s optimisation knobs."""
+
+    def resolved(self) -> MethodSetting:
+        """This setting with its level named canonically (the default level when None)."""
+        return replace(self, level=get_domain(self.domain).resolve_level(self.level))
 
 
 QUICK_LOOP = LoopConfig(

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from sim2act.benchmarks import BENCHMARKS
 from sim2act.benchmarks.results import RESULTS_MD
+from sim2act.cli.console import make_console
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.run import ConsoleProgress
 from sim2act.errors import Sim2ActError
@@ -26,7 +26,7 @@ Out = Annotated[Optional[Path], typer.Option(
     help="Results root: results go to OUT/<bench>/, method runs to OUT/runs/ (default: results, or results/quick with --quick)."
 )]
 Seeds = Annotated[Optional[int], typer.Option(help="Seeds per method.")]
-Level = Annotated[Optional[str], typer.Option(help="Level every method trains on (default GoToLocal).")]
+Level = Annotated[Optional[str], typer.Option(help="Level every method trains on (default: the domain's).")]
 Loop = Annotated[Optional[str], typer.Option(help="Sim2Act's loop config (quick, long or a file); default: quick.")]
 
 
@@ -55,7 +55,7 @@ def _run(
         except Sim2ActError as error:
             raise Sim2ActError(str(error).replace("--config", "--loop", 1)) from None
     config = replace(config, setting=setting, **{k: v for k, v in overrides.items() if v is not None})
-    console = Console()
+    console = make_console()
     console.print(f"[bold]{name}[/] ({'quick' if quick else 'full, ' + bench.full_runtime}) → {out / name}")
     bench.run(config, out, ConsoleBenchProgress(console, LoopFolder(out)))
     console.print(f"results: {out / name / RESULTS_MD}")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from sim2act.cli.console import make_console, make_table
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.envs import domains, get_domain, gym_id
 
@@ -18,10 +17,11 @@ def envs_command(
 ) -> None:
     """List domains and their tested levels with their Gymnasium ids."""
     selected = [get_domain(domain)] if domain else domains()
-    table = Table("domain", "level", "gymnasium id", title="sim2act environments")
+    table = make_table("domain", "level", "gymnasium id", title="sim2act environments")
     for spec in selected:
-        for level in spec.named_levels:
+        for level in spec.levels.named:
             table.add_row(spec.name, level, gym_id(spec.name, level))
-    Console().print(table)
+    console = make_console()
+    console.print(table)
     for spec in selected:
-        Console().print(f"[bold]{spec.name}[/]: {spec.summary}")
+        console.print(f"[bold]{spec.name}[/]: {spec.summary}")

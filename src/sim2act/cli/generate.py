@@ -18,10 +18,10 @@ D = GenerateConfig()
 def generate_command(
     out: Annotated[Path, typer.Option(help="Dataset folder (created, resumed or appended to).")],
     domain: Annotated[str, typer.Option(help="Simulator domain.")] = D.domain,
-    level: Annotated[str, typer.Option(help="Level of the domain, e.g. a BabyAI level.")] = D.level,
+    level: Annotated[Optional[str], typer.Option(help="Level of the domain (default: the domain's).")] = None,
     split: Annotated[str, typer.Option(help="train | val | test_unseen_layout | test_unseen_composition.")] = D.split,
     episodes: Annotated[int, typer.Option(help="Episodes to generate.")] = D.episodes,
-    proposer: Annotated[str, typer.Option(help="Proposer choosing the actions: uniform | bot | prior | policy.")] = D.proposer,
+    proposer: Annotated[str, typer.Option(help="Proposer choosing the actions: uniform | prior | policy | expert.")] = D.proposer,
     alpha: Annotated[float, typer.Option(help="Mix with uniform actions: alpha*proposer + (1-alpha)*Uniform.")] = D.alpha,
     seed: Annotated[int, typer.Option(help="Seed of tasks and proposer randomness.")] = D.seed,
     num_envs: Annotated[int, typer.Option(help="Envs stepped together in this process.")] = D.num_envs,
@@ -53,7 +53,8 @@ def generate_command(
         prior=prior,
         prior_temperature=prior_temperature,
     )
-    with Bar(f"{domain}/{level} {split}") as bar:
+    shown = config.validated()
+    with Bar(f"{shown.domain}/{shown.level} {split}") as bar:
         summary = generate(config, out, append=append, overwrite=overwrite, progress=bar)
     resumed = f" (+{summary.resumed_episodes} resumed)" if summary.resumed_episodes else ""
     rate = summary.rollout_successes / summary.rollouts if summary.rollouts else 0.0

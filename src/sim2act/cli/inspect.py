@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from sim2act.cli.console import make_console, make_table
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.data.contact_sheet import contact_sheet
 from sim2act.data.statistics import dataset_statistics
@@ -24,8 +24,8 @@ def inspect_command(
 ) -> None:
     """Summarise a dataset and draw sample frames captioned with their instructions."""
     stats = dataset_statistics(dataset)
-    console = Console()
-    overview = Table("", "", title=f"{dataset}", show_header=False)
+    console = make_console()
+    overview = make_table("", "", title=f"{dataset}", show_header=False)
     overview.add_row("split", stats.split)
     overview.add_row("levels", ", ".join(stats.levels))
     overview.add_row("episodes", f"{stats.episodes:,}")
@@ -53,7 +53,7 @@ def inspect_command(
 
 
 def _counts_table(label: str, rows: list[tuple[str, int]], total: int, title: str) -> Table:
-    table = Table(label, "count", "share", title=title)
+    table = make_table(label, "count", "share", title=title)
     for name, count in rows:
         table.add_row(name, f"{count:,}", f"{count / total:.1%}" if total else "-")
     return table

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -18,7 +18,7 @@ D = PriorConfig()
 def pretrain_prior_command(
     out: Annotated[Path, typer.Option(help="Prior folder (a Hugging Face CLIP folder plus prior.json).")],
     domain: Annotated[str, typer.Option(help="Simulator domain (it must have a captioner).")] = D.domain,
-    level: Annotated[str, typer.Option(help="Level whose train-split tasks give the frames.")] = D.level,
+    level: Annotated[Optional[str], typer.Option(help="Level whose train-split tasks give the frames (default: the domain's).")] = None,
     frames: Annotated[int, typer.Option(help="Frames collected from uniformly random episodes.")] = D.frames,
     steps: Annotated[int, typer.Option(help="Optimizer steps.")] = D.steps,
     batch_size: Annotated[int, typer.Option(help="Frames per optimizer step.")] = D.batch_size,
@@ -43,7 +43,7 @@ def pretrain_prior_command(
         layers=layers,
         seed=seed,
     )
-    with Bar(f"prior {domain}/{level}") as bar:
+    with Bar(f"prior {domain}/{config.validated().level}") as bar:
         summary = pretrain_prior(config, out, overwrite=overwrite, progress=bar, threads=threads or None)
     r = summary.retrieval
     typer.echo(

@@ -7,6 +7,7 @@ import time
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.progress import Progress as RichProgress
 
+from sim2act.cli.console import make_console
 from sim2act.progress import Progress
 
 
@@ -28,6 +29,7 @@ class Bar(Progress):
             TextColumn("{task.fields[rates]}"),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
+            console=make_console(),
         )
         self._description = description
         self._task = None

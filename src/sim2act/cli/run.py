@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
+from sim2act.cli.console import make_console, make_table
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.progress import Bar
 from sim2act.loop import LoopConfig, LoopFolder, load_loop_config, run_loop, write_report
@@ -37,7 +37,7 @@ class ConsoleProgress(LoopProgress):
 
     def round_done(self, ledger, r: int) -> None:
         header, rows = round_table(summarize_run(ledger, self.folder), intervals=False)
-        table = Table(*header, title=f"after round {r} (report.md has the 95% intervals)", title_justify="left")
+        table = make_table(*header, title=f"after round {r} (report.md has the 95% intervals)", title_justify="left")
         for row in rows:
             table.add_row(*row)
         self.console.print(table)
@@ -50,11 +50,11 @@ def run_command(
 ) -> None:
     """Run the Sim2Act loop (π0 proposes, the simulator labels, π_θ learns, repeat) and write a report.
 
-    With no options: the shipped quick config on BabyAI GoToLocal. Interrupted, the same command resumes.
+    With no options: the shipped quick config (the grid's GoToLocal). Interrupted, the same command resumes.
     """
     loop_config = load_loop_config(config) if config else LoopConfig().validated()
     folder = LoopFolder(out)
-    console = Console()
+    console = make_console()
     started = time.perf_counter()
     ledger = run_loop(loop_config, out, progress=ConsoleProgress(console, folder))
     report = write_report(ledger, folder, seconds=time.perf_counter() - started)

@@ -1,7 +1,7 @@
 """The on-disk schema of a dataset, derived from an env's observation and action spaces.
 
 Images (any observation Box of two or more dimensions) are stored as raw fixed-size bytes, one
-value per row: BabyAI frames compress ~180x under zstd and read back zero-copy. Vectors are
+value per row: grid-world frames compress ~180x under zstd and read back zero-copy. Vectors are
 fixed-size lists. Every column's dtype and shape is also recorded in the dataset card.
 """
 
@@ -15,6 +15,7 @@ import pyarrow as pa
 from gymnasium import spaces
 
 from sim2act import features as F
+from sim2act.errors import Sim2ActError
 
 SCHEMA_VERSION = 2
 """2 added the ``label`` step column and the ``label`` and ``original_instruction`` episode columns;
@@ -81,7 +82,7 @@ def action_feature(action_space: gym.Space) -> Feature:
         return Feature(F.ACTION, "int64", ())
     if isinstance(action_space, spaces.Box) and len(action_space.shape) == 1:
         return Feature(F.ACTION, "float32", tuple(action_space.shape))
-    raise ValueError(f"unsupported action space {action_space}")
+    raise Sim2ActError(f"sim2act datasets store Discrete and 1-D Box actions; the env acts in {action_space}")
 
 
 def action_space_to_json(action_space: gym.Space, names: tuple[str, ...] | None = None) -> dict:

@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Sequence
+import inspect
+from typing import Callable
 
 import gymnasium as gym
 
-from sim2act.envs.captions import Caption
+from sim2act.envs.domain import Domain
 from sim2act.errors import Sim2ActError
 from sim2act.validation import suggest
-
-
-@dataclass(frozen=True)
-class Domain:
-    """A simulator family and what the rest of sim2act needs to know about it."""
-
-    name: str
-    """Short name used on the command line (``grid``, ``tabletop``, ...)."""
-    summary: str
-    """One line for ``sim2act envs``."""
-    build: Callable[..., gym.Env]
-    """``build(level, **kwargs)`` returns an env that follows the sim2act observation API."""
-    named_levels: tuple[str, ...]
-    """Levels that are tested and listed; a domain may accept more (see ``resolve_level``)."""
-    resolve_level: Callable[[str], str]
-    """Maps a user-given level name to its canonical name, or raises ``Sim2ActError``."""
-    compositions: Callable[[str], frozenset[tuple[str, str]]]
-    """The (attribute, object) pairs an instruction mentions, e.g. ``{("red", "ball")}``."""
-    vocabulary: tuple[str, ...] = ()
-    """Every word of the domain's task grammar (the word-level tokenizer is built from it)."""
-    instruction_type: Callable[[str], str] = lambda instruction: "instruction"
-    """The grammatical form of an instruction ("go to", "sequence", ...), for per-type breakdowns."""
-    captions: Callable[[gym.Env], Sequence[Caption]] | None = None
-    """``captions(env)``: instructions of the grammar about the env's current state, each with how many
-    actions it is from true (see ``sim2act.envs.captions``); None when the domain has no captioner."""
-
 
 _DOMAINS: dict[str, Domain] = {}
 
@@ -43,7 +17,7 @@ _DOMAINS: dict[str, Domain] = {}
 def register_domain(domain: Domain) -> None:
     """Add a domain and register its named levels with Gymnasium as ``sim2act/<domain>-<level>-v0``."""
     _DOMAINS[domain.name] = domain
-    for level in domain.named_levels:
+    for level in domain.levels.named:
         env_id = gym_id(domain.name, level)
         if env_id not in gym.registry:
             gym.register(id=env_id, entry_point=_entry_point(domain, level))
@@ -72,10 +46,21 @@ def domains() -> list[Domain]:
 
 def registered_envs() -> list[tuple[str, str]]:
     """Every (domain, named level) pair: what the registry-wide ``check_env`` test covers."""
-    return [(d.name, level) for d in domains() for level in d.named_levels]
+    return [(d.name, level) for d in domains() for level in d.levels.named]
 
 
-def make(domain: str, level: str, **kwargs) -> gym.Env:
-    """Build the env for ``level`` of ``domain``; see each domain's env docstring for ``kwargs``."""
+def make(domain: str, level: str | None = None, **options) -> gym.Env:
+    """Build the env for ``level`` (default: the domain's) with env ``options`` (see each domain's env docstring).
+
+    An option the domain's envs do not take is a one-line ``Sim2ActError`` naming it.
+    """
     spec = get_domain(domain)
-    return spec.build(spec.resolve_level(level), **kwargs)
+    level = spec.levels.resolve(level or spec.levels.default)
+    try:
+        inspect.signature(spec.build).bind(level, **options)
+    except TypeError:
+        known = [p for p in inspect.signature(spec.build).parameters if p != "level"]
+        raise Sim2ActError(
+            f"domain {domain!r} takes no env option {', '.join(sorted(options))}; it takes: {', '.join(known) or 'none'}"
+        ) from None
+    return spec.build(level, **options)

@@ -45,7 +45,7 @@ class EvalConfig:
     levels: tuple[str, ...] = ()
     """Levels to evaluate on (any level of the policy's domain); empty: the levels it trained on."""
     greedy: bool = False
-    """Take the most likely action; by default actions are sampled from the policy (as BabyAI evaluates)."""
+    """Take the most likely action; by default actions are sampled from the policy (as BabyAI evaluates its agents)."""
     seed: int = 0
     """Seed of task sampling (and of action sampling when not greedy)."""
     num_envs: int = 16
@@ -121,7 +121,7 @@ def evaluate_proposer(
         recorded += roll_out_proposer(proposer, spec.name, level, split, count, seed, num_envs, progress)
     seconds = time.perf_counter() - started
 
-    outcomes = [outcome_from_episode(e, spec.instruction_type) for e in recorded]
+    outcomes = [outcome_from_episode(e, spec.grammar.instruction_type) for e in recorded]
     report = EvalReport(
         checkpoint=label,
         domain=spec.name,

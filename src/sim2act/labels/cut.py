@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 
 from sim2act.data.episode import Episode
+from sim2act.errors import Sim2ActError
 
 
 def cut(episode: Episode, last: int, instruction: str, label: str) -> Episode:
@@ -18,7 +19,7 @@ def cut(episode: Episode, last: int, instruction: str, label: str) -> Episode:
     instruction the episode was collected with); ``original_instruction`` is carried over.
     """
     if not 0 <= last < len(episode):
-        raise ValueError(f"cannot cut an episode of {len(episode)} steps at step {last}")
+        raise Sim2ActError(f"cannot cut an episode of {len(episode)} steps at step {last}")
     n = last + 1
     ended = np.zeros(n, bool)
     ended[-1] = True

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sim2act.data.episode import Episode
+from sim2act.errors import Sim2ActError
 
 
 def loop_erased_rows(state_keys: list) -> list[int]:
@@ -45,7 +46,7 @@ def erase_loops(episode: Episode) -> Episode | None:
     if not episode.state_keys:
         return episode
     if len(episode.state_keys) != len(episode) + 1:
-        raise ValueError(f"episode {episode.episode_id}: {len(episode.state_keys)} state keys for {len(episode)} steps")
+        raise Sim2ActError(f"episode {episode.episode_id}: {len(episode.state_keys)} state keys for {len(episode)} steps")
     rows = loop_erased_rows(episode.state_keys)
     if not rows:
         return None

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.labels import LABELERS
 from sim2act.models import PolicyConfig
@@ -30,8 +31,8 @@ class LoopConfig:
 
     domain: str = "grid"
     """Simulator domain."""
-    level: str = "GoToLocal"
-    """Level the data is collected on and the policy is measured on."""
+    level: str | None = None
+    """Level the data is collected on and the policy is measured on (None: the domain's default level)."""
     prior: str = ""
     """A CLIP-architecture checkpoint folder for π0 (real CLIP weights work); empty: pretrain one first."""
     prior_frames: int = 8_000
@@ -44,8 +45,9 @@ class LoopConfig:
     """Who collects round 0: ``prior`` (π0 with previews) or ``uniform`` (the ablation)."""
     labels: str = "both"
     """Self-supervised labels: success, hindsight, both or none."""
-    erase_loops: bool = True
-    """Cut detours out of kept episodes wherever the simulator state repeats (``labels.loops``)."""
+    erase_loops: bool | None = None
+    """Cut detours out of kept episodes wherever the simulator state repeats (``labels.loops``); None: where
+    the domain reports exact state keys."""
     alpha: float = 0.9
     """Rounds >= 1 collect with alpha * π_θ + (1 - alpha) * Uniform."""
     rounds: int = 3
@@ -99,9 +101,17 @@ class LoopConfig:
         unknown = sorted(set(self.train) - set(TRAIN_KNOBS))
         if unknown:
             raise Sim2ActError(f"unknown [train] keys: {', '.join(unknown)}; known: {', '.join(TRAIN_KNOBS)}")
+        domain = get_domain(self.domain)
+        erase_loops = domain.exact_state_keys if self.erase_loops is None else self.erase_loops
+        if erase_loops and not domain.exact_state_keys:
+            raise Sim2ActError(f"erase_loops: domain {self.domain!r} reports no exact state keys to find loops by")
+        if self.round0_proposer == "prior" and not domain.preview:
+            raise Sim2ActError(f"round0_proposer 'prior' previews actions; domain {self.domain!r} declares no previews")
+        if self.round0_proposer == "prior" and not self.prior and domain.captions is None:
+            raise Sim2ActError(f"domain {self.domain!r} has no captioner to pretrain π0 on: set prior to a CLIP folder")
         # A clip policy with no clip_path gets π0's folder when the loop trains it (rounds._train).
         replace(self.policy, clip_path=self.policy.clip_path or self.prior or "the pretrained prior").validated()
-        return self
+        return replace(self, level=domain.resolve_level(self.level), erase_loops=erase_loops)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

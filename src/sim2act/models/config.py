@@ -21,8 +21,11 @@ class PolicyConfig:
     """Local folder (or HF cache id) of a CLIP checkpoint for ``encoder=clip``; never downloaded."""
     init_from: str | None = None
     """A vision-language prior checkpoint whose encoder weights initialise this policy's encoders."""
-    vision_stem: str = "factored"
-    """Cell tokens of the ``small`` encoder: ``factored`` (a colour plus a form embedding) or ``patch`` (an MLP of the pixels)."""
+    vision_stem: str | None = None
+    """Tokens of the ``small`` encoder: ``factored`` (a colour plus a form embedding per cell) or ``patch`` (an MLP
+    of the pixels); None: the domain's default (``Domain.vision``)."""
+    patch_size: int | None = None
+    """Pixels per visual token side of the ``small`` encoder; None: the domain's (``Domain.vision``)."""
     encoder_mode: str = "finetune"
     """``finetune`` trains the encoders with the rest; ``frozen`` keeps their weights fixed."""
     d_model: int = 64
@@ -43,7 +46,7 @@ class PolicyConfig:
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):
             raise Sim2ActError(f"unknown encoder {self.encoder!r}; known: small, clip")
-        if self.vision_stem not in VISION_STEMS:
+        if self.vision_stem is not None and self.vision_stem not in VISION_STEMS:
             raise Sim2ActError(f"unknown vision stem {self.vision_stem!r}; known: {', '.join(VISION_STEMS)}")
         if self.encoder_mode not in ENCODER_MODES:
             raise Sim2ActError(f"unknown encoder mode {self.encoder_mode!r}; known: {', '.join(ENCODER_MODES)}")
@@ -51,7 +54,7 @@ class PolicyConfig:
             raise Sim2ActError("encoder 'clip' needs --clip-path (a local CLIP checkpoint folder) or --init-from")
         if (
             self.memory < 1 or self.heads < 1 or self.d_model % self.heads or self.action_bins < 2
-            or self.text_layers < 0 or self.fusion_layers < 1
+            or self.text_layers < 0 or self.fusion_layers < 1 or (self.patch_size is not None and self.patch_size < 1)
         ):
             raise Sim2ActError(
                 f"bad policy shape: memory={self.memory} (>= 1), d_model={self.d_model} "

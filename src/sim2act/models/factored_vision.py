@@ -25,20 +25,19 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from sim2act.models.small_encoders import PATCH
-
 MIN_CONTRAST = 8.0
 """Contrasts below this many levels (a uniform wall) give a proportionally faint hue instead of amplified noise."""
 
 
 class FactoredVisionEncoder(nn.Module):
-    """Cells of ``PATCH``×``PATCH`` pixels (one BabyAI cell) → tokens that add a colour and a form embedding."""
+    """Cells of ``cell``×``cell`` pixels (a domain's grid cell) → tokens that add a colour and a form embedding."""
 
-    def __init__(self, image_shape: tuple[int, int, int], memory: int, d_model: int, width: int = 64) -> None:
+    def __init__(self, image_shape: tuple[int, int, int], memory: int, d_model: int, cell: int = 8, width: int = 64) -> None:
         super().__init__()
         height, width_px, channels = image_shape
-        self.grid = (height // PATCH, width_px // PATCH)
-        self.form_size = (PATCH - 1) ** 2
+        self.cell = cell
+        self.grid = (height // cell, width_px // cell)
+        self.form_size = (cell - 1) ** 2
         self.colour = nn.Sequential(nn.Linear(2 * channels * memory, width), nn.GELU(), nn.Linear(width, d_model))
         self.form = nn.Sequential(nn.Linear(self.form_size * memory, width), nn.GELU(), nn.Linear(width, d_model))
         self.position = nn.Parameter(torch.zeros(1, self.grid[0] * self.grid[1], d_model))
@@ -49,10 +48,11 @@ class FactoredVisionEncoder(nn.Module):
         self.requires_grad_(False)
 
     def prepare_frames(self, frames: torch.Tensor) -> torch.Tensor:
-        """Raw frames (N, H, W, C) uint8 → per-cell colour and form features (N, cells, 2C + 49) uint8."""
+        """Raw frames (N, H, W, C) uint8 → per-cell colour and form features (N, cells, 2C + (cell-1)²) uint8."""
         n, _, _, c = frames.shape
         gh, gw = self.grid
-        cells = frames[:, : gh * PATCH, : gw * PATCH].reshape(n, gh, PATCH, gw, PATCH, c)
+        p = self.cell
+        cells = frames[:, : gh * p, : gw * p].reshape(n, gh, p, gw, p, c)
         # MiniGrid draws its grid lines on each cell's first row and column: the interior is the cell.
         cells = cells.permute(0, 1, 3, 2, 4, 5)[:, :, :, 1:, 1:].reshape(n, gh * gw, self.form_size, c).float()
         brightness = cells.amax(dim=3)
@@ -67,7 +67,7 @@ class FactoredVisionEncoder(nn.Module):
         return torch.cat([hue, background / 255.0, form], dim=2).mul(255).round().to(torch.uint8)
 
     def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Prepared frames (B, k, cells, 2C + 49) uint8 → tokens (B, cells, d) and pooled (B, d)."""
+        """Prepared frames (B, k, cells, 2C + (cell-1)²) uint8 → tokens (B, cells, d) and pooled (B, d)."""
         b, k, cells, _ = frames.shape
         x = frames.transpose(1, 2).float().mul_(1.0 / 255.0)
         colour = x[..., : -self.form_size].reshape(b, cells, -1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from sim2act.envs import get_domain
@@ -13,13 +14,16 @@ from sim2act.models.policy import VisionLanguagePolicy
 from sim2act.models.small_encoders import SmallTextEncoder, SmallVisionEncoder
 from sim2act.models.tokenizer import WordTokenizer
 
-ENCODERS = ("small", "clip")
 
-
-def build_policy(spec: PolicySpec, config: PolicyConfig, *, clip_weights: bool = True) -> VisionLanguagePolicy:
+def build_policy(
+    spec: PolicySpec, config: PolicyConfig, *, tokenizer: WordTokenizer | None = None, clip_weights: bool = True
+) -> VisionLanguagePolicy:
     """A freshly initialised policy (CLIP towers from their checkpoint unless ``clip_weights=False``).
 
-    ``config.init_from`` naming a sim2act policy checkpoint copies its encoder weights in.
+    The ``small`` backend's text encoder is sized from ``tokenizer`` (default: one of the domain's
+    vocabulary); its vision stem and patch size default to the domain's (``Domain.vision``), and the
+    policy's config records what was chosen. ``config.init_from`` naming a sim2act policy checkpoint
+    copies its encoder weights in.
     """
     config = config.validated()
     if config.encoder == "clip":
@@ -30,9 +34,16 @@ def build_policy(spec: PolicySpec, config: PolicyConfig, *, clip_weights: bool =
         text = ClipTextEncoder(clip, config.d_model)
         tokenizer = HFTokenizer(hf_tokenizer, clip.config.text_config.max_position_embeddings)
         return VisionLanguagePolicy(spec, config, vision, text, tokenizer)
-    tokenizer = WordTokenizer(get_domain(spec.domain).vocabulary)
+    domain = get_domain(spec.domain)
+    tokenizer = tokenizer or WordTokenizer(domain.grammar.vocabulary)
+    vision_defaults = domain.vision({})
+    config = replace(
+        config,
+        vision_stem=config.vision_stem or vision_defaults.stem,
+        patch_size=config.patch_size or vision_defaults.patch_size,
+    )
     stem = FactoredVisionEncoder if config.vision_stem == "factored" else SmallVisionEncoder
-    vision = stem(spec.image_shape, config.memory, config.d_model)
+    vision = stem(spec.image_shape, config.memory, config.d_model, config.patch_size)
     text = SmallTextEncoder(len(tokenizer), tokenizer.max_length, config.d_model, config.heads, config.text_layers, config.dropout)
     policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
     if config.init_from:

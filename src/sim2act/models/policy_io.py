@@ -58,8 +58,8 @@ def read_policy_meta(folder: Path) -> tuple[PolicySpec, PolicyConfig]:
         meta = json.loads(path.read_text())
         if meta.get("format") != FORMAT:
             raise Sim2ActError(f"{path}: unsupported checkpoint format {meta.get('format')!r} (expected {FORMAT})")
-        # Checkpoints from before the factored stem have no vision_stem and used patch tokens.
-        config = {"vision_stem": "patch", **meta["config"]}
+        # Checkpoints from before the factored stem have no vision_stem and used patch tokens, of 8 pixels.
+        config = {"vision_stem": "patch", "patch_size": 8, **meta["config"]}
         return config_from_dict(PolicySpec, meta["spec"]), config_from_dict(PolicyConfig, config)
     except (ValueError, KeyError, TypeError) as error:
         raise Sim2ActError(f"corrupt checkpoint file {path}: {error}") from None
@@ -86,8 +86,9 @@ def load_policy(folder: Path) -> VisionLanguagePolicy:
         config = PolicyConfig(**{**asdict(config), "clip_path": str(folder / "clip"), "init_from": None})
         policy = build_policy(spec, config, clip_weights=False)
     else:
-        policy = build_policy(spec, PolicyConfig(**{**asdict(config), "init_from": None}))
-        policy.tokenizer = WordTokenizer.load(folder / "tokenizer.json")
+        # The text encoder is sized from the saved tokenizer: the domain's vocabulary may have grown since.
+        tokenizer = WordTokenizer.load(folder / "tokenizer.json")
+        policy = build_policy(spec, PolicyConfig(**{**asdict(config), "init_from": None}), tokenizer=tokenizer)
     state = read_state_dict(folder)
     try:
         policy.load_state_dict(state, strict=True)

@@ -10,29 +10,35 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sim2act.errors import Sim2ActError
 from sim2act.models.attention import SelfAttentionBlock
 
-PATCH = 8
-"""Pixels per visual token side: one BabyAI cell at the default tile size."""
 SUB = 4
 """Pixels per sub-patch side in the first stem layer."""
 
 
 class SmallVisionEncoder(nn.Module):
-    """Stacks the window's frames on the channel axis and cuts them into 8×8-pixel patch tokens.
+    """Stacks the window's frames on the channel axis and cuts them into ``patch``×``patch``-pixel tokens.
 
     Early fusion of the k frames (as DQN's frame stack) keeps the token count that of one frame,
     which is what makes the cross-attention cheap. The stem is a two-level patch MLP (4×4-pixel
-    sub-patches, then 2×2 of those), the same function as a stride-4 then a stride-2 convolution
+    sub-patches, then (patch/4)² of those), the same function as a stride-4 then a stride-patch/4 convolution
     but computed as two matmuls, which is several times faster on CPUs.
     """
 
-    def __init__(self, image_shape: tuple[int, int, int], memory: int, d_model: int, width: int = 32) -> None:
+    def __init__(
+        self, image_shape: tuple[int, int, int], memory: int, d_model: int, patch: int = 8, width: int = 32
+    ) -> None:
         super().__init__()
+        if patch < SUB or patch % SUB:
+            raise Sim2ActError(f"patch size {patch} must be a multiple of {SUB} pixels")
         height, width_px, channels = image_shape
-        self.grid = (height // PATCH, width_px // PATCH)
+        self.patch_size = patch
+        self.grid = (height // patch, width_px // patch)
+        if not all(self.grid):
+            raise Sim2ActError(f"{height}×{width_px} frames are smaller than one {patch}-pixel patch")
         self.sub_patch = nn.Linear(SUB * SUB * channels * memory, width)
-        self.patch = nn.Linear((PATCH // SUB) ** 2 * width, d_model)
+        self.patch = nn.Linear((patch // SUB) ** 2 * width, d_model)
         self.position = nn.Parameter(torch.zeros(1, self.grid[0] * self.grid[1], d_model))
         nn.init.trunc_normal_(self.position, std=0.02)
 
@@ -48,8 +54,9 @@ class SmallVisionEncoder(nn.Module):
         """
         n_frames, _, _, c = frames.shape
         gh, gw = self.grid
-        n = PATCH // SUB
-        x = frames[:, : gh * PATCH, : gw * PATCH].reshape(n_frames, gh, n, SUB, gw, n, SUB, c)
+        p = self.patch_size
+        n = p // SUB
+        x = frames[:, : gh * p, : gw * p].reshape(n_frames, gh, n, SUB, gw, n, SUB, c)
         return x.permute(0, 1, 4, 2, 5, 3, 6, 7).reshape(n_frames, gh * gw * n * n, SUB * SUB * c)
 
     def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

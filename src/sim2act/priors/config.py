@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
+from sim2act.validation import check_positive
 
 
 @dataclass(frozen=True)
@@ -14,8 +15,8 @@ class PriorConfig:
 
     domain: str = "grid"
     """Simulator domain; it must have a captioner (``Domain.captions``)."""
-    level: str = "GoToLocal"
-    """Level whose train-split tasks the frames are collected on."""
+    level: str | None = None
+    """Level whose train-split tasks the frames are collected on (None: the domain's default level)."""
     frames: int = 8_000
     """Frames collected from uniformly random episodes (each with all its captions)."""
     steps: int = 400
@@ -40,16 +41,16 @@ class PriorConfig:
     """Attention heads of each tower."""
     projection_dim: int = 64
     """Width of the shared image-text embedding space."""
-    patch_size: int = 8
-    """ViT patch side in pixels (8 = one BabyAI cell at the default tile size)."""
+    patch_size: int | None = None
+    """ViT patch side in pixels; None: the domain's token size (``Domain.vision``)."""
     seed: int = 0
     """Seed of task sampling, random actions, caption draws, initialisation and batch order."""
 
     def validated(self) -> PriorConfig:
         """Check the numbers and the domain; bad input is a one-line ``Sim2ActError``."""
-        for name in ("frames", "steps", "batch_size", "hidden_size", "layers", "heads", "projection_dim", "patch_size"):
-            if getattr(self, name) < 1:
-                raise Sim2ActError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+        check_positive(self, ("frames", "steps", "batch_size", "hidden_size", "layers", "heads", "projection_dim"))
+        if self.patch_size is not None:
+            check_positive(self, ("patch_size",))
         if self.frames < 20:
             raise Sim2ActError(f"--frames must be at least 20 (some are held out for evaluation), got {self.frames}")
         if self.hidden_size % self.heads:
@@ -66,4 +67,5 @@ class PriorConfig:
         domain = get_domain(self.domain)
         if domain.captions is None:
             raise Sim2ActError(f"domain {self.domain!r} has no captioner (Domain.captions) to pretrain a prior on")
-        return PriorConfig(**{**vars(self), "level": domain.resolve_level(self.level)})
+        patch_size = self.patch_size or domain.vision({}).patch_size
+        return PriorConfig(**{**vars(self), "level": domain.resolve_level(self.level), "patch_size": patch_size})

@@ -82,7 +82,7 @@ def _pretrain(config: PriorConfig, out: Path, progress: Progress, log_every: int
         raise Sim2ActError(f"--patch-size {config.patch_size} does not divide the {image_size}-pixel frames")
     train_rows, held_rows = frames.split(config.held_out_fraction)
 
-    embedder = build_prior(config, get_domain(config.domain).vocabulary, image_size)
+    embedder = build_prior(config, get_domain(config.domain).grammar.vocabulary, image_size)
     started = time.perf_counter()
     progress.start(config.steps, phase="steps")
     final_loss = _train(embedder, frames, train_rows, config, progress, log_every)

@@ -14,7 +14,6 @@ import gymnasium as gym
 
 from sim2act.errors import Sim2ActError
 from sim2act.proposers.base import Proposal, Proposer
-from sim2act.proposers.bot import BotProposer
 from sim2act.proposers.mixture import MixtureProposer
 from sim2act.proposers.uniform import UniformProposer
 from sim2act.validation import suggest
@@ -27,10 +26,13 @@ def register_proposer(name: str, factory: Callable[..., Proposer]) -> None:
     PROPOSERS[name] = factory
 
 
-def make_proposer(name: str, action_space: gym.Space, alpha: float = 1.0, **options: Any) -> Proposer:
+def make_proposer(
+    name: str, action_space: gym.Space, alpha: float = 1.0, domain: str | None = None, **options: Any
+) -> Proposer:
     """The proposer ``name``, mixed with uniform actions when ``alpha < 1``.
 
-    ``options`` set to None are left out; one the proposer does not take is a one-line error.
+    ``domain`` goes to the proposers that read their domain's description (``expert``); ``options``
+    set to None are left out; one the proposer does not take is a one-line error.
     """
     if name not in PROPOSERS:
         raise Sim2ActError(f"unknown proposer {name!r}{suggest(name, PROPOSERS)}; known: {', '.join(sorted(PROPOSERS))}")
@@ -38,6 +40,8 @@ def make_proposer(name: str, action_space: gym.Space, alpha: float = 1.0, **opti
         raise Sim2ActError(f"--alpha must lie in [0, 1], got {alpha}")
     factory = PROPOSERS[name]
     options = {key: value for key, value in options.items() if value is not None}
+    if domain is not None and "domain" in inspect.signature(factory).parameters:
+        options["domain"] = domain
     try:
         inspect.signature(factory).bind(action_space, **options)
     except TypeError:
@@ -73,7 +77,15 @@ def _policy_proposer(action_space: gym.Space, policy: str | None = None) -> Prop
 
 
 register_proposer("uniform", UniformProposer)
-register_proposer("bot", BotProposer)
+def _expert_proposer(action_space: gym.Space, domain: str | None = None) -> Proposer:
+    if domain is None:
+        raise Sim2ActError("the 'expert' proposer needs the domain whose scripted expert it runs")
+    from sim2act.proposers.expert import ExpertProposer
+
+    return ExpertProposer(action_space, domain)
+
+
+register_proposer("expert", _expert_proposer)
 register_proposer("prior", _prior_proposer)
 register_proposer("policy", _policy_proposer)
 

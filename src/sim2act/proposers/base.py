@@ -26,7 +26,7 @@ class Proposer(ABC):
 
     Envs are addressed by *slot* (0..num_envs-1). For each batch, ``observations[i]``,
     ``envs[i]`` and ``slots[i]`` belong together; a proposer that keeps per-episode state
-    (the BabyAI bot, a policy with memory) is told when a slot starts an episode and which
+    (a scripted expert, a policy with memory) is told when a slot starts an episode and which
     action was finally executed there (a mixture may execute another proposer's action).
     """
 

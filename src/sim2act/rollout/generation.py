@@ -38,14 +38,14 @@ class GenerateConfig:
 
     domain: str = "grid"
     """Simulator domain (``sim2act envs`` lists domains and levels)."""
-    level: str = "GoToLocal"
-    """Level of the domain, e.g. a BabyAI level name."""
+    level: str | None = None
+    """Level of the domain (None: the domain's default level)."""
     split: str = "train"
     """Task split the episodes are drawn from: train, val, test_unseen_layout, test_unseen_composition."""
     episodes: int = 2000
     """Number of episodes to generate."""
     proposer: str = "uniform"
-    """Registered proposer that chooses actions (uniform, bot, ...)."""
+    """Registered proposer that chooses actions (uniform, prior, policy, expert)."""
     alpha: float = 1.0
     """Mix the proposer with uniform actions: alpha * proposer + (1 - alpha) * Uniform."""
     seed: int = 0
@@ -76,7 +76,10 @@ class GenerateConfig:
             raise Sim2ActError(f"--iteration must be >= 0, got {self.iteration}")
         get_split(self.split)
         get_labeler(self.labels)
-        level = get_domain(self.domain).resolve_level(self.level)
+        domain = get_domain(self.domain)
+        if self.erase_loops and not domain.exact_state_keys:
+            raise Sim2ActError(f"--erase-loops: domain {self.domain!r} reports no exact state keys to find loops by")
+        level = domain.resolve_level(self.level)
         return GenerateConfig(**{**asdict(self), "level": level})
 
 
@@ -124,7 +127,7 @@ def generate(
     progress = progress or Progress()
     envs = [EpisodeRecorder(make(config.domain, config.level)) for _ in range(min(config.num_envs, config.episodes))]
     options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy}
-    proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha, **options)
+    proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha, domain=config.domain, **options)
     sampler = TaskSampler(config.domain, config.level, config.split, config.seed)
     labeler, split = get_labeler(config.labels), get_split(config.split)
     features = step_features(envs[0].observation_space, envs[0].action_space)

@@ -2,7 +2,6 @@
 
 from sim2act.tasks.sampler import Task, TaskSampler
 from sim2act.tasks.splits import (
-    HELD_OUT_COMPOSITIONS,
     SPLITS,
     Split,
     belongs_to,
@@ -11,4 +10,4 @@ from sim2act.tasks.splits import (
     names_held_out,
 )
 
-__all__ = ["HELD_OUT_COMPOSITIONS", "SPLITS", "Split", "Task", "TaskSampler", "belongs_to", "check_trainable", "get_split", "names_held_out"]
+__all__ = ["SPLITS", "Split", "Task", "TaskSampler", "belongs_to", "check_trainable", "get_split", "names_held_out"]

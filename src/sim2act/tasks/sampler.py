@@ -9,6 +9,7 @@ import gymnasium as gym
 import numpy as np
 
 from sim2act import features as F
+from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.tasks.splits import belongs_to, get_split
 
@@ -35,6 +36,8 @@ class TaskSampler:
         self.domain = domain
         self.level = level
         self.split = get_split(split)
+        if self.split.held_out_compositions and not get_domain(domain).grammar.held_out:
+            raise Sim2ActError(f"domain {domain!r} declares no held-out compositions, so it has no {split} tasks")
         self.seed = seed
         self.max_attempts = max_attempts
 

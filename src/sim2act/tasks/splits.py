@@ -54,22 +54,6 @@ SPLITS: dict[str, Split] = {
     )
 }
 
-HELD_OUT_COMPOSITIONS: dict[str, frozenset[tuple[str, str]]] = {
-    # Each colour is held out with one object type, each pickable type with two colours, one door colour.
-    "grid": frozenset(
-        {
-            ("blue", "ball"),
-            ("grey", "ball"),
-            ("yellow", "box"),
-            ("green", "box"),
-            ("purple", "key"),
-            ("red", "key"),
-            ("purple", "door"),
-        }
-    ),
-}
-
-
 def get_split(name: str) -> Split:
     """The split called ``name``; an unknown name is a one-line ``Sim2ActError``."""
     if name not in SPLITS:
@@ -79,8 +63,8 @@ def get_split(name: str) -> Split:
 
 def names_held_out(domain: str, instruction: str) -> bool:
     """Whether ``instruction`` names one of the domain's held-out compositions."""
-    held_out = HELD_OUT_COMPOSITIONS.get(domain, frozenset())
-    return not get_domain(domain).compositions(instruction).isdisjoint(held_out)
+    grammar = get_domain(domain).grammar
+    return not grammar.compositions(instruction).isdisjoint(grammar.held_out)
 
 
 def belongs_to(split: Split, domain: str, seed: int, instruction: str) -> bool:

@@ -42,7 +42,7 @@ class ExpertBCMethod(Method):
             data = out / f"demos-{demos}"
             progress.stage(f"bc-expert, seed {seed}: {demos:,} bot demonstrations → {data}")
             generation = GenerateConfig(
-                domain=setting.domain, level=setting.level, episodes=demos, proposer="bot", seed=seed, labels="success"
+                domain=setting.domain, level=setting.level, episodes=demos, proposer="expert", seed=seed, labels="success"
             )
             with progress.bar(f"bot demos {demos:,}") as bar:
                 generate(generation, data, progress=bar)  # resumes, or finds it complete

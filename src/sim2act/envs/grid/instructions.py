@@ -127,3 +127,19 @@ def replay_verdicts(env: gym.Env, seed: int, instruction: str, actions: Iterable
         before = obs
         obs, *_ = env.step(int(action))
         yield before, verdicts[-1]
+
+
+_JOINS = re.compile(", then | after you | and ")
+"""BabyAI's sequencing words (``BeforeInstr``, ``AfterInstr``, ``AndInstr``); no clause contains them."""
+
+
+def subgoals(instruction: str) -> list[str]:
+    """The clauses of ``instruction`` as instructions of their own, in the order they are written.
+
+    >>> subgoals("go to the red ball, then open a door and pick up a key")
+    ['go to the red ball', 'open a door', 'pick up a key']
+    """
+    clauses = _JOINS.split(" ".join(instruction.lower().split()))
+    for clause in clauses:
+        parse_instruction(clause)  # each must be an instruction of BabyAI's grammar on its own
+    return clauses

@@ -20,6 +20,13 @@ def compositions(instruction: str) -> frozenset[tuple[str, str]]:
     return frozenset(_COLOR_OBJECT.findall(instruction))
 
 
+HELD_OUT_PAIRS = frozenset(
+    # Each colour is held out with one object type, each pickable type with two colours, one door colour.
+    {("blue", "ball"), ("grey", "ball"), ("yellow", "box"), ("green", "box"), ("purple", "key"), ("red", "key"), ("purple", "door")}
+)
+"""(colour, type) pairs never named in training instructions; every colour and type still occurs in training."""
+
+
 INSTRUCTION_TYPES = ("go to", "pick up", "open", "put next to", "sequence", "other")
 _VERB = r"(?:go to|pick up|open|put) "
 # BabyAI's sequencing grammar: BeforeInstr "A, then B", AfterInstr "A after you B", AndInstr "A and B".

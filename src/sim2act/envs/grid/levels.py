@@ -41,3 +41,26 @@ def resolve_level(level: str) -> str:
 def babyai_id(level: str) -> str:
     """The minigrid Gymnasium id of a short level name."""
     return f"BabyAI-{level}-v0"
+
+
+DEFAULT_LEVEL = "GoToLocal"
+
+_VARIANTS = {"GoToLocal": ("GoToLocalS8N2", "GoToLocalS6N4", "GoToOpen", "GoTo")}
+
+
+def variants(level: str) -> tuple[str, ...]:
+    """BabyAI levels a policy trained on ``level`` never saw: fewer distractors, smaller rooms, a 3×3 maze."""
+    return _VARIANTS.get(level, ())
+
+
+SEQUENCE_LEVELS = ("GoToSeqS5R2",)
+"""Sequenced-instruction levels of the long-horizon bench; GoToSeq itself (3×3 rooms, episodes of up to
+2,304 steps, each previewed by π0) is opt-in: its loop is hours on a 2-core CPU."""
+
+PUBLISHED = {
+    "GoToLocal": (
+        "BabyAI paper (Chevalier-Boisvert et al., ICLR 2019, table 3), GoToLocal to 99% success: "
+        "RL from scratch 903–1,114K episodes; imitation of the bot 148.5–193.2K demonstrations."
+    ),
+}
+"""Published reference figures, quoted beside the benches' tables (different budgets and success targets)."""

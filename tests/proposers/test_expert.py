@@ -1,4 +1,4 @@
-"""The BabyAI bot proposer: grid-only, solves GoToLocal, and survives a destroyed box."""
+"""The expert proposer: the domain's declared expert (the grid's BabyAI bot) solves GoToLocal and survives a destroyed box."""
 
 import gymnasium as gym
 import numpy as np
@@ -6,23 +6,26 @@ import pytest
 
 import sim2act.envs
 from sim2act.errors import Sim2ActError
-from sim2act.proposers.bot import BotProposer
+from sim2act.proposers.expert import ExpertProposer
 from sim2act.rollout.collect import collect
 from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler, check_trainable
 
 
-def test_bot_refuses_non_grid_envs():
-    env = gym.make("CartPole-v1")
-    env.reset(seed=0)
-    with pytest.raises(Sim2ActError, match="grid"):
-        BotProposer(env.action_space).begin_episode(0, env)
+def test_a_domain_without_an_expert_is_refused_in_one_line(monkeypatch):
+    from dataclasses import replace
+
+    from sim2act.envs import registry
+
+    monkeypatch.setitem(registry._DOMAINS, "grid", replace(registry._DOMAINS["grid"], expert=None))
+    with pytest.raises(Sim2ActError, match="declares no scripted expert"):
+        ExpertProposer(gym.spaces.Discrete(7), "grid")
 
 
 def test_bot_solves_go_to_local():
     envs = [EpisodeRecorder(sim2act.envs.make("grid", "GoToLocal")) for _ in range(4)]
     sampler = TaskSampler("grid", "GoToLocal", "train", seed=0)
-    episodes = collect(envs, BotProposer(envs[0].action_space), sampler, range(20), np.random.default_rng(0))
+    episodes = collect(envs, ExpertProposer(envs[0].action_space, "grid"), sampler, range(20), np.random.default_rng(0))
     assert sorted(e.episode_id for e in episodes) == list(range(20))
     assert sum(e.succeeded for e in episodes) >= 19
     for episode in episodes:
@@ -35,7 +38,7 @@ def test_bot_falls_back_to_uniform_when_a_box_is_destroyed():
     env = sim2act.envs.make("grid", "PickupLoc")
     seed = next(s for s in range(100) if env.reset(seed=s)[0]["instruction"].startswith("pick up the yellow box"))
     obs, _ = env.reset(seed=seed)
-    proposer = BotProposer(env.action_space)
+    proposer = ExpertProposer(env.action_space, "grid")
     proposer.begin_episode(0, env)
     toggle = env.level_env.actions.toggle
     for _ in range(50):

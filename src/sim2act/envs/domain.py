@@ -1,0 +1,109 @@
+"""``Domain``: everything generic code may know about a simulator, declared in one place.
+
+Generic code (tasks, proposers, labels, training, evaluation, the loop, baselines, benchmarks) reads
+a domain only through this description and never imports ``sim2act.envs.<domain>``. Capabilities a
+domain may lack (captions, previews, a scripted expert, replay, exact state keys) are declared, so
+a pipeline that needs one refuses up front with one line instead of failing mid-run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import gymnasium as gym
+
+from sim2act.envs.captions import Caption
+
+
+def _one_type(instruction: str) -> str:
+    return "instruction"
+
+
+@dataclass(frozen=True)
+class Grammar:
+    """The domain's task language."""
+
+    vocabulary: tuple[str, ...]
+    """Every word the grammar can produce (the word-level tokenizer is built from it); append, never reorder."""
+    compositions: Callable[[str], frozenset[tuple[str, str]]]
+    """The (attribute, object) pairs an instruction names, e.g. ``{("red", "ball")}``."""
+    held_out: frozenset[tuple[str, str]] = frozenset()
+    """Pairs never named in training instructions (``test_unseen_composition`` names at least one)."""
+    instruction_type: Callable[[str], str] = _one_type
+    """The grammatical form of an instruction ("go to", "sequence", ...), for per-type breakdowns."""
+    subgoals: Callable[[str], list[str]] | None = None
+    """The clauses of a sequenced instruction as instructions of their own (the long-horizon bench)."""
+
+
+@dataclass(frozen=True)
+class Levels:
+    """The domain's levels: which are tested, which is the default, which the benches use."""
+
+    named: tuple[str, ...]
+    """Levels that are tested, listed and registered with Gymnasium; a domain may accept more."""
+    default: str
+    """The level a command uses when none is given."""
+    resolve: Callable[[str], str]
+    """Maps a user-given level name to its canonical name, or raises ``Sim2ActError``."""
+    variants: Callable[[str], tuple[str, ...]] = lambda level: ()
+    """Levels a policy trained on ``level`` never saw, for the generalization bench."""
+    sequence: tuple[str, ...] = ()
+    """Levels with sequenced instructions, for the long-horizon bench."""
+    published: Mapping[str, str] = field(default_factory=dict)
+    """Published reference figures per level, quoted beside the benches' tables."""
+
+
+@dataclass(frozen=True)
+class VisionDefaults:
+    """How the policy's ``small`` vision encoder cuts this domain's frames into tokens by default."""
+
+    stem: str = "patch"
+    """``factored`` (a colour plus a form embedding per cell) only where frames are a grid of cells; else ``patch``."""
+    patch_size: int = 8
+    """Pixels per token side (the cell side when frames are a grid of cells)."""
+
+
+@runtime_checkable
+class Previewable(Protocol):
+    """An env that can show what each action would lead to without moving (the prior proposer needs it)."""
+
+    def preview(self, actions: Sequence[Any]) -> list[dict[str, Any]]: ...
+
+
+class Expert(Protocol):
+    """A scripted expert for one episode, reading privileged simulator state (reference baselines only)."""
+
+    def act(self, last_action: Any) -> Any | None:
+        """The next action, given the action executed last (None at the start); None when it gives up."""
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A simulator family and everything the rest of sim2act needs to know about it."""
+
+    name: str
+    """Short name used on the command line (``grid``, ``tabletop``, ...)."""
+    summary: str
+    """One line for ``sim2act envs``."""
+    build: Callable[..., gym.Env]
+    """``build(level, **options)`` returns an env that follows the sim2act observation API."""
+    levels: Levels
+    grammar: Grammar
+    vision: Callable[[Mapping[str, Any]], VisionDefaults] = lambda options: VisionDefaults()
+    """The vision defaults for envs built with these env options."""
+    captions: Callable[[gym.Env], Sequence[Caption]] | None = None
+    """``captions(env)``: instructions about the env's current state with their distance to true (the prior's data)."""
+    preview: bool = False
+    """Its envs are ``Previewable`` (the prior proposer's one-step previews)."""
+    expert: Callable[[gym.Env], Expert] | None = None
+    """``expert(env)`` after a reset: a scripted expert for that episode (the ``expert`` proposer, ``bc-expert``)."""
+    replay: Callable[[gym.Env, int, str, Iterable[Any]], Iterator[tuple[dict, str]]] | None = None
+    """``replay(env, seed, instruction, actions)``: the verifier's verdict of a stored episode under any instruction."""
+    exact_state_keys: bool = False
+    """``info["state_key"]`` is equal only for equal simulator states, so loop erasure may use it."""
+
+    def resolve_level(self, level: str | None) -> str:
+        """The canonical name of ``level`` (None: the default level); an unknown one is a one-line error."""
+        return self.levels.resolve(level or self.levels.default)
