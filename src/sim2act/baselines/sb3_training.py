@@ -1,6 +1,7 @@
 """RL from scratch with stable-baselines3: PPO for any domain, SAC for Box-action domains.
 
-The baselines learn from the environment's own reward (on the grid, BabyAI's ``1 - 0.9·t/T`` on success) on ``TaskEnv``s of the train split, so they see the same envs, tasks and observation as
+The baselines learn from the environment's own reward (on the grid, BabyAI's ``1 - 0.9·t/T`` on success)
+on ``TaskEnv``s of the train split, so they see the same envs, tasks and observation as
 sim2act's policies and never a held-out layout or composition. To compare learning curves at equal
 experience, ``train_rl`` hands the current model, as a ``Proposer``, to a callback each time the
 env-step count crosses one of the caller's marks; the caller evaluates it on held-out splits with
@@ -36,7 +37,7 @@ from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
 from sim2act.proposers.base import Proposer
-from sim2act.validation import config_from_dict, suggest
+from sim2act.validation import check_positive, config_from_dict, suggest
 
 MODEL_FILE = "model.zip"
 CONFIG_FILE = "rl_config.json"
@@ -114,9 +115,7 @@ class RLConfig:
         level = get_domain(self.domain).resolve_level(self.level)
         positive = ("total_env_steps", "n_envs", "torch_threads", "features_dim", "channels")
         positive += ("n_steps", "batch_size", "n_epochs", "sac_buffer_size", "sac_batch_size", "sac_train_freq")
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise Sim2ActError(f"{name} must be at least 1, got {getattr(self, name)}")
+        check_positive(self, positive, flags=False)
         if self.n_envs >= TASK_SEED_STRIDE:
             raise Sim2ActError(f"n_envs must be below {TASK_SEED_STRIDE}, got {self.n_envs}")
         if self.n_steps * self.n_envs < 2:

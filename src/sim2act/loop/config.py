@@ -17,7 +17,7 @@ from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.labels import LABELERS
 from sim2act.models import PolicyConfig
-from sim2act.validation import config_from_dict
+from sim2act.validation import check_positive, config_from_dict
 
 SHIPPED_CONFIGS = Path(__file__).parent / "configs"
 ROUND0_PROPOSERS = ("prior", "uniform")
@@ -93,9 +93,7 @@ class LoopConfig:
             raise Sim2ActError(f"alpha must lie in [0, 1], got {self.alpha}")
         positive = ("rounds", "round0_episodes", "episodes_per_round", "env_step_budget", "round0_train_steps",
                     "train_steps_per_round", "val_episodes", "test_episodes_per_round", "final_episodes", "num_envs")
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise Sim2ActError(f"{name} must be at least 1, got {getattr(self, name)}")
+        check_positive(self, positive, flags=False)
         if self.patience < 1 or self.gifs < 0 or (self.prior_temperature is not None and self.prior_temperature <= 0):
             raise Sim2ActError("patience must be >= 1, gifs >= 0 and prior_temperature > 0")
         unknown = sorted(set(self.train) - set(TRAIN_KNOBS))

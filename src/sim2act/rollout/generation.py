@@ -30,6 +30,7 @@ from sim2act.proposers import make_proposer
 from sim2act.rollout.collect import collect
 from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler, get_split
+from sim2act.validation import check_positive
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,7 @@ class GenerateConfig:
 
     def validated(self) -> GenerateConfig:
         """Check the numbers and canonicalise names; bad input is a one-line ``Sim2ActError``."""
-        for name in ("episodes", "num_envs", "shard_episodes"):
-            if getattr(self, name) < 1:
-                raise Sim2ActError(f"--{name.replace('_', '-')} must be at least 1, got {getattr(self, name)}")
+        check_positive(self, ("episodes", "num_envs", "shard_episodes"))
         if self.iteration < 0:
             raise Sim2ActError(f"--iteration must be >= 0, got {self.iteration}")
         get_split(self.split)
