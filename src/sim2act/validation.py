@@ -35,7 +35,7 @@ def check_positive(config: Any, names: Iterable[str], minimum: int = 1, flags: b
             raise Sim2ActError(f"{shown} must be at least {minimum}, got {value}")
 
 
-TUPLE_FIELDS = ("image_shape", "levels", "cameras", "depth", "proprio_mean", "proprio_std", "depth_range")
+TUPLE_FIELDS = ("image_shape", "levels", "cameras", "depth", "proprio_min", "proprio_max", "depth_range", "vocabulary")
 """JSON lists read back as tuples wherever a config keeps a tuple."""
 
 

@@ -52,3 +52,37 @@ def test_bad_config_is_one_clear_error(tmp_path, text, message):
 def test_missing_config_names_the_shipped_ones():
     with pytest.raises(Sim2ActError, match="shipped configs: long, quick"):
         load_loop_config("nope")
+
+
+def test_toml_env_table_round_trips(tmp_path):
+    path = tmp_path / "loop.toml"
+    path.write_text('rounds = 2\n[env]\ntile_size = 4\n')
+    config = load_loop_config(path)
+    assert config.env == {"tile_size": 4} and config.rounds == 2
+    again = tmp_path / "loop.json"
+    again.write_text(json.dumps(config.to_dict()))
+    assert load_loop_config(again) == config
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("[env]\ncolour = 'red'", "domain 'grid' takes no env option colour"), ("env = 3", "env must be a table")],
+)
+def test_bad_env_table_is_one_clear_error(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(Sim2ActError, match=message):
+        load_loop_config(path)
+
+
+def test_a_run_begun_before_env_options_resumes(tmp_path):
+    from sim2act.loop import LoopFolder
+    from sim2act.loop.ledger import Ledger
+    from sim2act.loop.rounds import _open
+
+    config = LoopConfig().validated()
+    old = {k: v for k, v in config.to_dict().items() if k != "env"}
+    Ledger(config=old).save(tmp_path)
+    assert _open(LoopFolder(tmp_path), config).config == old
+    with pytest.raises(Sim2ActError, match="differs in: env"):
+        _open(LoopFolder(tmp_path), LoopConfig(env={"tile_size": 4}).validated())

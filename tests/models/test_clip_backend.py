@@ -79,7 +79,8 @@ def test_clip_policy_forward_gives_discrete_logits(clip_source):
     assert out.context.shape == (3, 32)
     # Different instructions condition the same frames differently.
     assert not torch.allclose(_logits(policy, rgb, proprio, torch.zeros(3, dtype=torch.long)), logits)
-    actions, probs = policy.act(policy.prepare_frames(rgb), proprio, ["go to the red ball"] * 3)
+    probs = policy.action_probabilities(policy.prepare_frames(rgb), proprio, ["go to the red ball"] * 3)
+    actions = policy.head.decode(probs.argmax(-1, keepdim=True))
     assert actions.shape == (3,) and ((actions >= 0) & (actions < 7)).all()
     torch.testing.assert_close(probs.sum(-1), torch.ones(3))
 

@@ -55,9 +55,9 @@ def test_factored_policy_acts_and_round_trips(tmp_path):
     policy = build_policy(DISCRETE, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2, vision_stem="factored"))
     frames = torch.randint(0, 256, (6, 56, 56, 3), dtype=torch.uint8)
     rgb = policy.prepare_frames(frames).view(3, 2, 49, -1)
-    actions, probs = policy.eval().act(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
+    probs = policy.eval().action_probabilities(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
     save_policy(policy, tmp_path / "ckpt")
     loaded = load_policy(tmp_path / "ckpt")
     assert loaded.config.vision_stem == "factored"
-    _, again = loaded.act(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
+    again = loaded.action_probabilities(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
     torch.testing.assert_close(probs, again)

@@ -9,6 +9,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from sim2act.envs.grid.vocabulary import VOCABULARY
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, build_policy, load_policy, read_policy_meta, save_policy
 from sim2act.models.action_head import BinnedHead, DiscreteHead
@@ -19,9 +20,11 @@ DISCRETE = PolicySpec(
     proprio_size=13,
     action_space={"type": "discrete", "n": 7, "names": list(range(7))},
     levels=("GoToLocal",),
+    vocabulary=VOCABULARY,
 )
 BOX = PolicySpec(
-    domain="grid", image_shape=(56, 56, 3), proprio_size=13, action_space={"type": "box", "low": [-1, -1], "high": [1, 1]}
+    domain="grid", image_shape=(56, 56, 3), proprio_size=13, action_space={"type": "box", "low": [-1, -1], "high": [1, 1]},
+    vocabulary=VOCABULARY,
 )
 TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2)
 INSTRUCTIONS = ["go to the red ball", "go to a purple box", "pick up the key"]
@@ -51,10 +54,10 @@ def test_discrete_forward_shapes():
     out = _forward(policy, rgb, proprio)
     assert out.logits.shape == (5, 7) and out.context.shape == (5, 32)
     assert policy.embed_actions(torch.tensor([0, 3, 6])).shape == (3, 32)
-    actions, probs = policy.act(rgb, proprio, ["go to the red ball"] * 5)
+    probs = policy.action_probabilities(rgb, proprio, ["go to the red ball"] * 5)
+    actions = policy.head.decode(probs.argmax(-1, keepdim=True))
     assert actions.shape == (5,) and probs.shape == (5, 7)
     torch.testing.assert_close(probs.sum(-1), torch.ones(5))
-    assert torch.equal(actions, probs.argmax(-1))
 
 
 def test_box_forward_shapes_and_actions_within_bounds():
@@ -64,8 +67,10 @@ def test_box_forward_shapes_and_actions_within_bounds():
     rgb, proprio = _windows(policy, 4)
     out = _forward(policy, rgb, proprio)
     assert out.logits.shape == (4, 2, 16)
-    for greedy in (True, False):
-        actions, probs = policy.act(rgb, proprio, INSTRUCTIONS[:2] * 2, greedy=greedy, generator=torch.Generator().manual_seed(0))
+    probs = policy.action_probabilities(rgb, proprio, INSTRUCTIONS[:2] * 2)
+    sampled = torch.multinomial(probs.view(-1, 16), 1, generator=torch.Generator().manual_seed(0)).view(4, 2)
+    for classes in (probs.argmax(-1), sampled):
+        actions = policy.head.decode(classes)
         assert actions.shape == (4, 2) and probs.shape == (4, 2, 16)
         assert ((actions >= -1) & (actions <= 1)).all()
     assert policy.embed_actions(torch.tensor([[0.5, -0.5], [1.0, -1.0]])).shape == (2, 32)
@@ -96,8 +101,8 @@ def test_save_load_round_trip_gives_identical_logits(tmp_path):
     assert not loaded.training
     torch.testing.assert_close(_forward(loaded, rgb, proprio).logits, before, rtol=0, atol=0)
     spec, config = read_policy_meta(folder)
-    # The saved config records the vision defaults the domain gave (the grid: factored 8-pixel cells).
-    assert spec == DISCRETE and config == replace(TINY, vision_stem="factored", patch_size=8)
+    # The saved config records the vision defaults it was built with (models know no domain: patch, 8 pixels).
+    assert spec == DISCRETE and config == replace(TINY, vision_stem="patch", patch_size=8)
     # The action embedding scores actions with the loaded policy's head.
     assert loaded.action_embedding.head[0] is loaded.head
 

@@ -49,8 +49,19 @@ def test_policy_clip_backend_starts_from_the_prior(pretrained):
     prior_model, _ = load_clip(out)
     torch.testing.assert_close(policy.vision.vision_model.state_dict(), prior_model.vision_model.state_dict())
     frames = torch.randint(0, 256, (2, 2, 56, 56, 3), dtype=torch.uint8)
-    _, probs = policy.act(policy.prepare_frames(frames), torch.zeros(2, 2, 13), ["go to the red ball"] * 2)
+    probs = policy.action_probabilities(policy.prepare_frames(frames), torch.zeros(2, 2, 13), ["go to the red ball"] * 2)
     torch.testing.assert_close(probs.sum(-1), torch.ones(2))
+
+
+def test_init_from_takes_a_pretrain_prior_folder(pretrained):
+    """``sim2act train --encoder clip --init-from PRIOR`` starts the towers from the prior, as documented."""
+    out, _ = pretrained
+    spec = PolicySpec(domain="grid", image_shape=(56, 56, 3), proprio_size=13, action_space={"type": "discrete", "n": 7})
+    policy = build_policy(spec, PolicyConfig(encoder="clip", init_from=str(out), d_model=32, heads=2, memory=2))
+    prior_model, _ = load_clip(out)
+    torch.testing.assert_close(policy.text.text_model.state_dict(), prior_model.text_model.state_dict())
+    with pytest.raises(Sim2ActError, match="is a CLIP-architecture prior, not a sim2act policy"):
+        build_policy(spec, PolicyConfig(init_from=str(out), d_model=32, heads=2, memory=2))
 
 
 def test_prior_json_records_config_and_measurements(pretrained):
@@ -130,7 +141,7 @@ def test_out_folder_rules(tmp_path, pretrained):
         (dict(caption_discount=0.0), "--caption-discount"),
         (dict(domain="mujoco"), "unknown domain"),
         (dict(level="GoToLocl"), "did you mean"),
-        (dict(patch_size=5), "--patch-size 5"),
+        (dict(patch_size=0), "--patch-size must be at least 1"),
     ],
 )
 def test_bad_config_is_one_line_error(tmp_path, change, message):

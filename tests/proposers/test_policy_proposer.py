@@ -11,6 +11,7 @@ import torch
 from sim2act import envs as sim_envs
 from sim2act import features as F
 from sim2act.actions.distributions import BinnedBox, Categorical
+from sim2act.envs.grid.vocabulary import VOCABULARY
 from sim2act.models import PolicyConfig, PolicySpec, build_policy
 from sim2act.proposers.policy import PolicyProposer, action_space_of
 
@@ -20,6 +21,7 @@ SPEC = PolicySpec(
     proprio_size=13,
     action_space={"type": "discrete", "n": 7, "names": list(range(7))},
     levels=("GoToLocal",),
+    vocabulary=VOCABULARY,
 )
 
 
@@ -92,7 +94,7 @@ def test_begin_episode_resets_the_window(policy, envs):
 
 def test_a_box_policy_proposes_binned_box_actions_within_bounds(envs):
     spec = PolicySpec(domain="grid", image_shape=(56, 56, 3), proprio_size=13,
-                      action_space={"type": "box", "low": [-1.0, 0.0], "high": [1.0, 2.0]})
+                      action_space={"type": "box", "low": [-1.0, 0.0], "high": [1.0, 2.0]}, vocabulary=VOCABULARY)
     torch.manual_seed(0)
     policy = build_policy(spec, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2, action_bins=8))
     space = action_space_of(policy)

@@ -10,6 +10,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from sim2act.envs.grid.vocabulary import VOCABULARY
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, load_policy
 from sim2act.rollout.generation import GenerateConfig, generate
@@ -189,7 +190,7 @@ def test_weight_decay_applies_to_weight_matrices_only():
     from sim2act.models import PolicyConfig, PolicySpec, build_policy
     from sim2act.training.weight_decay import parameter_groups
 
-    spec = PolicySpec("grid", (56, 56, 3), 13, {"type": "discrete", "n": 7, "names": list(range(7))})
+    spec = PolicySpec("grid", (56, 56, 3), 13, {"type": "discrete", "n": 7, "names": list(range(7))}, vocabulary=VOCABULARY)
     policy = build_policy(spec, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2))
     decayed, plain = parameter_groups(policy, 0.05)
     names = {id(p): n for n, p in policy.named_parameters()}

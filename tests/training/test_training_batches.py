@@ -14,6 +14,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, build_policy
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training.batches import TrainingSteps, episode_windows
+from sim2act.training.trainer import domain_defaults
 
 TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=3)
 
@@ -30,7 +31,7 @@ def policy(data):
     from sim2act.data.reader import open_dataset
 
     _, card = open_dataset(data)
-    return build_policy(PolicySpec.from_card(card), TINY)
+    return build_policy(*domain_defaults(PolicySpec.from_card(card), TINY))
 
 
 @pytest.fixture(scope="module")

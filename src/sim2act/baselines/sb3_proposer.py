@@ -10,6 +10,9 @@ the training's random stream untouched, and equal evaluation seeds give equal ro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import torch
 from gymnasium import spaces
@@ -67,13 +70,16 @@ class RLProposer(Proposer):
     sampled, as sim2act evaluates its own policies.
     """
 
-    def __init__(self, model: BaseAlgorithm, domain: str, deterministic: bool = False, name: str = "") -> None:
+    def __init__(
+        self, model: BaseAlgorithm, domain: str, deterministic: bool = False, name: str = "",
+        env_options: Mapping[str, Any] | None = None,
+    ) -> None:
         super().__init__(model.action_space)
         self.model = model
         self.deterministic = deterministic
         self.name = name or type(model).__name__.lower()
         instruction_space = model.observation_space["instruction"]
-        self.encoder = InstructionEncoder(domain, max_length=instruction_space.shape[0])
+        self.encoder = InstructionEncoder(domain, max_length=instruction_space.shape[0], env_options=env_options)
         self._with_proprio = PROPRIO in model.observation_space.spaces
 
     @torch.no_grad()

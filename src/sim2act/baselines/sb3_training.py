@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import torch
 from gymnasium import spaces
@@ -33,7 +34,7 @@ from sim2act.baselines.extractor import FiLMExtractor, check_cell_stem
 from sim2act.baselines.sb3_proposer import RLProposer
 from sim2act.baselines.task_env import TaskEnv
 from sim2act.data.atomic import atomic_write_text
-from sim2act.envs import get_domain
+from sim2act.envs import check_env_options, get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
 from sim2act.proposers.base import Proposer
@@ -73,6 +74,8 @@ class RLConfig:
     """Convolution channels of ``FiLMExtractor``."""
     cell_stem: str = "conv"
     """Cell features of ``FiLMExtractor``: ``conv`` (a cell convolution, BabyAI's RL baseline) or ``factored`` (sim2act's colour + form stem)."""
+    env: dict[str, Any] = field(default_factory=dict)
+    """Env options passed to the domain's build (``sim2act.envs.make``)."""
 
     learning_rate: float = 5e-4
     """PPO: Adam learning rate."""
@@ -113,6 +116,7 @@ class RLConfig:
         get_algorithm(self.algorithm)
         check_cell_stem(self.cell_stem)
         level = get_domain(self.domain).resolve_level(self.level)
+        check_env_options(self.domain, level, self.env)
         positive = ("total_env_steps", "n_envs", "torch_threads", "features_dim", "channels")
         positive += ("n_steps", "batch_size", "n_epochs", "sac_buffer_size", "sac_batch_size", "sac_train_freq")
         check_positive(self, positive, flags=False)
@@ -127,7 +131,7 @@ class RLConfig:
             )
         if min(self.learning_rate, self.sac_learning_rate, self.clip_range) <= 0 or self.sac_learning_starts < 0:
             raise Sim2ActError("learning rates and clip_range must be positive and sac_learning_starts >= 0")
-        return RLConfig(**{**asdict(self), "level": level})
+        return RLConfig(**{**asdict(self), "level": level, "env": dict(self.env)})
 
 
 @dataclass(frozen=True)
@@ -156,7 +160,7 @@ def _policy_kwargs(config: RLConfig) -> dict:
         "features_extractor_class": FiLMExtractor,
         "features_extractor_kwargs": {
             "features_dim": config.features_dim, "channels": config.channels, "cell_stem": config.cell_stem,
-            "cell_pixels": get_domain(config.domain).vision({}).patch_size,
+            "cell_pixels": get_domain(config.domain).vision(config.env).patch_size,
         },
     }
 
@@ -247,15 +251,15 @@ class RLModel:
 
     def proposer(self, deterministic: bool = False) -> RLProposer:
         """The model as a sim2act ``Proposer``."""
-        return RLProposer(self.model, self.config.domain, deterministic, name=self.config.algorithm)
+        return RLProposer(self.model, self.config.domain, deterministic, name=self.config.algorithm, env_options=self.config.env)
 
 
 class _TrainingWatch(BaseCallback):
     """Counts training episodes, reports progress and calls ``on_mark`` as the step count crosses marks."""
 
-    def __init__(self, run: RLRun, domain: str, marks: Sequence[int], on_mark, progress: Progress) -> None:
+    def __init__(self, run: RLRun, config: RLConfig, marks: Sequence[int], on_mark, progress: Progress) -> None:
         super().__init__()
-        self.run, self.domain, self.on_mark, self.progress = run, domain, on_mark, progress
+        self.run, self.config, self.on_mark, self.progress = run, config, on_mark, progress
         self.algorithm = run.algorithm
         self.marks = sorted(marks) if on_mark is not None else []
 
@@ -275,12 +279,14 @@ class _TrainingWatch(BaseCallback):
         while self.marks and self.marks[0] <= self.num_timesteps:
             self.marks.pop(0)
             started = time.perf_counter()
-            self.on_mark(self.num_timesteps, RLProposer(self.model, self.domain, name=self.algorithm))
+            proposer = RLProposer(self.model, self.config.domain, name=self.algorithm, env_options=self.config.env)
+            self.on_mark(self.num_timesteps, proposer)
             self.run.mark_seconds += time.perf_counter() - started
 
 
 def _task_env(config: RLConfig, index: int) -> TaskEnv:
-    return TaskEnv(config.domain, config.level, "train", seed=TASK_SEED_STRIDE * config.seed + index)
+    seed = TASK_SEED_STRIDE * config.seed + index
+    return TaskEnv(config.domain, config.level, "train", seed=seed, env_options=config.env)
 
 
 def train_rl(
@@ -312,7 +318,7 @@ def train_rl(
         run = RLRun(config.algorithm, env_steps=0, seconds=0.0, mark_seconds=0.0, model_path=out / MODEL_FILE)
         progress = progress or Progress()
         progress.start(config.total_env_steps)
-        watch = _TrainingWatch(run, config.domain, marks, on_mark, progress)
+        watch = _TrainingWatch(run, config, marks, on_mark, progress)
         started = time.perf_counter()
         model.learn(config.total_env_steps, callback=watch)
         run.seconds = time.perf_counter() - started

@@ -4,7 +4,8 @@ RL from scratch must see exactly what sim2act's policies see and nothing else: t
 same task splits and the same observation. Every reset therefore draws the next task of a split
 from a ``TaskSampler`` (episode ``i`` of a sampler seed is always the same task), so an agent trained
 on ``train`` never meets a held-out layout or composition. The observation is re-encoded for
-libraries that want fixed-shape arrays (stable-baselines3 has no text space): the camera image, the
+libraries that want fixed-shape arrays (stable-baselines3 has no text space): the camera image (every
+camera with its depth, composed as for sim2act's policy), the
 instruction as word ids of the domain's task grammar (``WordTokenizer``, 0 = padding) and the
 proprioception when the env has it. The reward is the env's own (BabyAI's ``1 - 0.9·t/T`` on success
 for the grid), and ``info`` passes through, with the episode's ``Task`` added on reset.
@@ -26,6 +27,7 @@ from gymnasium import spaces
 from sim2act import features as F
 from sim2act.envs import get_domain, make
 from sim2act.models.tokenizer import WordTokenizer
+from sim2act.observations import compose_image, composed_shape
 from sim2act.tasks import TaskSampler, get_split
 
 IMAGE = "image"
@@ -42,8 +44,10 @@ class InstructionEncoder:
     training and in sim2act's evaluation.
     """
 
-    def __init__(self, domain: str, max_length: int | None = None) -> None:
+    def __init__(self, domain: str, max_length: int | None = None, env_options: Mapping[str, Any] | None = None) -> None:
         vocabulary = get_domain(domain).grammar.vocabulary
+        self.sensors = get_domain(domain).sensors(env_options or {})
+        """The cameras (with depth) composed into ``image``, and the proprio key (``sim2act.observations``)."""
         self.tokenizer = WordTokenizer(vocabulary) if max_length is None else WordTokenizer(vocabulary, max_length)
         self.max_length = self.tokenizer.max_length
         """Length of the id vector (``[CLS]`` included); longer instructions are cut, shorter ones padded."""
@@ -62,9 +66,11 @@ class InstructionEncoder:
 
     def observation(self, obs: Mapping[str, Any], with_proprio: bool) -> dict[str, np.ndarray]:
         """One sim2act observation in ``TaskEnv``'s format."""
-        encoded = {IMAGE: obs[F.RGB], INSTRUCTION_IDS: self.ids(obs[F.INSTRUCTION])}
+        sensors = self.sensors
+        image = compose_image(obs, sensors.cameras, sensors.depth, sensors.depth_range)
+        encoded = {IMAGE: image, INSTRUCTION_IDS: self.ids(obs[F.INSTRUCTION])}
         if with_proprio:
-            encoded[PROPRIO] = np.asarray(obs[F.PROPRIO], np.float32)
+            encoded[PROPRIO] = np.asarray(obs[sensors.proprio], np.float32)
         return encoded
 
     def batch(self, observations: Sequence[Mapping[str, Any]], with_proprio: bool) -> dict[str, np.ndarray]:
@@ -75,22 +81,25 @@ class InstructionEncoder:
 
 def observation_space_for(env_space: spaces.Dict, encoder: InstructionEncoder) -> spaces.Dict:
     """``TaskEnv``'s observation space for an env whose sim2act observation space is ``env_space``."""
-    rgb = env_space[F.RGB]
+    sensors = encoder.sensors
+    keys = (*sensors.cameras, *sensors.depth)
+    image = composed_shape({key: env_space[key].shape for key in keys}, sensors.cameras, sensors.depth)
     entries: dict[str, spaces.Space] = {
-        IMAGE: spaces.Box(0, 255, rgb.shape, np.uint8),
+        IMAGE: spaces.Box(0, 255, image, np.uint8),
         INSTRUCTION_IDS: spaces.Box(0, encoder.vocab_size - 1, (encoder.max_length,), np.int64),
     }
-    if F.PROPRIO in env_space.spaces:
-        proprio = env_space[F.PROPRIO]
+    if sensors.proprio and sensors.proprio in env_space.spaces:
+        proprio = env_space[sensors.proprio]
         entries[PROPRIO] = spaces.Box(proprio.low, proprio.high, proprio.shape, np.float32)
     return spaces.Dict(entries)
 
 
 class TaskEnv(gym.Env):
-    """``make(domain, level)`` whose resets walk through the tasks of one split.
+    """``make(domain, level, **env_options)`` whose resets walk through the tasks of one split.
 
     ## Observation Space
-    ``Dict`` of ``image`` (the ``rgb`` camera, H×W×C uint8), ``instruction`` (int64 word ids of
+    ``Dict`` of ``image`` (the domain's cameras side by side, with a depth channel where it has depth:
+    ``sim2act.observations.compose_image``, as the sim2act policy sees them), ``instruction`` (int64 word ids of
     length ``max_length``, 0 = padding, first id ``[CLS]``) and ``proprio`` (when the env has it).
 
     ## Action Space, Rewards, Episode End
@@ -103,14 +112,20 @@ class TaskEnv(gym.Env):
     metadata = {"render_modes": []}
 
     def __init__(
-        self, domain: str, level: str, split: str = "train", seed: int = 0, max_length: int | None = None
+        self,
+        domain: str,
+        level: str,
+        split: str = "train",
+        seed: int = 0,
+        max_length: int | None = None,
+        env_options: Mapping[str, Any] | None = None,
     ) -> None:
         get_split(split)
-        self.env = make(domain, level)
+        self.env = make(domain, level, **(env_options or {}))
         self.domain = domain
         self.level = get_domain(domain).resolve_level(level)
         self.split = split
-        self.encoder = InstructionEncoder(domain, max_length)
+        self.encoder = InstructionEncoder(domain, max_length, env_options)
         self.observation_space = observation_space_for(self.env.observation_space, self.encoder)
         self.action_space = self.env.action_space
         self._with_proprio = PROPRIO in self.observation_space.spaces

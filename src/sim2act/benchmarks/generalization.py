@@ -66,7 +66,8 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
             for level, split in columns:
                 with progress.bar(f"{method.name} seed {seed}: {level} {split}") as bar:
                     report, _ = evaluate_proposer(run.make_proposer(), domain.name, [level], split, config.episodes,
-                                                  seed=seed, progress=bar, label=run.artifact)
+                                                  seed=seed, progress=bar, label=run.artifact,
+                                                  env_options=config.setting.env)
                 table.setdefault(method.name, {}).setdefault(_column(level, split), []).append(asdict(report.overall))
     results = {"config": asdict(config), "columns": [_column(l, s) for l, s in columns], "methods": table}
     folder = ResultsFolder(out, NAME)

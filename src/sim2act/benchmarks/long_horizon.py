@@ -56,13 +56,14 @@ def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: LoopP
     check_subgoals(domain)
     for level in (domain.resolve_level(l) for l in (config.levels or domain.levels.sequence)):
         setting = replace(config.setting, level=level)
-        replay = make(domain.name, level)
+        replay = make(domain.name, level, **setting.env)
         for method in parse_methods(config.methods):
             for seed in range(config.seeds):
                 run = method.run(setting, seed, Path(out) / WORK, progress)
                 with progress.bar(f"{method.name} seed {seed}: {level} {config.split}") as bar:
                     report, episodes = evaluate_proposer(run.make_proposer(), domain.name, [level], config.split,
-                                                         config.episodes, seed=seed, progress=bar, label=run.artifact)
+                                                         config.episodes, seed=seed, progress=bar, label=run.artifact,
+                                                         env_options=setting.env)
                 progress.stage(f"{method.name} seed {seed}: replaying {len(episodes)} episodes under each sub-goal")
                 outcomes = [subgoal_outcome(e, domain, replay) for e in episodes]
                 solved = [o for o in outcomes if o.success]

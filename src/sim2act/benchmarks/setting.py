@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sim2act.envs import get_domain
+from sim2act.envs import check_env_options, get_domain
 from sim2act.loop import LoopConfig
 
 
@@ -16,6 +16,8 @@ class MethodSetting:
     """Simulator domain."""
     level: str | None = None
     """Level every method trains on (None: the domain's default level)."""
+    env: dict = field(default_factory=dict)
+    """Env options every method's envs are built with (over the loop's own ``env``): ``--env key=value``."""
     split: str = "test_unseen_composition"
     """Held-out split of the success-against-env-steps curves."""
     eval_episodes: int = 200
@@ -36,8 +38,10 @@ class MethodSetting:
     """Expert BC: overrides of ``TrainConfig``'s optimisation knobs."""
 
     def resolved(self) -> MethodSetting:
-        """This setting with its level named canonically (the default level when None)."""
-        return replace(self, level=get_domain(self.domain).resolve_level(self.level))
+        """This setting with its level named canonically (the default level when None); bad env options refused."""
+        level = get_domain(self.domain).resolve_level(self.level)
+        check_env_options(self.domain, level, self.env)
+        return replace(self, level=level)
 
 
 QUICK_LOOP = LoopConfig(

@@ -13,6 +13,8 @@ from sim2act.benchmarks.results import RESULTS_MD
 from sim2act.cli.console import make_console
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.run import ConsoleProgress
+from sim2act.envs import parse_env_options
+from sim2act.envs.options import ENV_HELP
 from sim2act.errors import Sim2ActError
 from sim2act.loop import LoopFolder, load_loop_config
 from sim2act.tasks import get_split
@@ -28,6 +30,7 @@ Out = Annotated[Optional[Path], typer.Option(
 Seeds = Annotated[Optional[int], typer.Option(help="Seeds per method.")]
 Level = Annotated[Optional[str], typer.Option(help="Level every method trains on (default: the domain's).")]
 Loop = Annotated[Optional[str], typer.Option(help="Sim2Act's loop config (quick, long or a file); default: quick.")]
+Env = Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP + " For every method's envs.")]
 
 
 class ConsoleBenchProgress(ConsoleProgress):
@@ -39,7 +42,7 @@ class ConsoleBenchProgress(ConsoleProgress):
 
 def _run(
     name: str, quick: bool, out: Path | None, level: str | None = None, loop: str | None = None, split: str | None = None,
-    **overrides,
+    env: list[str] | None = None, **overrides,
 ) -> None:
     bench = BENCHMARKS[name]
     out = out or (DEFAULT_OUT / "quick" if quick else DEFAULT_OUT)
@@ -49,6 +52,8 @@ def _run(
         setting = replace(setting, level=level)
     if split is not None:
         setting = replace(setting, split=get_split(split).name)
+    if env:
+        setting = replace(setting, env={**setting.env, **parse_env_options(env)})
     if loop is not None:
         try:
             setting = replace(setting, loop=load_loop_config(loop))
@@ -73,9 +78,13 @@ def sample_efficiency_command(
     target: Annotated[Optional[float], typer.Option(help="Held-out success to reach (default 0.8).")] = None,
     rl_factor: Annotated[Optional[float], typer.Option(help="RL budget in multiples of Sim2Act's env steps (default 10).")] = None,
     split: Annotated[Optional[str], typer.Option(help="Held-out split of the curves (default test_unseen_composition).")] = None,
+    env: Env = None,
 ) -> None:
     """Held-out success against env steps, and env steps to 80%, for every method."""
-    _run("sample-efficiency", quick, out, level, loop, split, methods=methods, seeds=seeds, target=target, rl_factor=rl_factor)
+    _run(
+        "sample-efficiency", quick, out, level, loop, split, env,
+        methods=methods, seeds=seeds, target=target, rl_factor=rl_factor,
+    )
 
 
 @bench_app.command("generalization")
@@ -88,9 +97,10 @@ def generalization_command(
     level: Level = None,
     loop: Loop = None,
     variants: Annotated[Optional[str], typer.Option(help="Comma-separated level variants never trained on.")] = None,
+    env: Env = None,
 ) -> None:
     """Success on train instructions, unseen layouts, unseen compositions and larger level variants."""
-    _run("generalization", quick, out, level, loop, methods=methods, seeds=seeds, variants=_names(variants))
+    _run("generalization", quick, out, level, loop, env=env, methods=methods, seeds=seeds, variants=_names(variants))
 
 
 @bench_app.command("long-horizon")
@@ -102,9 +112,10 @@ def long_horizon_command(
     seeds: Seeds = None,
     levels: Annotated[Optional[str], typer.Option(help="Comma-separated sequence levels (default GoToSeqS5R2; GoToSeq takes hours).")] = None,
     loop: Loop = None,
+    env: Env = None,
 ) -> None:
     """Sequenced instructions: success, share of sub-goals completed, longest task solved."""
-    _run("long-horizon", quick, out, None, loop, methods=methods, seeds=seeds, levels=_names(levels))
+    _run("long-horizon", quick, out, None, loop, env=env, methods=methods, seeds=seeds, levels=_names(levels))
 
 
 @bench_app.command("ablations")
@@ -116,9 +127,10 @@ def ablations_command(
     level: Level = None,
     loop: Loop = None,
     only: Annotated[Optional[str], typer.Option(help="Comma-separated prefixes of the variants to run besides the full loop.")] = None,
+    env: Env = None,
 ) -> None:
     """The loop with λ = 0, a single pass, α 0.8 / 1.0, a uniform π0, success-only or hindsight-only labels."""
-    _run("ablations", quick, out, level, loop, seeds=seeds, only=_names(only))
+    _run("ablations", quick, out, level, loop, env=env, seeds=seeds, only=_names(only))
 
 
 def _names(text: str | None) -> tuple[str, ...] | None:

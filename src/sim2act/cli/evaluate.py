@@ -9,6 +9,8 @@ import typer
 
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.progress import Bar
+from sim2act.envs import parse_env_options
+from sim2act.envs.options import ENV_HELP
 from sim2act.evaluation import EvalConfig, evaluate, format_summary_line
 from sim2act.evaluation.report import EVAL_INFO, EVAL_MARKDOWN, markdown_table
 
@@ -26,6 +28,7 @@ def eval_command(
     seed: Annotated[int, typer.Option(help="Seed of task sampling and action sampling.")] = D.seed,
     num_envs: Annotated[int, typer.Option(help="Envs stepped together in this process.")] = D.num_envs,
     gifs: Annotated[int, typer.Option(help="Episodes to save as captioned GIFs.")] = D.gifs,
+    env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP + " Overrides the policy's own.")] = None,
 ) -> None:
     """Roll CHECKPOINT out on a task split; write eval_info.json and a markdown table to OUT."""
     config = EvalConfig(
@@ -37,6 +40,7 @@ def eval_command(
         seed=seed,
         num_envs=num_envs,
         gifs=gifs,
+        env=parse_env_options(env or []),
     )
     with Bar(f"eval {split}") as bar:
         report = evaluate(config, out, progress=bar)

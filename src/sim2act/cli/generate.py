@@ -9,6 +9,8 @@ import typer
 
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.progress import Bar
+from sim2act.envs import parse_env_options
+from sim2act.envs.options import ENV_HELP
 from sim2act.rollout.generation import GenerateConfig, generate
 
 D = GenerateConfig()
@@ -32,6 +34,7 @@ def generate_command(
     policy: Annotated[Optional[str], typer.Option(help="Policy checkpoint or run for --proposer policy.")] = None,
     prior: Annotated[Optional[str], typer.Option(help="Prior folder for --proposer prior (sim2act pretrain-prior, or CLIP).")] = None,
     prior_temperature: Annotated[Optional[float], typer.Option(help="Softmax temperature of the prior's cosine scores.")] = None,
+    env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP)] = None,
     append: Annotated[bool, typer.Option("--append", help="Add a run with this config to an existing dataset.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing dataset.")] = False,
 ) -> None:
@@ -52,6 +55,7 @@ def generate_command(
         policy=policy,
         prior=prior,
         prior_temperature=prior_temperature,
+        env=parse_env_options(env or []),
     )
     shown = config.validated()
     with Bar(f"{shown.domain}/{shown.level} {split}") as bar:

@@ -9,6 +9,8 @@ import typer
 
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.progress import Bar
+from sim2act.envs import parse_env_options
+from sim2act.envs.options import ENV_HELP
 from sim2act.priors import PriorConfig, pretrain_prior
 
 D = PriorConfig()
@@ -29,6 +31,7 @@ def pretrain_prior_command(
     seed: Annotated[int, typer.Option(help="Seed of tasks, actions, captions, initialisation and batches.")] = D.seed,
     threads: Annotated[int, typer.Option(help="Torch threads (1 is fastest for this small model on a busy 2-core CPU; 0: torch's default).")] = 1,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace a non-empty OUT that holds no prior.")] = False,
+    env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP)] = None,
 ) -> None:
     """Collect (frame, caption) pairs on train-split tasks and train a small CLIP on them contrastively."""
     config = PriorConfig(
@@ -42,6 +45,7 @@ def pretrain_prior_command(
         hidden_size=hidden_size,
         layers=layers,
         seed=seed,
+        env=parse_env_options(env or []),
     )
     with Bar(f"prior {domain}/{config.validated().level}") as bar:
         summary = pretrain_prior(config, out, overwrite=overwrite, progress=bar, threads=threads or None)

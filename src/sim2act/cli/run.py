@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -13,6 +14,8 @@ from rich.console import Console
 from sim2act.cli.console import make_console, make_table
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.progress import Bar
+from sim2act.envs import parse_env_options
+from sim2act.envs.options import ENV_HELP
 from sim2act.loop import LoopConfig, LoopFolder, load_loop_config, run_loop, write_report
 from sim2act.loop.progress import LoopProgress
 from sim2act.loop.report import round_table, summarize_run
@@ -47,12 +50,15 @@ class ConsoleProgress(LoopProgress):
 def run_command(
     config: Annotated[Optional[str], typer.Option(help="A TOML/JSON loop config, or a shipped one: quick, long.")] = None,
     out: Annotated[Path, typer.Option(help="Run folder (resumed when it holds this config's run).")] = DEFAULT_OUT,
+    env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP + " Over the config's [env].")] = None,
 ) -> None:
     """Run the Sim2Act loop (π0 proposes, the simulator labels, π_θ learns, repeat) and write a report.
 
     With no options: the shipped quick config (the grid's GoToLocal). Interrupted, the same command resumes.
     """
     loop_config = load_loop_config(config) if config else LoopConfig().validated()
+    if env:
+        loop_config = replace(loop_config, env={**loop_config.env, **parse_env_options(env)}).validated()
     folder = LoopFolder(out)
     console = make_console()
     started = time.perf_counter()

@@ -11,6 +11,7 @@ from typing import Any
 
 import sim2act
 from sim2act.data.atomic import atomic_write_text
+from sim2act.data.feature_stats import merge
 from sim2act.data.schema import SCHEMA_VERSION
 from sim2act.errors import Sim2ActError
 
@@ -35,6 +36,8 @@ class ShardStats:
     """Kept episodes whose instruction was relabeled in hindsight."""
     preview_steps: int = 0
     """Simulator steps the proposer ran to preview actions for the shard, never executed (0 on older cards)."""
+    features: dict[str, dict] = field(default_factory=dict)
+    """Moments of each observation, action and reward column over the kept steps (``data.feature_stats``; empty on older cards)."""
 
     def __post_init__(self) -> None:
         self.rollouts = self.episodes if self.rollouts is None else self.rollouts
@@ -52,9 +55,25 @@ class DatasetCard:
     action_space: dict
     runs: list[dict] = field(default_factory=list)
     shards: dict[int, ShardStats] = field(default_factory=dict)
+    sensors: dict[str, Any] = field(default_factory=dict)
+    """The domain's ``Sensors`` (camera, depth and proprio keys); cards before it: derived from ``features``."""
     codebase_version: str = sim2act.__version__
     git_revision: str | None = None
     schema_version: int = SCHEMA_VERSION
+
+    def __post_init__(self) -> None:
+        if not self.sensors:
+            self.sensors = {
+                "cameras": ["rgb"],
+                "depth": ["depth"] if "depth" in self.features else [],
+                "proprio": "proprio" if "proprio" in self.features else None,
+            }
+
+    @property
+    def stats(self) -> dict[str, dict]:
+        """Per-feature min, max, mean, std and count over every shard that recorded moments."""
+        names = sorted({name for s in self.shards.values() for name in s.features})
+        return {name: merge(s.features[name] for s in self.shards.values() if name in s.features) for name in names}
 
     @property
     def counts(self) -> dict[str, int]:
@@ -85,6 +104,8 @@ class DatasetCard:
             "splits": {self.split: {"episodes": counts["episodes"], "steps": counts["steps"]}},
             "features": self.features,
             "action_space": self.action_space,
+            "sensors": self.sensors,
+            "stats": self.stats,
             "runs": self.runs,
             "shards": {f"{i:05d}": vars(s) for i, s in sorted(self.shards.items())},
             "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -102,6 +123,7 @@ class DatasetCard:
             codebase_version=data["codebase_version"],
             git_revision=data.get("git_revision"),
             schema_version=data["schema_version"],
+            sensors=data.get("sensors", {}),
         )
 
     def save(self, path: Path) -> None:

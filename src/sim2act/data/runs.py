@@ -7,6 +7,7 @@ asks to ``--append`` a new run or ``--overwrite`` the dataset. Nothing on disk i
 
 from __future__ import annotations
 
+import copy
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,9 @@ from sim2act.data.layout import DatasetLayout
 from sim2act.data.schema import SCHEMA_VERSION
 from sim2act.data.shards import read_shard_stats
 from sim2act.errors import Sim2ActError
+
+ADDED_CONFIG_KEYS = {"env": {}}
+"""Generation config keys added after datasets were first written, each with the value older runs used."""
 
 
 @dataclass
@@ -65,18 +69,23 @@ def open_run(
     remove_stale_temp_files(root)
     _reconcile(layout, card)
     last = card.runs[-1]
-    if last["config"] == config:
+    if run_config(last) == config:
         return layout, card, _run_from(last)
     if not append:
         raise Sim2ActError(
-            f"--out {root} holds a dataset made with another config ({_difference(last['config'], config)}); "
+            f"--out {root} holds a dataset made with another config ({_difference(run_config(last), config)}); "
             "re-run with its config to resume, or pass --append or --overwrite"
         )
-    _check_appendable(root, card, new_card, last)
+    _check_appendable(root, card, new_card, last, config)
     counts = card.counts
     first_shard = max(card.shards, default=-1) + 1
     # Episode ids number rollouts, kept or not, so a new run starts after every rollout of the earlier ones.
     return layout, card, _start_run(layout, card, config, first_episode=counts["rollouts"], first_shard=first_shard)
+
+
+def run_config(record: dict) -> dict:
+    """The config of a card's run record, with keys added since older cards were written filled in."""
+    return {**copy.deepcopy(ADDED_CONFIG_KEYS), **record["config"]}
 
 
 def _start_run(layout: DatasetLayout, card: DatasetCard, config: dict, first_episode: int, first_shard: int) -> Run:
@@ -112,7 +121,7 @@ def _reconcile(layout: DatasetLayout, card: DatasetCard) -> None:
     card.save(layout.card)
 
 
-def _check_appendable(root: Path, card: DatasetCard, new_card: DatasetCard, last: dict) -> None:
+def _check_appendable(root: Path, card: DatasetCard, new_card: DatasetCard, last: dict, config: dict) -> None:
     done = sum(1 for i in range(last["first_shard"], last["first_shard"] + last["num_shards"]) if i in card.shards)
     if done < last["num_shards"]:
         raise Sim2ActError(
@@ -123,6 +132,9 @@ def _check_appendable(root: Path, card: DatasetCard, new_card: DatasetCard, last
         raise Sim2ActError(f"--out {root} holds split {card.split!r}; a dataset holds one split, not {new_card.split!r}")
     if new_card.domain != card.domain or new_card.features != card.features:
         raise Sim2ActError(f"--out {root} holds {card.domain} data with other features; append only matching data")
+    held, new = run_config(last)["env"], config.get("env", {})
+    if held != new:
+        raise Sim2ActError(f"--out {root} holds data of env options {held}, not {new}; a dataset holds one set of them")
 
 
 def _difference(old: dict, new: dict) -> str:

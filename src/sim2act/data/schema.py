@@ -59,10 +59,9 @@ def step_features(observation_space: spaces.Dict, action_space: gym.Space) -> li
         Feature(F.SEED, "int64", ()),
         Feature(F.INSTRUCTION, "str", ()),
     ]
-    for key in (F.RGB, F.DEPTH, F.PROPRIO):
-        if key in observation_space.spaces:
-            box = observation_space[key]
-            columns.append(Feature(key, np.dtype(box.dtype).name, tuple(box.shape)))
+    for key in observation_columns(observation_space):
+        box = observation_space[key]
+        columns.append(Feature(key, np.dtype(box.dtype).name, tuple(box.shape)))
     columns.append(action_feature(action_space))
     columns += [
         Feature(F.REWARD, "float32", ()),
@@ -76,19 +75,36 @@ def step_features(observation_space: spaces.Dict, action_space: gym.Space) -> li
     return columns
 
 
+def observation_columns(observation_space: spaces.Dict) -> list[str]:
+    """Observation keys stored per step: every ``Box`` entry, ``rgb``, ``depth`` and ``proprio`` first (in that
+    order, as datasets have always had them), then the others by name (more cameras, their depth, sensors)."""
+    boxes = [k for k, space in observation_space.spaces.items() if isinstance(space, spaces.Box)]
+    first = [k for k in (F.RGB, F.DEPTH, F.PROPRIO) if k in boxes]
+    return first + sorted(k for k in boxes if k not in first)
+
+
 def action_feature(action_space: gym.Space) -> Feature:
-    """int64 scalars for ``Discrete`` actions, float32 vectors for ``Box`` actions."""
+    """int64 scalars for ``Discrete``, int64 vectors for ``MultiDiscrete``, float32 arrays of any shape for ``Box``."""
     if isinstance(action_space, spaces.Discrete):
         return Feature(F.ACTION, "int64", ())
-    if isinstance(action_space, spaces.Box) and len(action_space.shape) == 1:
+    if isinstance(action_space, spaces.MultiDiscrete) and action_space.nvec.ndim == 1 and not action_space.start.any():
+        return Feature(F.ACTION, "int64", tuple(action_space.shape))
+    if isinstance(action_space, spaces.Box) and action_space.shape:
         return Feature(F.ACTION, "float32", tuple(action_space.shape))
-    raise Sim2ActError(f"sim2act datasets store Discrete and 1-D Box actions; the env acts in {action_space}")
+    raise Sim2ActError(f"sim2act datasets store Discrete, 1-D MultiDiscrete (starting at 0) and Box actions; the env acts in {action_space}")
 
 
 def action_space_to_json(action_space: gym.Space, names: tuple[str, ...] | None = None) -> dict:
-    """A JSON description of the action space (with the env's action names), for cards and models."""
+    """A JSON description of the action space (with the env's action names), for cards and models.
+
+    >>> action_space_to_json(spaces.MultiDiscrete([3, 4]))
+    {'type': 'multi_discrete', 'nvec': [3, 4]}
+    """
+    action_feature(action_space)
     if isinstance(action_space, spaces.Discrete):
         return {"type": "discrete", "n": int(action_space.n), "names": list(names or range(action_space.n))}
+    if isinstance(action_space, spaces.MultiDiscrete):
+        return {"type": "multi_discrete", "nvec": action_space.nvec.tolist()}
     return {"type": "box", "low": action_space.low.tolist(), "high": action_space.high.tolist()}
 
 

@@ -13,6 +13,7 @@ import pyarrow.parquet as pq
 from sim2act import features as F
 from sim2act.data.atomic import atomic_write
 from sim2act.data.episode import Episode
+from sim2act.data.feature_stats import moments
 from sim2act.data.schema import EPISODE_SCHEMA, Feature, arrow_schema
 from sim2act.errors import Sim2ActError
 
@@ -57,6 +58,24 @@ def steps_table(episodes: Sequence[Episode], features: list[Feature], proposer: 
             values = np.concatenate([e.observations[feature.name] for e in episodes])
         columns[feature.name] = _array_column(feature, values)
     return pa.table([columns[f.name] for f in features], schema=arrow_schema(features))
+
+
+def shard_moments(episodes: Sequence[Episode], features: list[Feature]) -> dict[str, dict]:
+    """``data.feature_stats.moments`` of every array column (observations, action, reward) over ``episodes``' steps."""
+    out: dict[str, dict] = {}
+    if not episodes:
+        return out
+    for feature in features:
+        if feature.name == F.ACTION:
+            values = [e.actions for e in episodes]
+        elif feature.name == F.REWARD:
+            values = [e.rewards for e in episodes]
+        elif feature.name in episodes[0].observations:
+            values = [e.observations[feature.name] for e in episodes]
+        else:
+            continue
+        out[feature.name] = moments(feature, np.concatenate(values).reshape(-1, *feature.shape))
+    return out
 
 
 def episodes_table(episodes: Sequence[Episode], proposer: str, iteration: int) -> pa.Table:

@@ -37,7 +37,9 @@ class StepDataset(Dataset):
         in_memory = raw_bytes <= IN_MEMORY_LIMIT_BYTES if in_memory is None else in_memory
         table = load_steps(self.root) if in_memory else _memory_mapped(self.root, layout.root / "cache" / f"steps-{self.card.counts['steps']}.arrow")
         self.arrays: dict[str, np.ndarray] = {}
-        for name in ARRAY_COLUMNS:
+        sensors = self.card.sensors
+        observed = [*sensors["cameras"], *sensors.get("depth", ()), *([sensors["proprio"]] if sensors.get("proprio") else [])]
+        for name in dict.fromkeys([*ARRAY_COLUMNS, *observed]):
             if name in self.card.features:
                 spec = self.card.features[name]
                 self.arrays[name] = feature_array(table.column(name), spec["dtype"], tuple(spec["shape"]))

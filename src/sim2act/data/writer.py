@@ -17,7 +17,7 @@ from sim2act.data.card import DatasetCard, ShardStats
 from sim2act.data.episode import Episode
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.schema import Feature
-from sim2act.data.shards import episodes_table, steps_table, with_shard_stats, write_parquet
+from sim2act.data.shards import episodes_table, shard_moments, steps_table, with_shard_stats, write_parquet
 from sim2act.tasks import check_trainable, get_split
 
 
@@ -115,6 +115,7 @@ class ShardWriter:
             rollout_successes=job.rollout_successes,
             relabeled=sum(e.label == F.LABEL_HINDSIGHT for e in job.episodes),
             preview_steps=job.preview_steps,
+            features=shard_moments(job.episodes, self.features),
         )
         write_parquet(steps, self.layout.steps_shard(job.index))
         episodes = with_shard_stats(episodes_table(job.episodes, job.proposer, job.iteration), vars(stats))

@@ -1,12 +1,32 @@
 """One environment API for every domain.
 
-``make(domain, level)`` returns a Gymnasium env whose observation is a dict with ``rgb``
+``make(domain, level, **options)`` returns a Gymnasium env whose observation is a dict with ``rgb``
 (H×W×3 uint8), ``proprio`` (float32 vector), optional ``depth`` (H×W float32) and ``instruction``
 (a ``Text`` entry), and whose ``info`` carries ``instruction``, ``success`` (the task verifier's
 verdict) and ``achieved`` on every step.
 """
 
 from sim2act.envs import grid as _grid  # noqa: F401  (registers the grid domain)
-from sim2act.envs.registry import Domain, domains, get_domain, gym_id, make, register_domain, registered_envs
+from sim2act.envs.options import parse_env_options
+from sim2act.envs.registry import (
+    Domain,
+    check_env_options,
+    domains,
+    get_domain,
+    gym_id,
+    make,
+    register_domain,
+    registered_envs,
+)
 
-__all__ = ["Domain", "domains", "get_domain", "gym_id", "make", "register_domain", "registered_envs"]
+__all__ = [
+    "Domain",
+    "check_env_options",
+    "domains",
+    "get_domain",
+    "gym_id",
+    "make",
+    "parse_env_options",
+    "register_domain",
+    "registered_envs",
+]

@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import gymnasium as gym
 
+from sim2act import features as F
 from sim2act.envs.captions import Caption
 
 
@@ -65,6 +66,28 @@ class VisionDefaults:
     """Pixels per token side (the cell side when frames are a grid of cells)."""
 
 
+@dataclass(frozen=True)
+class Sensors:
+    """What the domain's envs observe, as observation keys; all of it is what a robot would have."""
+
+    cameras: tuple[str, ...] = (F.RGB,)
+    """Keys of H×W×3 uint8 RGB frames, one per camera (all of one height: the policy sets them side by side)."""
+    depth: tuple[str, ...] = ()
+    """Keys of H×W float32 depth maps, one per camera in ``cameras``' order, or none."""
+    depth_range: tuple[float, float] = (0.0, 10.0)
+    """Depths (in the env's units) that the policy's depth channel maps to 0 and 255; beyond are clipped."""
+    proprio: str | None = F.PROPRIO
+    """Key of the proprioception vector (normalised by the dataset's statistics), or None."""
+
+    def __post_init__(self) -> None:
+        if not self.cameras or (self.depth and len(self.depth) != len(self.cameras)):
+            raise ValueError(f"Sensors needs at least one camera and one depth key per camera or none: {self}")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"cameras": list(self.cameras), "depth": list(self.depth),
+                "depth_range": list(self.depth_range), "proprio": self.proprio}
+
+
 @runtime_checkable
 class Previewable(Protocol):
     """An env that can show what each action would lead to without moving (the prior proposer needs it)."""
@@ -91,6 +114,8 @@ class Domain:
     """``build(level, **options)`` returns an env that follows the sim2act observation API."""
     levels: Levels
     grammar: Grammar
+    sensors: Callable[[Mapping[str, Any]], Sensors] = lambda options: Sensors()
+    """The observation keys of envs built with these env options (cameras, depth, proprio)."""
     vision: Callable[[Mapping[str, Any]], VisionDefaults] = lambda options: VisionDefaults()
     """The vision defaults for envs built with these env options."""
     captions: Callable[[gym.Env], Sequence[Caption]] | None = None

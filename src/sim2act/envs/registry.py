@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from typing import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import gymnasium as gym
 
@@ -49,18 +50,26 @@ def registered_envs() -> list[tuple[str, str]]:
     return [(d.name, level) for d in domains() for level in d.levels.named]
 
 
+def check_env_options(domain: str, level: str | None, options: Mapping[str, Any]) -> None:
+    """Refuse env ``options`` the domain's envs do not take (one line naming them), building nothing."""
+    spec = get_domain(domain)
+    parameters = inspect.signature(spec.build).parameters
+    try:
+        inspect.signature(spec.build).bind(spec.resolve_level(level), **options)
+    except TypeError:
+        unknown = [name for name in options if name not in parameters or name == "level"] or sorted(options)
+        known = [name for name in parameters if name != "level"]
+        raise Sim2ActError(
+            f"domain {domain!r} takes no env option {', '.join(unknown)}; it takes: {', '.join(known) or 'none'}"
+        ) from None
+
+
 def make(domain: str, level: str | None = None, **options) -> gym.Env:
     """Build the env for ``level`` (default: the domain's) with env ``options`` (see each domain's env docstring).
 
     An option the domain's envs do not take is a one-line ``Sim2ActError`` naming it.
     """
     spec = get_domain(domain)
-    level = spec.levels.resolve(level or spec.levels.default)
-    try:
-        inspect.signature(spec.build).bind(level, **options)
-    except TypeError:
-        known = [p for p in inspect.signature(spec.build).parameters if p != "level"]
-        raise Sim2ActError(
-            f"domain {domain!r} takes no env option {', '.join(sorted(options))}; it takes: {', '.join(known) or 'none'}"
-        ) from None
+    level = spec.resolve_level(level)
+    check_env_options(domain, level, options)
     return spec.build(level, **options)

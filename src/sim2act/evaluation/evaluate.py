@@ -9,20 +9,22 @@ is that applied to a policy checkpoint.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from sim2act import features as F
 from sim2act.data.episode import Episode
-from sim2act.envs import get_domain, make
+from sim2act.envs import check_env_options, get_domain, make
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation.gifs import write_episode_gif
 from sim2act.evaluation.metrics import breakdown, outcome_from_episode, summarize
 from sim2act.evaluation.report import EvalReport, write_eval_info, write_markdown
 from sim2act.models import VisionLanguagePolicy, load_policy
+from sim2act.observations import composed_shape
 from sim2act.progress import Progress
 from sim2act.proposers.base import Proposer
 from sim2act.proposers.policy import PolicyProposer
@@ -52,6 +54,8 @@ class EvalConfig:
     """Envs stepped together in this process."""
     gifs: int = 0
     """Episodes to save as captioned GIFs."""
+    env: dict[str, Any] = field(default_factory=dict)
+    """Env options over the policy's own (those of its training data): ``--env key=value``."""
 
 
 def evaluate(config: EvalConfig, out: str | Path | None = None, progress: Progress | None = None) -> EvalReport:
@@ -65,12 +69,13 @@ def evaluate(config: EvalConfig, out: str | Path | None = None, progress: Progre
     levels = [domain.resolve_level(level) for level in (config.levels or policy.spec.levels)]
     if not levels:
         raise Sim2ActError(f"checkpoint {folder} records no training levels: pass --level")
+    env_options = {**policy.spec.env_options, **config.env}
     if out is not None:  # an unwritable --out fails now, not after the roll-outs
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
 
     for level in levels:
-        _check_image_shape(policy, level)
+        _check_image_shape(policy, level, env_options)
     report, episodes = evaluate_proposer(
         PolicyProposer(policy, greedy=config.greedy),
         domain.name,
@@ -81,8 +86,9 @@ def evaluate(config: EvalConfig, out: str | Path | None = None, progress: Progre
         num_envs=config.num_envs,
         label=str(folder),
         progress=progress,
+        env_options=env_options,
     )
-    report.config = {**asdict(config), "levels": levels}
+    report.config = {**asdict(config), "levels": levels, "env": env_options}
     if out is not None:
         write_evaluation(report, episodes, out, config.gifs)
     return report
@@ -98,11 +104,13 @@ def evaluate_proposer(
     num_envs: int = 16,
     label: str = "",
     progress: Progress | None = None,
+    env_options: Mapping[str, Any] | None = None,
 ) -> tuple[EvalReport, list[Episode]]:
     """Roll ``proposer`` out on ``split`` of ``levels`` and measure it as ``evaluate`` measures a policy.
 
     Episodes are spread evenly over the levels; ``label`` names what was evaluated (the report's
-    ``checkpoint``). Returns the report and the recorded episodes (for GIFs, see ``write_evaluation``).
+    ``checkpoint``); envs are built with ``env_options`` (None: the domain's defaults). Returns the
+    report and the recorded episodes (for GIFs, see ``write_evaluation``).
     """
     if episodes < 1 or num_envs < 1:
         raise Sim2ActError(f"episodes and num_envs must be at least 1, got {episodes} and {num_envs}")
@@ -111,6 +119,8 @@ def evaluate_proposer(
     levels = [spec.resolve_level(level) for level in levels]
     if not levels:
         raise Sim2ActError("no level to evaluate on")
+    env_options = dict(env_options or {})
+    check_env_options(spec.name, levels[0], env_options)
     progress = progress or Progress()
     progress.start(episodes, 0)
 
@@ -118,7 +128,7 @@ def evaluate_proposer(
     recorded: list[Episode] = []
     for k, level in enumerate(levels):
         count = episodes // len(levels) + (k < episodes % len(levels))
-        recorded += roll_out_proposer(proposer, spec.name, level, split, count, seed, num_envs, progress)
+        recorded += roll_out_proposer(proposer, spec.name, level, split, count, seed, num_envs, progress, env_options)
     seconds = time.perf_counter() - started
 
     outcomes = [outcome_from_episode(e, spec.grammar.instruction_type) for e in recorded]
@@ -140,6 +150,7 @@ def evaluate_proposer(
             "levels": levels,
             "seed": seed,
             "num_envs": num_envs,
+            "env": env_options,
         },
     )
     return report, recorded
@@ -154,15 +165,17 @@ def roll_out_proposer(
     seed: int = 0,
     num_envs: int = 16,
     progress: Progress | None = None,
+    env_options: Mapping[str, Any] | None = None,
 ) -> list[Episode]:
     """Record ``count`` episodes of ``proposer`` on tasks of ``split``, the same tasks for the same ``seed``.
 
     Actions are drawn from a generator seeded by ``seed``; ``progress.episode`` sees each finished episode.
+    Envs are built with ``env_options`` (None: the domain's defaults).
     """
     if count == 0:
         return []
     progress = progress or Progress()
-    envs = [EpisodeRecorder(make(domain, level)) for _ in range(min(num_envs, count))]
+    envs = [EpisodeRecorder(make(domain, level, **(env_options or {}))) for _ in range(min(num_envs, count))]
     sampler = TaskSampler(domain, level, split, seed)
     rng = np.random.default_rng([seed, 7919])
     try:
@@ -182,9 +195,13 @@ def write_evaluation(report: EvalReport, episodes: Sequence[Episode], out: Path,
         write_episode_gif(episode.observations[F.RGB], episode.task.instruction, episode.succeeded, out / "gifs" / name)
 
 
-def _check_image_shape(policy: VisionLanguagePolicy, level: str) -> None:
-    env = make(policy.spec.domain, level)
-    shape = env.observation_space[F.RGB].shape
+def _check_image_shape(policy: VisionLanguagePolicy, level: str, env_options: Mapping[str, Any]) -> None:
+    env = make(policy.spec.domain, level, **env_options)
+    spec, spaces = policy.spec, env.observation_space.spaces
+    missing = [key for key in (*spec.cameras, *spec.depth) if key not in spaces]
     env.close()
+    if missing:
+        raise Sim2ActError(f"level {level!r} has no {', '.join(missing)} observation; the policy was trained on it")
+    shape = composed_shape({key: spaces[key].shape for key in (*spec.cameras, *spec.depth)}, spec.cameras, spec.depth)
     if tuple(shape) != tuple(policy.spec.image_shape):
         raise Sim2ActError(f"level {level!r} renders {shape} frames; the policy was trained on {policy.spec.image_shape}")

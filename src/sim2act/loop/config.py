@@ -1,7 +1,8 @@
 """``LoopConfig``: everything ``sim2act run`` does, readable from a TOML or JSON file.
 
-A config file holds the fields of ``LoopConfig`` at the top level and optional ``[policy]`` and
-``[train]`` tables (fields of ``PolicyConfig`` and of ``TrainConfig``'s optimisation knobs). Shipped
+A config file holds the fields of ``LoopConfig`` at the top level and optional ``[policy]``,
+``[train]`` and ``[env]`` tables (fields of ``PolicyConfig``, ``TrainConfig``'s optimisation knobs and
+the env options of the domain's build, e.g. ``tile_size = 8`` on the grid). Shipped
 configs live beside this module and are named without their suffix (``sim2act run --config long``).
 """
 
@@ -13,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sim2act.envs import get_domain
+from sim2act.envs import check_env_options, get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.labels import LABELERS
 from sim2act.models import PolicyConfig
@@ -82,6 +83,8 @@ class LoopConfig:
     """π_θ's architecture; ``encoder = "clip"`` with no ``clip_path`` starts its encoders from the prior."""
     train: dict[str, Any] = field(default_factory=dict)
     """Overrides of ``TrainConfig``'s optimisation knobs (batch_size, lr, contrastive_weight, ...)."""
+    env: dict[str, Any] = field(default_factory=dict)
+    """Env options of the domain's build, for every env of the run: prior frames, collection, evaluation."""
 
     def validated(self) -> LoopConfig:
         """Check the numbers; bad input is a one-line ``Sim2ActError`` naming it."""
@@ -100,6 +103,8 @@ class LoopConfig:
         if unknown:
             raise Sim2ActError(f"unknown [train] keys: {', '.join(unknown)}; known: {', '.join(TRAIN_KNOBS)}")
         domain = get_domain(self.domain)
+        level = domain.resolve_level(self.level)
+        check_env_options(self.domain, level, self.env)
         erase_loops = domain.exact_state_keys if self.erase_loops is None else self.erase_loops
         if erase_loops and not domain.exact_state_keys:
             raise Sim2ActError(f"erase_loops: domain {self.domain!r} reports no exact state keys to find loops by")
@@ -109,7 +114,7 @@ class LoopConfig:
             raise Sim2ActError(f"domain {self.domain!r} has no captioner to pretrain π0 on: set prior to a CLIP folder")
         # A clip policy with no clip_path gets π0's folder when the loop trains it (rounds._train).
         replace(self.policy, clip_path=self.policy.clip_path or self.prior or "the pretrained prior").validated()
-        return replace(self, level=domain.resolve_level(self.level), erase_loops=erase_loops)
+        return replace(self, level=level, erase_loops=erase_loops, env=dict(self.env))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,6 +124,9 @@ class LoopConfig:
         data = dict(data)
         data["policy"] = config_from_dict(PolicyConfig, dict(data.get("policy", {})))
         data["train"] = dict(data.get("train", {}))
+        if not isinstance(data.get("env", {}), dict):
+            raise Sim2ActError(f"env must be a table of env options, got {data['env']!r}")
+        data["env"] = dict(data.get("env", {}))
         return config_from_dict(cls, data)
 
 

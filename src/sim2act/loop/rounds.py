@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
+from sim2act.data.runs import run_config
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import EvalConfig, evaluate
 from sim2act.loop.config import LoopConfig
@@ -120,8 +121,9 @@ def _open(folder: LoopFolder, config: LoopConfig) -> Ledger:
         folder.root.mkdir(parents=True, exist_ok=True)
         ledger.save(folder.root)
         return ledger
-    if ledger.config != config.to_dict():
-        changed = sorted(k for k in set(ledger.config) | set(config.to_dict()) if ledger.config.get(k) != config.to_dict().get(k))
+    stored = {"env": {}, **ledger.config}  # runs begun before env options were configurable used none
+    if stored != config.to_dict():
+        changed = sorted(k for k in set(stored) | set(config.to_dict()) if stored.get(k) != config.to_dict().get(k))
         raise Sim2ActError(
             f"--out {folder.root} holds a run with another config (differs in: {', '.join(changed)}); "
             "re-run with its config to resume it, or pick another --out"
@@ -144,7 +146,8 @@ def _prior(config: LoopConfig, folder: LoopFolder, ledger: Ledger, progress: Loo
         from sim2act.priors import PriorConfig, pretrain_prior
 
         prior_config = PriorConfig(
-            domain=config.domain, level=config.level, frames=config.prior_frames, steps=config.prior_steps, seed=config.seed
+            domain=config.domain, level=config.level, frames=config.prior_frames, steps=config.prior_steps,
+            seed=config.seed, env=config.env,
         )
         progress.stage(f"pretraining the prior π0 on {config.prior_frames:,} simulator-captioned frames")
         with progress.bar("prior") as bar:  # a killed pretraining leaves a partial folder: start it again
@@ -165,7 +168,7 @@ def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger:
     episodes = config.round0_episodes if r == 0 else config.episodes_per_round
     common = dict(
         domain=config.domain, level=config.level, split="train", episodes=episodes, seed=config.seed,
-        num_envs=config.num_envs, iteration=r, labels=config.labels, erase_loops=config.erase_loops,
+        num_envs=config.num_envs, iteration=r, labels=config.labels, erase_loops=config.erase_loops, env=config.env,
     )
     if r == 0 and config.round0_proposer == "prior":
         generation = GenerateConfig(proposer="prior", prior=prior, prior_temperature=config.prior_temperature, **common)
@@ -183,7 +186,7 @@ def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger:
 def _collection_from_card(data: Path, generation: GenerateConfig, seconds: float, summary) -> Collection:
     """Count the round from the dataset card (so a resumed round counts the shards of its first attempt too)."""
     card = load_card(DatasetLayout(data).card)
-    run = next(run for run in reversed(card.runs) if run["config"] == asdict(generation.validated()))
+    run = next(run for run in reversed(card.runs) if run_config(run) == asdict(generation.validated()))
     shards = [card.shards[i] for i in range(run["first_shard"], run["first_shard"] + run["num_shards"])]
     return Collection(
         proposer=summary.proposer,
@@ -211,8 +214,7 @@ def _train(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: L
         seed=config.seed + r,
         log_every=max(steps // 5, 1),
         checkpoint_every=max(steps // 2, 1),
-        warmup_steps=min(200, steps // 10),
-        **config.train,
+        **{"warmup_steps": min(200, steps // 10), **config.train},
     )
     run = folder.policy_run(r)
     progress.stage(f"round {r}: {'training' if r == 0 else 'fine-tuning'} π_θ for {steps:,} steps on {folder.data}")
@@ -222,7 +224,10 @@ def _train(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: L
 
 
 def _success(config, checkpoint, split, episodes, out, progress, gifs: int = 0) -> HeldOut:
-    eval_config = EvalConfig(checkpoint=checkpoint, split=split, episodes=episodes, seed=config.seed, num_envs=config.num_envs, gifs=gifs)
+    eval_config = EvalConfig(
+        checkpoint=checkpoint, split=split, episodes=episodes, seed=config.seed, num_envs=config.num_envs, gifs=gifs,
+        env=config.env,
+    )
     with progress.bar(f"eval {split}") as bar:
         report = evaluate(eval_config, out, progress=bar)
     s = report.overall

@@ -1,6 +1,7 @@
 """Action heads f_a (context → action distribution) and the action embedding f_a^emb (action → d).
 
-Discrete action spaces get one softmax. Box spaces are discretised RT-1 style: each dimension is cut
+Discrete action spaces get one softmax; MultiDiscrete spaces one softmax per dimension (padded to the
+largest dimension, the padding masked out). Box spaces are discretised RT-1 style: each dimension is cut
 into ``bins`` equal bins over [low, high], the head predicts a softmax per dimension, and an action is
 read back as the centres of the chosen bins.
 """
@@ -80,19 +81,59 @@ class BinnedHead(nn.Module):
         return self._unit(actions) * 2.0 - 1.0
 
 
-def make_action_head(spec: PolicySpec, d_model: int, bins: int) -> DiscreteHead | BinnedHead:
+class MultiDiscreteHead(nn.Module):
+    """A softmax per dimension of a MultiDiscrete action (e.g. a pick cell and a place cell)."""
+
+    def __init__(self, d_model: int, nvec: list[int]) -> None:
+        super().__init__()
+        self.nvec, self.width = list(nvec), max(nvec)
+        self.linear = nn.Linear(d_model, len(nvec) * self.width)
+        invalid = torch.arange(self.width)[None, :] >= torch.tensor(nvec)[:, None]
+        self.register_buffer("invalid", invalid, persistent=False)
+
+    def forward(self, context: torch.Tensor) -> torch.Tensor:
+        logits = self.linear(context).view(context.shape[0], len(self.nvec), self.width)
+        return logits.masked_fill(self.invalid, float("-inf"))
+
+    def targets(self, actions: torch.Tensor) -> torch.Tensor:
+        """Class of every dimension, shape (B, D)."""
+        return actions.long().view(actions.shape[0], -1)
+
+    def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        per_dim = F.log_softmax(logits, -1).gather(-1, self.targets(actions).unsqueeze(-1)).squeeze(-1)
+        return per_dim.sum(-1)
+
+    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
+        return logits.softmax(-1)
+
+    def decode(self, classes: torch.Tensor) -> torch.Tensor:
+        """Env actions from chosen classes (B, D)."""
+        return classes.long()
+
+    def embedding_input(self, actions: torch.Tensor) -> torch.Tensor:
+        return F.one_hot(self.targets(actions), self.width).float().flatten(1)
+
+
+def make_action_head(spec: PolicySpec, d_model: int, bins: int) -> DiscreteHead | MultiDiscreteHead | BinnedHead:
     if spec.discrete:
         return DiscreteHead(d_model, spec.action_dim)
+    if spec.action_type == "multi_discrete":
+        return MultiDiscreteHead(d_model, spec.action_nvec)
     return BinnedHead(d_model, spec.action_low, spec.action_high, bins)
 
 
 class ActionEmbedding(nn.Module):
-    """f_a^emb: an MLP from the action (one-hot, or a Box action scaled to [-1, 1]) to ``d_model``."""
+    """f_a^emb: an MLP from the action (one-hot, one-hot per dimension, or a Box action scaled to [-1, 1]) to ``d_model``."""
 
-    def __init__(self, head: DiscreteHead | BinnedHead, d_model: int) -> None:
+    def __init__(self, head: DiscreteHead | MultiDiscreteHead | BinnedHead, d_model: int) -> None:
         super().__init__()
         self.head = [head]  # a plain list: the head's parameters belong to the policy, not to this module
-        width = head.n if isinstance(head, DiscreteHead) else len(head.low)
+        if isinstance(head, DiscreteHead):
+            width = head.n
+        elif isinstance(head, MultiDiscreteHead):
+            width = len(head.nvec) * head.width
+        else:
+            width = len(head.low)
         self.mlp = MLP(width, d_model, d_model)
 
     def forward(self, actions: torch.Tensor) -> torch.Tensor:

@@ -76,7 +76,10 @@ def clip_pixel_values(frames: torch.Tensor, image_size: int, mean: torch.Tensor,
 
 
 class ClipVisionEncoder(nn.Module):
-    """Each frame of the window through CLIP's ViT; the patch tokens of all frames, tagged with their time."""
+    """Each frame of the window through CLIP's ViT; the patch tokens of all frames, tagged with their time.
+
+    CLIP reads RGB: a depth channel of the composed image (``sim2act.observations``) is not seen by this backend.
+    """
 
     def __init__(self, clip, memory: int, d_model: int, mean, std) -> None:
         super().__init__()

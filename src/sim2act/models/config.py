@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim2act.errors import Sim2ActError
+from sim2act.observations import composed_shape
 
 ENCODER_MODES = ("finetune", "frozen")
 VISION_STEMS = ("factored", "patch")
+DEFAULT_STEM, DEFAULT_PATCH = "patch", 8
+"""What a policy built with neither a stem nor a patch size gets (a domain declares its own: ``Domain.vision``)."""
 
 
 @dataclass(frozen=True)
@@ -66,26 +69,72 @@ class PolicyConfig:
 
 @dataclass(frozen=True)
 class PolicySpec:
-    """The observation and action spaces a policy is built for, read off a dataset card."""
+    """The observation and action spaces a policy is built for, read off a dataset card.
+
+    The policy sees one image per observation: each camera's RGB (and its depth, scaled from
+    ``depth_range`` to 0–255, as a fourth channel) side by side along the width (``sim2act.observations``).
+    """
 
     domain: str
     image_shape: tuple[int, int, int]
-    """(H, W, C) of ``rgb``."""
+    """(H, W, C) of the composed image: cameras side by side, RGB plus a depth channel where there is depth."""
     proprio_size: int
     action_space: dict[str, Any] = field(default_factory=dict)
-    """The dataset card's JSON action space: ``{"type": "discrete", "n": 7, ...}`` or a ``box`` with low/high."""
-    has_depth: bool = False
+    """The dataset card's JSON action space (``sim2act.data.schema.action_space_to_json``)."""
     levels: tuple[str, ...] = ()
     """Levels of the data the policy was built for: ``sim2act eval``'s default levels."""
+    cameras: tuple[str, ...] = ("rgb",)
+    """Observation keys of the RGB frames, left to right in the composed image."""
+    depth: tuple[str, ...] = ()
+    """Observation keys of each camera's depth (one per camera), or empty."""
+    depth_range: tuple[float, float] = (0.0, 1.0)
+    """Depths mapped to 0 and 255 in the depth channel (the sensor's declared range)."""
+    proprio_key: str = "proprio"
+    """Observation key of the proprioception vector (unused when ``proprio_size`` is 0)."""
+    proprio_min: tuple[float, ...] = ()
+    """Per-dimension minimum of proprio in the training data; empty: proprio enters unnormalised (older checkpoints)."""
+    proprio_max: tuple[float, ...] = ()
+    """Per-dimension maximum of proprio in the training data (the policy maps [min, max] to [-1, 1])."""
+    env_options: dict[str, Any] = field(default_factory=dict)
+    """Env options the data was generated with (``sim2act.envs.make(domain, level, **env_options)``)."""
+    vocabulary: tuple[str, ...] = ()
+    """Words of the domain's task grammar, which the small backend's tokenizer is built from."""
+
+    @property
+    def has_depth(self) -> bool:
+        return bool(self.depth)
+
+    @property
+    def action_type(self) -> str:
+        """``discrete``, ``multi_discrete`` or ``box``."""
+        return self.action_space["type"]
 
     @property
     def discrete(self) -> bool:
-        return self.action_space["type"] == "discrete"
+        return self.action_type == "discrete"
 
     @property
     def action_dim(self) -> int:
-        """Number of discrete actions, or the Box's dimension."""
-        return int(self.action_space["n"]) if self.discrete else len(self.action_low)
+        """Number of discrete actions, or the number of dimensions of a MultiDiscrete or Box action."""
+        if self.discrete:
+            return int(self.action_space["n"])
+        if self.action_type == "multi_discrete":
+            return len(self.action_space["nvec"])
+        return len(self.action_low)
+
+    @property
+    def action_shape(self) -> tuple[int, ...]:
+        """Shape of one env action: () for Discrete, (D,) for MultiDiscrete, the Box's own shape."""
+        if self.discrete:
+            return ()
+        if self.action_type == "multi_discrete":
+            return (self.action_dim,)
+        return _shape(self.action_space["low"])
+
+    @property
+    def action_nvec(self) -> list[int]:
+        """Classes per dimension of a MultiDiscrete action."""
+        return [int(n) for n in self.action_space["nvec"]]
 
     @property
     def action_low(self) -> list[float]:
@@ -99,20 +148,33 @@ class PolicySpec:
 
     @classmethod
     def from_card(cls, card) -> PolicySpec:
-        rgb = card.features["rgb"]
-        proprio = card.features.get("proprio", {"shape": [0]})
+        """The spec of a dataset: its sensors, action space, levels, env options and proprio statistics."""
+        sensors = card.sensors
+        cameras, depth = tuple(sensors["cameras"]), tuple(sensors.get("depth", ()))
+        proprio_key = sensors.get("proprio") or ""
+        proprio = card.features.get(proprio_key, {"shape": [0]}) if proprio_key else {"shape": [0]}
+        stats = card.stats.get(proprio_key, {}) if proprio_key else {}
+        options = [run["config"].get("env", {}) for run in card.runs]
+        if any(o != options[0] for o in options):
+            raise Sim2ActError(f"the dataset's runs used different env options ({options}); a policy fits one")
         return cls(
             domain=card.domain,
-            image_shape=tuple(rgb["shape"]),
+            image_shape=composed_shape({k: f["shape"] for k, f in card.features.items()}, cameras, depth),
             proprio_size=int(_prod(proprio["shape"])),
             action_space=dict(card.action_space),
-            has_depth="depth" in card.features,
             levels=tuple(sorted({run["config"]["level"] for run in card.runs})),
+            cameras=cameras,
+            depth=depth,
+            depth_range=tuple(sensors.get("depth_range", (0.0, 1.0))),
+            proprio_key=proprio_key or "proprio",
+            proprio_min=tuple(stats.get("min", ())),
+            proprio_max=tuple(stats.get("max", ())),
+            env_options=dict(options[0]) if options else {},
         )
 
     def compatible_with(self, other: PolicySpec) -> str | None:
         """Why a policy built for ``self`` cannot use data of ``other``, or None when it can."""
-        for name in ("image_shape", "proprio_size", "has_depth"):
+        for name in ("image_shape", "proprio_size", "cameras", "depth", "depth_range", "proprio_key"):
             if getattr(self, name) != getattr(other, name):
                 return f"{name} {getattr(other, name)} != the policy's {getattr(self, name)}"
         mine = {k: v for k, v in self.action_space.items() if k != "names"}
@@ -127,6 +189,10 @@ def _prod(shape) -> int:
     for s in shape:
         out *= int(s)
     return out
+
+
+def _shape(values) -> tuple[int, ...]:
+    return (len(values), *_shape(values[0])) if isinstance(values, list) else ()
 
 
 def _flat(values) -> list[float]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.models.clip_encoders import ClipTextEncoder, ClipVisionEncoder, HFTokenizer, image_statistics, load_clip
-from sim2act.models.config import PolicyConfig, PolicySpec
+from sim2act.models.config import DEFAULT_PATCH, DEFAULT_STEM, PolicyConfig, PolicySpec
 from sim2act.models.factored_vision import FactoredVisionEncoder
 from sim2act.models.policy import VisionLanguagePolicy
 from sim2act.models.small_encoders import SmallTextEncoder, SmallVisionEncoder
@@ -20,35 +19,48 @@ def build_policy(
 ) -> VisionLanguagePolicy:
     """A freshly initialised policy (CLIP towers from their checkpoint unless ``clip_weights=False``).
 
-    The ``small`` backend's text encoder is sized from ``tokenizer`` (default: one of the domain's
-    vocabulary); its vision stem and patch size default to the domain's (``Domain.vision``), and the
-    policy's config records what was chosen. ``config.init_from`` naming a sim2act policy checkpoint
-    copies its encoder weights in.
+    The ``small`` backend's text encoder is sized from ``tokenizer`` (default: one of ``spec.vocabulary``);
+    a vision stem or patch size the config leaves open is ``patch`` / 8 pixels (training fills in the
+    domain's first: ``training.trainer.domain_defaults``), and the policy's config records what was chosen. ``config.init_from`` naming a sim2act policy checkpoint
+    copies its encoder weights in; naming a CLIP-architecture prior (``sim2act pretrain-prior``, or a
+    local CLIP folder), it is where the ``clip`` backend's towers come from.
     """
     config = config.validated()
+    init_policy = bool(config.init_from) and is_policy_checkpoint(Path(config.init_from))
+    if config.init_from and not init_policy and config.encoder != "clip":
+        raise Sim2ActError(
+            f"--init-from {config.init_from} is a CLIP-architecture prior, not a sim2act policy: "
+            "its towers initialise --encoder clip"
+        )
     if config.encoder == "clip":
-        source = config.clip_path or config.init_from
+        source = config.clip_path or (Path(config.init_from) / "clip" if init_policy else config.init_from)
         clip, hf_tokenizer = load_clip(source, weights=clip_weights)
         mean, std = image_statistics(source)
         vision = ClipVisionEncoder(clip, config.memory, config.d_model, mean, std)
         text = ClipTextEncoder(clip, config.d_model)
         tokenizer = HFTokenizer(hf_tokenizer, clip.config.text_config.max_position_embeddings)
-        return VisionLanguagePolicy(spec, config, vision, text, tokenizer)
-    domain = get_domain(spec.domain)
-    tokenizer = tokenizer or WordTokenizer(domain.grammar.vocabulary)
-    vision_defaults = domain.vision({})
-    config = replace(
-        config,
-        vision_stem=config.vision_stem or vision_defaults.stem,
-        patch_size=config.patch_size or vision_defaults.patch_size,
-    )
+        policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
+        if init_policy:
+            _copy_encoders(policy, Path(config.init_from))
+        return policy
+    if tokenizer is None and not spec.vocabulary:
+        raise Sim2ActError("the small encoder's tokenizer needs the domain's vocabulary: the spec has none")
+    tokenizer = tokenizer or WordTokenizer(spec.vocabulary)
+    config = replace(config, vision_stem=config.vision_stem or DEFAULT_STEM, patch_size=config.patch_size or DEFAULT_PATCH)
     stem = FactoredVisionEncoder if config.vision_stem == "factored" else SmallVisionEncoder
     vision = stem(spec.image_shape, config.memory, config.d_model, config.patch_size)
     text = SmallTextEncoder(len(tokenizer), tokenizer.max_length, config.d_model, config.heads, config.text_layers, config.dropout)
     policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
-    if config.init_from:
+    if init_policy:
         _copy_encoders(policy, Path(config.init_from))
     return policy
+
+
+def is_policy_checkpoint(folder: Path) -> bool:
+    """A sim2act policy checkpoint (``policy.json``), as opposed to a CLIP folder."""
+    from sim2act.models.policy_io import POLICY_JSON
+
+    return (folder / POLICY_JSON).is_file()
 
 
 def _copy_encoders(policy: VisionLanguagePolicy, source: Path) -> None:

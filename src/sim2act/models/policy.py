@@ -25,6 +25,9 @@ from sim2act.models.action_head import ActionEmbedding, make_action_head
 from sim2act.models.attention import CrossAttentionBlock
 from sim2act.models.config import PolicyConfig, PolicySpec
 
+PROPRIO_RANGE_FLOOR = 1e-2
+"""Smallest range proprio is divided by: a dimension constant in the data is centred, not blown up."""
+
 
 @dataclass
 class PolicyOutput:
@@ -43,6 +46,14 @@ class VisionLanguagePolicy(nn.Module):
         d = config.d_model
         self.vision, self.text = vision, text
         self.proprio = nn.Linear(spec.proprio_size * config.memory, d) if spec.proprio_size else None
+        # The dataset's range (saved in the spec, so not in the weights) maps to [-1, 1], as Diffusion Policy and
+        # LeRobot's MIN_MAX mode do: a mean/std scaling would blow up rare one-hot dimensions (the grid's
+        # carried-object flags have std 0.06, a ×16 gain).
+        normalised = bool(spec.proprio_size and spec.proprio_min)
+        low = torch.tensor(spec.proprio_min if normalised else [-1.0] * spec.proprio_size, dtype=torch.float32)
+        high = torch.tensor(spec.proprio_max if normalised else [1.0] * spec.proprio_size, dtype=torch.float32)
+        self.register_buffer("proprio_centre", (high + low) / 2, persistent=False)
+        self.register_buffer("proprio_scale", 2.0 / (high - low).clamp_min(PROPRIO_RANGE_FLOOR), persistent=False)
         self.act_query = nn.Parameter(torch.zeros(1, 1, d))
         nn.init.trunc_normal_(self.act_query, std=0.02)
         self.fusion = nn.ModuleList(
@@ -78,6 +89,7 @@ class VisionLanguagePolicy(nn.Module):
         """
         visual, _ = self.vision(rgb)
         if self.proprio is not None:
+            proprio = (proprio - self.proprio_centre) * self.proprio_scale
             visual = torch.cat([self.proprio(proprio.flatten(1)).unsqueeze(1), visual], 1)
         words, mask = text_tokens[text_index], text_mask[text_index]
         b = rgb.shape[0]
@@ -94,25 +106,9 @@ class VisionLanguagePolicy(nn.Module):
 
     @torch.no_grad()
     def action_probabilities(self, rgb: torch.Tensor, proprio: torch.Tensor, instructions: list[str]) -> torch.Tensor:
-        """π_θ(· | o, ℓ) for a batch of observation windows: (B, n), or (B, D, bins) for Box spaces."""
+        """π_θ(· | o, ℓ) for a batch of observation windows: (B, n), or (B, D, classes) per dimension."""
         distinct = list(dict.fromkeys(instructions))
         ids, mask = self.tokenizer.encode(distinct)
         tokens, mask = self.encode_instructions(ids, mask)
         index = torch.tensor([distinct.index(i) for i in instructions])
         return self.head.probabilities(self(rgb, proprio, tokens, mask, index).logits.float())
-
-    @torch.no_grad()
-    def act(
-        self, rgb: torch.Tensor, proprio: torch.Tensor, instructions: list[str], greedy: bool = True,
-        generator: torch.Generator | None = None,
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Env actions and the action probabilities for a batch of observation windows."""
-        probs = self.action_probabilities(rgb, proprio, instructions)
-        if greedy:
-            classes = probs.argmax(-1, keepdim=True)
-        else:
-            flat = probs.reshape(-1, probs.shape[-1])
-            classes = torch.multinomial(flat, 1, generator=generator).view(*probs.shape[:-1], 1)
-        if classes.dim() == 3:
-            classes = classes.squeeze(-1)
-        return self.head.decode(classes), probs

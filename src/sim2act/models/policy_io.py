@@ -60,7 +60,9 @@ def read_policy_meta(folder: Path) -> tuple[PolicySpec, PolicyConfig]:
             raise Sim2ActError(f"{path}: unsupported checkpoint format {meta.get('format')!r} (expected {FORMAT})")
         # Checkpoints from before the factored stem have no vision_stem and used patch tokens, of 8 pixels.
         config = {"vision_stem": "patch", "patch_size": 8, **meta["config"]}
-        return config_from_dict(PolicySpec, meta["spec"]), config_from_dict(PolicyConfig, config)
+        # Checkpoints from before multi-camera specs recorded has_depth without saying which key.
+        spec = {k: v for k, v in meta["spec"].items() if k != "has_depth"}
+        return config_from_dict(PolicySpec, spec), config_from_dict(PolicyConfig, config)
     except (ValueError, KeyError, TypeError) as error:
         raise Sim2ActError(f"corrupt checkpoint file {path}: {error}") from None
 

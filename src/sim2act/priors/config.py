@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sim2act.envs import get_domain
+from sim2act.envs import check_env_options, get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.validation import check_positive
 
@@ -45,6 +46,8 @@ class PriorConfig:
     """ViT patch side in pixels; None: the domain's token size (``Domain.vision``)."""
     seed: int = 0
     """Seed of task sampling, random actions, caption draws, initialisation and batch order."""
+    env: dict[str, Any] = field(default_factory=dict)
+    """Env options passed to the domain's build (``--env key=value``); the frames' tile size and so on."""
 
     def validated(self) -> PriorConfig:
         """Check the numbers and the domain; bad input is a one-line ``Sim2ActError``."""
@@ -67,5 +70,7 @@ class PriorConfig:
         domain = get_domain(self.domain)
         if domain.captions is None:
             raise Sim2ActError(f"domain {self.domain!r} has no captioner (Domain.captions) to pretrain a prior on")
-        patch_size = self.patch_size or domain.vision({}).patch_size
-        return PriorConfig(**{**vars(self), "level": domain.resolve_level(self.level), "patch_size": patch_size})
+        level = domain.resolve_level(self.level)
+        check_env_options(self.domain, level, self.env)
+        patch_size = self.patch_size or domain.vision(self.env).patch_size
+        return PriorConfig(**{**vars(self), "level": level, "patch_size": patch_size, "env": dict(self.env)})

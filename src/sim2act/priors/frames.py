@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim2act import features as F
 from sim2act.actions.uniform import uniform_distribution
 from sim2act.envs import get_domain, make
 from sim2act.priors.captioning import CaptionTable
@@ -53,21 +52,23 @@ class FrameSet:
 def collect_frames(config: PriorConfig, on_frames: Callable[[int], None] = lambda n: None) -> FrameSet:
     """Roll uniformly random actions out on train-split tasks until ``config.frames`` frames are captioned.
 
-    Every observation is kept, the last one of an episode included (it often shows the goal reached).
+    Every observation is kept, the last one of an episode included (it often shows the goal reached); the
+    frames are the domain's first camera's (``Domain.sensors``), which the prior proposer scores too.
     """
-    captioner = get_domain(config.domain).captions
-    env = make(config.domain, config.level)
+    domain = get_domain(config.domain)
+    captioner, camera = domain.captions, domain.sensors(config.env).cameras[0]
+    env = make(config.domain, config.level, **config.env)
     sampler = TaskSampler(config.domain, config.level, "train", config.seed)
     rng = np.random.default_rng([config.seed, 1])
     random_actions = uniform_distribution(env.action_space, 1)
     discrete = np.issubdtype(env.action_space.dtype, np.integer)
-    frames = np.empty((config.frames, *env.observation_space[F.RGB].shape), np.uint8)
+    frames = np.empty((config.frames, *env.observation_space[camera].shape), np.uint8)
     captions, episodes, tasks = [], np.empty(config.frames, np.int32), []
     n, episode = 0, 0
 
     def keep(obs) -> None:
         nonlocal n
-        frames[n], episodes[n] = obs[F.RGB], episode
+        frames[n], episodes[n] = obs[camera], episode
         captions.append([c for c in captioner(env) if not names_held_out(config.domain, c.text)])
         n += 1
         if n % REPORT_EVERY == 0:

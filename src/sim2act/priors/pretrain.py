@@ -20,7 +20,6 @@ import torch
 import sim2act
 from sim2act.data.card import git_revision
 from sim2act.envs import get_domain
-from sim2act.errors import Sim2ActError
 from sim2act.priors.config import PriorConfig
 from sim2act.priors.embedder import ClipEmbedder
 from sim2act.priors.frames import FrameSet, collect_frames
@@ -72,14 +71,23 @@ def pretrain_prior(
         return _pretrain(config, Path(out), progress, log_every)
 
 
+def prior_image_size(frame_shape: tuple[int, int], patch_size: int) -> int:
+    """The side of the prior's square input: the frames' own when they are square and cut into whole patches,
+    else their longer side rounded up to whole patches (CLIP's vision tower reads squares; frames are resized).
+
+    >>> prior_image_size((56, 56), 8), prior_image_size((32, 48), 8), prior_image_size((60, 80), 16)
+    (56, 48, 80)
+    """
+    side = max(frame_shape)
+    return -(-side // patch_size) * patch_size
+
+
 def _pretrain(config: PriorConfig, out: Path, progress: Progress, log_every: int) -> PretrainSummary:
     started = time.perf_counter()
     progress.start(config.frames, phase="frames")
     frames = collect_frames(config, progress.advance)
     collect_seconds = time.perf_counter() - started
-    image_size = frames.frames.shape[1]
-    if image_size % config.patch_size:
-        raise Sim2ActError(f"--patch-size {config.patch_size} does not divide the {image_size}-pixel frames")
+    image_size = prior_image_size(frames.frames.shape[1:3], config.patch_size)
     train_rows, held_rows = frames.split(config.held_out_fraction)
 
     embedder = build_prior(config, get_domain(config.domain).grammar.vocabulary, image_size)

@@ -52,15 +52,18 @@ def make_proposer(
 
 
 def _prior_proposer(
-    action_space: gym.Space, prior: str | None = None, prior_temperature: float | None = None
+    action_space: gym.Space, prior: str | None = None, prior_temperature: float | None = None, domain: str | None = None
 ) -> Proposer:
     if prior is None:
         raise Sim2ActError(
             "the 'prior' proposer needs --prior PATH (a `sim2act pretrain-prior` folder or a local CLIP folder)"
         )
+    from sim2act import features as F
+    from sim2act.envs import get_domain
     from sim2act.proposers.prior import PriorProposer  # imports torch and transformers
 
-    return PriorProposer(action_space, prior, temperature=prior_temperature)
+    camera = get_domain(domain).sensors({}).cameras[0] if domain else F.RGB
+    return PriorProposer(action_space, prior, temperature=prior_temperature, camera=camera)
 
 
 def _policy_proposer(action_space: gym.Space, policy: str | None = None) -> Proposer:
@@ -77,6 +80,8 @@ def _policy_proposer(action_space: gym.Space, policy: str | None = None) -> Prop
 
 
 register_proposer("uniform", UniformProposer)
+
+
 def _expert_proposer(action_space: gym.Space, domain: str | None = None) -> Proposer:
     if domain is None:
         raise Sim2ActError("the 'expert' proposer needs the domain whose scripted expert it runs")

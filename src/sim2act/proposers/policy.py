@@ -13,8 +13,9 @@ import torch
 from gymnasium import spaces
 
 from sim2act import features as F
-from sim2act.actions.distributions import ActionDistribution, BinnedBox, Categorical
+from sim2act.actions.distributions import ActionDistribution, BinnedBox, Categorical, MultiCategorical
 from sim2act.models import VisionLanguagePolicy
+from sim2act.observations import compose_image
 from sim2act.proposers.base import Proposer
 
 
@@ -23,6 +24,8 @@ def action_space_of(policy: VisionLanguagePolicy) -> spaces.Space:
     spec = policy.spec
     if spec.discrete:
         return spaces.Discrete(spec.action_dim)
+    if spec.action_type == "multi_discrete":
+        return spaces.MultiDiscrete(spec.action_nvec)
     low = np.asarray(spec.action_space["low"], np.float32)
     return spaces.Box(low, np.asarray(spec.action_space["high"], np.float32), dtype=np.float32)
 
@@ -44,11 +47,13 @@ class PolicyProposer(Proposer):
 
     @torch.no_grad()
     def distribution(self, observations, envs, slots) -> ActionDistribution:
-        memory = self.policy.config.memory
-        rgb = torch.from_numpy(np.stack([o[F.RGB] for o in observations]))
-        prepared = self.policy.prepare_frames(rgb)
+        memory, spec = self.policy.config.memory, self.policy.spec
+        images = np.stack([compose_image(o, spec.cameras, spec.depth, spec.depth_range) for o in observations])
+        prepared = self.policy.prepare_frames(torch.from_numpy(images))
         for i, slot in enumerate(slots):
-            proprio = torch.as_tensor(observations[i].get(F.PROPRIO, np.zeros(0, np.float32)))
+            proprio = torch.as_tensor(
+                observations[i][spec.proprio_key] if spec.proprio_size else np.zeros(0, np.float32), dtype=torch.float32
+            )
             if slot not in self._frames:
                 self._frames[slot] = deque([prepared[i]] * memory, maxlen=memory)
                 self._proprio[slot] = deque([proprio] * memory, maxlen=memory)
@@ -62,6 +67,8 @@ class PolicyProposer(Proposer):
         if self.greedy:
             most_likely = probs == probs.max(-1, keepdims=True)
             probs = most_likely / most_likely.sum(-1, keepdims=True)
-        if self.policy.spec.discrete:
+        if spec.discrete:
             return Categorical(probs)
+        if spec.action_type == "multi_discrete":
+            return MultiCategorical(probs)
         return BinnedBox(probs, self.action_space.low, self.action_space.high)

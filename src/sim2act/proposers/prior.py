@@ -1,6 +1,7 @@
 """π0(a | o, ℓ): score each action's one-step preview against the instruction with a frozen CLIP.
 
-For every candidate action (each discrete action; ``candidates`` uniform samples for a Box space)
+For every candidate action (each discrete action; ``candidates`` uniform samples for a MultiDiscrete
+or Box space)
 the env previews the observation it would lead to (``env.preview(actions)``, on a copy of the
 simulator state), the CLIP prior embeds the previewed frames and the instruction, and
 
@@ -42,7 +43,7 @@ class PriorProposer(Proposer):
 
     ``prior`` is a ``sim2act pretrain-prior`` folder or any local CLIP folder; ``temperature`` defaults to
     the prior's own (1 / logit scale); ``candidates`` actions are sampled per step in a Box space;
-    ``merge_outcomes`` lets actions with the same previewed observation share one outcome's probability;
+    ``camera`` is the observation key of the frames it scores; ``merge_outcomes`` lets actions with the same previewed observation share one outcome's probability;
     ``threads`` is the torch thread count of its forward passes (None: torch's own; see ``priors.threads``).
     """
 
@@ -56,20 +57,23 @@ class PriorProposer(Proposer):
         candidates: int = 16,
         merge_outcomes: bool = True,
         threads: int | None = 1,
+        camera: str = F.RGB,
     ) -> None:
         super().__init__(action_space)
         if temperature is not None and not temperature > 0:
             raise Sim2ActError(f"--prior-temperature must be > 0, got {temperature}")
         if isinstance(action_space, spaces.Box) and not action_space.is_bounded():
             raise Sim2ActError(f"the prior proposer samples candidate actions; Box space {action_space} is unbounded")
-        if not isinstance(action_space, (spaces.Discrete, spaces.Box)):
-            raise Sim2ActError(f"the prior proposer needs a Discrete or Box action space, not {action_space}")
+        if not isinstance(action_space, (spaces.Discrete, spaces.MultiDiscrete, spaces.Box)):
+            raise Sim2ActError(f"the prior proposer needs a Discrete, MultiDiscrete or Box action space, not {action_space}")
         self.embedder = ClipEmbedder.load(prior).requires_grad_(False)
         self.temperature = 1.0 / self.embedder.logit_scale if temperature is None else temperature
         """Softmax temperature of the cosine scores (default: the prior's own, 1 / logit scale)."""
         self.candidates = candidates
         self.merge_outcomes = merge_outcomes
         self.threads = threads
+        self.camera = camera
+        """Observation key of the frames the prior scores (the domain's first camera)."""
         self.preview_steps = 0
         """Simulator steps run to preview actions (never executed in the env)."""
         self._instructions: dict[str, torch.Tensor] = {}
@@ -83,7 +87,7 @@ class PriorProposer(Proposer):
             scores = self.scores(previews, [obs[F.INSTRUCTION] for obs in observations])
         probs = torch.softmax(scores / self.temperature, dim=-1).double().numpy()
         if self.merge_outcomes:
-            probs = _merge_same_outcomes(probs, previews)
+            probs = _merge_same_outcomes(probs, previews, self.camera)
         if isinstance(self.action_space, spaces.Discrete):
             return Categorical(probs)
         return CandidateActions(np.stack(actions), probs)
@@ -95,7 +99,7 @@ class PriorProposer(Proposer):
             for obs in row:
                 if id(obs) not in index:
                     index[id(obs)] = len(frames)
-                    frames.append(obs[F.RGB])
+                    frames.append(obs[self.camera])
         images = self.embedder.images(torch.from_numpy(np.stack(frames)))
         texts = self._embed_instructions(instructions)
         rows = torch.tensor([[index[id(obs)] for obs in row] for row in previews])
@@ -113,7 +117,9 @@ class PriorProposer(Proposer):
         if isinstance(space, spaces.Discrete):
             return np.arange(space.start, space.start + space.n)
         # Drawn from the observation itself, so a shard's actions stay a function of its config (resumable).
-        rng = np.random.default_rng(zlib.crc32(np.ascontiguousarray(observation[F.RGB]).tobytes()))
+        rng = np.random.default_rng(zlib.crc32(np.ascontiguousarray(observation[self.camera]).tobytes()))
+        if isinstance(space, spaces.MultiDiscrete):
+            return rng.integers(0, space.nvec, (self.candidates, *space.shape)).astype(space.dtype)
         return rng.uniform(space.low, space.high, (self.candidates, *space.shape)).astype(space.dtype)
 
 
@@ -126,13 +132,13 @@ def _previewer(env: gym.Env):
     return preview
 
 
-def _merge_same_outcomes(probs: np.ndarray, previews: list[list[dict]]) -> np.ndarray:
+def _merge_same_outcomes(probs: np.ndarray, previews: list[list[dict]], camera: str = F.RGB) -> np.ndarray:
     """Softmax over distinct outcomes: actions with the same previewed observation share its probability."""
     merged = np.empty_like(probs)
     for i, row in enumerate(previews):
         groups: dict[bytes, list[int]] = {}
         for j, obs in enumerate(row):
-            key = obs[F.RGB].tobytes() + np.asarray(obs.get(F.PROPRIO, ())).tobytes()
+            key = obs[camera].tobytes() + np.asarray(obs.get(F.PROPRIO, ())).tobytes()
             groups.setdefault(key, []).append(j)
         for members in groups.values():
             merged[i, members] = probs[i, members[0]] / len(members)

@@ -11,8 +11,9 @@ the shard is written; every executed step is counted, kept or not.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from sim2act.data.episode import Episode
 from sim2act.data.runs import open_run
 from sim2act.data.schema import action_space_to_json, step_features
 from sim2act.data.writer import ShardWriter
-from sim2act.envs import get_domain, make
+from sim2act.envs import check_env_options, get_domain, make
 from sim2act.errors import Sim2ActError
 from sim2act.labels import erase_loops, get_labeler, label_episodes
 from sim2act.progress import Progress
@@ -67,6 +68,8 @@ class GenerateConfig:
     """Vision-language prior folder for ``proposer`` ``prior`` (``sim2act pretrain-prior``, or a local CLIP)."""
     prior_temperature: float | None = None
     """Softmax temperature of the prior proposer's cosine scores (None: its default)."""
+    env: dict[str, Any] = field(default_factory=dict)
+    """Env options passed to the domain's build (``--env key=value``)."""
 
     def validated(self) -> GenerateConfig:
         """Check the numbers and canonicalise names; bad input is a one-line ``Sim2ActError``."""
@@ -79,7 +82,8 @@ class GenerateConfig:
         if self.erase_loops and not domain.exact_state_keys:
             raise Sim2ActError(f"--erase-loops: domain {self.domain!r} reports no exact state keys to find loops by")
         level = domain.resolve_level(self.level)
-        return GenerateConfig(**{**asdict(self), "level": level})
+        check_env_options(self.domain, level, self.env)
+        return GenerateConfig(**{**asdict(self), "level": level, "env": dict(self.env)})
 
 
 @dataclass
@@ -124,7 +128,8 @@ def generate(
     """Generate (or resume, or append to) the dataset at ``out``."""
     config = config.validated()
     progress = progress or Progress()
-    envs = [EpisodeRecorder(make(config.domain, config.level)) for _ in range(min(config.num_envs, config.episodes))]
+    count = min(config.num_envs, config.episodes)
+    envs = [EpisodeRecorder(make(config.domain, config.level, **config.env)) for _ in range(count)]
     options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy}
     proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha, domain=config.domain, **options)
     sampler = TaskSampler(config.domain, config.level, config.split, config.seed)
@@ -135,6 +140,7 @@ def generate(
         split=config.split,
         features={f.name: f.to_json() for f in features},
         action_space=action_space_to_json(envs[0].action_space, getattr(envs[0].unwrapped, "action_names", None)),
+        sensors=get_domain(config.domain).sensors(config.env).to_json(),
     )
     layout, card, run = open_run(out, asdict(config), new_card, append=append, overwrite=overwrite)
 

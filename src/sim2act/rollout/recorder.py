@@ -7,9 +7,8 @@ import numpy as np
 
 from sim2act import features as F
 from sim2act.data.episode import Episode
+from sim2act.data.schema import observation_columns
 from sim2act.tasks import Task
-
-ARRAY_OBSERVATIONS = (F.RGB, F.DEPTH, F.PROPRIO)
 
 
 class EpisodeRecorder(gym.Wrapper):
@@ -17,7 +16,7 @@ class EpisodeRecorder(gym.Wrapper):
 
     def __init__(self, env: gym.Env) -> None:
         super().__init__(env)
-        self._keys = [k for k in ARRAY_OBSERVATIONS if k in env.observation_space.spaces]
+        self._keys = observation_columns(env.observation_space)
         self._clear()
 
     def _clear(self) -> None:

@@ -18,6 +18,7 @@ from sim2act import features as F
 from sim2act.data.torch_dataset import StepDataset
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicySpec, VisionLanguagePolicy
+from sim2act.observations import compose_image
 
 PREPARE_CHUNK = 4096
 
@@ -48,11 +49,12 @@ class TrainingSteps:
             raise Sim2ActError(f"dataset {root} does not fit this policy: {reason}")
         self.card = dataset.card
         arrays = dataset.arrays
-        self.rgb = _prepare(policy, arrays[F.RGB], show_progress)
+        spec = policy.spec
+        self.rgb = _prepare(policy, arrays, show_progress)
         n = len(self.rgb)
-        proprio = arrays.get(F.PROPRIO, np.zeros((n, 0), np.float32))
+        proprio = arrays[spec.proprio_key] if spec.proprio_size else np.zeros((n, 0), np.float32)
         self.proprio = torch.tensor(proprio, dtype=torch.float32)
-        self.actions = torch.tensor(arrays[F.ACTION], dtype=torch.long if policy.spec.discrete else torch.float32)
+        self.actions = torch.tensor(arrays[F.ACTION], dtype=torch.float32 if spec.action_type == "box" else torch.long)
         self.windows = episode_windows(arrays[F.EPISODE_ID], arrays[F.STEP], policy.config.memory)
         self.instructions = dataset.instructions
         self.instruction_ids = torch.from_numpy(dataset.instruction_ids)
@@ -92,12 +94,16 @@ def episode_windows(episode_ids: np.ndarray, steps: np.ndarray, memory: int) -> 
     return torch.from_numpy(np.maximum(rows[:, None] - offsets[None, :], first[:, None]))
 
 
-def _prepare(policy: VisionLanguagePolicy, rgb: np.ndarray, show_progress: bool) -> torch.Tensor:
+def _prepare(policy: VisionLanguagePolicy, arrays: dict[str, np.ndarray], show_progress: bool) -> torch.Tensor:
+    """Every row's composed image (``sim2act.observations``), prepared for the vision encoder, chunk by chunk."""
+    spec = policy.spec
+    rows = len(arrays[spec.cameras[0]])
     chunks = []
     with Progress(transient=True, disable=not show_progress) as progress:
-        task = progress.add_task("preparing frames", total=len(rgb))
-        for start in range(0, len(rgb), PREPARE_CHUNK):
-            chunk = torch.tensor(rgb[start : start + PREPARE_CHUNK])
+        task = progress.add_task("preparing frames", total=rows)
+        for start in range(0, rows, PREPARE_CHUNK):
+            part = {key: arrays[key][start : start + PREPARE_CHUNK] for key in (*spec.cameras, *spec.depth)}
+            chunk = torch.tensor(compose_image(part, spec.cameras, spec.depth, spec.depth_range))
             chunks.append(policy.prepare_frames(chunk).contiguous())
             progress.advance(task, len(chunk))
     return torch.cat(chunks)

@@ -16,8 +16,9 @@ import torch
 
 from sim2act.data.atomic import atomic_write
 from sim2act.data.reader import open_dataset
+from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
-from sim2act.models import PolicySpec, VisionLanguagePolicy, build_policy, load_policy
+from sim2act.models import PolicyConfig, PolicySpec, VisionLanguagePolicy, build_policy, load_policy
 from sim2act.progress import Progress
 from sim2act.training.batches import Batch, TrainingSteps
 from sim2act.training.checkpoints import TrainRunFolder, load_training_state, resolve_policy_folder, save_checkpoint
@@ -165,7 +166,18 @@ def initial_policy(config: TrainConfig) -> VisionLanguagePolicy:
     if config.init_policy:
         return load_policy(resolve_policy_folder(config.init_policy))
     _, card = open_dataset(Path(config.data))
-    return build_policy(PolicySpec.from_card(card), config.policy)
+    spec, policy = domain_defaults(PolicySpec.from_card(card), config.policy)
+    return build_policy(spec, policy)
+
+
+def domain_defaults(spec: PolicySpec, config: PolicyConfig) -> tuple[PolicySpec, PolicyConfig]:
+    """The spec with its domain's vocabulary, and the config with the domain's vision stem and patch size
+    wherever it leaves them open (``Domain.grammar``, ``Domain.vision``)."""
+    domain = get_domain(spec.domain)
+    vision = domain.vision(spec.env_options)
+    spec = replace(spec, vocabulary=spec.vocabulary or domain.grammar.vocabulary)
+    config = replace(config, vision_stem=config.vision_stem or vision.stem, patch_size=config.patch_size or vision.patch_size)
+    return spec, config
 
 
 def _device(name: str) -> torch.device:

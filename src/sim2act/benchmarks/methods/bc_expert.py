@@ -30,7 +30,10 @@ class ExpertBCMethod(Method):
 
     def fingerprint(self, setting: MethodSetting) -> dict:
         keys = ("domain", "level", "split", "eval_episodes", "bc_demos", "bc_train_steps", "bc_train")
-        return {k: v for k, v in asdict(setting).items() if k in keys}
+        fingerprint = {k: v for k, v in asdict(setting).items() if k in keys}
+        if setting.env:  # only then, so runs fingerprinted before env options existed keep their folders
+            fingerprint["env"] = setting.env
+        return fingerprint
 
     def check(self, setting: MethodSetting) -> None:
         if not setting.bc_demos or min(setting.bc_demos) < 1:
@@ -42,7 +45,8 @@ class ExpertBCMethod(Method):
             data = out / f"demos-{demos}"
             progress.stage(f"bc-expert, seed {seed}: {demos:,} bot demonstrations → {data}")
             generation = GenerateConfig(
-                domain=setting.domain, level=setting.level, episodes=demos, proposer="expert", seed=seed, labels="success"
+                domain=setting.domain, level=setting.level, episodes=demos, proposer="expert", seed=seed,
+                labels="success", env=setting.env,
             )
             with progress.bar(f"bot demos {demos:,}") as bar:
                 generate(generation, data, progress=bar)  # resumes, or finds it complete
@@ -55,7 +59,7 @@ class ExpertBCMethod(Method):
             with progress.bar(f"eval {setting.split}") as bar:
                 report, _ = evaluate_proposer(
                     self.proposer_for(checkpoint), setting.domain, [setting.level], setting.split,
-                    setting.eval_episodes, seed=seed, progress=bar, label=checkpoint,
+                    setting.eval_episodes, seed=seed, progress=bar, label=checkpoint, env_options=setting.env,
                 )
             s = report.overall
             points.append(CurvePoint(env_steps, s.success_rate, s.ci_low, s.ci_high, s.episodes))

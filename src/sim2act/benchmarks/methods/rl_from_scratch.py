@@ -53,12 +53,14 @@ class RLFromScratch(Method):
         fingerprint = {k: v for k, v in asdict(setting).items() if k in keys}
         if self.overrides:
             fingerprint["rl"] = {**fingerprint["rl"], **self.overrides}
+        if setting.env:  # only then, so runs fingerprinted before env options existed keep their folders
+            fingerprint["env"] = setting.env
         return fingerprint
 
     def check(self, setting: MethodSetting) -> None:
         """Refuse an algorithm that cannot act in the setting's env (SAC on a discrete domain) before any work."""
         algorithm = get_algorithm(self.algorithm)
-        env = make(setting.domain, setting.level)
+        env = make(setting.domain, setting.level, **setting.env)
         try:
             action_space = env.action_space
         finally:
@@ -69,7 +71,7 @@ class RLFromScratch(Method):
         config = config_from_dict(
             RLConfig,
             {**setting.rl, **self.overrides, "algorithm": self.algorithm, "domain": setting.domain, "level": setting.level,
-             "total_env_steps": setting.rl_steps, "seed": seed},
+             "total_env_steps": setting.rl_steps, "seed": seed, "env": setting.env},
         )
         points, finals = [], []
 
@@ -77,7 +79,7 @@ class RLFromScratch(Method):
             with progress.bar(f"eval {setting.split} at {env_steps:,} steps") as bar:
                 report, _ = evaluate_proposer(
                     proposer, setting.domain, [setting.level], setting.split, setting.eval_episodes,
-                    seed=seed, progress=bar, label=f"{self.name} at {env_steps} env steps",
+                    seed=seed, progress=bar, label=f"{self.name} at {env_steps} env steps", env_options=setting.env,
                 )
             s = report.overall
             points.append(CurvePoint(env_steps, s.success_rate, s.ci_low, s.ci_high, s.episodes))

@@ -29,14 +29,19 @@ class Sim2ActMethod(Method):
     name = "sim2act"
 
     def fingerprint(self, setting: MethodSetting) -> dict:
-        return {"domain": setting.domain, "level": setting.level, "split": setting.split, "loop": asdict(setting.loop)}
+        loop = asdict(replace(setting.loop, env={**setting.loop.env, **setting.env}))
+        if not loop["env"]:  # runs fingerprinted before env options existed keep their folders
+            del loop["env"]
+        return {"domain": setting.domain, "level": setting.level, "split": setting.split, "loop": loop}
 
     def check(self, setting: MethodSetting) -> None:
         if setting.split not in HELD_OUT_SPLITS:
             raise Sim2ActError(f"the loop measures {', '.join(HELD_OUT_SPLITS)} each round, not {setting.split!r}")
 
     def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
-        config = replace(setting.loop, domain=setting.domain, level=setting.level, seed=seed)
+        config = replace(
+            setting.loop, domain=setting.domain, level=setting.level, seed=seed, env={**setting.loop.env, **setting.env}
+        )
         folder = LoopFolder(out / LOOP)
         progress.stage(f"sim2act, seed {seed}: the loop in {folder.root}")
         ledger = run_loop(config, folder.root, progress)

@@ -1,6 +1,6 @@
 """The grid-world domain: BabyAI levels from Farama MiniGrid."""
 
-from sim2act.envs.domain import Domain, Grammar, Levels, VisionDefaults
+from sim2act.envs.domain import Domain, Grammar, Levels, Sensors, VisionDefaults
 from sim2act.envs.grid.captions import grid_captions
 from sim2act.envs.grid.env import GridEnv
 from sim2act.envs.grid.expert import BabyAIExpert
@@ -35,6 +35,7 @@ DOMAIN = Domain(
         instruction_type=instruction_type,
         subgoals=subgoals,
     ),
+    sensors=lambda options: Sensors(cameras=("rgb",), depth=(), proprio="proprio"),
     vision=_vision,
     captions=grid_captions,
     preview=True,
