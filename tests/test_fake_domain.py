@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from sim2act.baselines.task_env import TaskEnv
 from sim2act.cli import app
+from sim2act.data.contact_sheet import contact_sheet
 from sim2act.data.reader import open_dataset
 from sim2act.envs import gym_id, make, register_domain
 from sim2act.envs.captions import Caption
@@ -161,6 +162,7 @@ def test_generate_train_eval_on_a_domain_generic_code_never_heard_of(tmp_path):
     assert len(stats["rgb"]["mean"]) == 3 and len(stats["depth"]["mean"]) == 1 and stats["proprio"]["count"] == card.counts["steps"]
     assert 0.0 <= stats["proprio"]["min"][0] <= stats["proprio"]["mean"][0] <= stats["proprio"]["max"][0] <= 1.0
     assert -1.0 <= stats["action"]["min"][0] and stats["action"]["max"][0] <= 1.0
+    assert contact_sheet(data, tmp_path / "sheet.png", samples=4).is_file()
 
     run = tmp_path / "train"
     train(TrainConfig(data=str(data), policy=TINY_POLICY, steps=6, batch_size=32, warmup_steps=1, log_every=3), run)
@@ -203,7 +205,7 @@ def test_a_two_round_sim2act_run_on_the_corridor(tmp_path):
     summary = json.loads((tmp_path / "run" / "report" / "summary.json").read_text())
     assert [r["round"] for r in summary["rounds"]] == [0, 1] and summary["final"]
     assert summary["prior_frames"] == 120 and summary["rounds"][0]["collection"]["preview_steps"] > 0
-    assert (tmp_path / "run" / "report" / "report.md").is_file()
+    assert (tmp_path / "run" / "report" / "report.md").is_file() and list((tmp_path / "run" / "report" / "gifs").glob("*.gif"))
 
 
 def test_the_rl_env_sees_what_the_policy_sees():

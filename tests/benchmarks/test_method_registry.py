@@ -72,3 +72,18 @@ def test_sac_on_the_grid_is_refused_before_its_run_folder_is_made(tmp_path: Path
 
 def test_ppo_passes_the_action_space_check_on_the_grid():
     get_method("ppo").check(quick_setting())
+
+
+def test_a_missing_or_corrupt_final_evaluation_is_one_line(tmp_path):
+    from sim2act.benchmarks.methods.sim2act_loop import final_evaluation
+    from sim2act.evaluation.report import EVAL_INFO
+    from sim2act.loop import LoopFolder
+
+    folder = LoopFolder(tmp_path)
+    with pytest.raises(Sim2ActError, match="missing or corrupt evaluation"):
+        final_evaluation(folder, "test_unseen_composition")
+    path = folder.evaluation("final", "test_unseen_composition") / EVAL_INFO
+    path.parent.mkdir(parents=True)
+    path.write_text("{not json")
+    with pytest.raises(Sim2ActError, match="missing or corrupt evaluation"):
+        final_evaluation(folder, "test_unseen_composition")

@@ -5,8 +5,13 @@ import numpy as np
 import pytest
 from gymnasium import spaces
 
-from sim2act.data.schema import action_feature, action_space_to_json, observation_columns
+from sim2act.data.episode import Episode
+from sim2act.data.feature_stats import merge
+from sim2act.data.reader import feature_array
+from sim2act.data.schema import action_feature, action_space_to_json, observation_columns, step_features
+from sim2act.data.shards import shard_moments, steps_table
 from sim2act.errors import Sim2ActError
+from sim2act.tasks import Task
 
 
 @pytest.mark.parametrize("space", [spaces.Tuple([spaces.Discrete(2)]), spaces.MultiDiscrete([3, 4], start=[1, 0]),
@@ -38,3 +43,21 @@ def test_observation_columns_keep_the_historic_order_then_every_other_box():
         "instruction": spaces.Text(10),
     })
     assert observation_columns(space) == ["rgb", "proprio", "depth_wrist", "rgb_wrist"]
+
+
+@pytest.mark.parametrize("space", [spaces.Box(-1.0, 1.0, (2, 3), np.float32), spaces.MultiDiscrete([49, 49])])
+def test_multi_dimensional_actions_survive_a_shard_round_trip(space):
+    observation_space = spaces.Dict({"rgb": spaces.Box(0, 255, (4, 6, 3), np.uint8), "instruction": spaces.Text(10)})
+    features = step_features(observation_space, space)
+    space.seed(0)
+    actions = np.stack([space.sample() for _ in range(5)])
+    episode = Episode(
+        episode_id=3, task=Task("grid", "GoToLocal", "train", 1, "go to the red ball"),
+        observations={"rgb": np.zeros((5, 4, 6, 3), np.uint8)}, actions=actions, rewards=np.zeros(5, np.float32),
+        terminated=np.zeros(5, bool), truncated=np.zeros(5, bool), success=np.zeros(5, bool),
+    )
+    table = steps_table([episode], features, "uniform", 0)
+    action = next(f for f in features if f.name == "action")
+    np.testing.assert_array_equal(feature_array(table.column("action"), action.dtype, action.shape), actions)
+    stats = merge([shard_moments([episode], features)["action"]])
+    assert len(stats["mean"]) == int(np.prod(space.shape))  # one figure per action element

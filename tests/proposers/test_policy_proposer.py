@@ -7,12 +7,14 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from gymnasium import spaces
 
 from sim2act import envs as sim_envs
 from sim2act import features as F
-from sim2act.actions.distributions import BinnedBox, Categorical
+from sim2act.actions.distributions import BinnedBox, Categorical, MultiCategorical
 from sim2act.envs.grid.vocabulary import VOCABULARY
-from sim2act.models import PolicyConfig, PolicySpec, build_policy
+from sim2act.models import PolicyConfig, PolicySpec, build_policy, load_policy, save_policy
+from sim2act.models.action_head import MultiDiscreteHead
 from sim2act.proposers.policy import PolicyProposer, action_space_of
 
 SPEC = PolicySpec(
@@ -105,6 +107,24 @@ def test_a_box_policy_proposes_binned_box_actions_within_bounds(envs):
     assert isinstance(proposal.distribution, BinnedBox) and proposal.distribution.probs.shape == (2, 2, 8)
     assert proposal.actions.shape == (2, 2) and all(space.contains(a) for a in proposal.actions)
     assert np.isfinite(proposal.distribution.log_prob(proposal.actions)).all()
+
+
+def test_a_multi_discrete_policy_proposes_one_class_per_dimension(envs, tmp_path):
+    spec = PolicySpec(domain="grid", image_shape=(56, 56, 3), proprio_size=13,
+                      action_space={"type": "multi_discrete", "nvec": [3, 5]}, vocabulary=VOCABULARY)
+    torch.manual_seed(0)
+    policy = build_policy(spec, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2))
+    assert isinstance(policy.head, MultiDiscreteHead) and action_space_of(policy) == spaces.MultiDiscrete([3, 5])
+    proposer = PolicyProposer(load_policy(save_policy(policy, tmp_path / "ckpt")))
+    proposal = proposer.propose(reset(envs, [8, 9]), envs, [0, 1], np.random.default_rng(0))
+    probs = proposal.distribution.probs
+    assert isinstance(proposal.distribution, MultiCategorical) and probs.shape == (2, 2, 5)
+    assert (probs[:, 0, 3:] == 0).all() and np.allclose(probs.sum(-1), 1.0)  # dimension 0 has 3 classes
+    assert all(proposer.action_space.contains(a) for a in proposal.actions)
+    actions = torch.as_tensor(proposal.actions)
+    assert policy.embed_actions(actions).shape == (2, 32)
+    logits = policy.head(torch.zeros(2, 32))
+    assert torch.isfinite(policy.head.log_prob(logits, actions)).all()
 
 
 def test_binned_box_samples_inside_bounds():

@@ -20,12 +20,13 @@ PAD = 6
 
 
 def contact_sheet(root: Path, out: Path, samples: int = 16, columns: int = 4, seed: int = 0) -> Path:
-    """Write a PNG of ``samples`` random frames of the dataset with their instructions; return its path."""
+    """Write a PNG of ``samples`` random frames (every camera, side by side) with their instructions; return its path."""
     layout, card = open_dataset(root)
     steps = load_steps(root, columns=[F.INSTRUCTION, F.STEP, F.SUCCESS])
     rng = np.random.default_rng(seed)
     picks = np.sort(rng.choice(steps.num_rows, size=min(samples, steps.num_rows), replace=False))
-    frames = _frames_at(layout.steps_files(), picks, card.features[F.RGB])
+    cameras = card.sensors["cameras"]
+    frames = np.concatenate([_frames_at(layout.steps_files(), picks, key, card.features[key]) for key in cameras], axis=2)
     captions = [
         f"{steps.column(F.INSTRUCTION)[int(i)].as_py()} (t={steps.column(F.STEP)[int(i)].as_py()}"
         f"{', success' if steps.column(F.SUCCESS)[int(i)].as_py() else ''})"
@@ -49,11 +50,11 @@ def contact_sheet(root: Path, out: Path, samples: int = 16, columns: int = 4, se
     return out
 
 
-def _frames_at(files: list[Path], rows: np.ndarray, spec: dict) -> np.ndarray:
-    """Decode only the picked rows' frames, shard by shard."""
+def _frames_at(files: list[Path], rows: np.ndarray, key: str, spec: dict) -> np.ndarray:
+    """Decode only the picked rows' frames of camera ``key``, shard by shard."""
     frames, offset = [], 0
     for path in files:
-        column = read_parquet(path, columns=[F.RGB]).column(F.RGB)
+        column = read_parquet(path, columns=[key]).column(key)
         local = rows[(rows >= offset) & (rows < offset + len(column))] - offset
         if len(local):
             taken = pa.chunked_array(column.chunks).take(pa.array(local))

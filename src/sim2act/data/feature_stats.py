@@ -18,12 +18,14 @@ from sim2act.data.schema import Feature
 CHUNK_ROWS = 1024
 
 
-def moments(feature: Feature, values: np.ndarray) -> dict[str, list[float] | int]:
-    """Count, sum, sum of squares, min and max of ``values`` ``(N, *shape)``, per channel or element."""
+def moments(feature: Feature, values: np.ndarray, image: bool | None = None) -> dict[str, list[float] | int]:
+    """Count, sum, sum of squares, min and max of ``values`` ``(N, *shape)``, per channel of an image
+    (``image``; default: any feature of two or more dimensions) or per element."""
     values = np.asarray(values)
-    if len(feature.shape) == 2:  # a depth map: one channel
+    image = len(feature.shape) >= 2 if image is None else image
+    if image and len(feature.shape) == 2:  # a depth map: one channel
         values = values[..., None]
-    axes = tuple(range(values.ndim - 1)) if len(feature.shape) >= 2 else (0,)
+    axes = tuple(range(values.ndim - 1)) if image else (0,)
     total = squares = None
     for start in range(0, max(len(values), 1), CHUNK_ROWS):
         chunk = values[start : start + CHUNK_ROWS].astype(np.float64)

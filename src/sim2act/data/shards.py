@@ -74,7 +74,8 @@ def shard_moments(episodes: Sequence[Episode], features: list[Feature]) -> dict[
             values = [e.observations[feature.name] for e in episodes]
         else:
             continue
-        out[feature.name] = moments(feature, np.concatenate(values).reshape(-1, *feature.shape))
+        values = np.concatenate(values).reshape(-1, *feature.shape)
+        out[feature.name] = moments(feature, values, image=feature.name != F.ACTION and len(feature.shape) >= 2)
     return out
 
 

@@ -1,9 +1,10 @@
 """One environment API for every domain.
 
-``make(domain, level, **options)`` returns a Gymnasium env whose observation is a dict with ``rgb``
-(H×W×3 uint8), ``proprio`` (float32 vector), optional ``depth`` (H×W float32) and ``instruction``
-(a ``Text`` entry), and whose ``info`` carries ``instruction``, ``success`` (the task verifier's
-verdict) and ``achieved`` on every step.
+``make(domain, level, **options)`` returns a Gymnasium env whose observation is a dict of the
+domain's sensors (``Domain.sensors``: one or more H×W×3 uint8 cameras, ``rgb`` first by convention,
+optional H×W float32 depth per camera, a float32 ``proprio`` vector) and ``instruction`` (a ``Text``
+entry), and whose ``info`` carries ``instruction``, ``success`` (the task verifier's verdict) and
+``achieved`` on every step.
 """
 
 from sim2act.envs import grid as _grid  # noqa: F401  (registers the grid domain)

@@ -24,7 +24,7 @@ from sim2act.evaluation.gifs import write_episode_gif
 from sim2act.evaluation.metrics import breakdown, outcome_from_episode, summarize
 from sim2act.evaluation.report import EvalReport, write_eval_info, write_markdown
 from sim2act.models import VisionLanguagePolicy, load_policy
-from sim2act.observations import composed_shape
+from sim2act.observations import compose_image, composed_shape
 from sim2act.progress import Progress
 from sim2act.proposers.base import Proposer
 from sim2act.proposers.policy import PolicyProposer
@@ -90,7 +90,7 @@ def evaluate(config: EvalConfig, out: str | Path | None = None, progress: Progre
     )
     report.config = {**asdict(config), "levels": levels, "env": env_options}
     if out is not None:
-        write_evaluation(report, episodes, out, config.gifs)
+        write_evaluation(report, episodes, out, config.gifs, cameras=policy.spec.cameras)
     return report
 
 
@@ -185,14 +185,18 @@ def roll_out_proposer(
             env.close()
 
 
-def write_evaluation(report: EvalReport, episodes: Sequence[Episode], out: Path, gifs: int = 0) -> None:
-    """Write ``eval_info.json``, ``eval.md`` and the first ``gifs`` episodes as captioned GIFs into ``out``."""
+def write_evaluation(
+    report: EvalReport, episodes: Sequence[Episode], out: Path, gifs: int = 0, cameras: Sequence[str] = (F.RGB,)
+) -> None:
+    """Write ``eval_info.json``, ``eval.md`` and the first ``gifs`` episodes as captioned GIFs (``cameras`` side by
+    side) into ``out``."""
     out = Path(out)
     write_eval_info(report, out)
     write_markdown(report, out)
     for i, episode in enumerate(episodes[:gifs]):
         name = f"episode-{i:03d}-{'success' if episode.succeeded else 'failure'}.gif"
-        write_episode_gif(episode.observations[F.RGB], episode.task.instruction, episode.succeeded, out / "gifs" / name)
+        frames = compose_image(episode.observations, cameras)
+        write_episode_gif(frames, episode.task.instruction, episode.succeeded, out / "gifs" / name)
 
 
 def _check_image_shape(policy: VisionLanguagePolicy, level: str, env_options: Mapping[str, Any]) -> None:

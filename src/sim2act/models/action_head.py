@@ -45,7 +45,22 @@ class DiscreteHead(nn.Module):
         return F.one_hot(actions.long().view(-1), self.n).float()
 
 
-class BinnedHead(nn.Module):
+class PerDimensionHead(nn.Module):
+    """A softmax per action dimension, logits (B, D, classes); subclasses say what a dimension's classes are."""
+
+    def targets(self, actions: torch.Tensor) -> torch.Tensor:
+        """The class of every dimension of dataset actions, shape (B, D)."""
+        raise NotImplementedError
+
+    def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        per_dim = F.log_softmax(logits, -1).gather(-1, self.targets(actions).unsqueeze(-1)).squeeze(-1)
+        return per_dim.sum(-1)
+
+    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
+        return logits.softmax(-1)
+
+
+class BinnedHead(PerDimensionHead):
     """A softmax over ``bins`` bins for each of the Box's ``D`` dimensions."""
 
     def __init__(self, d_model: int, low: list[float], high: list[float], bins: int) -> None:
@@ -66,13 +81,6 @@ class BinnedHead(nn.Module):
         """Bin index of every dimension, shape (B, D)."""
         return (self._unit(actions) * self.bins).long().clamp_(0, self.bins - 1)
 
-    def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-        per_dim = F.log_softmax(logits, -1).gather(-1, self.targets(actions).unsqueeze(-1)).squeeze(-1)
-        return per_dim.sum(-1)
-
-    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
-        return logits.softmax(-1)
-
     def decode(self, classes: torch.Tensor) -> torch.Tensor:
         """De-binning: the centre of each chosen bin, shape (B, D)."""
         return self.low + (classes.float() + 0.5) / self.bins * (self.high - self.low)
@@ -81,7 +89,7 @@ class BinnedHead(nn.Module):
         return self._unit(actions) * 2.0 - 1.0
 
 
-class MultiDiscreteHead(nn.Module):
+class MultiDiscreteHead(PerDimensionHead):
     """A softmax per dimension of a MultiDiscrete action (e.g. a pick cell and a place cell)."""
 
     def __init__(self, d_model: int, nvec: list[int]) -> None:
@@ -98,13 +106,6 @@ class MultiDiscreteHead(nn.Module):
     def targets(self, actions: torch.Tensor) -> torch.Tensor:
         """Class of every dimension, shape (B, D)."""
         return actions.long().view(actions.shape[0], -1)
-
-    def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-        per_dim = F.log_softmax(logits, -1).gather(-1, self.targets(actions).unsqueeze(-1)).squeeze(-1)
-        return per_dim.sum(-1)
-
-    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
-        return logits.softmax(-1)
 
     def decode(self, classes: torch.Tensor) -> torch.Tensor:
         """Env actions from chosen classes (B, D)."""

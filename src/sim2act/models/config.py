@@ -101,10 +101,6 @@ class PolicySpec:
     """Words of the domain's task grammar, which the small backend's tokenizer is built from."""
 
     @property
-    def has_depth(self) -> bool:
-        return bool(self.depth)
-
-    @property
     def action_type(self) -> str:
         """``discrete``, ``multi_discrete`` or ``box``."""
         return self.action_space["type"]
@@ -121,15 +117,6 @@ class PolicySpec:
         if self.action_type == "multi_discrete":
             return len(self.action_space["nvec"])
         return len(self.action_low)
-
-    @property
-    def action_shape(self) -> tuple[int, ...]:
-        """Shape of one env action: () for Discrete, (D,) for MultiDiscrete, the Box's own shape."""
-        if self.discrete:
-            return ()
-        if self.action_type == "multi_discrete":
-            return (self.action_dim,)
-        return _shape(self.action_space["low"])
 
     @property
     def action_nvec(self) -> list[int]:
@@ -189,10 +176,6 @@ def _prod(shape) -> int:
     for s in shape:
         out *= int(s)
     return out
-
-
-def _shape(values) -> tuple[int, ...]:
-    return (len(values), *_shape(values[0])) if isinstance(values, list) else ()
 
 
 def _flat(values) -> list[float]:

@@ -1,4 +1,4 @@
-"""``bc-expert``: sim2act's policy trained by behaviour cloning on BabyAI bot demonstrations.
+"""``bc-expert``: sim2act's policy trained by behaviour cloning on the domain's scripted expert (``Domain.expert``; BabyAI's bot on the grid).
 
 An upper reference, not a competitor: it learns from an expert. One curve point per amount of
 demonstrations (``MethodSetting.bc_demos``), each a fresh training run, counted in the env steps

@@ -76,7 +76,11 @@ class Sim2ActMethod(Method):
 
 def final_evaluation(folder: LoopFolder, split: str) -> dict:
     """The summary (success, reward, completion time, diversity) of a finished loop's final evaluation on ``split``."""
-    return json.loads((folder.evaluation("final", split) / EVAL_INFO).read_text())["overall"]
+    path = folder.evaluation("final", split) / EVAL_INFO
+    try:
+        return json.loads(path.read_text())["overall"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise Sim2ActError(f"missing or corrupt evaluation {path}: {error}; delete the loop run to re-run it") from None
 
 
 register_method(Sim2ActMethod())
