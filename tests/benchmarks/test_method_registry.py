@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sim2act.benchmarks.methods.registry import CURVE_JSON, Method, get_method
+from sim2act.benchmarks.curves import Curve, CurvePoint
+from sim2act.benchmarks.methods.registry import CURVE_JSON, Method, MethodRun, get_method
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.errors import Sim2ActError
 from sim2act.loop.progress import LoopProgress
@@ -56,6 +57,24 @@ def test_a_finished_curve_json_is_read_back(tmp_path: Path):
     done.write_text(json.dumps({"curve": curve, "artifact": "model.zip"}))
     run = method.run(setting, 3, tmp_path, LoopProgress())
     assert run.artifact == "model.zip" and run.curve.spent == 10 and run.curve.points[0].success == 0.5
+
+
+def test_a_sim2act_curve_saved_before_simulator_steps_were_counted_is_rebuilt(tmp_path: Path):
+    class CountsPreviews(NeverTrains):
+        calls_simulator_beyond_steps = True
+
+        def train(self, setting, seed, out, progress):
+            curve = Curve(self.name, seed, [CurvePoint(10, 0.5, 0.2, 0.8, 8, simulator_steps=250)], budget=10)
+            return MethodRun(curve, "model.zip", lambda: None)
+
+    method, setting = CountsPreviews(), MethodSetting()
+    done = method.run_folder(tmp_path, setting, 0) / CURVE_JSON
+    done.parent.mkdir(parents=True)
+    point = {"env_steps": 10, "success": 0.5, "low": 0.2, "high": 0.8, "episodes": 8}
+    done.write_text(json.dumps({"curve": {"method": method.name, "seed": 0, "points": [point], "budget": 10},
+                                "artifact": "model.zip"}))
+    assert method.run(setting, 0, tmp_path, LoopProgress()).curve.spent == 250
+    assert json.loads(done.read_text())["curve"]["points"][0]["simulator_steps"] == 250
 
 
 def test_methods_have_no_uses_expert_attribute():

@@ -28,10 +28,14 @@ def test_sample_efficiency_measures_every_method_and_gives_rl_ten_times_sim2acts
     assert list(methods) == ["sim2act", "ppo", "bc-expert"]
     ours = methods["sim2act"]["curves"][0]
     assert len(ours["points"]) == 2  # one per round
-    assert ours["extra_counts"]["preview_steps"] > 0 and ours["extra_counts"]["prior_frames"] == 300
+    counts = ours["extra_counts"]
+    assert counts["preview_steps"] > 0 and 0 < counts["prior_env_steps"] < 300  # 300 frames, resets included
+    # Every simulator call counts: the last point's simulator steps are executed + previewed + the prior's.
+    assert ours["points"][-1]["simulator_steps"] == counts["executed_steps"] + counts["preview_steps"] + counts["prior_env_steps"]
     needed = sample_efficiency["sim2act_steps_needed"]
+    assert needed >= ours["points"][0]["simulator_steps"] > ours["points"][0]["env_steps"]
     ppo = methods["ppo"]["curves"][0]
-    assert ppo["budget"] == 10 * needed
+    assert ppo["budget"] == 10 * needed  # ten times Sim2Act's simulator steps, not its executed ones
     assert [p["env_steps"] for p in ppo["points"]] == sorted(p["env_steps"] for p in ppo["points"])
     assert ppo["points"][-1]["env_steps"] >= 10 * needed
     bc = methods["bc-expert"]["curves"][0]
@@ -42,8 +46,8 @@ def test_sample_efficiency_measures_every_method_and_gives_rl_ten_times_sim2acts
     folder = results_root / "sample-efficiency"
     assert json.loads((folder / RESULTS_JSON).read_text())["marks"] == sample_efficiency["marks"]
     markdown = (folder / RESULTS_MD).read_text()
-    assert "env steps to target" in markdown and "ppo" in markdown and "903–1,114K episodes" in markdown
-    assert (folder / "success_vs_env_steps.png").stat().st_size > 10_000
+    assert "simulator steps to target" in markdown and "ppo" in markdown and "903–1,114K episodes" in markdown
+    assert (folder / "success_vs_simulator_steps.png").stat().st_size > 10_000
 
 
 def test_a_finished_benchmark_resumes_without_training_again(sample_efficiency, results_root):
@@ -86,7 +90,8 @@ def test_ablations_share_the_full_runs_prior(sample_efficiency, results_root):
     assert variants[0].startswith("full") and "λ = 0 (no contrastive term)" in variants and "π0 = uniform" in variants
     full, no_contrastive = results["rows"][0], results["rows"][variants.index("λ = 0 (no contrastive term)")]
     assert full["curve"] == sample_efficiency["methods"]["sim2act"]["curves"][0]["points"]
-    assert no_contrastive["extra_counts"]["prior_frames"] == 0  # it loaded the full run's prior
+    # It loaded the full run's prior, and is charged the env steps that collected that prior's frames.
+    assert no_contrastive["extra_counts"]["prior_env_steps"] == full["extra_counts"]["prior_env_steps"] > 0
     uniform = results["rows"][variants.index("π0 = uniform")]
-    assert uniform["extra_counts"]["preview_steps"] == 0
+    assert uniform["extra_counts"]["preview_steps"] == 0 and uniform["extra_counts"]["prior_env_steps"] == 0
     assert (results_root / "ablations" / "ablations.png").exists()

@@ -26,6 +26,15 @@ def test_generate_then_inspect(tmp_path):
     assert "success rate" in result.stdout and "100.0%" in result.stdout and "go to" in result.stdout
     sheet = out / "meta" / "contact_sheet.png"
     assert sheet.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Re-run on a finished, then a damaged, dataset: the dataset's own figures, and which shard was rebuilt.
+    args = ("generate", "--out", str(out), "--episodes", "20", "--shard-episodes", "10", "--proposer", "expert")
+    result = sim2act(*args)
+    assert "nothing left to generate" in result.stdout and "holds 20 episodes" in result.stdout and "success 100.0%" in result.stdout
+    shard = out / "data" / "shard-00001.parquet"
+    shard.write_bytes(shard.read_bytes()[:500])
+    result = sim2act(*args)
+    assert result.returncode == 0 and "rebuilt damaged shard(s) 00001" in result.stdout
+    assert "generated 10 episodes (+10 resumed)" in result.stdout
 
 
 def test_envs_lists_the_registry():

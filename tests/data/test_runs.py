@@ -94,6 +94,37 @@ def test_a_truncated_shard_is_named_on_read(make_dataset):
         load_steps(root)
 
 
+@pytest.mark.parametrize("damage", ["truncate_steps", "truncate_episodes", "delete_steps"])
+def test_a_damaged_shard_is_rebuilt_by_the_same_command(make_dataset, tmp_path, damage):
+    """Shard k is a function of the config and k: re-running the command regenerates exactly the damaged one."""
+    root = make_dataset(**TINY, labels="both")
+    clean = snapshot(root)
+    layout = DatasetLayout(root)
+    steps, episodes = layout.steps_shard(1), layout.episodes_shard(1)
+    if damage == "truncate_steps":
+        steps.write_bytes(steps.read_bytes()[:1000])
+    elif damage == "truncate_episodes":
+        episodes.write_bytes(episodes.read_bytes()[:-40])
+    else:
+        steps.unlink()
+    summary = generate(GenerateConfig(**TINY, labels="both"), root)
+    assert summary.rebuilt_shards == (1,) and summary.rollouts == 4 and summary.resumed_episodes == 4
+    assert summary.dataset == load_card(layout.card).counts and summary.dataset["rollouts"] == 8
+    data = {p: b for p, b in snapshot(root).items() if p.name != "info.json"}
+    assert data == {p: b for p, b in clean.items() if p.name != "info.json"}
+    again = generate(GenerateConfig(**TINY, labels="both"), root)
+    assert again.rollouts == 0 and again.rebuilt_shards == () and again.dataset["successes"] == summary.dataset["successes"]
+
+
+def test_a_damaged_shard_of_an_earlier_run_is_named(make_dataset):
+    root = make_dataset(**TINY)
+    generate(GenerateConfig(**TINY, seed=5), root, append=True)
+    steps = DatasetLayout(root).steps_shard(0)
+    steps.write_bytes(steps.read_bytes()[:1000])
+    with pytest.raises(Sim2ActError, match="shard\\(s\\) 00000 of an earlier run are damaged"):
+        generate(GenerateConfig(**TINY, seed=5), root, append=True)
+
+
 def test_card_survives_a_save_load_roundtrip(make_dataset):
     layout = DatasetLayout(make_dataset(**TINY))
     card = load_card(layout.card)

@@ -28,7 +28,9 @@ def test_round_trip(tmp_path):
     ledger.best_round = 1
     ledger.save(tmp_path)
     assert load_ledger(tmp_path) == ledger
-    assert load_ledger(tmp_path).cumulative(1) == {"env_steps": 2000, "preview_steps": 140, "prior_frames": 123}
+    assert load_ledger(tmp_path).cumulative(1) == {
+        "env_steps": 2000, "preview_steps": 140, "prior_frames": 123, "prior_env_steps": 123, "simulator_steps": 2263,
+    }
 
 
 def test_corrupt_ledger_is_one_clear_error(tmp_path):
@@ -41,6 +43,15 @@ def test_stops_when_validation_saturates():
     config = LoopConfig(rounds=10, patience=2, min_improvement=0.01)
     assert stopping_reason(ledger_with([0.5, 0.7, 0.705]), config) is None
     assert stopping_reason(ledger_with([0.5, 0.7, 0.705, 0.69]), config).startswith("saturated")
+
+
+def test_stops_at_the_ceiling_that_no_later_round_can_beat():
+    config = LoopConfig(rounds=10, patience=3, ceiling=0.99)
+    assert stopping_reason(ledger_with([0.5, 0.98]), config) is None
+    assert stopping_reason(ledger_with([0.5, 0.995]), config) == "ceiling: validation success 99.5% reached 99.0%"
+    assert stopping_reason(ledger_with([1.0]), LoopConfig(rounds=10)) is None  # no ceiling unless configured
+    with pytest.raises(Sim2ActError, match="ceiling must lie in"):
+        LoopConfig(ceiling=1.5).validated()
 
 
 def test_stops_at_the_budget_and_after_the_last_round():

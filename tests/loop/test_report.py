@@ -7,7 +7,7 @@ from sim2act.loop.ledger import Collection, HeldOut, Ledger
 
 
 def finished_ledger() -> Ledger:
-    ledger = Ledger(config=LoopConfig().validated().to_dict(), prior={"path": "priors/grid", "frames": 5000})
+    ledger = Ledger(config=LoopConfig().validated().to_dict(), prior={"path": "priors/grid", "frames": 5000, "env_steps": 4800})
     for r, (comp, layout) in enumerate([(0.42, 0.5), (0.81, 0.85), (0.86, 0.9)]):
         record = ledger.round(r)
         record.collection = Collection("uniform" if r == 0 else "mixture(policy,0.9)", 100, 80, 40, 2000, 5000, 0, 30, 2.0)
@@ -28,13 +28,17 @@ def test_report_has_every_figure(tmp_path):
     out = write_report(finished_ledger(), folder, seconds=12.0)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["env_steps"] == 15000 and summary["prior_frames"] == 5000
-    assert summary["env_steps_to_80pct_test_unseen_composition"] == 10000  # reached after round 1
+    # Every simulator call counts: executed steps, previews (none here) and the prior's 4,800 collection steps.
+    assert summary["simulator_steps"] == 15000 + 4800 and summary["prior_env_steps"] == 4800
+    assert summary["simulator_steps_to_80pct_test_unseen_composition"] == 10000 + 4800  # reached after round 1
+    assert summary["env_steps_to_80pct_test_unseen_composition"] == 10000
+    assert [r["cumulative_simulator_steps"] for r in summary["rounds"]] == [9800, 14800, 19800]
     assert summary["paths"]["best_checkpoint"].endswith("round-2/checkpoints/step-0000100")
     markdown = (out / "report.md").read_text()
-    assert "| 1 | mixture(policy,0.9) | 100 | 80 (40) | 5,000 | 10,000 |" in markdown
-    assert "Env steps to reach 80% on test_unseen_composition: 10,000" in markdown
+    assert "| 1 | mixture(policy,0.9) | 100 | 80 (40) | 5,000 | 0 | 14,800 |" in markdown
+    assert "Simulator steps to reach 80% on test_unseen_composition: 14,800 (10,000 of them executed)" in markdown
     assert "<table>" in (out / "report.html").read_text()
-    with Image.open(out / "success_vs_env_steps.png") as image:
+    with Image.open(out / "success_vs_simulator_steps.png") as image:
         assert image.size[0] > 300
 
 
@@ -43,7 +47,7 @@ def test_not_reaching_the_target_says_so(tmp_path):
     for record in ledger.rounds:
         record.held_out["test_unseen_composition"] = HeldOut(0.3, 0.2, 0.4, 200)
     out = write_report(ledger, LoopFolder(tmp_path))
-    assert json.loads((out / "summary.json").read_text())["env_steps_to_80pct_test_unseen_composition"] is None
+    assert json.loads((out / "summary.json").read_text())["simulator_steps_to_80pct_test_unseen_composition"] is None
     assert "not reached" in (out / "report.md").read_text()
 
 
@@ -51,6 +55,12 @@ def test_the_plot_takes_a_perfect_round_whose_stored_high_bound_rounded_below_it
     from sim2act.loop.plot import plot_success_curve
 
     perfect = {"success": 1.0, "low": 0.987, "high": 0.9999999999999999, "episodes": 300}
-    rows = [{"cumulative_env_steps": 1000, "held_out": {"test_unseen_composition": perfect}}]
+    rows = [{"cumulative_simulator_steps": 1000, "held_out": {"test_unseen_composition": perfect}}]
     out = plot_success_curve(rows, tmp_path / "curve.png", "perfect")
     assert out.stat().st_size > 0
+
+
+def test_a_ledger_from_before_prior_steps_were_counted_counts_its_frames():
+    """An upper bound: each pretraining frame cost at most one env step (resets make it fewer)."""
+    ledger = Ledger(config={}, prior={"path": "priors/grid", "frames": 5000})
+    assert ledger.prior_env_steps == 5000 and ledger.simulator_steps == 5000

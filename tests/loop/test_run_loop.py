@@ -59,7 +59,7 @@ def test_two_rounds_collect_train_and_measure(finished_run):
 def test_report_folder(finished_run):
     out, ledger = finished_run
     report = write_report(ledger, LoopFolder(out))
-    for name in ("report.md", "report.html", "summary.json", "success_vs_env_steps.png"):
+    for name in ("report.md", "report.html", "summary.json", "success_vs_simulator_steps.png"):
         assert (report / name).is_file()
     assert len(list((report / "gifs").glob("*.gif"))) == 1
     summary = json.loads((report / "summary.json").read_text())

@@ -79,7 +79,7 @@ def run_ablations(config: AblationsConfig, out: str | Path, progress: LoopProgre
             folder = method.loop_folder(work, setting, seed)
             final = {s: final_evaluation(folder, s) for s in HELD_OUT_SPLITS}
             rows.append({
-                "variant": name, "seed": seed, "env_steps": run.curve.spent,
+                "variant": name, "seed": seed, "simulator_steps": run.curve.spent,
                 "rounds": len(run.curve.points), "curve": [asdict(p) for p in run.curve.points],
                 "final": final, "extra_counts": run.curve.extra_counts,
             })
@@ -105,23 +105,25 @@ def _chosen(name: str, only: tuple[str, ...]) -> bool:
 
 
 def _markdown(results: dict[str, Any]) -> str:
-    header = ["variant", "seed", "rounds", "env steps", "unseen composition %", "unseen layout %",
-              "steps to success", "H3 (bits)", "preview steps"]
+    header = ["variant", "seed", "rounds", "simulator steps", "executed", "preview steps", "unseen composition %",
+              "unseen layout %", "steps to success", "H3 (bits)"]
     rows = []
     for r in results["rows"]:
         comp, layout = (r["final"][s] for s in HELD_OUT_SPLITS)
         rows.append([
-            r["variant"], str(r["seed"]), str(r["rounds"]), steps(r["env_steps"]),
+            r["variant"], str(r["seed"]), str(r["rounds"]), steps(r["simulator_steps"]),
+            steps(r["extra_counts"].get("executed_steps", 0)), steps(r["extra_counts"].get("preview_steps", 0)),
             with_interval(comp),
             with_interval(layout),
             number(comp["mean_steps_to_success"]),
-            f"{comp['diversity']['entropy_3gram']:.2f}", steps(r["extra_counts"].get("preview_steps", 0)),
+            f"{comp['diversity']['entropy_3gram']:.2f}",
         ])
     return "\n".join([
         "# Ablations of the Sim2Act loop",
         "",
         "Final evaluation of each variant's best round (by validation success) on both held-out splits.",
-        "Variants share the full run's pretrained prior.",
+        "Variants share the full run's pretrained prior, and each is charged the env steps that collected its frames:",
+        "simulator steps = executed + preview + the prior's steps.",
         "",
         markdown_table(header, rows),
         "",

@@ -1,8 +1,11 @@
-"""Held-out success against env steps: one curve per method and seed, and their mean ± std at fixed marks.
+"""Held-out success against simulator steps: one curve per method and seed, and their mean ± std at fixed marks.
 
-A method is measured where it can be (the loop after each round, PPO at its evaluation marks, expert
-BC after each amount of demonstrations). Between two measurements a curve holds its last value, so
-every method is read at the same env-step marks without inventing points it never reached.
+Simulator steps count every call of the simulator a method made to learn: executed steps, and for
+Sim2Act also π0's preview steps and the steps that collected the prior's pretraining frames (RL and
+expert BC only execute: the bot plans on privileged state). A method is measured where it can be
+(the loop after each round, PPO at its evaluation marks, expert BC after each amount of
+demonstrations). Between two measurements a curve holds its last value, so every method is read at
+the same marks without inventing points it never reached.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 
 @dataclass
 class CurvePoint:
-    """One measurement: held-out success after ``env_steps`` env steps."""
+    """One measurement: held-out success after ``steps`` simulator steps (``env_steps`` of them executed)."""
 
     env_steps: int
     """Executed env steps spent so far (training data, roll-outs; not evaluation roll-outs)."""
@@ -26,6 +29,13 @@ class CurvePoint:
     """Upper end of the 95% Wilson interval."""
     episodes: int
     """Evaluation episodes behind ``success``."""
+    simulator_steps: int | None = None
+    """Every simulator step spent so far (executed, previewed, the prior's); None: the executed ones are all."""
+
+    @property
+    def steps(self) -> int:
+        """Simulator steps spent so far: the x of every curve, table and ratio."""
+        return self.env_steps if self.simulator_steps is None else self.simulator_steps
 
 
 @dataclass
@@ -36,28 +46,28 @@ class Curve:
     seed: int
     points: list[CurvePoint]
     budget: int
-    """Env steps the method was allowed."""
+    """Steps the method was allowed (its own unit: executed env steps for the loop and RL, demos' steps for BC)."""
     extra_counts: dict[str, int] = field(default_factory=dict)
-    """Simulator work not counted as env steps, shown beside them (preview steps, prior frames, demos)."""
+    """What its simulator steps are made of, shown beside them (executed, preview and prior steps)."""
     final: dict[str, Any] = field(default_factory=dict)
     """The last evaluation's full summary: success, reward, completion time, behavioural diversity."""
 
     def steps_to(self, target: float) -> int | None:
-        """Env steps of the first measurement at or above ``target``; None when never reached."""
-        return next((p.env_steps for p in self.points if p.success >= target), None)
+        """Simulator steps of the first measurement at or above ``target``; None when never reached."""
+        return next((p.steps for p in self.points if p.success >= target), None)
 
-    def success_at(self, env_steps: int) -> float | None:
-        """The last measured success at or before ``env_steps``; None before the first measurement and
-        after the last one (the method did not run that long)."""
-        if not self.points or env_steps > self.spent:
+    def success_at(self, steps: int) -> float | None:
+        """The last measured success at or before ``steps`` simulator steps; None before the first measurement
+        and after the last one (the method did not run that long)."""
+        if not self.points or steps > self.spent:
             return None
-        measured = [p.success for p in self.points if p.env_steps <= env_steps]
+        measured = [p.success for p in self.points if p.steps <= steps]
         return measured[-1] if measured else None
 
     @property
     def spent(self) -> int:
-        """Env steps of the last measurement: what the method used in the end."""
-        return self.points[-1].env_steps if self.points else 0
+        """Simulator steps of the last measurement: what the method used in the end."""
+        return self.points[-1].steps if self.points else 0
 
     def best(self) -> float:
         return max((p.success for p in self.points), default=0.0)

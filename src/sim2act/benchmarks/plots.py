@@ -14,11 +14,11 @@ from sim2act.evaluation.metrics import error_bar_lengths  # noqa: E402
 
 
 def plot_success_curves(curves: dict[str, list[Curve]], target: float, path: Path, title: str) -> Path:
-    """Held-out success against env steps (log scale): one colour per method, one line per seed."""
+    """Held-out success against simulator steps (log scale): one colour per method, one line per seed."""
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
     for colour, (method, runs) in zip(plt.cm.tab10.colors, curves.items()):
         for k, curve in enumerate(runs):
-            xs = [p.env_steps for p in curve.points]
+            xs = [p.steps for p in curve.points]
             ys = [100 * p.success for p in curve.points]
             axes.plot(xs, ys, marker="o", markersize=3, color=colour, alpha=0.9 if k == 0 else 0.45,
                       label=method if k == 0 else None)
@@ -26,7 +26,7 @@ def plot_success_curves(curves: dict[str, list[Curve]], target: float, path: Pat
     axes.text(0.01, 100 * target + 1, f"{100 * target:.0f}%", color="grey", fontsize=8, transform=axes.get_yaxis_transform())
     axes.set_xscale("log")
     axes.set_ylim(0, 100)
-    axes.set_xlabel("env steps (executed; log scale)")
+    axes.set_xlabel("simulator steps (executed + previewed + the prior's; log scale)")
     axes.set_ylabel("held-out success %")
     axes.set_title(title, fontsize=10)
     axes.grid(alpha=0.3)

@@ -1,9 +1,11 @@
-"""``sim2act bench sample-efficiency``: held-out success against env steps, and env steps to the target.
+"""``sim2act bench sample-efficiency``: held-out success against simulator steps, and simulator steps to the target.
 
-Sim2Act runs first; the RL baselines then get ``rl_factor`` times the env steps Sim2Act needed (to the
-target, or all it used when it did not get there), so "≥ 10× fewer env steps" is measured in one run.
-Where RL does not reach the target within its budget, the ratio is reported as a lower bound (its
-budget ÷ Sim2Act's steps) with its best success.
+Simulator steps count every call of the simulator (``benchmarks.curves``): for Sim2Act its executed,
+previewed and prior-collection steps, for RL and expert BC their executed steps. Sim2Act runs first;
+the RL baselines then get ``rl_factor`` times the simulator steps Sim2Act needed (to the target, or all
+it used when it did not get there), so "≥ 10× fewer simulator steps" is measured in one run. Where RL
+does not reach the target within its budget, the ratio is reported as a lower bound (its budget ÷
+Sim2Act's steps) with its best success.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.loop.progress import LoopProgress
 
 NAME = "sample-efficiency"
-PLOT = "success_vs_env_steps.png"
+PLOT = "success_vs_simulator_steps.png"
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,9 @@ class SampleEfficiencyConfig:
     target: float = 0.8
     """Held-out success to reach."""
     rl_factor: float = 10.0
-    """RL budget = this many times the env steps Sim2Act needed (when Sim2Act is among the methods)."""
+    """RL budget = this many times the simulator steps Sim2Act needed (when Sim2Act is among the methods)."""
     marks: int = 8
-    """Env-step marks of the success table (log-spaced up to the largest budget)."""
+    """Simulator-step marks of the success table (log-spaced up to the largest spend)."""
     setting: MethodSetting = field(default_factory=MethodSetting)
     """Task, held-out split and each method's budget."""
 
@@ -81,18 +83,18 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
     results = _results(config, curves, sim2act_needed)
     folder.path.mkdir(parents=True, exist_ok=True)
     plot_success_curves(curves, config.target, folder.path / PLOT,
-                        f"{setting.level}: {setting.split} success against env steps")
+                        f"{setting.level}: {setting.split} success against simulator steps")
     folder.write(results, _markdown(results))
     return results
 
 
 def _steps_needed(curves: list[Curve], target: float) -> int:
-    """Env steps Sim2Act needed: the slowest seed's steps to the target, or its whole spend when not reached."""
+    """Simulator steps Sim2Act needed: the slowest seed's steps to the target, or its whole spend when not reached."""
     return max(c.steps_to(target) or c.spent for c in curves)
 
 
 def log_marks(largest: int, count: int) -> list[int]:
-    """``count`` log-spaced env-step marks ending at ``largest``.
+    """``count`` log-spaced step marks ending at ``largest``.
 
     >>> log_marks(100_000, 3)
     [1000, 10000, 100000]
@@ -119,7 +121,7 @@ def _results(config: SampleEfficiencyConfig, curves: dict[str, list[Curve]], sim
     at_sim2act_spend = {}
     if "sim2act" in curves:
         spend = max(c.spent for c in curves["sim2act"])
-        at_sim2act_spend = {"env_steps": spend, "nearest": {name: _nearest(runs, spend) for name, runs in curves.items()}}
+        at_sim2act_spend = {"simulator_steps": spend, "nearest": {name: _nearest(runs, spend) for name, runs in curves.items()}}
     return {
         "config": asdict(config),
         "marks": marks,
@@ -162,11 +164,12 @@ def _markdown(results: dict[str, Any]) -> str:
         f"# Sample efficiency: {setting['level']}, `{setting['split']}`",
         "",
         f"{config['seeds']} seed(s) per method, {setting['eval_episodes']} evaluation episodes per point. "
-        f"Env steps are executed simulator steps (the bot's, for expert demonstrations); evaluation roll-outs are "
-        f"not counted, and π0's preview steps and the prior's pretraining frames are listed beside them. "
-        f"Target: {100 * target:.0f}%.",
+        f"Simulator steps count every call of the simulator a method made to learn: for Sim2Act its executed env "
+        f"steps, π0's preview steps and the env steps that collected the prior's pretraining frames (broken down "
+        f"in the last column); for RL and expert BC their executed steps (the bot plans on privileged state). "
+        f"Evaluation roll-outs are not counted. Target: {100 * target:.0f}%.",
         "",
-        "## Env steps to the target",
+        "## Simulator steps to the target",
         "",
     ]
     rows = []
@@ -187,31 +190,32 @@ def _markdown(results: dict[str, Any]) -> str:
             number(mean(f["diversity"]["entropy_3gram"] for f in finals), "{:.2f}"),
             ", ".join(f"{k.replace('_', ' ')} {v:,.0f}" for k, v in m["extra_counts"].items()) or "–",
         ])
-    header = ["method", "env steps to target", "best success %", "final success %", "mean reward",
-              "steps to success", "H3 (bits)", "besides env steps"]
+    header = ["method", "simulator steps to target", "best success %", "final success %", "mean reward",
+              "steps to success", "H3 (bits)", "made of"]
     lines += [markdown_table(header, rows), ""]
     for name, r in results["ratios"].items():
         bound = "≥ " if r["lower_bound"] else ""
         tail = f" (it did not reach the target; best success {percent(r['best_success'])}%)" if r["lower_bound"] else ""
-        lines.append(f"- {name} needed {bound}{r['ratio']:.1f}× Sim2Act's env steps{tail}.")
+        lines.append(f"- {name} needed {bound}{r['ratio']:.1f}× Sim2Act's simulator steps{tail}.")
     if not results["ratios"] and "sim2act" in results["methods"]:
         lines.append(f"- No ratio: Sim2Act did not reach {100 * target:.0f}% (with every seed).")
     spend = results.get("at_sim2act_spend")
     if spend:
-        said = ", ".join(f"{name} {percent(v['success'])}% at {steps(v['env_steps'])}" for name, v in spend["nearest"].items())
-        lines.append(f"- Nearest measurements to Sim2Act's spend ({steps(spend['env_steps'])} env steps, first seed): {said}.")
-    lines += ["", "## Held-out success (%) at fixed env-step marks (mean ± std over seeds)", "",
+        said = ", ".join(f"{name} {percent(v['success'])}% at {steps(v['simulator_steps'])}" for name, v in spend["nearest"].items())
+        lines.append(f"- Nearest measurements to Sim2Act's spend ({steps(spend['simulator_steps'])} simulator steps, "
+                     f"first seed): {said}.")
+    lines += ["", "## Held-out success (%) at fixed simulator-step marks (mean ± std over seeds)", "",
               "A method's value holds from one measurement to the next; – before its first and after its last.", ""]
     header = ["method"] + [steps(m) for m in results["marks"]]
     rows = [[name] + [percent(v["mean"], v["std"]) if v else "–" for v in m["success_at_marks"]]
             for name, m in results["methods"].items()]
-    lines += [markdown_table(header, rows), "", f"![success against env steps]({PLOT})", ""]
+    lines += [markdown_table(header, rows), "", f"![success against simulator steps]({PLOT})", ""]
     if results["published"]:
         lines += [f"Published reference: {results['published']}", ""]
     return "\n".join(lines)
 
 
-def _nearest(runs: list[Curve], env_steps: int) -> dict[str, float]:
-    """The first seed's measurement nearest to ``env_steps``."""
-    point = min(runs[0].points, key=lambda p: abs(p.env_steps - env_steps))
-    return {"env_steps": point.env_steps, "success": point.success}
+def _nearest(runs: list[Curve], spend: int) -> dict[str, float]:
+    """The first seed's measurement nearest to ``spend`` simulator steps."""
+    point = min(runs[0].points, key=lambda p: abs(p.steps - spend))
+    return {"simulator_steps": point.steps, "success": point.success}

@@ -73,6 +73,16 @@ def generate_command(
         if summary.preview_steps and summary.seconds
         else ""
     )
+    if summary.rebuilt_shards:
+        typer.echo(f"rebuilt damaged shard(s) {', '.join(f'{i:05d}' for i in summary.rebuilt_shards)}")
+    if not summary.rollouts:
+        d = summary.dataset
+        rate = d["successes"] / d["episodes"] if d.get("episodes") else 0.0
+        typer.echo(
+            f"nothing left to generate: {out} holds {d.get('episodes', 0):,} episodes, {d.get('steps', 0):,} steps "
+            f"({d.get('executed_steps', 0):,} executed), success {rate:.1%}"
+        )
+        return
     typer.echo(
         f"generated {summary.rollouts} episodes{resumed}, {summary.executed_steps:,} steps in {summary.seconds:.1f}s "
         f"({summary.steps_per_second:,.0f} steps/s){previews}, success {rate:.1%}{kept} -> {out}"

@@ -51,7 +51,8 @@ def pretrain_prior_command(
         summary = pretrain_prior(config, out, overwrite=overwrite, progress=bar, threads=threads or None)
     r = summary.retrieval
     typer.echo(
-        f"pretrained on {summary.frames:,} frames ({summary.collect_seconds:.0f}s), {summary.steps} steps "
+        f"pretrained on {summary.frames:,} frames ({summary.env_steps:,} env steps, {summary.collect_seconds:.0f}s), "
+        f"{summary.steps} steps "
         f"({summary.frames_seen:,} frames seen, {summary.train_seconds:.0f}s), loss {summary.final_loss:.3f}, "
         f"held-out retrieval {r.accuracy:.1%} (chance {r.chance:.1%}) -> {out}"
     )

@@ -65,5 +65,8 @@ def run_command(
     ledger = run_loop(loop_config, out, progress=ConsoleProgress(console, folder))
     report = write_report(ledger, folder, seconds=time.perf_counter() - started)
     final = ", ".join(f"{split} {100 * h.success:.1f}% (n={h.episodes})" for split, h in ledger.final.items())
-    typer.echo(f"best round {ledger.best_round} ({ledger.stopped}); {ledger.env_steps:,} env steps; {final}")
+    typer.echo(
+        f"best round {ledger.best_round} ({ledger.stopped}); {ledger.simulator_steps:,} simulator steps "
+        f"({ledger.env_steps:,} executed); {final}"
+    )
     typer.echo(f"report: {report / 'report.md'}, {report / 'report.html'}, {report / 'summary.json'}")

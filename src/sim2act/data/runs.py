@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import copy
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim2act.data.atomic import remove_stale_temp_files
 from sim2act.data.card import DatasetCard, ShardStats, git_revision, load_card
@@ -33,6 +36,8 @@ class Run:
     num_shards: int
     shard_episodes: int
     episodes: int
+    rebuilt_shards: tuple[int, ...] = ()
+    """Committed shards of this run found damaged on resume: removed, so they are generated again."""
 
     def shard_episode_ids(self, local_shard: int) -> range:
         start = self.first_episode + local_shard * self.shard_episodes
@@ -69,8 +74,18 @@ def open_run(
     remove_stale_temp_files(root)
     _reconcile(layout, card)
     last = card.runs[-1]
+    damaged = damaged_shards(layout, card)
     if run_config(last) == config:
-        return layout, card, _run_from(last)
+        run = _run_from(last)
+        own = range(run.first_shard, run.first_shard + run.num_shards)
+        _refuse_damaged(root, [i for i in damaged if i not in own])
+        for index in damaged:  # shard k is a function of the config and k: generating it again rebuilds it
+            layout.steps_shard(index).unlink(missing_ok=True)
+            layout.episodes_shard(index).unlink(missing_ok=True)
+            del card.shards[index]
+        card.save(layout.card)
+        return layout, card, replace(run, rebuilt_shards=tuple(damaged))
+    _refuse_damaged(root, damaged)
     if not append:
         raise Sim2ActError(
             f"--out {root} holds a dataset made with another config ({_difference(run_config(last), config)}); "
@@ -114,11 +129,40 @@ def _run_from(record: dict) -> Run:
 
 
 def _reconcile(layout: DatasetLayout, card: DatasetCard) -> None:
-    """Count shards committed to disk by a run that was killed before it updated the card."""
+    """Count shards committed to disk by a run that was killed before it updated the card (an unreadable
+    one was never committed: it is removed, to be generated again)."""
     for index in layout.committed_shards():
         if index not in card.shards:
-            card.shards[index] = ShardStats(**read_shard_stats(layout.episodes_shard(index)))
+            try:
+                card.shards[index] = ShardStats(**read_shard_stats(layout.episodes_shard(index)))
+            except Sim2ActError:
+                layout.steps_shard(index).unlink(missing_ok=True)
+                layout.episodes_shard(index).unlink(missing_ok=True)
     card.save(layout.card)
+
+
+def damaged_shards(layout: DatasetLayout, card: DatasetCard) -> list[int]:
+    """Shards the card counts whose files are missing, unreadable (a torn footer) or hold other row counts."""
+    damaged = []
+    for index, stats in sorted(card.shards.items()):
+        try:
+            steps = pq.read_metadata(layout.steps_shard(index)).num_rows
+            episodes = pq.read_metadata(layout.episodes_shard(index)).num_rows
+        except (OSError, pa.ArrowException):
+            damaged.append(index)
+            continue
+        if (steps, episodes) != (stats.steps, stats.episodes):
+            damaged.append(index)
+    return damaged
+
+
+def _refuse_damaged(root: Path, damaged: list[int]) -> None:
+    if damaged:
+        shards = ", ".join(f"{i:05d}" for i in damaged)
+        raise Sim2ActError(
+            f"--out {root}: shard(s) {shards} of an earlier run are damaged; re-run that run's command "
+            "(its config is in meta/info.json) to rebuild them, or --overwrite the dataset"
+        )
 
 
 def _check_appendable(root: Path, card: DatasetCard, new_card: DatasetCard, last: dict, config: dict) -> None:

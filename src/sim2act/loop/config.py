@@ -67,6 +67,8 @@ class LoopConfig:
     """Stop after this many rounds without a validation improvement of at least ``min_improvement``."""
     min_improvement: float = 0.01
     """Validation success gain (absolute) that counts as an improvement."""
+    ceiling: float | None = None
+    """Stop as soon as validation success reaches this (e.g. 1.0): no later round can improve on it; None: no ceiling."""
     val_episodes: int = 150
     """Validation episodes per round (the stopping rule reads them)."""
     test_episodes_per_round: int = 150
@@ -94,6 +96,8 @@ class LoopConfig:
             raise Sim2ActError(f"labels must be one of {', '.join(LABELERS)}, got {self.labels!r}")
         if not 0.0 <= self.alpha <= 1.0:
             raise Sim2ActError(f"alpha must lie in [0, 1], got {self.alpha}")
+        if self.ceiling is not None and not 0.0 < self.ceiling <= 1.0:
+            raise Sim2ActError(f"ceiling must lie in (0, 1], got {self.ceiling}")
         positive = ("rounds", "round0_episodes", "episodes_per_round", "env_step_budget", "round0_train_steps",
                     "train_steps_per_round", "val_episodes", "test_episodes_per_round", "final_episodes", "num_envs")
         check_positive(self, positive, flags=False)

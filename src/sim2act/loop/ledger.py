@@ -66,7 +66,7 @@ class RoundRecord:
 class Ledger:
     config: dict[str, Any]
     prior: dict[str, Any] = field(default_factory=dict)
-    """Path of π0, whether it was pretrained here, its pretraining frames and seconds."""
+    """Path of π0, whether it was pretrained here, its pretraining frames, the env steps they cost, and seconds."""
     rounds: list[RoundRecord] = field(default_factory=list)
     stopped: str | None = None
     """Why no further round was started (saturated, budget, rounds), once decided."""
@@ -83,18 +83,36 @@ class Ledger:
     def prior_frames(self) -> int:
         return int(self.prior.get("frames", 0))
 
+    @property
+    def prior_env_steps(self) -> int:
+        """Env steps executed to collect π0's pretraining frames (ledgers before they were counted: its frames)."""
+        return int(self.prior.get("env_steps", self.prior_frames))
+
     def cumulative(self, upto: int) -> dict[str, int]:
-        """Env steps, preview steps and prior frames spent by rounds 0..``upto``."""
+        """Env steps, preview steps, the prior's env steps and their sum, simulator steps, spent by rounds 0..``upto``.
+
+        Every call of the simulator counts: executed steps, previews (never executed) and the steps that
+        collected the prior's frames, which round 0 could not have proposed without.
+        """
         collections = [r.collection for r in self.rounds[: upto + 1] if r.collection]
+        env_steps = sum(c.env_steps for c in collections)
+        preview_steps = sum(c.preview_steps for c in collections)
         return {
-            "env_steps": sum(c.env_steps for c in collections),
-            "preview_steps": sum(c.preview_steps for c in collections),
+            "env_steps": env_steps,
+            "preview_steps": preview_steps,
             "prior_frames": self.prior_frames,
+            "prior_env_steps": self.prior_env_steps,
+            "simulator_steps": env_steps + preview_steps + self.prior_env_steps,
         }
 
     @property
     def env_steps(self) -> int:
         return sum(r.collection.env_steps for r in self.rounds if r.collection)
+
+    @property
+    def simulator_steps(self) -> int:
+        """Every simulator step of the run: executed, previewed and spent on the prior's frames."""
+        return self.cumulative(len(self.rounds))["simulator_steps"]
 
     def save(self, folder: Path) -> None:
         atomic_write_text(Path(folder) / LEDGER, json.dumps(asdict(self), indent=2) + "\n")

@@ -1,4 +1,4 @@
-"""The loop's curve: held-out success (95% interval) against the env steps spent so far."""
+"""The loop's curve: held-out success (95% interval) against the simulator steps spent so far."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ TARGET = 0.8
 
 
 def plot_success_curve(rows: list[dict], out: Path, title: str) -> Path:
-    """Write a PNG of each held-out split's success per round against cumulative env steps."""
+    """Write a PNG of each held-out split's success per round against cumulative simulator steps."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=120)
-    steps = [row["cumulative_env_steps"] for row in rows]
+    steps = [row["cumulative_simulator_steps"] for row in rows]
     splits = sorted({split for row in rows for split in row["held_out"]})
     for split in splits:
         points = [(s, row["held_out"][split]) for s, row in zip(steps, rows) if split in row["held_out"]]
@@ -26,7 +26,7 @@ def plot_success_curve(rows: list[dict], out: Path, title: str) -> Path:
         err = error_bar_lengths(y, [(h["low"], h["high"]) for _, h in points])
         ax.errorbar(x, y, yerr=err, marker="o", capsize=3, label=split.replace("_", " "))
     ax.axhline(TARGET, color="grey", linestyle="--", linewidth=1, label=f"{TARGET:.0%}")
-    ax.set_xlabel("env steps (cumulative, executed)")
+    ax.set_xlabel("simulator steps (cumulative: executed + previewed + the prior's)")
     ax.set_ylabel("success rate")
     ax.set_ylim(0, 1.02)
     ax.set_title(title)

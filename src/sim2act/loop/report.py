@@ -14,10 +14,13 @@ from sim2act.loop.ledger import Ledger
 from sim2act.loop.plot import TARGET, plot_success_curve
 from sim2act.loop.rounds import HELD_OUT_SPLITS, LoopFolder
 
-PLOT = "success_vs_env_steps.png"
+PLOT = "success_vs_simulator_steps.png"
 MAIN_SPLIT = HELD_OUT_SPLITS[0]
-STEPS_TO_TARGET = f"env_steps_to_{100 * TARGET:.0f}pct_{MAIN_SPLIT}"
-"""``summary.json`` key: cumulative env steps of the first round at ``TARGET`` on ``MAIN_SPLIT`` (None: not reached)."""
+STEPS_TO_TARGET = f"simulator_steps_to_{100 * TARGET:.0f}pct_{MAIN_SPLIT}"
+"""``summary.json`` key: cumulative simulator steps (executed + previewed + the prior's) of the first round at
+``TARGET`` on ``MAIN_SPLIT`` (None: not reached)."""
+ENV_STEPS_TO_TARGET = f"env_steps_to_{100 * TARGET:.0f}pct_{MAIN_SPLIT}"
+"""The same round's executed env steps alone, beside it."""
 
 
 def summarize_run(ledger: Ledger, folder: LoopFolder, seconds: float | None = None) -> dict[str, Any]:
@@ -33,6 +36,7 @@ def summarize_run(ledger: Ledger, folder: LoopFolder, seconds: float | None = No
                 "collection": asdict(record.collection),
                 "cumulative_env_steps": spent["env_steps"],
                 "cumulative_preview_steps": spent["preview_steps"],
+                "cumulative_simulator_steps": spent["simulator_steps"],
                 "train_steps": record.train_steps,
                 "train_seconds": record.train_seconds,
                 "val": asdict(record.val),
@@ -51,7 +55,10 @@ def summarize_run(ledger: Ledger, folder: LoopFolder, seconds: float | None = No
         "env_steps": ledger.env_steps,
         "preview_steps": sum(row["collection"]["preview_steps"] for row in rows),
         "prior_frames": ledger.prior_frames,
-        STEPS_TO_TARGET: reached["cumulative_env_steps"] if reached else None,
+        "prior_env_steps": ledger.prior_env_steps,
+        "simulator_steps": rows[-1]["cumulative_simulator_steps"] if rows else ledger.prior_env_steps,
+        STEPS_TO_TARGET: reached["cumulative_simulator_steps"] if reached else None,
+        ENV_STEPS_TO_TARGET: reached["cumulative_env_steps"] if reached else None,
         "paths": {
             "dataset": str(folder.data),
             "prior": ledger.prior.get("path"),
@@ -98,27 +105,28 @@ def _pct(h: dict | None, intervals: bool = True) -> str:
 
 def round_table(summary: dict[str, Any], intervals: bool = True) -> tuple[list[str], list[list[str]]]:
     """The per-round table (header, rows); success as % with its 95% interval unless ``intervals`` is False."""
-    header = ["round", "proposer", "rollouts", "kept (relabeled)", "env steps", "cumulative env steps",
-              "preview steps", "val success %", "unseen composition %", "unseen layout %"]
+    header = ["round", "proposer", "rollouts", "kept (relabeled)", "env steps", "preview steps",
+              "Σ simulator steps", "val success %", "unseen composition %", "unseen layout %"]
     rows = []
     for row in summary["rounds"]:
         c = row["collection"]
         rows.append([
             str(row["round"]), c["proposer"], f"{c['rollouts']:,}", f"{c['kept_episodes']:,} ({c['relabeled_episodes']:,})",
-            f"{c['env_steps']:,}", f"{row['cumulative_env_steps']:,}", f"{c['preview_steps']:,}", _pct(row["val"], intervals),
+            f"{c['env_steps']:,}", f"{c['preview_steps']:,}", f"{row['cumulative_simulator_steps']:,}", _pct(row["val"], intervals),
             *(_pct(row["held_out"].get(split), intervals) for split in HELD_OUT_SPLITS),
         ])
     return header, rows
 
 
 def _headline(summary: dict[str, Any]) -> list[str]:
-    reached = summary[STEPS_TO_TARGET]
+    reached, executed = summary[STEPS_TO_TARGET], summary[ENV_STEPS_TO_TARGET]
     lines = [
         f"Best round (by validation): {summary['best_round']} · stopped: {summary['stopped']}",
-        f"Env steps executed: {summary['env_steps']:,} · preview steps: {summary['preview_steps']:,} · "
-        f"prior pretraining frames: {summary['prior_frames']:,}",
-        f"Env steps to reach {TARGET:.0%} on {MAIN_SPLIT}: "
-        + (f"{reached:,}" if reached is not None else "not reached"),
+        f"Simulator steps: {summary['simulator_steps']:,} = {summary['env_steps']:,} executed + "
+        f"{summary['preview_steps']:,} previewed + {summary['prior_env_steps']:,} collecting the prior's "
+        f"{summary['prior_frames']:,} pretraining frames",
+        f"Simulator steps to reach {TARGET:.0%} on {MAIN_SPLIT}: "
+        + (f"{reached:,} ({executed:,} of them executed)" if reached is not None else "not reached"),
     ]
     for split, h in summary["final"].items():
         lines.append(f"Final {split}: {_pct(h)}% success, n = {h['episodes']}")
@@ -132,9 +140,10 @@ def markdown_report(summary: dict[str, Any], gifs: list[str]) -> str:
     lines += [f"- {line}" for line in _headline(summary)]
     lines += ["", "## Rounds", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
-    lines += ["", "Success: % (95% Wilson interval). Env steps count every executed step, kept or not; previews "
-              "(π0 scoring candidate actions on a copy of the simulator) are counted apart.", "",
-              f"![held-out success against env steps]({PLOT})", ""]
+    lines += ["", "Success: % (95% Wilson interval). Env steps count every executed step, kept or not; preview "
+              "steps are π0 scoring candidate actions on a copy of the simulator; simulator steps add both and the "
+              "steps that collected the prior's pretraining frames.", "",
+              f"![held-out success against simulator steps]({PLOT})", ""]
     if gifs:
         lines += ["## Episodes (final evaluation, unseen compositions)", ""] + [f"![{g}]({g})" for g in gifs] + [""]
     paths = summary["paths"]

@@ -88,6 +88,10 @@ def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None 
     return ledger
 
 
+ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None}
+"""``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
+
+
 def stopping_reason(ledger: Ledger, config: LoopConfig) -> str | None:
     """Why no further round should start, or None to go on."""
     done = [r for r in ledger.rounds if r.done]
@@ -95,6 +99,8 @@ def stopping_reason(ledger: Ledger, config: LoopConfig) -> str | None:
         return f"rounds: all {config.rounds} rounds done"
     if ledger.env_steps >= config.env_step_budget:
         return f"budget: {ledger.env_steps:,} env steps spent of {config.env_step_budget:,}"
+    if config.ceiling is not None and done and done[-1].val.success >= config.ceiling:
+        return f"ceiling: validation success {done[-1].val.success:.1%} reached {config.ceiling:.1%}"
     best, since = -1.0, 0
     for record in done:
         if record.val.success >= best + config.min_improvement:
@@ -121,7 +127,7 @@ def _open(folder: LoopFolder, config: LoopConfig) -> Ledger:
         folder.root.mkdir(parents=True, exist_ok=True)
         ledger.save(folder.root)
         return ledger
-    stored = {"env": {}, **ledger.config}  # runs begun before env options were configurable used none
+    stored = {**ADDED_LOOP_FIELDS, **ledger.config}
     if stored != config.to_dict():
         changed = sorted(k for k in set(stored) | set(config.to_dict()) if stored.get(k) != config.to_dict().get(k))
         raise Sim2ActError(
@@ -140,7 +146,7 @@ def _prior(config: LoopConfig, folder: LoopFolder, ledger: Ledger, progress: Loo
     if config.round0_proposer != "prior" and config.policy.encoder != "clip":
         return ""
     if config.prior:
-        ledger.prior = {"path": config.prior, "pretrained": False, "frames": 0}
+        ledger.prior = {"path": config.prior, "pretrained": False, "frames": 0, "env_steps": prior_env_steps(config.prior)}
         return config.prior
     if not ledger.prior:
         from sim2act.priors import PriorConfig, pretrain_prior
@@ -156,12 +162,24 @@ def _prior(config: LoopConfig, folder: LoopFolder, ledger: Ledger, progress: Loo
             "path": str(folder.prior),
             "pretrained": True,
             "frames": summary.frames,
+            "env_steps": summary.env_steps,
             "frames_seen": summary.frames_seen,
             "retrieval_accuracy": summary.retrieval.accuracy,
             "seconds": summary.collect_seconds + summary.train_seconds,
         }
         ledger.save(folder.root)
     return ledger.prior["path"]
+
+
+def prior_env_steps(prior: str) -> int:
+    """Env steps a given prior's frames cost: its ``prior.json``'s (its frames, an upper bound, for priors
+    from before they were counted); 0 for a CLIP folder not pretrained on this simulator."""
+    from sim2act.priors import is_prior, read_prior_info
+
+    if not is_prior(Path(prior)):
+        return 0
+    info = read_prior_info(Path(prior))
+    return int(info.get("env_steps", info.get("frames", 0)))
 
 
 def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: Ledger, progress: LoopProgress) -> Collection:

@@ -33,6 +33,8 @@ class FrameSet:
     """(N,) index of the episode of each frame (held-out frames are whole episodes)."""
     tasks: list[Task]
     """The task of each episode (all of the train split)."""
+    env_steps: int = 0
+    """Env steps executed to collect the frames (simulator steps the prior cost; resets not counted)."""
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -64,7 +66,7 @@ def collect_frames(config: PriorConfig, on_frames: Callable[[int], None] = lambd
     discrete = np.issubdtype(env.action_space.dtype, np.integer)
     frames = np.empty((config.frames, *env.observation_space[camera].shape), np.uint8)
     captions, episodes, tasks = [], np.empty(config.frames, np.int32), []
-    n, episode = 0, 0
+    n, episode, env_steps = 0, 0, 0
 
     def keep(obs) -> None:
         nonlocal n
@@ -82,9 +84,10 @@ def collect_frames(config: PriorConfig, on_frames: Callable[[int], None] = lambd
         while not done and n < config.frames:
             action = random_actions.sample(rng)[0]
             obs, _, terminated, truncated, _ = env.step(int(action) if discrete else action)
+            env_steps += 1
             done = terminated or truncated
             keep(obs)
         episode += 1
     on_frames(n % REPORT_EVERY)
     env.close()
-    return FrameSet(frames, CaptionTable.build(captions), episodes, tasks)
+    return FrameSet(frames, CaptionTable.build(captions), episodes, tasks, env_steps)

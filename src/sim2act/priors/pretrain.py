@@ -42,6 +42,8 @@ class PretrainSummary:
     out: Path
     frames: int
     image_size: int
+    env_steps: int
+    """Env steps executed to collect the frames: the prior's share of simulator steps."""
     frames_seen: int
     steps: int
     final_loss: float
@@ -102,6 +104,7 @@ def _pretrain(config: PriorConfig, out: Path, progress: Progress, log_every: int
         out=out,
         frames=len(frames),
         image_size=image_size,
+        env_steps=frames.env_steps,
         frames_seen=config.steps * config.batch_size,
         steps=config.steps,
         final_loss=final_loss,
@@ -158,6 +161,7 @@ def _info(config: PriorConfig, summary: PretrainSummary, train_frames: int, held
         "config": asdict(config),
         "image_size": summary.image_size,
         "frames": summary.frames,
+        "env_steps": summary.env_steps,
         "train_frames": train_frames,
         "held_out_frames": held_out_frames,
         "frames_seen": summary.frames_seen,

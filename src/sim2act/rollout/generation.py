@@ -110,6 +110,10 @@ class GenerationSummary:
     """Rollouts of shards committed by an earlier, interrupted call."""
     preview_steps: int = 0
     """Simulator steps the proposer ran to preview actions, never executed (the card keeps them per shard)."""
+    rebuilt_shards: tuple[int, ...] = ()
+    """Committed shards found damaged on resume and generated again."""
+    dataset: dict[str, int] = field(default_factory=dict)
+    """The dataset's counts once the call is done (the card's), whatever this call generated."""
 
     @property
     def steps_per_second(self) -> float:
@@ -145,7 +149,7 @@ def generate(
     layout, card, run = open_run(out, asdict(config), new_card, append=append, overwrite=overwrite)
 
     pending = [k for k in range(run.num_shards) if run.first_shard + k not in card.shards]
-    summary = GenerationSummary(out=out, proposer=proposer.name)
+    summary = GenerationSummary(out=out, proposer=proposer.name, rebuilt_shards=run.rebuilt_shards)
     summary.resumed_episodes = sum(len(run.shard_episode_ids(k)) for k in range(run.num_shards) if k not in pending)
     progress.start(run.episodes, summary.resumed_episodes)
     started = time.perf_counter()
@@ -172,6 +176,7 @@ def generate(
             summary.relabeled += sum(e.label == F.LABEL_HINDSIGHT for e in kept)
             writer.submit(index, kept, proposer.name, config.iteration, rollouts=rollouts, preview_steps=previews)
     summary.seconds = time.perf_counter() - started
+    summary.dataset = card.counts
     for env in envs:
         env.close()
     return summary

@@ -36,7 +36,10 @@ class Method(ABC):
 
     name: str = "method"
     learns_from_reward: bool = False
-    """RL from scratch: sample-efficiency gives it ``rl_factor`` times the env steps Sim2Act needed."""
+    """RL from scratch: sample-efficiency gives it ``rl_factor`` times the simulator steps Sim2Act needed."""
+    calls_simulator_beyond_steps: bool = False
+    """Its simulator steps include calls it never executed (previews, the prior's frames): a curve saved before
+    they were counted is rebuilt from its run folder (which resumes finished) rather than read."""
 
     @abstractmethod
     def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
@@ -65,8 +68,10 @@ class Method(ABC):
         done = out / CURVE_JSON
         if done.is_file():
             curve, artifact = _read_finished(done)
-            progress.stage(f"{self.name}, seed {seed}: finished earlier, read from {done}")
-            return MethodRun(curve, artifact, lambda: self.proposer_for(artifact))
+            uncounted = self.calls_simulator_beyond_steps and any(p.simulator_steps is None for p in curve.points)
+            if not uncounted:
+                progress.stage(f"{self.name}, seed {seed}: finished earlier, read from {done}")
+                return MethodRun(curve, artifact, lambda: self.proposer_for(artifact))
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out.parent / "setting.json", json.dumps(self.fingerprint(setting), indent=2, default=str) + "\n")
         result = self.train(setting, seed, out, progress)

@@ -1,7 +1,8 @@
 """``sim2act``: the Sim2Act loop (``sim2act run``) as a benchmark method.
 
-Its curve is held-out success after every round against the cumulative executed env steps; preview
-steps and the prior's pretraining frames are reported beside them, never hidden in them.
+Its curve is held-out success after every round against the cumulative simulator steps: executed env
+steps, π0's preview steps and the env steps that collected the prior's pretraining frames, each also
+reported on its own.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.evaluation.report import EVAL_INFO
 from sim2act.loop import LoopFolder, run_loop
 from sim2act.loop.progress import LoopProgress
-from sim2act.loop.rounds import HELD_OUT_SPLITS
+from sim2act.loop.rounds import ADDED_LOOP_FIELDS, HELD_OUT_SPLITS
 from sim2act.models import load_policy
 from sim2act.proposers.policy import PolicyProposer
 
@@ -27,11 +28,13 @@ LOOP = "loop"
 
 class Sim2ActMethod(Method):
     name = "sim2act"
+    calls_simulator_beyond_steps = True
 
     def fingerprint(self, setting: MethodSetting) -> dict:
         loop = asdict(replace(setting.loop, env={**setting.loop.env, **setting.env}))
-        if not loop["env"]:  # runs fingerprinted before env options existed keep their folders
-            del loop["env"]
+        for name, default in ADDED_LOOP_FIELDS.items():  # runs fingerprinted before these fields keep their folders
+            if loop[name] == default:
+                del loop[name]
         return {"domain": setting.domain, "level": setting.level, "split": setting.split, "loop": loop}
 
     def check(self, setting: MethodSetting) -> None:
@@ -49,8 +52,9 @@ class Sim2ActMethod(Method):
         for record in ledger.rounds:
             if record.done:
                 held_out = record.held_out[setting.split]
-                spent = ledger.cumulative(record.round)["env_steps"]
-                points.append(CurvePoint(spent, held_out.success, held_out.low, held_out.high, held_out.episodes))
+                spent = ledger.cumulative(record.round)
+                points.append(CurvePoint(spent["env_steps"], held_out.success, held_out.low, held_out.high,
+                                         held_out.episodes, simulator_steps=spent["simulator_steps"]))
         best = ledger.rounds[ledger.best_round].checkpoint
         final = final_evaluation(folder, setting.split)
         curve = Curve(
@@ -59,8 +63,9 @@ class Sim2ActMethod(Method):
             points,
             budget=config.env_step_budget,
             extra_counts={
+                "executed_steps": ledger.env_steps,
                 "preview_steps": sum(r.collection.preview_steps for r in ledger.rounds if r.collection),
-                "prior_frames": ledger.prior_frames,
+                "prior_env_steps": ledger.prior_env_steps,
             },
             final=final,
         )
