@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from sim2act.baselines import RLConfig, RLProposer, load_rl, train_rl
-from sim2act.baselines.sb3_training import CONFIG_FILE, MODEL_FILE
+from sim2act.baselines.sb3_training import CONFIG_FILE, MODEL_FILE, checkpoint_steps
 from sim2act.envs import make
 from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
@@ -71,6 +71,36 @@ def test_marks_and_their_evaluations_do_not_change_the_training(ppo_run, tmp_pat
     again, first = load_rl(tmp_path / "again").model.policy, load_rl(ppo_run.out).model.policy
     for (name, a), b in zip(again.state_dict().items(), first.state_dict().values()):
         assert torch.equal(a, b), name
+
+
+def test_on_mark_returning_true_stops_training_there(tmp_path):
+    seen = []
+
+    def stop_at_the_second_mark(env_steps, proposer):
+        seen.append(env_steps)
+        return len(seen) == 2
+
+    run = train_rl(TINY_PPO, tmp_path / "stop", MARKS, stop_at_the_second_mark)
+    assert len(seen) == 2 and run.stopped_early and seen[1] <= run.env_steps < TINY_PPO.total_env_steps
+    assert checkpoint_steps(tmp_path / "stop") == seen[1] and run.model_path.is_file()
+
+
+def test_an_interrupted_run_continues_from_its_last_checkpoint(tmp_path):
+    out, seen = tmp_path / "resumed", []
+    train_rl(TINY_PPO, out, MARKS, lambda steps, proposer: seen.append(steps) or len(seen) == 2)  # "killed" at mark 2
+    saved = checkpoint_steps(out)
+    progress = []
+
+    class Count(Progress):
+        def start(self, total, done=0, phase=""):
+            progress.append(done)
+
+    run = train_rl(TINY_PPO, out, MARKS, lambda steps, proposer: seen.append(steps), Count(), resume=True)
+    assert progress == [saved] and seen[:2] == sorted(seen[:2]) and all(s > saved for s in seen[2:])
+    assert len(seen) == 4 and run.env_steps >= TINY_PPO.total_env_steps and not run.stopped_early
+    # A different config does not continue someone else's checkpoint: it starts from scratch.
+    fresh = train_rl(replace(TINY_PPO, seed=5), out, resume=True)
+    assert fresh.env_steps >= TINY_PPO.total_env_steps and checkpoint_steps(out) is None
 
 
 def test_sac_on_a_discrete_domain_is_a_user_error(tmp_path):

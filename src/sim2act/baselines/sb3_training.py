@@ -33,7 +33,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 from sim2act.baselines.extractor import FiLMExtractor, check_cell_stem
 from sim2act.baselines.sb3_proposer import RLProposer
 from sim2act.baselines.task_env import TaskEnv
-from sim2act.data.atomic import atomic_write_text
+from sim2act.data.atomic import atomic_write, atomic_write_text
 from sim2act.envs import check_env_options, get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
@@ -42,6 +42,8 @@ from sim2act.validation import check_positive, config_from_dict, suggest
 
 MODEL_FILE = "model.zip"
 CONFIG_FILE = "rl_config.json"
+CHECKPOINT_FILE = "checkpoint.zip"
+"""The model as of the last mark, which ``train_rl(..., resume=True)`` continues from."""
 TASK_SEED_STRIDE = 1000
 """Env ``i`` of a run with seed ``s`` draws the tasks of sampler seed ``TASK_SEED_STRIDE·s + i``."""
 
@@ -234,6 +236,8 @@ class RLRun:
     """Success of each finished training episode, in order of finishing."""
     episode_end_steps: list[int] = field(default_factory=list)
     """Env-step count when each training episode finished (for learning curves)."""
+    stopped_early: bool = False
+    """``on_mark`` stopped training before the budget was spent."""
 
     @property
     def steps_per_second(self) -> float:
@@ -255,13 +259,20 @@ class RLModel:
 
 
 class _TrainingWatch(BaseCallback):
-    """Counts training episodes, reports progress and calls ``on_mark`` as the step count crosses marks."""
+    """Counts training episodes, reports progress, and at each mark calls ``on_mark`` and saves a checkpoint.
 
-    def __init__(self, run: RLRun, config: RLConfig, marks: Sequence[int], on_mark, progress: Progress) -> None:
+    ``on_mark`` returning True stops training there (the sample-efficiency bench stops at its target).
+    """
+
+    def __init__(
+        self, run: RLRun, config: RLConfig, marks: Sequence[int], on_mark, progress: Progress, checkpoint: Path
+    ) -> None:
         super().__init__()
         self.run, self.config, self.on_mark, self.progress = run, config, on_mark, progress
         self.algorithm = run.algorithm
         self.marks = sorted(marks) if on_mark is not None else []
+        self.checkpoint = checkpoint
+        self.stopped = False
 
     def _on_training_start(self) -> None:
         self._call_marks()
@@ -273,14 +284,16 @@ class _TrainingWatch(BaseCallback):
                 self.run.episode_end_steps.append(self.num_timesteps)
         self.progress.advance(self.training_env.num_envs)
         self._call_marks()
-        return True
+        return not self.stopped
 
     def _call_marks(self) -> None:
-        while self.marks and self.marks[0] <= self.num_timesteps:
+        while self.marks and self.marks[0] <= self.num_timesteps and not self.stopped:
             self.marks.pop(0)
             started = time.perf_counter()
             proposer = RLProposer(self.model, self.config.domain, name=self.algorithm, env_options=self.config.env)
-            self.on_mark(self.num_timesteps, proposer)
+            self.stopped = bool(self.on_mark(self.num_timesteps, proposer))
+            atomic_write(self.checkpoint, lambda tmp: self.model.save(tmp))
+            atomic_write_text(self.checkpoint.with_suffix(".json"), json.dumps({"env_steps": self.num_timesteps}))
             self.run.mark_seconds += time.perf_counter() - started
 
 
@@ -293,14 +306,20 @@ def train_rl(
     config: RLConfig,
     out: Path,
     marks: Sequence[int] = (),
-    on_mark: Callable[[int, Proposer], None] | None = None,
+    on_mark: Callable[[int, Proposer], bool | None] | None = None,
     progress: Progress | None = None,
+    *,
+    resume: bool = False,
 ) -> RLRun:
     """Train ``config.algorithm`` from scratch on the train split; save the model and config in ``out``.
 
     Each time the env-step count reaches a mark, ``on_mark(env_steps, proposer)`` gets the current
     model as a sampling ``Proposer`` (PPO's model changes once per rollout, so at a mark it is the
-    model of the last finished update). Marks at or below 0 are called before training starts.
+    model of the last finished update); returning True stops training there. Marks at or below 0
+    are called before training starts. After every mark the model is checkpointed in ``out``; with
+    ``resume``, a run of the same config continues from its checkpoint (its weights, optimiser state
+    and step count; the envs and the rollout in flight start afresh, and the steps that rollout had
+    run stay counted), so a long run survives interruption.
     """
     config = config.validated()
     algorithm = get_algorithm(config.algorithm)
@@ -310,24 +329,53 @@ def train_rl(
         algorithm.check_action_space(config.domain, envs.action_space)
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
+        checkpoint = out / CHECKPOINT_FILE
+        same_config = _saved_config(out) == json.loads(json.dumps(asdict(config)))
+        resume = resume and checkpoint_steps(out) is not None and same_config
         atomic_write_text(out / CONFIG_FILE, json.dumps(asdict(config), indent=2) + "\n")
         torch.set_num_threads(config.torch_threads)
         set_random_seed(config.seed)  # here, not through the model, which would also re-seed the envs' tasks
-        model = algorithm.build(config, envs)
+        if resume:
+            model = algorithm.model_class.load(checkpoint, env=envs, device=config.device)
+            set_random_seed(config.seed + model.num_timesteps)  # a fresh stream for the continued part
+        else:
+            checkpoint.unlink(missing_ok=True)
+            checkpoint.with_suffix(".json").unlink(missing_ok=True)
+            model = algorithm.build(config, envs)
         model.action_space.seed(config.seed)
+        done = model.num_timesteps
         run = RLRun(config.algorithm, env_steps=0, seconds=0.0, mark_seconds=0.0, model_path=out / MODEL_FILE)
         progress = progress or Progress()
-        progress.start(config.total_env_steps)
-        watch = _TrainingWatch(run, config, marks, on_mark, progress)
+        progress.start(config.total_env_steps, done)
+        remaining = [m for m in marks if m > done] if resume else list(marks)
+        watch = _TrainingWatch(run, config, remaining, on_mark, progress, checkpoint)
         started = time.perf_counter()
-        model.learn(config.total_env_steps, callback=watch)
+        if config.total_env_steps > done:
+            model.learn(config.total_env_steps - done, callback=watch, reset_num_timesteps=not resume)
         run.seconds = time.perf_counter() - started
         run.env_steps = model.num_timesteps
+        run.stopped_early = watch.stopped
         model.save(run.model_path)
         return run
     finally:
         torch.set_num_threads(threads_before)
         envs.close()
+
+
+def checkpoint_steps(out: Path) -> int | None:
+    """The env steps of the checkpoint in ``out`` (the last mark it was saved at), or None when there is none."""
+    try:
+        steps = json.loads((Path(out) / CHECKPOINT_FILE).with_suffix(".json").read_text())["env_steps"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return int(steps) if (Path(out) / CHECKPOINT_FILE).is_file() else None
+
+
+def _saved_config(out: Path) -> dict | None:
+    try:
+        return json.loads((out / CONFIG_FILE).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def load_rl(path: str | Path, device: str = "auto") -> RLModel:

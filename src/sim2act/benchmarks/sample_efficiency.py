@@ -73,7 +73,8 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
     sim2act_needed = None
     for method in ordered:
         if method.learns_from_reward and sim2act_needed is not None:
-            setting = replace(setting, rl_steps=max(1, math.ceil(config.rl_factor * sim2act_needed)))
+            # RL trains until it reaches the target or spends rl_factor x Sim2Act's simulator steps.
+            setting = replace(setting, rl_steps=max(1, math.ceil(config.rl_factor * sim2act_needed)), rl_stop_at=config.target)
         curves[method.name] = [
             method.run(setting, seed, work, progress).curve
             for seed in range(config.seeds)

@@ -25,9 +25,12 @@ class MethodSetting:
     loop: LoopConfig = field(default_factory=LoopConfig)
     """The Sim2Act loop (``sim2act run``'s config); its domain, level and seed are set by the benchmark."""
     rl_steps: int = 1_000_000
-    """Env-step budget of each RL-from-scratch run (the sample-efficiency bench raises it to 10x Sim2Act's)."""
+    """Env-step budget of each RL-from-scratch run (the sample-efficiency bench makes it 10x Sim2Act's simulator steps)."""
     rl_evaluations: int = 10
     """Evaluations of an RL run on the held-out split, at evenly spaced env-step marks."""
+    rl_stop_at: float | None = None
+    """An RL run stops at its first evaluation at or above this held-out success (the sample-efficiency
+    target); None: it spends its whole budget."""
     rl: dict = field(default_factory=dict)
     """Overrides of the RL baselines' ``RLConfig`` (n_steps, learning_rate, ...)."""
     bc_demos: tuple[int, ...] = (1000, 3000, 10000)

@@ -5,7 +5,9 @@ BabyAI's cell convolution: the same RL baseline, given the vision inductive bias
 
 The "RL from scratch with reward engineering" baseline: the same env, observation and train split as
 Sim2Act, BabyAI's reward 1 − 0.9·t/T. It is evaluated on the held-out split at ``rl_evaluations``
-evenly spaced env-step marks with sim2act's own evaluation code.
+evenly spaced env-step marks with sim2act's own evaluation code, and stops at the first mark at or
+above ``rl_stop_at`` when the bench sets one. Every mark is logged and checkpointed, so an
+interrupted run (a 2–3M-step PPO run is a long benchmark) continues from its last mark.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sim2act.baselines import RLConfig, RLProposer, get_algorithm, load_rl, train_rl
+from sim2act.baselines.sb3_training import CHECKPOINT_FILE, MODEL_FILE, checkpoint_steps
 from sim2act.benchmarks.curves import Curve, CurvePoint
 from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
 from sim2act.benchmarks.setting import MethodSetting
+from sim2act.data.atomic import atomic_write_text
 from sim2act.envs import make
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
@@ -51,6 +55,8 @@ class RLFromScratch(Method):
     def fingerprint(self, setting: MethodSetting) -> dict:
         keys = ("domain", "level", "split", "eval_episodes", "rl_steps", "rl_evaluations", "rl")
         fingerprint = {k: v for k, v in asdict(setting).items() if k in keys}
+        if setting.rl_stop_at is not None:  # only then, so runs fingerprinted before it existed keep their folders
+            fingerprint["rl_stop_at"] = setting.rl_stop_at
         if self.overrides:
             fingerprint["rl"] = {**fingerprint["rl"], **self.overrides}
         if setting.env:  # only then, so runs fingerprinted before env options existed keep their folders
@@ -73,9 +79,16 @@ class RLFromScratch(Method):
             {**setting.rl, **self.overrides, "algorithm": self.algorithm, "domain": setting.domain, "level": setting.level,
              "total_env_steps": setting.rl_steps, "seed": seed, "env": setting.env},
         )
-        points, finals = [], []
+        log, saved = out / MARKS_LOG, checkpoint_steps(out)
+        resume = log.is_file() and saved is not None
+        records = [json.loads(line) for line in log.read_text().splitlines()] if resume else []
+        # A mark logged after the last checkpoint (killed in between) is measured again by the continued run.
+        records = [r for r in records if r["point"]["env_steps"] <= saved] if resume else []
+        atomic_write_text(log, "".join(json.dumps(r) + "\n" for r in records))
+        points = [CurvePoint(**r["point"]) for r in records]
+        finals = [r["final"] for r in records]
 
-        def on_mark(env_steps: int, proposer) -> None:
+        def on_mark(env_steps: int, proposer) -> bool:
             with progress.bar(f"eval {setting.split} at {env_steps:,} steps") as bar:
                 report, _ = evaluate_proposer(
                     proposer, setting.domain, [setting.level], setting.split, setting.eval_episodes,
@@ -84,14 +97,19 @@ class RLFromScratch(Method):
             s = report.overall
             points.append(CurvePoint(env_steps, s.success_rate, s.ci_low, s.ci_high, s.episodes))
             finals.append(asdict(s))
-            with (out / MARKS_LOG).open("a") as log:  # a long run shows its curve as it goes
-                log.write(json.dumps(asdict(points[-1])) + "\n")
+            with log.open("a") as file:  # the curve so far, read back when an interrupted run continues
+                file.write(json.dumps({"point": asdict(points[-1]), "final": finals[-1]}) + "\n")
+            return setting.rl_stop_at is not None and s.success_rate >= setting.rl_stop_at
 
-        progress.stage(f"{self.name}, seed {seed}: {setting.rl_steps:,} env steps from scratch → {out}")
-        (out / MARKS_LOG).unlink(missing_ok=True)  # an interrupted RL run starts again from scratch
-        with progress.bar(f"{self.name} seed {seed}") as bar:
-            run = train_rl(config, out, evaluation_marks(setting.rl_steps, setting.rl_evaluations), on_mark, bar)
-        model = str(run.model_path)
+        reached = setting.rl_stop_at is not None and any(p.success >= setting.rl_stop_at for p in points)
+        start = f"continuing from {points[-1].env_steps:,} of " if points else ""
+        progress.stage(f"{self.name}, seed {seed}: {start}{setting.rl_steps:,} env steps from scratch → {out}")
+        if not reached:
+            with progress.bar(f"{self.name} seed {seed}") as bar:
+                marks = evaluation_marks(setting.rl_steps, setting.rl_evaluations)
+                train_rl(config, out, marks, on_mark, bar, resume=resume)
+        run_model = out / MODEL_FILE if (out / MODEL_FILE).is_file() else out / CHECKPOINT_FILE
+        model = str(run_model)
         curve = Curve(self.name, seed, points, budget=setting.rl_steps, final=finals[-1] if finals else {})
         return MethodRun(curve, model, lambda: self.proposer_for(model))
 

@@ -1,0 +1,26 @@
+"""RL from scratch in the benches: it stops at the target, and an interrupted run continues from its last mark."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sim2act.baselines.sb3_training import checkpoint_steps
+from sim2act.benchmarks.methods import get_method
+from sim2act.benchmarks.setting import quick_setting
+from sim2act.loop.progress import LoopProgress
+
+
+def test_ppo_stops_at_the_target_and_a_stopped_run_continues_where_it_left_off(tmp_path):
+    method, out = get_method("ppo"), tmp_path / "ppo"
+    out.mkdir()
+    setting = quick_setting(rl_stop_at=0.0).resolved()  # any success reaches 0%: stop at the first mark
+    first = method.train(setting, 0, out, LoopProgress())
+    (point,) = first.curve.points
+    assert point.env_steps == checkpoint_steps(out) < setting.rl_steps
+    # The same folder under a budget it has not reached: the run continues from its checkpoint and log.
+    rest = method.train(replace(setting, rl_stop_at=None), 0, out, LoopProgress())
+    assert rest.curve.points[0] == point and len(rest.curve.points) == 2
+    assert rest.curve.points[1].env_steps >= setting.rl_steps
+    # A run that has reached its target is read back, not trained again.
+    again = method.train(setting, 0, out, LoopProgress())
+    assert again.curve.points[0] == point
