@@ -19,6 +19,7 @@ import torch
 
 import sim2act
 from sim2act.data.card import git_revision
+from sim2act.determinism import deterministic_torch
 from sim2act.envs import get_domain
 from sim2act.priors.config import PriorConfig
 from sim2act.priors.embedder import ClipEmbedder
@@ -69,7 +70,7 @@ def pretrain_prior(
     config = config.validated()
     check_out(Path(out), overwrite)
     progress = progress or Progress()
-    with torch_threads(threads):
+    with torch_threads(threads), deterministic_torch():
         return _pretrain(config, Path(out), progress, log_every)
 
 

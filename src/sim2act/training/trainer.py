@@ -16,6 +16,7 @@ import torch
 
 from sim2act.data.atomic import atomic_write
 from sim2act.data.reader import open_dataset
+from sim2act.determinism import deterministic_torch
 from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, VisionLanguagePolicy, build_policy, load_policy
@@ -45,7 +46,15 @@ class TrainSummary:
 
 
 def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progress: Progress | None = None) -> TrainSummary:
-    """Train (or resume) a policy on ``config.data``; checkpoints go to ``out/checkpoints``."""
+    """Train (or resume) a policy on ``config.data``; checkpoints go to ``out/checkpoints``.
+
+    The same config, data and machine give the same weights (``sim2act.determinism``).
+    """
+    with deterministic_torch():
+        return _train(config, out, resume, progress)
+
+
+def _train(config: TrainConfig, out: str | Path, resume: bool, progress: Progress | None) -> TrainSummary:
     config = config.validated()
     progress = progress or Progress()
     run = TrainRunFolder(out)
