@@ -202,10 +202,11 @@ def write_evaluation(
 def _check_image_shape(policy: VisionLanguagePolicy, level: str, env_options: Mapping[str, Any]) -> None:
     env = make(policy.spec.domain, level, **env_options)
     spec, spaces = policy.spec, env.observation_space.spaces
-    missing = [key for key in (*spec.cameras, *spec.depth) if key not in spaces]
+    keys = (*spec.cameras, *spec.depth)
+    missing = [key for key in keys if key not in spaces]
     env.close()
     if missing:
         raise Sim2ActError(f"level {level!r} has no {', '.join(missing)} observation; the policy was trained on it")
-    shape = composed_shape({key: spaces[key].shape for key in (*spec.cameras, *spec.depth)}, spec.cameras, spec.depth)
+    shape = composed_shape({key: spaces[key].shape for key in keys}, spec.cameras, spec.depth)
     if tuple(shape) != tuple(policy.spec.image_shape):
         raise Sim2ActError(f"level {level!r} renders {shape} frames; the policy was trained on {policy.spec.image_shape}")

@@ -44,6 +44,11 @@ class DiscreteHead(nn.Module):
     def embedding_input(self, actions: torch.Tensor) -> torch.Tensor:
         return F.one_hot(actions.long().view(-1), self.n).float()
 
+    @property
+    def embedding_width(self) -> int:
+        """Width of ``embedding_input``."""
+        return self.n
+
 
 class PerDimensionHead(nn.Module):
     """A softmax per action dimension, logits (B, D, classes); subclasses say what a dimension's classes are."""
@@ -88,6 +93,11 @@ class BinnedHead(PerDimensionHead):
     def embedding_input(self, actions: torch.Tensor) -> torch.Tensor:
         return self._unit(actions) * 2.0 - 1.0
 
+    @property
+    def embedding_width(self) -> int:
+        """Width of ``embedding_input``: one value per Box dimension."""
+        return len(self.low)
+
 
 class MultiDiscreteHead(PerDimensionHead):
     """A softmax per dimension of a MultiDiscrete action (e.g. a pick cell and a place cell)."""
@@ -114,6 +124,11 @@ class MultiDiscreteHead(PerDimensionHead):
     def embedding_input(self, actions: torch.Tensor) -> torch.Tensor:
         return F.one_hot(self.targets(actions), self.width).float().flatten(1)
 
+    @property
+    def embedding_width(self) -> int:
+        """Width of ``embedding_input``: a padded one-hot per dimension."""
+        return len(self.nvec) * self.width
+
 
 def make_action_head(spec: PolicySpec, d_model: int, bins: int) -> DiscreteHead | MultiDiscreteHead | BinnedHead:
     if spec.discrete:
@@ -129,13 +144,7 @@ class ActionEmbedding(nn.Module):
     def __init__(self, head: DiscreteHead | MultiDiscreteHead | BinnedHead, d_model: int) -> None:
         super().__init__()
         self.head = [head]  # a plain list: the head's parameters belong to the policy, not to this module
-        if isinstance(head, DiscreteHead):
-            width = head.n
-        elif isinstance(head, MultiDiscreteHead):
-            width = len(head.nvec) * head.width
-        else:
-            width = len(head.low)
-        self.mlp = MLP(width, d_model, d_model)
+        self.mlp = MLP(head.embedding_width, d_model, d_model)
 
     def forward(self, actions: torch.Tensor) -> torch.Tensor:
         return self.mlp(self.head[0].embedding_input(actions))

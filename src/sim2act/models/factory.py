@@ -21,8 +21,8 @@ def build_policy(
 
     The ``small`` backend's text encoder is sized from ``tokenizer`` (default: one of ``spec.vocabulary``);
     a vision stem or patch size the config leaves open is ``patch`` / 8 pixels (training fills in the
-    domain's first: ``training.trainer.domain_defaults``), and the policy's config records what was chosen. ``config.init_from`` naming a sim2act policy checkpoint
-    copies its encoder weights in; naming a CLIP-architecture prior (``sim2act pretrain-prior``, or a
+    domain's first: ``training.trainer.domain_defaults``), and the policy's config records what was
+    chosen. ``config.init_from`` naming a sim2act policy checkpoint copies its encoder weights in; naming a CLIP-architecture prior (``sim2act pretrain-prior``, or a
     local CLIP folder), it is where the ``clip`` backend's towers come from.
     """
     config = config.validated()
