@@ -222,4 +222,9 @@ def test_capabilities_a_domain_lacks_are_refused_in_one_line():
         GenerateConfig(domain="corridor", erase_loops=True).validated()
     assert LoopConfig(domain="blind-corridor", round0_proposer="uniform").validated().erase_loops is False
     assert LoopConfig(domain="corridor").validated().erase_loops is False
+    with pytest.raises(Sim2ActError, match="--reuse-previews: domain 'corridor' reports no exact state keys"):
+        GenerateConfig(domain="corridor", reuse_previews=True).validated()
+    with pytest.raises(Sim2ActError, match="reuse_previews: domain 'corridor'"):
+        LoopConfig(domain="corridor", reuse_previews=True).validated()
+    assert LoopConfig(domain="corridor").validated().reuse_previews is False
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sim2act.benchmarks.curves import Curve, CurvePoint, aggregate_at, steps_to_target
+from sim2act.benchmarks.curves import Curve, CurvePoint, aggregate_at, mean_curve, steps_to_target
 from sim2act.benchmarks.sample_efficiency import log_marks
 
 
@@ -20,7 +20,11 @@ def test_a_curve_holds_its_last_measurement_until_it_ends_and_knows_when_it_reac
 
 def test_steps_to_target_over_seeds_reports_a_lower_bound_when_a_seed_falls_short():
     both = [curve(0, [(100, 0.9)]), curve(1, [(100, 0.5), (300, 0.8)])]
-    assert steps_to_target(both, 0.8) == {"seeds": 2, "reached": 2, "mean": 200, "std": 100, "lower_bound": None, "best_success": 0.9}
+    result = steps_to_target(both, 0.8)
+    low, high = result.pop("interval")
+    assert result == {"seeds": 2, "reached": 2, "mean": 200, "std": 100, "lower_bound": None, "best_success": 0.9}
+    # Student's t with one degree of freedom: 200 ± 12.706 * 141.4 / sqrt(2).
+    assert (low, high) == pytest.approx((200 - 1270.6, 200 + 1270.6), abs=0.1)
     short = [curve(0, [(100, 0.9)]), curve(1, [(500, 0.5)], budget=5000)]
     result = steps_to_target(short, 0.8)
     assert result["reached"] == 1 and result["lower_bound"] == 500  # the steps it spent, not its allowance
@@ -32,6 +36,15 @@ def test_mean_and_std_at_marks_use_the_seeds_measured_by_then():
     assert rows[1] == (0.4, 0.0)
     assert rows[2] == pytest.approx((0.7, 0.1))
     assert rows[3] == (0.6, 0.0)  # the first seed ended at 200
+
+
+def test_the_mean_curve_holds_each_seed_and_stops_at_the_shortest_seed():
+    rows = mean_curve([curve(0, [(100, 0.4), (200, 0.6)]), curve(1, [(120, 0.8), (250, 0.6)])])
+    assert [x for x, _, _ in rows] == [120, 200]  # at 100 the second seed had no measurement yet
+    assert rows[0][1] == pytest.approx(0.6) and rows[1][1] == pytest.approx(0.7)
+    low, high = rows[1][2]
+    assert low < 0.7 < high
+    assert mean_curve([curve(0, [(100, 0.4)])]) == [(100, 0.4, None)]
 
 
 def test_log_marks_end_at_the_largest_budget():

@@ -67,9 +67,16 @@ def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sam
         "GoToLocal · train", "GoToLocal · test_unseen_layout", "GoToLocal · test_unseen_composition",
         "GoToLocalS6N4 · test_unseen_layout",
     ]
+    assert results["few_shot_columns"] == ["GoToLocalS6N4 · test_unseen_layout · few-shot 4"]
     for method in ("sim2act", "bc-expert"):
-        for column in results["columns"]:
+        for column in results["columns"] + results["few_shot_columns"]:
             assert results["methods"][method][column][0]["episodes"] == 8
+        # The few-shot round executed 4 episodes on the variant (at least one step each) and kept its own run.
+        (spent,) = results["few_shot_simulator_steps"][method][results["few_shot_columns"][0]]
+        assert spent >= 4
+        rounds = list((results_root / WORK / method).glob("*/seed-0/few-shot/GoToLocalS6N4/episodes-4/data/meta/info.json"))
+        assert len(rounds) == 1
+    assert "few-shot 4" in (results_root / "generalization" / RESULTS_MD).read_text()
     assert (results_root / "generalization" / "generalization.png").exists()
 
 

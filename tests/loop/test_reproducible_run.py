@@ -1,4 +1,4 @@
-"""The same loop config and seed on the same machine: byte-identical data, checkpoints and scores."""
+"""The same loop config and seed on the same machine: byte-identical data, checkpoints, scores and summary."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from sim2act.loop import LoopFolder, run_loop
+from sim2act.loop.report import write_report
 from sim2act.models import PolicyConfig
 
 from .test_run_loop import TINY
@@ -55,3 +56,8 @@ def test_two_runs_of_the_same_config_are_byte_identical(tmp_path, two_threads):
     hashes = _hashes(first.root)
     assert any("policy/" in name for name in hashes) and any(name.startswith("data/") for name in hashes)
     assert hashes == _hashes(second.root)
+    write_report(a, first, seconds=1.0)
+    write_report(b, second, seconds=2.0)
+    summary = (first.report / "summary.json").read_bytes()
+    assert summary == (second.report / "summary.json").read_bytes()
+    assert str(tmp_path) not in summary.decode()

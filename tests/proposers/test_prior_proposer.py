@@ -2,6 +2,7 @@
 
 import gymnasium as gym
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 import torch
 from gymnasium import spaces
@@ -181,3 +182,30 @@ def test_generation_counts_preview_steps_per_shard_and_keeps_them_on_resume(prio
     assert load_card(layout.card).counts["preview_steps"] == summary.preview_steps
     # Cards written before preview steps were counted still load (as 0).
     assert ShardStats(episodes=1, steps=3, successes=0).preview_steps == 0
+
+
+def test_reusing_previews_of_repeated_states_gives_the_same_data_for_fewer_simulator_steps(prior, tmp_path):
+    common = dict(episodes=12, num_envs=4, shard_episodes=6, proposer="prior", prior=str(prior), labels="both", erase_loops=True)
+    plain = generate(GenerateConfig(**common), tmp_path / "plain")
+    reused = generate(GenerateConfig(**common, reuse_previews=True), tmp_path / "reused")
+    assert reused.executed_steps == plain.executed_steps and reused.rollout_successes == plain.rollout_successes
+    # The same states give the same previews, so only the previews of states seen before are saved.
+    assert 0 < reused.preview_steps < plain.preview_steps == 7 * plain.executed_steps
+    for name, summary in (("plain", plain), ("reused", reused)):
+        assert load_card(DatasetLayout(tmp_path / name).card).counts["preview_steps"] == summary.preview_steps
+    for shard in ("data/shard-00000.parquet", "meta/episodes/shard-00001.parquet"):
+        assert pq.read_table(tmp_path / "plain" / shard).equals(pq.read_table(tmp_path / "reused" / shard))
+
+
+def test_reused_scores_are_forgotten_when_a_slot_starts_an_episode(prior):
+    envs, observations = grid_envs(1)
+    proposer = PriorProposer(envs[0].action_space, prior, reuse_previews=True)
+    proposer.begin_episode(0, envs[0])
+    first = proposer.distribution(observations, envs, [0]).probs
+    again = proposer.distribution(observations, envs, [0]).probs  # same state: no simulator call
+    assert proposer.preview_steps == 7 and proposer.reused_previews == 7 and np.array_equal(first, again)
+    observations = [envs[0].reset(seed=1)[0]]
+    proposer.begin_episode(0, envs[0])
+    proposer.distribution(observations, envs, [0])
+    assert proposer.preview_steps == 14
+

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from statistics import mean, pstdev
 from typing import Any
 
+from sim2act.evaluation.metrics import mean_interval
+
 
 @dataclass
 class CurvePoint:
@@ -73,6 +75,21 @@ class Curve:
         return max((p.success for p in self.points), default=0.0)
 
 
+def mean_curve(curves: list[Curve]) -> list[tuple[int, float, tuple[float, float] | None]]:
+    """(simulator steps, mean success, its 95% t-interval over seeds) wherever a seed was measured, up to the
+    shortest seed's spend (each seed holding its last value in between)."""
+    if not curves:
+        return []
+    end = min(c.spent for c in curves)
+    xs = sorted({p.steps for c in curves for p in c.points if p.steps <= end})
+    rows = []
+    for x in xs:
+        values = [v for v in (c.success_at(x) for c in curves) if v is not None]
+        if len(values) == len(curves):
+            rows.append((x, mean(values), mean_interval(values)))
+    return rows
+
+
 def mean_std(values: list[float]) -> tuple[float, float] | None:
     """Mean and population standard deviation; None for no values."""
     return (mean(values), pstdev(values)) if values else None
@@ -88,7 +105,8 @@ def aggregate_at(curves: list[Curve], marks: list[int]) -> list[tuple[float, flo
 
 
 def steps_to_target(curves: list[Curve], target: float) -> dict[str, Any]:
-    """Env steps to ``target`` over seeds: mean ± std of the seeds that reached it, and how many did.
+    """Simulator steps to ``target`` over seeds: mean, std and 95% t-interval of the seeds that reached it, and
+    how many did.
 
     The seeds that never reached it give a lower bound: the most env steps any of them spent (None when
     every seed reached it, ``reached`` == ``seeds``).
@@ -100,6 +118,7 @@ def steps_to_target(curves: list[Curve], target: float) -> dict[str, Any]:
         "reached": len(reached),
         "mean": mean(reached) if reached else None,
         "std": pstdev(reached) if reached else None,
+        "interval": mean_interval(reached),
         "lower_bound": max(short) if short else None,
         "best_success": max((c.best() for c in curves), default=0.0),
     }

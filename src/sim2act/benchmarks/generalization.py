@@ -3,7 +3,9 @@
 Train instructions (train split), held-out layouts (``test_unseen_layout``), held-out colour–object
 compositions (``test_unseen_composition``), and the domain's variants of the level it never trained on
 (``Levels.variants``; on the grid, BabyAI's levels with fewer distractors, smaller rooms, a 3×3 maze), on
-unseen layouts.
+unseen layouts: zero-shot, and few-shot after one short Sim2Act round of N self-collected episodes on the
+variant (``benchmarks.few_shot``; methods whose policy such a round can fine-tune), its simulator steps
+beside the figure.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sim2act.benchmarks.few_shot import FewShotConfig, adapt
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, mean, number, percent
@@ -39,6 +42,8 @@ class GeneralizationConfig:
     """Levels the policy never trained on, measured on unseen layouts (None: the domain's variants of the level)."""
     episodes: int = 300
     """Evaluation episodes per split and per variant."""
+    few_shot: FewShotConfig = field(default_factory=FewShotConfig)
+    """Few-shot adaptation to each variant (``few_shot.episodes`` empty: zero-shot only)."""
     setting: MethodSetting = field(default_factory=MethodSetting)
     """Task, held-out split and each method's budget."""
 
@@ -46,7 +51,8 @@ class GeneralizationConfig:
     def quick(cls, **overrides) -> GeneralizationConfig:
         setting = quick_setting().resolved()
         variants = get_domain(setting.domain).levels.variants(setting.level)[1:2]
-        return cls(**{"variants": variants, "episodes": 8, "setting": setting, **overrides})
+        few_shot = FewShotConfig(episodes=(4,), train_steps=5, batch_size=32)
+        return cls(**{"variants": variants, "episodes": 8, "few_shot": few_shot, "setting": setting, **overrides})
 
 
 def run_generalization(config: GeneralizationConfig, out: str | Path, progress: LoopProgress | None = None) -> dict[str, Any]:
@@ -60,16 +66,30 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
     variants = [domain.resolve_level(v) for v in chosen]
     columns = [(config.setting.level, s) for s in SPLITS] + [(v, VARIANT_SPLIT) for v in variants]
     table: dict[str, dict[str, list[dict]]] = {}
+    spent: dict[str, dict[str, list[int]]] = {}
     for method in parse_methods(config.methods):
         for seed in range(config.seeds):
             run = method.run(config.setting, seed, Path(out) / WORK, progress)
-            for level, split in columns:
-                with progress.bar(f"{method.name} seed {seed}: {level} {split}") as bar:
-                    report, _ = evaluate_proposer(run.make_proposer(), domain.name, [level], split, config.episodes,
+            measured = [(level, split, _column(level, split), run.make_proposer) for level, split in columns]
+            if method.adapts:
+                for level in variants:
+                    for n in config.few_shot.episodes:
+                        with progress.bar(f"{method.name} seed {seed}: {level} few-shot round of {n} episodes") as bar:
+                            adapted = adapt(run.artifact, domain.name, level, n, seed,
+                                            run.folder / "few-shot" / level / f"episodes-{n}", config.few_shot,
+                                            env=config.setting.env, progress=bar)
+                        column = _few_shot_column(level, n)
+                        spent.setdefault(method.name, {}).setdefault(column, []).append(adapted.simulator_steps)
+                        measured.append((level, VARIANT_SPLIT, column, _acting(method, adapted.checkpoint)))
+            for level, split, column, make_proposer in measured:
+                with progress.bar(f"{method.name} seed {seed}: {column}") as bar:
+                    report, _ = evaluate_proposer(make_proposer(), domain.name, [level], split, config.episodes,
                                                   seed=seed, progress=bar, label=run.artifact,
                                                   env_options=config.setting.env)
-                table.setdefault(method.name, {}).setdefault(_column(level, split), []).append(asdict(report.overall))
-    results = {"config": asdict(config), "columns": [_column(l, s) for l, s in columns], "methods": table}
+                table.setdefault(method.name, {}).setdefault(column, []).append(asdict(report.overall))
+    few_shot_columns = [_few_shot_column(v, n) for v in variants for n in config.few_shot.episodes]
+    results = {"config": asdict(config), "columns": [_column(l, s) for l, s in columns], "few_shot_columns": few_shot_columns,
+               "methods": table, "few_shot_simulator_steps": spent}
     folder = ResultsFolder(out, NAME)
     folder.path.mkdir(parents=True, exist_ok=True)
     plot_generalization(results, folder.path / PLOT)
@@ -79,15 +99,24 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
 
 def plot_generalization(results: dict[str, Any], path: Path) -> Path:
     """Bars of mean success per column and method, the first seed's 95% interval as error bars."""
-    table, columns = results["methods"], results["columns"]
-    groups = {col: {m: _mean_success(cells[col]) for m, cells in table.items()} for col in columns}
-    intervals = {col: {m: (cells[col][0]["ci_low"], cells[col][0]["ci_high"]) for m, cells in table.items()} for col in columns}
+    table, columns = results["methods"], results["columns"] + results.get("few_shot_columns", [])
+    groups = {col: {m: _mean_success(cells[col]) for m, cells in table.items() if col in cells} for col in columns}
+    intervals = {col: {m: (cells[col][0]["ci_low"], cells[col][0]["ci_high"]) for m, cells in table.items() if col in cells}
+                 for col in columns}
     level = results["config"]["setting"]["level"]
     return plot_bars(groups, path, f"Trained on {level}: success by split and level variant", intervals=intervals)
 
 
 def _column(level: str, split: str) -> str:
     return f"{level} · {split}"
+
+
+def _few_shot_column(level: str, episodes: int) -> str:
+    return f"{level} · {VARIANT_SPLIT} · few-shot {episodes}"
+
+
+def _acting(method, checkpoint: str):
+    return lambda: method.proposer_for(checkpoint)
 
 
 def _mean_success(cells: list[dict]) -> float | None:
@@ -103,17 +132,30 @@ def _markdown(results: dict[str, Any]) -> str:
         f"{config['seeds']} seed(s). Level variants are measured on unseen layouts; the policy never trained on them.",
         "",
     ]
+    spent = results.get("few_shot_simulator_steps", {})
     rows = []
-    for column in results["columns"]:
+    for column in results["columns"] + results.get("few_shot_columns", []):
         row = [column]
-        for cells in results["methods"].values():
+        for method, cells in results["methods"].items():
+            if column not in cells:
+                row.append("–")
+                continue
             first = cells[column][0]
-            row.append(f"{percent(_mean_success(cells[column]))} ({percent(first['ci_low'])}–{percent(first['ci_high'])})")
+            cell = f"{percent(_mean_success(cells[column]))} ({percent(first['ci_low'])}–{percent(first['ci_high'])})"
+            if column in spent.get(method, {}):
+                cell += f", +{mean(spent[method][column]):,.0f} simulator steps"
+            row.append(cell)
         rows.append(row)
     lines += [markdown_table(["level · split", *results["methods"]], rows), ""]
+    if results.get("few_shot_columns"):
+        few = config["few_shot"]
+        lines += [f"Few-shot: from the trained policy, one Sim2Act round on the variant's train split: N episodes "
+                  f"collected by {few['alpha']:g}·π_θ + {1 - few['alpha']:g}·Uniform, labels {few['labels']} (no expert, "
+                  f"no reward), {few['train_steps']} fine-tuning steps; the simulator steps it executed are given beside "
+                  f"the figure (mean over seeds). – : the method's policy is not one a Sim2Act round fine-tunes.", ""]
     rows = []
     for method, cells in results["methods"].items():
-        for column in results["columns"]:
+        for column in [c for c in results["columns"] + results.get("few_shot_columns", []) if c in cells]:
             c = cells[column][0]
             rows.append([method, column, f"{c['mean_reward']:.2f}", number(c["mean_steps_to_success"]),
                          f"{c['diversity']['entropy_3gram']:.2f}"])

@@ -9,19 +9,28 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from sim2act.benchmarks.curves import Curve  # noqa: E402
+from sim2act.benchmarks.curves import Curve, mean_curve  # noqa: E402
 from sim2act.evaluation.metrics import error_bar_lengths  # noqa: E402
 
 
 def plot_success_curves(curves: dict[str, list[Curve]], target: float, path: Path, title: str) -> Path:
-    """Held-out success against simulator steps (log scale): one colour per method, one line per seed."""
+    """Held-out success against simulator steps (log scale): one colour per method; with several seeds, their
+    mean (bold) and its 95% t-interval (band), every seed's own curve drawn faintly."""
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=120)
     for colour, (method, runs) in zip(plt.cm.tab10.colors, curves.items()):
+        several = len(runs) > 1
         for k, curve in enumerate(runs):
             xs = [p.steps for p in curve.points]
             ys = [100 * p.success for p in curve.points]
-            axes.plot(xs, ys, marker="o", markersize=3, color=colour, alpha=0.9 if k == 0 else 0.45,
-                      label=method if k == 0 else None)
+            axes.plot(xs, ys, marker="o", markersize=2 if several else 3, color=colour, alpha=0.3 if several else 0.9,
+                      linewidth=0.8 if several else 1.5, label=None if several else method)
+        if several:
+            rows = mean_curve(runs)
+            xs = [x for x, _, _ in rows]
+            axes.step(xs, [100 * m for _, m, _ in rows], where="post", color=colour, linewidth=2,
+                      label=f"{method} (mean of {len(runs)} seeds)")
+            axes.fill_between(xs, [100 * max(0.0, i[0]) for _, _, i in rows], [100 * min(1.0, i[1]) for _, _, i in rows],
+                              step="post", color=colour, alpha=0.15, linewidth=0)
     axes.axhline(100 * target, color="grey", linestyle="--", linewidth=1)
     axes.text(0.01, 100 * target + 1, f"{100 * target:.0f}%", color="grey", fontsize=8, transform=axes.get_yaxis_transform())
     axes.set_xscale("log")

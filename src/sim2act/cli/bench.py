@@ -59,6 +59,9 @@ def _run(
             setting = replace(setting, loop=load_loop_config(loop))
         except Sim2ActError as error:
             raise Sim2ActError(str(error).replace("--config", "--loop", 1)) from None
+    few_shot_episodes = overrides.pop("few_shot_episodes", None)
+    if few_shot_episodes is not None:
+        config = replace(config, few_shot=replace(config.few_shot, episodes=few_shot_episodes))
     config = replace(config, setting=setting, **{k: v for k, v in overrides.items() if v is not None})
     console = make_console()
     console.print(f"[bold]{name}[/] ({'quick' if quick else 'full, ' + bench.full_runtime}) → {out / name}")
@@ -76,14 +79,15 @@ def sample_efficiency_command(
     level: Level = None,
     loop: Loop = None,
     target: Annotated[Optional[float], typer.Option(help="Held-out success to reach (default 0.8).")] = None,
-    rl_factor: Annotated[Optional[float], typer.Option(help="RL budget in multiples of Sim2Act's env steps (default 10).")] = None,
+    rl_factor: Annotated[Optional[float], typer.Option(help="RL budget in multiples of Sim2Act's simulator steps (default 10).")] = None,
+    rl_seeds: Annotated[Optional[int], typer.Option(help="Seeds of the RL methods (default: --seeds).")] = None,
     split: Annotated[Optional[str], typer.Option(help="Held-out split of the curves (default test_unseen_composition).")] = None,
     env: Env = None,
 ) -> None:
-    """Held-out success against env steps, and env steps to 80%, for every method."""
+    """Held-out success against simulator steps, and simulator steps to 80%, for every method."""
     _run(
         "sample-efficiency", quick, out, level, loop, split, env,
-        methods=methods, seeds=seeds, target=target, rl_factor=rl_factor,
+        methods=methods, seeds=seeds, target=target, rl_factor=rl_factor, rl_seeds=rl_seeds,
     )
 
 
@@ -97,10 +101,12 @@ def generalization_command(
     level: Level = None,
     loop: Loop = None,
     variants: Annotated[Optional[str], typer.Option(help="Comma-separated level variants never trained on.")] = None,
+    few_shot: Annotated[Optional[str], typer.Option(help="Comma-separated episode budgets N of the few-shot round on each variant (default 10,100; 0: zero-shot only).")] = None,
     env: Env = None,
 ) -> None:
-    """Success on train instructions, unseen layouts, unseen compositions and larger level variants."""
-    _run("generalization", quick, out, level, loop, env=env, methods=methods, seeds=seeds, variants=_names(variants))
+    """Success on train instructions, unseen layouts, unseen compositions and level variants, zero- and few-shot."""
+    _run("generalization", quick, out, level, loop, env=env, methods=methods, seeds=seeds, variants=_names(variants),
+         few_shot_episodes=_episode_counts(few_shot))
 
 
 @bench_app.command("long-horizon")
@@ -131,6 +137,19 @@ def ablations_command(
 ) -> None:
     """The loop with λ = 0, a single pass, α 0.8 / 1.0, a uniform π0, success-only or hindsight-only labels."""
     _run("ablations", quick, out, level, loop, env=env, seeds=seeds, only=_names(only))
+
+
+def _episode_counts(text: str | None) -> tuple[int, ...] | None:
+    """``--few-shot 10,100`` as (10, 100); ``0`` as () (zero-shot only)."""
+    if text is None:
+        return None
+    try:
+        counts = tuple(int(n) for n in _names(text))
+    except ValueError:
+        raise Sim2ActError(f"--few-shot: episode counts must be whole numbers, got {text!r}") from None
+    if any(n < 0 for n in counts):
+        raise Sim2ActError(f"--few-shot: episode counts must be >= 0, got {text!r}")
+    return tuple(n for n in counts if n > 0)
 
 
 def _names(text: str | None) -> tuple[str, ...] | None:

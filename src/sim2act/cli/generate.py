@@ -34,6 +34,7 @@ def generate_command(
     policy: Annotated[Optional[str], typer.Option(help="Policy checkpoint or run for --proposer policy.")] = None,
     prior: Annotated[Optional[str], typer.Option(help="Prior folder for --proposer prior (sim2act pretrain-prior, or CLIP).")] = None,
     prior_temperature: Annotated[Optional[float], typer.Option(help="Softmax temperature of the prior's cosine scores.")] = None,
+    reuse_previews: Annotated[bool, typer.Option("--reuse-previews", help="The prior reuses a state's scores when an episode returns to it (exact state keys only).")] = D.reuse_previews,
     env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP)] = None,
     append: Annotated[bool, typer.Option("--append", help="Add a run with this config to an existing dataset.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing dataset.")] = False,
@@ -55,6 +56,7 @@ def generate_command(
         policy=policy,
         prior=prior,
         prior_temperature=prior_temperature,
+        reuse_previews=reuse_previews,
         env=parse_env_options(env or []),
     )
     shown = config.validated()

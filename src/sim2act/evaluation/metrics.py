@@ -38,6 +38,25 @@ def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, flo
     return (min(p, max(0.0, center - half_width)), max(p, min(1.0, center + half_width)))
 
 
+T_975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228)
+"""Student's t quantile 0.975 for 1..10 degrees of freedom (beyond: 1.96 + a small-sample term)."""
+
+
+def mean_interval(values: Sequence[float]) -> tuple[float, float] | None:
+    """The 95% Student-t interval of the mean of ``values`` (e.g. a figure over seeds); None for fewer than two.
+
+    >>> tuple(round(x, 1) for x in mean_interval([80.0, 90.0, 100.0]))
+    (65.2, 114.8)
+    """
+    n = len(values)
+    if n < 2:
+        return None
+    m = sum(values) / n
+    sd = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1))
+    t = T_975[n - 2] if n - 1 <= len(T_975) else 1.96 + 2.4 / (n - 1)
+    return (m - t * sd / math.sqrt(n), m + t * sd / math.sqrt(n))
+
+
 def error_bar_lengths(rates: Sequence[float], intervals: Sequence[tuple[float, float]]) -> list[list[float]]:
     """Matplotlib's ``yerr`` for ``rates`` with ``(low, high)`` intervals: the distances below and above.
 

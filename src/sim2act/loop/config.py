@@ -42,6 +42,9 @@ class LoopConfig:
     """Optimizer steps of prior pretraining (when ``prior`` is empty)."""
     prior_temperature: float | None = None
     """T of π0's softmax(score / T) over previewed actions; None: the prior's own 1 / logit scale."""
+    reuse_previews: bool | None = None
+    """π0 reuses a state's scores when an episode returns to it instead of previewing it again; None: where the
+    domain reports exact state keys."""
     round0_proposer: str = "prior"
     """Who collects round 0: ``prior`` (π0 with previews) or ``uniform`` (the ablation)."""
     labels: str = "both"
@@ -53,7 +56,7 @@ class LoopConfig:
     """Rounds >= 1 collect with alpha * π_θ + (1 - alpha) * Uniform."""
     rounds: int = 3
     """Most rounds (round 0 included)."""
-    round0_episodes: int = 1000
+    round0_episodes: int = 600
     """Episodes collected in round 0."""
     episodes_per_round: int = 1500
     """Episodes collected in each later round."""
@@ -112,13 +115,16 @@ class LoopConfig:
         erase_loops = domain.exact_state_keys if self.erase_loops is None else self.erase_loops
         if erase_loops and not domain.exact_state_keys:
             raise Sim2ActError(f"erase_loops: domain {self.domain!r} reports no exact state keys to find loops by")
+        reuse_previews = domain.exact_state_keys if self.reuse_previews is None else self.reuse_previews
+        if reuse_previews and not domain.exact_state_keys:
+            raise Sim2ActError(f"reuse_previews: domain {self.domain!r} reports no exact state keys to recognise a state by")
         if self.round0_proposer == "prior" and not domain.preview:
             raise Sim2ActError(f"round0_proposer 'prior' previews actions; domain {self.domain!r} declares no previews")
         if self.round0_proposer == "prior" and not self.prior and domain.captions is None:
             raise Sim2ActError(f"domain {self.domain!r} has no captioner to pretrain π0 on: set prior to a CLIP folder")
         # A clip policy with no clip_path gets π0's folder when the loop trains it (rounds._train).
         replace(self.policy, clip_path=self.policy.clip_path or self.prior or "the pretrained prior").validated()
-        return replace(self, level=level, erase_loops=erase_loops, env=dict(self.env))
+        return replace(self, level=level, erase_loops=erase_loops, reuse_previews=reuse_previews, env=dict(self.env))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

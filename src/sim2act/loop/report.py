@@ -23,8 +23,13 @@ ENV_STEPS_TO_TARGET = f"env_steps_to_{100 * TARGET:.0f}pct_{MAIN_SPLIT}"
 """The same round's executed env steps alone, beside it."""
 
 
-def summarize_run(ledger: Ledger, folder: LoopFolder, seconds: float | None = None) -> dict[str, Any]:
-    """Every figure of the report, as JSON-ready values."""
+def summarize_run(ledger: Ledger, folder: LoopFolder) -> dict[str, Any]:
+    """Every figure of the report, as JSON-ready values.
+
+    Nothing in it depends on the clock or on where the run folder lies: paths inside the run folder are
+    relative to it and wall-clock seconds go to ``timings.json`` (``timings``), so two runs of the same
+    command and seed write byte-identical summaries.
+    """
     rows = []
     for record in ledger.rounds:
         if not record.done:
@@ -33,21 +38,23 @@ def summarize_run(ledger: Ledger, folder: LoopFolder, seconds: float | None = No
         rows.append(
             {
                 "round": record.round,
-                "collection": asdict(record.collection),
+                "collection": {k: v for k, v in asdict(record.collection).items() if k != "seconds"},
                 "cumulative_env_steps": spent["env_steps"],
                 "cumulative_preview_steps": spent["preview_steps"],
                 "cumulative_simulator_steps": spent["simulator_steps"],
                 "train_steps": record.train_steps,
-                "train_seconds": record.train_seconds,
                 "val": asdict(record.val),
                 "held_out": {k: asdict(v) for k, v in record.held_out.items()},
-                "checkpoint": record.checkpoint,
+                "checkpoint": _in_run(record.checkpoint, folder),
             }
         )
     reached = next((row for row in rows if row["held_out"].get(MAIN_SPLIT, {}).get("success", 0) >= TARGET), None)
+    prior = {k: v for k, v in ledger.prior.items() if k != "seconds"}
+    if "path" in prior:
+        prior["path"] = _in_run(prior["path"], folder)
     return {
         "config": ledger.config,
-        "prior": ledger.prior,
+        "prior": prior,
         "rounds": rows,
         "stopped": ledger.stopped,
         "best_round": ledger.best_round,
@@ -60,21 +67,44 @@ def summarize_run(ledger: Ledger, folder: LoopFolder, seconds: float | None = No
         STEPS_TO_TARGET: reached["cumulative_simulator_steps"] if reached else None,
         ENV_STEPS_TO_TARGET: reached["cumulative_env_steps"] if reached else None,
         "paths": {
-            "dataset": str(folder.data),
-            "prior": ledger.prior.get("path"),
+            "dataset": _in_run(folder.data, folder),
+            "prior": prior.get("path"),
             "checkpoints": [row["checkpoint"] for row in rows],
             "best_checkpoint": rows[ledger.best_round]["checkpoint"] if ledger.best_round is not None else None,
         },
-        "seconds": seconds,
     }
 
 
+def timings(ledger: Ledger, seconds: float | None = None) -> dict[str, Any]:
+    """Wall-clock seconds of the run (``timings.json``): the prior, each round's stages, and this command."""
+    return {
+        "seconds": seconds,
+        "prior_seconds": ledger.prior.get("seconds"),
+        "rounds": [
+            {"round": r.round, "collect_seconds": r.collection.seconds if r.collection else None,
+             "train_seconds": r.train_seconds, "eval_seconds": r.eval_seconds}
+            for r in ledger.rounds
+        ],
+    }
+
+
+def _in_run(path: str | Path | None, folder: LoopFolder) -> str | None:
+    """``path`` relative to the run folder when it lies inside it (as given otherwise)."""
+    if path is None:
+        return None
+    try:
+        return Path(path).resolve().relative_to(folder.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def write_report(ledger: Ledger, folder: LoopFolder, seconds: float | None = None) -> Path:
-    """Write ``summary.json``, ``report.md``, ``report.html``, the plot and the GIFs; return the folder."""
+    """Write ``summary.json``, ``timings.json``, ``report.md``, ``report.html``, the plot and the GIFs; return the folder."""
     out = folder.report
     out.mkdir(parents=True, exist_ok=True)
-    summary = summarize_run(ledger, folder, seconds)
+    summary = summarize_run(ledger, folder)
     atomic_write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n")
+    atomic_write_text(out / "timings.json", json.dumps(timings(ledger, seconds), indent=2) + "\n")
     title = f"{ledger.config['domain']}/{ledger.config['level']}: held-out success per round"
     plot_success_curve(summary["rounds"], out / PLOT, title)
     gifs = _copy_gifs(folder, out / "gifs")
@@ -147,7 +177,7 @@ def markdown_report(summary: dict[str, Any], gifs: list[str]) -> str:
     if gifs:
         lines += ["## Episodes (final evaluation, unseen compositions)", ""] + [f"![{g}]({g})" for g in gifs] + [""]
     paths = summary["paths"]
-    lines += ["## Files", "", f"- dataset: `{paths['dataset']}`", f"- prior π0: `{paths['prior']}`",
+    lines += ["## Files (relative to the run folder)", "", f"- dataset: `{paths['dataset']}`", f"- prior π0: `{paths['prior']}`",
               f"- best checkpoint: `{paths['best_checkpoint']}`"]
     lines += [f"- round {i} checkpoint: `{p}`" for i, p in enumerate(paths["checkpoints"])] + [""]
     return "\n".join(lines)

@@ -88,7 +88,7 @@ def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None 
     return ledger
 
 
-ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None}
+ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
 
 
@@ -189,7 +189,8 @@ def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger:
         num_envs=config.num_envs, iteration=r, labels=config.labels, erase_loops=config.erase_loops, env=config.env,
     )
     if r == 0 and config.round0_proposer == "prior":
-        generation = GenerateConfig(proposer="prior", prior=prior, prior_temperature=config.prior_temperature, **common)
+        generation = GenerateConfig(proposer="prior", prior=prior, prior_temperature=config.prior_temperature,
+                                    reuse_previews=config.reuse_previews, **common)
     elif r == 0:
         generation = GenerateConfig(proposer="uniform", **common)
     else:

@@ -52,7 +52,8 @@ def make_proposer(
 
 
 def _prior_proposer(
-    action_space: gym.Space, prior: str | None = None, prior_temperature: float | None = None, domain: str | None = None
+    action_space: gym.Space, prior: str | None = None, prior_temperature: float | None = None,
+    reuse_previews: bool = False, domain: str | None = None,
 ) -> Proposer:
     if prior is None:
         raise Sim2ActError(
@@ -63,7 +64,7 @@ def _prior_proposer(
     from sim2act.proposers.prior import PriorProposer  # imports torch and transformers
 
     camera = get_domain(domain).sensors({}).cameras[0] if domain else F.RGB
-    return PriorProposer(action_space, prior, temperature=prior_temperature, camera=camera)
+    return PriorProposer(action_space, prior, temperature=prior_temperature, camera=camera, reuse_previews=reuse_previews)
 
 
 def _policy_proposer(action_space: gym.Space, policy: str | None = None) -> Proposer:

@@ -18,11 +18,17 @@ so the default ``T = 1 / logit_scale`` (CLIP's own logits) makes π0(a) ∝ γ^d
 greedier. Actions whose previews are the same frame (turning into a wall, picking up nothing,
 ``done``, ...) are one outcome: they share that outcome's probability instead of each getting it,
 so the no-ops of a discrete action set do not crowd out the moves.
+
+Where the domain's state keys are exact (``Domain.exact_state_keys``), ``reuse_previews`` remembers each
+episode's scored states: back in a state it has previewed before (a turn undone, a blocked step), the
+proposer reuses that state's distribution instead of calling the simulator again, since the same
+state gives the same previews. Only previews actually run are counted in ``preview_steps``.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections.abc import Hashable
 from pathlib import Path
 
 import gymnasium as gym
@@ -44,7 +50,9 @@ class PriorProposer(Proposer):
     ``prior`` is a ``sim2act pretrain-prior`` folder or any local CLIP folder; ``temperature`` defaults to
     the prior's own (1 / logit scale); ``candidates`` actions are sampled per step in a Box space;
     ``camera`` is the observation key of the frames it scores; ``merge_outcomes`` lets actions with the same previewed observation share one outcome's probability;
-    ``threads`` is the torch thread count of its forward passes (None: torch's own; see ``priors.threads``).
+    ``threads`` is the torch thread count of its forward passes (None: torch's own; see ``priors.threads``);
+    ``reuse_previews`` reuses a state's scores when an episode comes back to it (only for exact state keys,
+    read from the env's ``state_key``).
     """
 
     name = "prior"
@@ -58,6 +66,7 @@ class PriorProposer(Proposer):
         merge_outcomes: bool = True,
         threads: int | None = 1,
         camera: str = F.RGB,
+        reuse_previews: bool = False,
     ) -> None:
         super().__init__(action_space)
         if temperature is not None and not temperature > 0:
@@ -76,10 +85,35 @@ class PriorProposer(Proposer):
         """Observation key of the frames the prior scores (the domain's first camera)."""
         self.preview_steps = 0
         """Simulator steps run to preview actions (never executed in the env)."""
+        self.reused_previews = 0
+        """Preview steps saved by reusing the scores of a state the episode had previewed before."""
+        self.reuse_previews = reuse_previews
         self._instructions: dict[str, torch.Tensor] = {}
+        self._seen: dict[int, dict[Hashable, tuple[np.ndarray, np.ndarray]]] = {}
+
+    def begin_episode(self, slot: int, env: gym.Env) -> None:
+        self._seen[slot] = {}
 
     @torch.no_grad()
     def distribution(self, observations, envs, slots) -> ActionDistribution:
+        keys = [self._state_key(env, slot) for env, slot in zip(envs, slots)]
+        rows = [self._seen[slot].get(key) if key is not None else None for slot, key in zip(slots, keys)]
+        todo = [i for i, row in enumerate(rows) if row is None]
+        if todo:
+            computed = self._preview_and_score([observations[i] for i in todo], [envs[i] for i in todo])
+            for i, row in zip(todo, computed):
+                rows[i] = row
+                if keys[i] is not None:
+                    self._seen[slots[i]][keys[i]] = row
+        fresh = set(todo)
+        self.reused_previews += sum(len(row[0]) for i, row in enumerate(rows) if i not in fresh)
+        probs = np.stack([row[1] for row in rows])
+        if isinstance(self.action_space, spaces.Discrete):
+            return Categorical(probs)
+        return CandidateActions(np.stack([row[0] for row in rows]), probs)
+
+    def _preview_and_score(self, observations, envs) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(candidate actions, π0's probabilities) of each row, from fresh previews."""
         actions = [self._candidates(obs) for obs in observations]
         previews = [_previewer(env)(list(a)) for env, a in zip(envs, actions)]
         self.preview_steps += sum(len(a) for a in actions)
@@ -88,9 +122,13 @@ class PriorProposer(Proposer):
         probs = torch.softmax(scores / self.temperature, dim=-1).double().numpy()
         if self.merge_outcomes:
             probs = _merge_same_outcomes(probs, previews, self.camera)
-        if isinstance(self.action_space, spaces.Discrete):
-            return Categorical(probs)
-        return CandidateActions(np.stack(actions), probs)
+        return list(zip(actions, probs))
+
+    def _state_key(self, env: gym.Env, slot: int) -> Hashable | None:
+        if not self.reuse_previews:
+            return None
+        self._seen.setdefault(slot, {})
+        return getattr(env, "state_key", None)
 
     def scores(self, previews: list[list[dict]], instructions: list[str]) -> torch.Tensor:
         """(B, K) cosine similarity of each previewed observation with its row's instruction."""

@@ -68,6 +68,8 @@ class GenerateConfig:
     """Vision-language prior folder for ``proposer`` ``prior`` (``sim2act pretrain-prior``, or a local CLIP)."""
     prior_temperature: float | None = None
     """Softmax temperature of the prior proposer's cosine scores (None: its default)."""
+    reuse_previews: bool = False
+    """The prior proposer reuses a state's scores when an episode returns to it (needs exact state keys)."""
     env: dict[str, Any] = field(default_factory=dict)
     """Env options passed to the domain's build (``--env key=value``)."""
 
@@ -81,6 +83,8 @@ class GenerateConfig:
         domain = get_domain(self.domain)
         if self.erase_loops and not domain.exact_state_keys:
             raise Sim2ActError(f"--erase-loops: domain {self.domain!r} reports no exact state keys to find loops by")
+        if self.reuse_previews and not domain.exact_state_keys:
+            raise Sim2ActError(f"--reuse-previews: domain {self.domain!r} reports no exact state keys to recognise a state by")
         level = domain.resolve_level(self.level)
         check_env_options(self.domain, level, self.env)
         return GenerateConfig(**{**asdict(self), "level": level, "env": dict(self.env)})
@@ -134,7 +138,8 @@ def generate(
     progress = progress or Progress()
     count = min(config.num_envs, config.episodes)
     envs = [EpisodeRecorder(make(config.domain, config.level, **config.env)) for _ in range(count)]
-    options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy}
+    options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy,
+               "reuse_previews": config.reuse_previews or None}
     proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha, domain=config.domain, **options)
     sampler = TaskSampler(config.domain, config.level, config.split, config.seed)
     labeler, split = get_labeler(config.labels), get_split(config.split)

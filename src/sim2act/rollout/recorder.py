@@ -54,6 +54,11 @@ class EpisodeRecorder(gym.Wrapper):
         self._obs = obs
         return obs, reward, terminated, truncated, info
 
+    @property
+    def state_key(self):
+        """The current state's ``info["state_key"]``, or None when the env reports none."""
+        return self._state_keys[-1] if self._state_keys else None
+
     def pop_episode(self, episode_id: int, task: Task) -> Episode:
         """The steps recorded since the last reset, as arrays; the buffer is cleared."""
         episode = Episode(

@@ -27,6 +27,7 @@ from sim2act.training.checkpoints import TrainRunFolder
 
 class ExpertBCMethod(Method):
     name = "bc-expert"
+    adapts = True
 
     def fingerprint(self, setting: MethodSetting) -> dict:
         keys = ("domain", "level", "split", "eval_episodes", "bc_demos", "bc_train_steps", "bc_train")

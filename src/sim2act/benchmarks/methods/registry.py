@@ -6,7 +6,7 @@ import hashlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from sim2act.benchmarks.curves import Curve, CurvePoint
@@ -29,6 +29,8 @@ class MethodRun:
     """The final checkpoint (a policy folder or an SB3 model file)."""
     make_proposer: Callable[[], Proposer]
     """Builds a proposer that acts with the final checkpoint (sampled actions, as sim2act eval does)."""
+    folder: Path | None = None
+    """The seed's run folder (``Method.run`` sets it); benchmarks keep what they derive from the run under it."""
 
 
 class Method(ABC):
@@ -37,6 +39,8 @@ class Method(ABC):
     name: str = "method"
     learns_from_reward: bool = False
     """RL from scratch: sample-efficiency gives it ``rl_factor`` times the simulator steps Sim2Act needed."""
+    adapts: bool = False
+    """Its checkpoint is a sim2act policy that a Sim2Act round can fine-tune (the few-shot columns)."""
     calls_simulator_beyond_steps: bool = False
     """Its simulator steps include calls it never executed (previews, the prior's frames): a curve saved before
     they were counted is rebuilt from its run folder (which resumes finished) rather than read."""
@@ -71,12 +75,12 @@ class Method(ABC):
             uncounted = self.calls_simulator_beyond_steps and any(p.simulator_steps is None for p in curve.points)
             if not uncounted:
                 progress.stage(f"{self.name}, seed {seed}: finished earlier, read from {done}")
-                return MethodRun(curve, artifact, lambda: self.proposer_for(artifact))
+                return MethodRun(curve, artifact, lambda: self.proposer_for(artifact), out)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out.parent / "setting.json", json.dumps(self.fingerprint(setting), indent=2, default=str) + "\n")
         result = self.train(setting, seed, out, progress)
         atomic_write_text(done, json.dumps({"curve": asdict(result.curve), "artifact": result.artifact}, indent=2) + "\n")
-        return result
+        return replace(result, folder=out)
 
 
 def _read_finished(done: Path) -> tuple[Curve, str]:

@@ -28,6 +28,7 @@ LOOP = "loop"
 
 class Sim2ActMethod(Method):
     name = "sim2act"
+    adapts = True
     calls_simulator_beyond_steps = True
 
     def fingerprint(self, setting: MethodSetting) -> dict:
