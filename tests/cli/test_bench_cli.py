@@ -14,6 +14,9 @@ from sim2act.cli import app
         (["long-horizon", "--quick", "--levels", " , "], "empty list"),
         (["ablations", "--quick", "--loop", "nope"], "--loop nope: no such file"),
         (["sample-efficiency", "--quick", "--split", "val"], "the loop measures test_unseen_composition"),
+        (["sample-efficiency", "--quick", "--rl-seeds", "0"], "rl_seeds >= 1"),
+        (["generalization", "--quick", "--few-shot", "10,many"], "--few-shot: episode counts must be whole numbers"),
+        (["generalization", "--quick", "--few-shot", "-5"], "--few-shot: episode counts must be >= 0"),
     ],
 )
 def test_bad_bench_input_is_one_line_and_exit_2(args, message, tmp_path):
