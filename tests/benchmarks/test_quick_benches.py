@@ -102,3 +102,10 @@ def test_ablations_share_the_full_runs_prior(sample_efficiency, results_root):
     uniform = results["rows"][variants.index("π0 = uniform")]
     assert uniform["extra_counts"]["preview_steps"] == 0 and uniform["extra_counts"]["prior_env_steps"] == 0
     assert (results_root / "ablations" / "ablations.png").exists()
+
+
+def test_a_method_may_run_other_seeds_than_the_rest(sample_efficiency, results_root):
+    config = SampleEfficiencyConfig.quick(methods="sim2act,bc-expert", method_seeds={"bc-expert": 2})
+    results = run_sample_efficiency(config, results_root)
+    assert [len(m["curves"]) for m in results["methods"].values()] == [1, 2]
+    assert "Seeds per method: sim2act 1, bc-expert 2" in (results_root / "sample-efficiency" / RESULTS_MD).read_text()

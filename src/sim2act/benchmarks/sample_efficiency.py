@@ -45,9 +45,9 @@ class SampleEfficiencyConfig:
     """Comma-separated registered methods."""
     seeds: int = 3
     """Seeds per method (0..seeds-1); figures are means over them, with their 95% t-interval."""
-    rl_seeds: int | None = None
-    """Seeds of the RL-from-scratch methods (None: ``seeds``): at ``rl_factor`` times Sim2Act's simulator steps they
-    are the bench's longest part, so a short budget may give them fewer (the tables say how many each had)."""
+    method_seeds: dict[str, int] = field(default_factory=dict)
+    """Seeds of particular methods where they differ from ``seeds`` (e.g. ``{"ppo": 1}``: RL at ``rl_factor`` times
+    Sim2Act's simulator steps is the bench's longest part); the tables say how many each method had."""
     target: float = 0.8
     """Held-out success to reach."""
     rl_factor: float = 10.0
@@ -66,10 +66,13 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
     """Run every method on every seed (resuming finished ones), write ``out/sample-efficiency``; return the results."""
     config = replace(config, setting=config.setting.resolved())
     progress = progress or LoopProgress()
-    if config.seeds < 1 or (config.rl_seeds is not None and config.rl_seeds < 1) or not 0 < config.target <= 1 \
+    if config.seeds < 1 or min(config.method_seeds.values(), default=1) < 1 or not 0 < config.target <= 1 \
             or config.rl_factor <= 0:
-        raise Sim2ActError("need seeds >= 1, rl_seeds >= 1, a target in (0, 1] and rl_factor > 0")
+        raise Sim2ActError("need seeds >= 1 (for every method), a target in (0, 1] and rl_factor > 0")
     methods = parse_methods(config.methods)
+    unknown = sorted(set(config.method_seeds) - {m.name for m in methods})
+    if unknown:
+        raise Sim2ActError(f"--method-seeds names {', '.join(unknown)}, not among the bench's methods ({config.methods})")
     folder = ResultsFolder(out, NAME)
     work = Path(out) / WORK
     setting = config.setting
@@ -80,7 +83,7 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
         if method.learns_from_reward and sim2act_needed is not None:
             # RL trains until it reaches the target or spends rl_factor x Sim2Act's simulator steps.
             setting = replace(setting, rl_steps=max(1, math.ceil(config.rl_factor * sim2act_needed)), rl_stop_at=config.target)
-        seeds = config.rl_seeds if method.learns_from_reward and config.rl_seeds is not None else config.seeds
+        seeds = config.method_seeds.get(method.name, config.seeds)
         curves[method.name] = [method.run(setting, seed, work, progress).curve for seed in range(seeds)]
         if method.name == "sim2act":
             sim2act_needed = _steps_needed(curves["sim2act"], config.target)

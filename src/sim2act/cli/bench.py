@@ -80,14 +80,14 @@ def sample_efficiency_command(
     loop: Loop = None,
     target: Annotated[Optional[float], typer.Option(help="Held-out success to reach (default 0.8).")] = None,
     rl_factor: Annotated[Optional[float], typer.Option(help="RL budget in multiples of Sim2Act's simulator steps (default 10).")] = None,
-    rl_seeds: Annotated[Optional[int], typer.Option(help="Seeds of the RL methods (default: --seeds).")] = None,
+    method_seeds: Annotated[Optional[str], typer.Option(help="Seeds of particular methods, e.g. ppo=1,bc-expert=1 (default: --seeds).")] = None,
     split: Annotated[Optional[str], typer.Option(help="Held-out split of the curves (default test_unseen_composition).")] = None,
     env: Env = None,
 ) -> None:
     """Held-out success against simulator steps, and simulator steps to 80%, for every method."""
     _run(
         "sample-efficiency", quick, out, level, loop, split, env,
-        methods=methods, seeds=seeds, target=target, rl_factor=rl_factor, rl_seeds=rl_seeds,
+        methods=methods, seeds=seeds, target=target, rl_factor=rl_factor, method_seeds=_method_seeds(method_seeds),
     )
 
 
@@ -137,6 +137,19 @@ def ablations_command(
 ) -> None:
     """The loop with λ = 0, a single pass, α 0.8 / 1.0, a uniform π0, success-only or hindsight-only labels."""
     _run("ablations", quick, out, level, loop, env=env, seeds=seeds, only=_names(only))
+
+
+def _method_seeds(text: str | None) -> dict[str, int] | None:
+    """``--method-seeds ppo=1,bc-expert=2`` as {"ppo": 1, "bc-expert": 2}."""
+    if text is None:
+        return None
+    seeds = {}
+    for item in _names(text):
+        name, _, count = item.partition("=")
+        if not count.strip().isdigit():
+            raise Sim2ActError(f"--method-seeds: expected METHOD=SEEDS, got {item!r}")
+        seeds[name.strip()] = int(count)
+    return seeds
 
 
 def _episode_counts(text: str | None) -> tuple[int, ...] | None:
