@@ -108,6 +108,8 @@ def test_round0_with_the_pretrained_prior_counts_previews_and_frames(tmp_path):
     ledger = run_loop(config, tmp_path / "run")
     collection = ledger.rounds[0].collection
     assert collection.proposer == "prior" and collection.rollouts == 16
-    assert collection.preview_steps >= 7 * collection.env_steps * 0.5  # 7 actions, some previews merged
+    # Each newly seen state previews all 7 actions; a state the episode returns to reuses its scores.
+    assert collection.env_steps < collection.preview_steps <= 7 * collection.env_steps
+    assert collection.preview_steps % 7 == 0
     assert ledger.prior["pretrained"] and ledger.prior["frames"] == 200
     assert (tmp_path / "run" / "prior" / "prior.json").is_file()
