@@ -96,15 +96,15 @@ class PriorProposer(Proposer):
 
     @torch.no_grad()
     def distribution(self, observations, envs, slots) -> ActionDistribution:
-        keys = [self._state_key(env, slot) for env, slot in zip(envs, slots)]
-        rows = [self._seen[slot].get(key) if key is not None else None for slot, key in zip(slots, keys)]
+        keys = [getattr(env, "state_key", None) if self.reuse_previews else None for env in envs]
+        rows = [None if key is None else self._seen.get(slot, {}).get(key) for slot, key in zip(slots, keys)]
         todo = [i for i, row in enumerate(rows) if row is None]
         if todo:
             computed = self._preview_and_score([observations[i] for i in todo], [envs[i] for i in todo])
             for i, row in zip(todo, computed):
                 rows[i] = row
                 if keys[i] is not None:
-                    self._seen[slots[i]][keys[i]] = row
+                    self._seen.setdefault(slots[i], {})[keys[i]] = row
         fresh = set(todo)
         self.reused_previews += sum(len(row[0]) for i, row in enumerate(rows) if i not in fresh)
         probs = np.stack([row[1] for row in rows])
@@ -123,12 +123,6 @@ class PriorProposer(Proposer):
         if self.merge_outcomes:
             probs = _merge_same_outcomes(probs, previews, self.camera)
         return list(zip(actions, probs))
-
-    def _state_key(self, env: gym.Env, slot: int) -> Hashable | None:
-        if not self.reuse_previews:
-            return None
-        self._seen.setdefault(slot, {})
-        return getattr(env, "state_key", None)
 
     def scores(self, previews: list[list[dict]], instructions: list[str]) -> torch.Tensor:
         """(B, K) cosine similarity of each previewed observation with its row's instruction."""
