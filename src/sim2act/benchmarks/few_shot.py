@@ -15,6 +15,7 @@ from pathlib import Path
 from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
 from sim2act.envs import get_domain
+from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
@@ -37,6 +38,14 @@ class FewShotConfig:
     """Peak learning rate of the fine-tuning (below training's 1e-3: the weights start trained)."""
     batch_size: int = 128
     """Fine-tuning batch (smaller datasets use all their rows per batch)."""
+
+    def __post_init__(self) -> None:
+        if any(n < 1 for n in self.episodes):
+            raise Sim2ActError(f"few-shot episode budgets must be >= 1, got {list(self.episodes)}")
+        if not 0.0 <= self.alpha <= 1.0:
+            raise Sim2ActError(f"few-shot alpha must lie in [0, 1], got {self.alpha}")
+        if self.train_steps < 1:
+            raise Sim2ActError(f"few-shot train_steps must be >= 1, got {self.train_steps}")
 
 
 @dataclass(frozen=True)

@@ -99,12 +99,17 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
 
 def plot_generalization(results: dict[str, Any], path: Path) -> Path:
     """Bars of mean success per column and method, the first seed's 95% interval as error bars."""
-    table, columns = results["methods"], results["columns"] + results.get("few_shot_columns", [])
+    table, columns = results["methods"], _all_columns(results)
     groups = {col: {m: _mean_success(cells[col]) for m, cells in table.items() if col in cells} for col in columns}
     intervals = {col: {m: (cells[col][0]["ci_low"], cells[col][0]["ci_high"]) for m, cells in table.items() if col in cells}
                  for col in columns}
     level = results["config"]["setting"]["level"]
     return plot_bars(groups, path, f"Trained on {level}: success by split and level variant", intervals=intervals)
+
+
+def _all_columns(results: dict[str, Any]) -> list[str]:
+    """Zero-shot columns, then the few-shot ones (results written before few-shot existed have none)."""
+    return results["columns"] + results.get("few_shot_columns", [])
 
 
 def _column(level: str, split: str) -> str:
@@ -134,7 +139,7 @@ def _markdown(results: dict[str, Any]) -> str:
     ]
     spent = results.get("few_shot_simulator_steps", {})
     rows = []
-    for column in results["columns"] + results.get("few_shot_columns", []):
+    for column in _all_columns(results):
         row = [column]
         for method, cells in results["methods"].items():
             if column not in cells:
@@ -155,7 +160,7 @@ def _markdown(results: dict[str, Any]) -> str:
                   f"the figure (mean over seeds). – : the method's policy is not one a Sim2Act round fine-tunes.", ""]
     rows = []
     for method, cells in results["methods"].items():
-        for column in [c for c in results["columns"] + results.get("few_shot_columns", []) if c in cells]:
+        for column in [c for c in _all_columns(results) if c in cells]:
             c = cells[column][0]
             rows.append([method, column, f"{c['mean_reward']:.2f}", number(c["mean_steps_to_success"]),
                          f"{c['diversity']['entropy_3gram']:.2f}"])
