@@ -91,6 +91,7 @@ def pipeline(tmp_path_factory):
         "corrupt checkpoint": command("eval", "--checkpoint", str(corrupt), "--out", out("b"), "--episodes", "1"),
         "unknown split": command("eval", "--checkpoint", str(p["run"]), "--out", out("c"), "--split", "tset"),
         "action space": command("train", "--data", str(p["data"]), "--out", out("d"), "--init-policy", str(five), *TINY_TRAIN),
+        "action head": command("train", "--data", str(p["data"]), "--out", out("e"), "--action-head", "pick_place", *TINY_TRAIN),
     }))
     return p
 
@@ -133,3 +134,8 @@ def test_dataset_whose_action_space_does_not_match_the_model(pipeline):
     assert_one_line_error(result, "does not fit this policy: action space")
     assert "'n': 7" in result.stderr and "'n': 5" in result.stderr
     assert not list((pipeline["root"] / "out" / "d" / "checkpoints").glob("step-*"))
+
+
+def test_a_pick_place_head_on_a_discrete_dataset(pipeline):
+    assert_one_line_error(pipeline["action head"], "action head 'pick_place' needs a MultiDiscrete([N, N]) action space")
+    assert not list((pipeline["root"] / "out" / "e" / "checkpoints").glob("step-*"))

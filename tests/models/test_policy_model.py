@@ -101,8 +101,8 @@ def test_save_load_round_trip_gives_identical_logits(tmp_path):
     assert not loaded.training
     torch.testing.assert_close(_forward(loaded, rgb, proprio).logits, before, rtol=0, atol=0)
     spec, config = read_policy_meta(folder)
-    # The saved config records the vision defaults it was built with (models know no domain: patch, 8 pixels).
-    assert spec == DISCRETE and config == replace(TINY, vision_stem="patch", patch_size=8)
+    # The saved config records the defaults it was built with (models know no domain: patch, 8 pixels, independent).
+    assert spec == DISCRETE and config == replace(TINY, vision_stem="patch", patch_size=8, action_head="independent")
     # The action embedding scores actions with the loaded policy's head.
     assert loaded.action_embedding.head[0] is loaded.head
 

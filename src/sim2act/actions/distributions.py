@@ -73,6 +73,40 @@ class MultiCategorical(ActionDistribution):
             return np.log(chosen).sum(1)
 
 
+class JointCategorical(ActionDistribution):
+    """A categorical over the pairs of a ``MultiDiscrete([N, M])`` action, ``probs`` ``(B, N, M)``.
+
+    Unlike ``MultiCategorical`` the two dimensions need not be independent: a pick-then-place policy gives
+    p(pick) · p(place | pick). A sample is a flat index ``i · M + j`` of a row read back as (i, j).
+    """
+
+    def __init__(self, probs: np.ndarray) -> None:
+        self.probs = np.asarray(probs, dtype=np.float64)
+
+    @classmethod
+    def independent(cls, probs: np.ndarray, shape: tuple[int, int]) -> JointCategorical:
+        """The joint of two independent dimensions, ``probs`` ``(B, 2, max n)`` as a ``MultiCategorical``'s: the outer
+        product, cut to ``shape`` (N, M)."""
+        probs = np.asarray(probs, dtype=np.float64)
+        return cls(probs[:, 0, : shape[0], None] * probs[:, 1, None, : shape[1]])
+
+    def greedy(self) -> JointCategorical:
+        """The most likely pair of each row (ties share the row evenly)."""
+        flat = self.probs.reshape(len(self.probs), -1)
+        most_likely = flat == flat.max(-1, keepdims=True)
+        return JointCategorical((most_likely / most_likely.sum(-1, keepdims=True)).reshape(self.probs.shape))
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        b, _, m = self.probs.shape
+        flat = Categorical(self.probs.reshape(b, -1)).sample(rng)
+        return np.stack([flat // m, flat % m], 1).astype(np.int64)
+
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        actions = np.asarray(actions, np.int64).reshape(len(self.probs), 2)
+        with np.errstate(divide="ignore"):
+            return np.log(self.probs[np.arange(len(actions)), actions[:, 0], actions[:, 1]])
+
+
 class UniformBox(ActionDistribution):
     """Uniform over a Box action space's bounds, for each of ``batch`` rows."""
 
@@ -141,11 +175,30 @@ class Mixture(ActionDistribution):
 
 
 def mix(first: ActionDistribution, second: ActionDistribution, alpha: float) -> ActionDistribution:
-    """The mixture, collapsed to one categorical when both parts are categoricals of the same kind."""
-    for kind in (Categorical, MultiCategorical):
+    """The mixture, collapsed to one categorical when both parts are categoricals of the same kind, or a
+    ``JointCategorical`` and a two-dimensional ``MultiCategorical`` (exactly: its joint is the outer product)."""
+    for kind in (Categorical, MultiCategorical, JointCategorical):
         if isinstance(first, kind) and isinstance(second, kind) and first.probs.shape == second.probs.shape:
             return kind(alpha * first.probs + (1.0 - alpha) * second.probs)
+    joint = next((d for d in (first, second) if isinstance(d, JointCategorical)), None)
+    if joint is not None:
+        parts = [_as_joint(d, joint.probs.shape) for d in (first, second)]
+        if parts[0] is not None and parts[1] is not None:
+            return JointCategorical(alpha * parts[0].probs + (1.0 - alpha) * parts[1].probs)
     return Mixture(first, second, alpha)
+
+
+def _as_joint(dist: ActionDistribution, shape: tuple[int, ...]) -> JointCategorical | None:
+    """``dist`` as a ``JointCategorical`` with ``probs`` of ``shape``, or None where it is no pair categorical."""
+    if isinstance(dist, JointCategorical):
+        return dist if dist.probs.shape == shape else None
+    if isinstance(dist, MultiCategorical):
+        b, d, width = dist.probs.shape
+        if (b, d) == (shape[0], 2) and width >= max(shape[1:]):
+            # MultiCategorical pads each dimension past its classes with zeros, so the cut loses no mass.
+            joint = JointCategorical.independent(dist.probs, shape[1:])
+            return joint if np.allclose(joint.probs.sum((1, 2)), 1.0) else None
+    return None
 
 
 class CandidateActions(ActionDistribution):

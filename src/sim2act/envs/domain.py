@@ -58,12 +58,15 @@ class Levels:
 
 @dataclass(frozen=True)
 class VisionDefaults:
-    """How the policy's ``small`` vision encoder cuts this domain's frames into tokens by default."""
+    """How the policy's ``small`` vision encoder cuts this domain's frames into tokens, and which action head
+    reads them, by default."""
 
     stem: str = "patch"
     """``factored`` (a colour plus a form embedding per cell) only where frames are a grid of cells; else ``patch``."""
     patch_size: int = 8
     """Pixels per token side (the cell side when frames are a grid of cells)."""
+    action_head: str = "independent"
+    """``independent`` (a softmax per dimension from h_c) or ``pick_place`` (pick, then place, of N cells)."""
 
 
 @dataclass(frozen=True)

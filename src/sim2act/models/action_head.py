@@ -1,9 +1,12 @@
 """Action heads f_a (context → action distribution) and the action embedding f_a^emb (action → d).
 
 Discrete action spaces get one softmax; MultiDiscrete spaces one softmax per dimension (padded to the
-largest dimension, the padding masked out). Box spaces are discretised RT-1 style: each dimension is cut
+largest dimension, the padding masked out), or, for (pick cell, place cell) actions, the spatial
+``PickPlaceHead`` (pick_place_head.py). Box spaces are discretised RT-1 style: each dimension is cut
 into ``bins`` equal bins over [low, high], the head predicts a softmax per dimension, and an action is
 read back as the centres of the chosen bins.
+
+Every head is called as ``head(h_c, visual_tokens)``; only the spatial head reads the tokens.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from sim2act.errors import Sim2ActError
 from sim2act.models.attention import MLP
-from sim2act.models.config import PolicySpec
+from sim2act.models.config import DEFAULT_ACTION_HEAD, PolicyConfig, PolicySpec
+from sim2act.models.pick_place_head import PickPlaceHead
 
 
 class DiscreteHead(nn.Module):
@@ -24,7 +29,7 @@ class DiscreteHead(nn.Module):
         self.n = n
         self.linear = nn.Linear(d_model, n)
 
-    def forward(self, context: torch.Tensor) -> torch.Tensor:
+    def forward(self, context: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         return self.linear(context)
 
     def targets(self, actions: torch.Tensor) -> torch.Tensor:
@@ -75,7 +80,7 @@ class BinnedHead(PerDimensionHead):
         self.register_buffer("high", torch.tensor(high, dtype=torch.float32).view(-1))
         self.linear = nn.Linear(d_model, len(self.low) * bins)
 
-    def forward(self, context: torch.Tensor) -> torch.Tensor:
+    def forward(self, context: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         return self.linear(context).view(context.shape[0], len(self.low), self.bins)
 
     def _unit(self, actions: torch.Tensor) -> torch.Tensor:
@@ -109,7 +114,7 @@ class MultiDiscreteHead(PerDimensionHead):
         invalid = torch.arange(self.width)[None, :] >= torch.tensor(nvec)[:, None]
         self.register_buffer("invalid", invalid, persistent=False)
 
-    def forward(self, context: torch.Tensor) -> torch.Tensor:
+    def forward(self, context: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
         logits = self.linear(context).view(context.shape[0], len(self.nvec), self.width)
         return logits.masked_fill(self.invalid, float("-inf"))
 
@@ -130,18 +135,38 @@ class MultiDiscreteHead(PerDimensionHead):
         return len(self.nvec) * self.width
 
 
-def make_action_head(spec: PolicySpec, d_model: int, bins: int) -> DiscreteHead | MultiDiscreteHead | BinnedHead:
+ActionHead = DiscreteHead | MultiDiscreteHead | BinnedHead | PickPlaceHead
+
+
+def check_action_head(spec: PolicySpec, kind: str) -> None:
+    """Refuse, in one line, an action head that cannot act in the spec's action space."""
+    if kind == "pick_place":
+        nvec = spec.action_nvec if spec.action_type == "multi_discrete" else []
+        if len(nvec) != 2 or nvec[0] != nvec[1]:
+            shown = {k: v for k, v in spec.action_space.items() if k != "names"}
+            raise Sim2ActError(
+                f"action head 'pick_place' needs a MultiDiscrete([N, N]) action space (pick cell, place cell), "
+                f"not {shown}"
+            )
+
+
+def make_action_head(spec: PolicySpec, config: PolicyConfig) -> ActionHead:
+    kind = config.action_head or DEFAULT_ACTION_HEAD
+    check_action_head(spec, kind)
+    d_model = config.d_model
+    if kind == "pick_place":
+        return PickPlaceHead(d_model, spec.action_nvec[0], config.heads, config.dropout)
     if spec.discrete:
         return DiscreteHead(d_model, spec.action_dim)
     if spec.action_type == "multi_discrete":
         return MultiDiscreteHead(d_model, spec.action_nvec)
-    return BinnedHead(d_model, spec.action_low, spec.action_high, bins)
+    return BinnedHead(d_model, spec.action_low, spec.action_high, config.action_bins)
 
 
 class ActionEmbedding(nn.Module):
     """f_a^emb: an MLP from the action (one-hot, one-hot per dimension, or a Box action scaled to [-1, 1]) to ``d_model``."""
 
-    def __init__(self, head: DiscreteHead | MultiDiscreteHead | BinnedHead, d_model: int) -> None:
+    def __init__(self, head: ActionHead, d_model: int) -> None:
         super().__init__()
         self.head = [head]  # a plain list: the head's parameters belong to the policy, not to this module
         self.mlp = MLP(head.embedding_width, d_model, d_model)

@@ -12,6 +12,9 @@ ENCODER_MODES = ("finetune", "frozen")
 VISION_STEMS = ("factored", "patch")
 DEFAULT_STEM, DEFAULT_PATCH = "patch", 8
 """What a policy built with neither a stem nor a patch size gets (a domain declares its own: ``Domain.vision``)."""
+ACTION_HEADS = ("independent", "pick_place")
+DEFAULT_ACTION_HEAD = "independent"
+"""What a policy built with no action head gets (a domain declares its own: ``Domain.vision``)."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +48,17 @@ class PolicyConfig:
     """Bins per dimension of a Box action space (RT-1 style); unused for discrete actions."""
     dropout: float = 0.0
     """Dropout in attention blocks and MLPs."""
+    action_head: str | None = None
+    """``independent`` (a softmax per dimension from h_c) or ``pick_place`` (cells scored from the visual tokens, then
+    place given pick; MultiDiscrete([N, N]) actions only); None: the domain's default (``Domain.vision``)."""
 
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):
             raise Sim2ActError(f"unknown encoder {self.encoder!r}; known: small, clip")
         if self.vision_stem is not None and self.vision_stem not in VISION_STEMS:
             raise Sim2ActError(f"unknown vision stem {self.vision_stem!r}; known: {', '.join(VISION_STEMS)}")
+        if self.action_head is not None and self.action_head not in ACTION_HEADS:
+            raise Sim2ActError(f"unknown action head {self.action_head!r}; known: {', '.join(ACTION_HEADS)}")
         if self.encoder_mode not in ENCODER_MODES:
             raise Sim2ActError(f"unknown encoder mode {self.encoder_mode!r}; known: {', '.join(ENCODER_MODES)}")
         if self.encoder == "clip" and not (self.clip_path or self.init_from):

@@ -6,8 +6,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from sim2act.errors import Sim2ActError
+from sim2act.models.action_head import check_action_head
 from sim2act.models.clip_encoders import ClipTextEncoder, ClipVisionEncoder, HFTokenizer, image_statistics, load_clip
-from sim2act.models.config import DEFAULT_PATCH, DEFAULT_STEM, PolicyConfig, PolicySpec
+from sim2act.models.config import DEFAULT_ACTION_HEAD, DEFAULT_PATCH, DEFAULT_STEM, PolicyConfig, PolicySpec
 from sim2act.models.factored_vision import FactoredVisionEncoder
 from sim2act.models.policy import VisionLanguagePolicy
 from sim2act.models.small_encoders import SmallTextEncoder, SmallVisionEncoder
@@ -20,12 +21,14 @@ def build_policy(
     """A freshly initialised policy (CLIP towers from their checkpoint unless ``clip_weights=False``).
 
     The ``small`` backend's text encoder is sized from ``tokenizer`` (default: one of ``spec.vocabulary``);
-    a vision stem or patch size the config leaves open is ``patch`` / 8 pixels (training fills in the
-    domain's first: ``training.trainer.domain_defaults``), and the policy's config records what was
-    chosen. ``config.init_from`` naming a sim2act policy checkpoint copies its encoder weights in; naming a CLIP-architecture prior (``sim2act pretrain-prior``, or a
-    local CLIP folder), it is where the ``clip`` backend's towers come from.
+    a vision stem, patch size or action head the config leaves open is ``patch`` / 8 pixels / ``independent``
+    (training fills in the domain's first: ``training.trainer.domain_defaults``), and the policy's config
+    records what was chosen. ``config.init_from`` naming a sim2act policy checkpoint copies its encoder
+    weights in; naming a CLIP-architecture prior (``sim2act pretrain-prior``, or a local CLIP folder), it
+    is where the ``clip`` backend's towers come from.
     """
-    config = config.validated()
+    config = replace(config.validated(), action_head=config.action_head or DEFAULT_ACTION_HEAD)
+    check_action_head(spec, config.action_head)
     init_policy = bool(config.init_from) and is_policy_checkpoint(Path(config.init_from))
     if config.init_from and not init_policy and config.encoder != "clip":
         raise Sim2ActError(

@@ -3,7 +3,8 @@
 Instruction tokens, after a learned ``[ACT]`` query token, attend to each other and cross-attend
 to the visual tokens of the last ``memory`` observations plus one proprioception token, layer after
 layer (transformer decoder layers). The ``[ACT]`` token's output is the joint context h_c that the
-action head reads and the contrastive loss aligns with f_a^emb(a).
+action head reads and the contrastive loss aligns with f_a^emb(a); the spatial ``pick_place`` head
+also reads the visual and proprio tokens (pick_place_head.py).
 
 Why the instruction enters the fusion as position-aware word embeddings (``text_layers=0`` by
 default) rather than after a self-attention text encoder: on BabyAI GoToLocal, a pre-fusion text
@@ -32,7 +33,7 @@ PROPRIO_RANGE_FLOOR = 1e-2
 @dataclass
 class PolicyOutput:
     logits: torch.Tensor
-    """(B, n) for discrete actions, (B, D, bins) for Box actions."""
+    """(B, n) for discrete actions, (B, D, classes) per dimension, or (B, N²) of the pick_place head's log joint."""
     context: torch.Tensor
     """h_c, (B, d)."""
 
@@ -60,7 +61,7 @@ class VisionLanguagePolicy(nn.Module):
             CrossAttentionBlock(d, config.heads, config.dropout) for _ in range(config.fusion_layers)
         )
         self.norm = nn.LayerNorm(d)
-        self.head = make_action_head(spec, d, config.action_bins)
+        self.head = make_action_head(spec, config)
         self.action_embedding = ActionEmbedding(self.head, d)
         if config.encoder_mode == "frozen":
             for module in (self.vision, self.text):
@@ -98,7 +99,7 @@ class VisionLanguagePolicy(nn.Module):
         for layer in self.fusion:
             queries = layer(queries, query_mask, visual)
         h_c = self.norm(queries[:, 0])
-        return PolicyOutput(self.head(h_c), h_c)
+        return PolicyOutput(self.head(h_c, visual), h_c)
 
     def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:
         """h_a = f_a^emb(a), (B, d)."""
@@ -106,7 +107,8 @@ class VisionLanguagePolicy(nn.Module):
 
     @torch.no_grad()
     def action_probabilities(self, rgb: torch.Tensor, proprio: torch.Tensor, instructions: list[str]) -> torch.Tensor:
-        """π_θ(· | o, ℓ) for a batch of observation windows: (B, n), or (B, D, classes) per dimension."""
+        """π_θ(· | o, ℓ) for a batch of observation windows: (B, n), (B, D, classes) per dimension, or the
+        pick_place head's joint (B, N, N)."""
         distinct = list(dict.fromkeys(instructions))
         ids, mask = self.tokenizer.encode(distinct)
         tokens, mask = self.encode_instructions(ids, mask)

@@ -58,8 +58,9 @@ def read_policy_meta(folder: Path) -> tuple[PolicySpec, PolicyConfig]:
         meta = json.loads(path.read_text())
         if meta.get("format") != FORMAT:
             raise Sim2ActError(f"{path}: unsupported checkpoint format {meta.get('format')!r} (expected {FORMAT})")
-        # Checkpoints from before the factored stem have no vision_stem and used patch tokens, of 8 pixels.
-        config = {"vision_stem": "patch", "patch_size": 8, **meta["config"]}
+        # Checkpoints from before the factored stem have no vision_stem and used patch tokens, of 8 pixels;
+        # those from before the pick_place head have no action_head and used the independent heads.
+        config = {"vision_stem": "patch", "patch_size": 8, "action_head": "independent", **meta["config"]}
         # Checkpoints from before multi-camera specs recorded has_depth without saying which key.
         spec = {k: v for k, v in meta["spec"].items() if k != "has_depth"}
         return config_from_dict(PolicySpec, spec), config_from_dict(PolicyConfig, config)

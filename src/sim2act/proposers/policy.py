@@ -13,7 +13,7 @@ import torch
 from gymnasium import spaces
 
 from sim2act import features as F
-from sim2act.actions.distributions import ActionDistribution, BinnedBox, Categorical, MultiCategorical
+from sim2act.actions.distributions import ActionDistribution, BinnedBox, Categorical, JointCategorical, MultiCategorical
 from sim2act.models import VisionLanguagePolicy
 from sim2act.observations import compose_image
 from sim2act.proposers.base import Proposer
@@ -31,7 +31,8 @@ def action_space_of(policy: VisionLanguagePolicy) -> spaces.Space:
 
 
 class PolicyProposer(Proposer):
-    """Acts with π_θ; ``greedy`` picks the most likely action (per dimension for Box spaces)."""
+    """Acts with π_θ; ``greedy`` picks the most likely action (per dimension for Box and independent MultiDiscrete
+    heads, the most likely pair for the ``pick_place`` head)."""
 
     def __init__(self, policy: VisionLanguagePolicy, greedy: bool = False, name: str = "policy") -> None:
         super().__init__(action_space_of(policy))
@@ -64,6 +65,9 @@ class PolicyProposer(Proposer):
         proprio = torch.stack([torch.stack(list(self._proprio[s])) for s in slots]).float()
         instructions = [o[F.INSTRUCTION] for o in observations]
         probs = self.policy.action_probabilities(windows, proprio, instructions).double().numpy()
+        if self.policy.config.action_head == "pick_place":
+            joint = JointCategorical(probs)
+            return joint.greedy() if self.greedy else joint
         if self.greedy:
             most_likely = probs == probs.max(-1, keepdims=True)
             probs = most_likely / most_likely.sum(-1, keepdims=True)

@@ -118,7 +118,8 @@ class StepLosses:
     con: torch.Tensor
     """L_con, zero (and not computed) when λ = 0."""
     accuracy: torch.Tensor
-    """Share of logged action classes (per dimension for Box spaces) the head ranks first."""
+    """Share of logged action classes (per dimension for Box and independent MultiDiscrete heads, the whole
+    (pick, place) pair for the pick_place head) the head ranks first."""
 
 
 def step_losses(policy: VisionLanguagePolicy, batch: Batch, config: TrainConfig) -> StepLosses:
@@ -180,12 +181,17 @@ def initial_policy(config: TrainConfig) -> VisionLanguagePolicy:
 
 
 def domain_defaults(spec: PolicySpec, config: PolicyConfig) -> tuple[PolicySpec, PolicyConfig]:
-    """The spec with its domain's vocabulary, and the config with the domain's vision stem and patch size
-    wherever it leaves them open (``Domain.grammar``, ``Domain.vision``)."""
+    """The spec with its domain's vocabulary, and the config with the domain's vision stem, patch size and
+    action head wherever it leaves them open (``Domain.grammar``, ``Domain.vision``)."""
     domain = get_domain(spec.domain)
     vision = domain.vision(spec.env_options)
     spec = replace(spec, vocabulary=spec.vocabulary or domain.grammar.vocabulary)
-    config = replace(config, vision_stem=config.vision_stem or vision.stem, patch_size=config.patch_size or vision.patch_size)
+    config = replace(
+        config,
+        vision_stem=config.vision_stem or vision.stem,
+        patch_size=config.patch_size or vision.patch_size,
+        action_head=config.action_head or vision.action_head,
+    )
     return spec, config
 
 

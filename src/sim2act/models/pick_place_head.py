@@ -1,0 +1,87 @@
+"""The spatial pick-then-place head for MultiDiscrete([N, N]) cell actions (Transporter / CLIPort style).
+
+An action is (pick cell, place cell) of a rows × cols workspace grid, cells indexed row-major. The head
+scores cells, not the context vector: each of N learned cell queries, plus h_c projected (so the
+instruction steers it), cross-attends to the visual tokens (and the proprio token). One stream gives
+a pick logit per cell, an affordance map; a second stream gives place features per cell. Place is
+conditioned on pick as in Transporter, whose place score correlates the picked crop's features with
+every location: here the picked cell's pick feature (what is picked) plus an embedding of its index
+(where) is a query that scores each cell's place feature by a scaled dot product, plus a per-cell
+place score. The conditioning is bilinear, so the whole joint
+
+    log π(pick, place) = log p(pick) + log p(place | pick)
+
+is one (B, N, N) tensor: training reads it at the logged pair (teacher forcing on the logged pick)
+and acting samples from it, with no forward pass per candidate pick. The head's logits are that
+normalised joint, flattened to (B, N²), so an action is one class ``pick · N + place`` to the trainer's
+loss, accuracy and same-action pairs, and ``probabilities`` gives the (B, N, N) joint.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from sim2act.models.attention import CrossAttentionBlock
+
+
+class PickPlaceHead(nn.Module):
+    """π(pick, place | o, ℓ) over ``cells`` workspace cells, from h_c and the visual tokens."""
+
+    def __init__(self, d_model: int, cells: int, heads: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.n = cells
+        self.cell_queries = nn.Parameter(torch.zeros(2, cells, d_model))
+        nn.init.normal_(self.cell_queries)
+        self.context = nn.Linear(d_model, 2 * d_model)
+        self.pick_block = CrossAttentionBlock(d_model, heads, dropout)
+        self.place_block = CrossAttentionBlock(d_model, heads, dropout)
+        self.pick_norm, self.place_norm = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
+        self.pick_score = nn.Linear(d_model, 1)
+        self.place_score = nn.Linear(d_model, 1)
+        self.picked_feature = nn.Linear(d_model, d_model)
+        self.picked_cell = nn.Embedding(cells, d_model)
+        self.place_key = nn.Linear(d_model, d_model)
+
+    def forward(self, context: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
+        """h_c (B, d) and the visual tokens (B, T, d) → the log joint log π(pick, place), flat (B, N²)."""
+        if tokens is None:
+            raise ValueError("the pick_place head scores cells from the visual tokens: pass them")
+        b, d = context.shape
+        pick_query, place_query = self.context(context).view(b, 2, 1, d).unbind(1)
+        pick = self.pick_norm(self.pick_block(self.cell_queries[0] + pick_query, None, tokens))  # (B, N, d)
+        place = self.place_norm(self.place_block(self.cell_queries[1] + place_query, None, tokens))
+        log_pick = F.log_softmax(self.pick_score(pick).squeeze(-1), -1)  # (B, N)
+        picked = self.picked_feature(pick) + self.picked_cell.weight  # each cell as the picked one (B, N, d)
+        conditional = picked @ self.place_key(place).transpose(1, 2) / math.sqrt(d)  # [b, pick, place]
+        log_place = F.log_softmax(conditional + self.place_score(place).transpose(1, 2), -1)  # (B, N, N)
+        return (log_pick.unsqueeze(-1) + log_place).flatten(1)
+
+    def targets(self, actions: torch.Tensor) -> torch.Tensor:
+        """Joint class ``pick · N + place`` of dataset actions (B, 2), shape (B, 1)."""
+        actions = actions.long().view(-1, 2)
+        return (actions[:, 0] * self.n + actions[:, 1]).view(-1, 1)
+
+    def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """log p(pick) + log p(place | pick) at the logged pair, shape (B,)."""
+        return F.log_softmax(logits, -1).gather(-1, self.targets(actions)).squeeze(-1)
+
+    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
+        """The joint p(pick) · p(place | pick), shape (B, N, N)."""
+        return logits.softmax(-1).view(-1, self.n, self.n)
+
+    def decode(self, classes: torch.Tensor) -> torch.Tensor:
+        """Env actions (B, 2) from chosen joint classes (B, 1)."""
+        flat = classes.long().view(-1)
+        return torch.stack([flat // self.n, flat % self.n], 1)
+
+    def embedding_input(self, actions: torch.Tensor) -> torch.Tensor:
+        return F.one_hot(actions.long().view(-1, 2), self.n).float().flatten(1)
+
+    @property
+    def embedding_width(self) -> int:
+        """Width of ``embedding_input``: a one-hot of the pick cell, then one of the place cell."""
+        return 2 * self.n

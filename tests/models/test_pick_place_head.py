@@ -1,0 +1,168 @@
+"""The spatial pick_place head: shapes, the joint it scores, place given pick, checkpoints and config checks."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+import torch
+
+from sim2act.envs import get_domain
+from sim2act.envs.grid.vocabulary import VOCABULARY
+from sim2act.errors import Sim2ActError
+from sim2act.models import PolicyConfig, PolicySpec, build_policy, load_policy, read_policy_meta, save_policy
+from sim2act.models.action_head import MultiDiscreteHead
+from sim2act.models.pick_place_head import PickPlaceHead
+from sim2act.training.losses import same_action_pairs
+from sim2act.training.trainer import domain_defaults
+
+N = 16
+CELLS = PolicySpec(
+    domain="grid", image_shape=(32, 32, 3), proprio_size=4,
+    action_space={"type": "multi_discrete", "nvec": [N, N]}, vocabulary=VOCABULARY,
+)
+TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2, action_head="pick_place")
+INSTRUCTIONS = ["go to the red ball", "pick up the key"]
+
+
+def _inputs(policy, batch, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    k = policy.config.memory
+    prepared = policy.prepare_frames(torch.randint(0, 256, (batch * k, 32, 32, 3), dtype=torch.uint8, generator=g))
+    return prepared.view(batch, k, *prepared.shape[1:]), torch.randn(batch, k, 4, generator=g)
+
+
+@torch.no_grad()
+def _logits(policy, rgb, proprio):
+    ids, mask = policy.tokenizer.encode(INSTRUCTIONS)
+    tokens, mask = policy.encode_instructions(ids, mask)
+    return policy(rgb, proprio, tokens, mask, torch.arange(len(rgb)) % len(INSTRUCTIONS)).logits
+
+
+def _policy(seed=0, config=TINY):
+    torch.manual_seed(seed)
+    return build_policy(CELLS, config).eval()
+
+
+def test_shapes_and_the_joint_is_a_distribution():
+    policy = _policy()
+    assert isinstance(policy.head, PickPlaceHead) and policy.config.action_head == "pick_place"
+    rgb, proprio = _inputs(policy, 5)
+    logits = _logits(policy, rgb, proprio)
+    assert logits.shape == (5, N * N)
+    probs = policy.action_probabilities(rgb, proprio, INSTRUCTIONS[:1] * 5)
+    assert probs.shape == (5, N, N) and (probs > 0).all()
+    torch.testing.assert_close(probs.sum((1, 2)), torch.ones(5, dtype=probs.dtype))
+    # Each row given a pick is a distribution over places.
+    conditional = probs / probs.sum(-1, keepdim=True)
+    torch.testing.assert_close(conditional.sum(-1), torch.ones(5, N))
+    actions = torch.tensor([[0, 15], [3, 3], [15, 0]])
+    assert policy.embed_actions(actions).shape == (3, 32)
+    assert policy.head.embedding_input(actions).shape == (3, 2 * N)
+
+
+def test_targets_decode_and_same_action_pairs():
+    head = PickPlaceHead(8, N, heads=2)
+    actions = torch.tensor([[1, 2], [2, 1], [1, 2], [1, 3]])
+    targets = head.targets(actions)
+    assert targets.shape == (4, 1) and targets.view(-1).tolist() == [1 * N + 2, 2 * N + 1, 1 * N + 2, 1 * N + 3]
+    assert torch.equal(head.decode(targets), actions)
+    # InfoNCE's positives: the pairs equal in both cells, never those sharing only a pick or a place.
+    expected = (actions[:, None] == actions[None]).all(-1)
+    assert torch.equal(same_action_pairs(targets), expected) and expected.sum() == 6
+
+
+def test_log_prob_is_log_pick_plus_log_place_given_the_logged_pick():
+    policy = _policy(1)
+    rgb, proprio = _inputs(policy, 4, seed=2)
+    logits = _logits(policy, rgb, proprio)
+    actions = torch.tensor([[0, 5], [7, 7], [15, 0], [3, 12]])
+    log_prob = policy.head.log_prob(logits, actions)
+    joint = policy.head.probabilities(logits)
+    rows = torch.arange(4)
+    torch.testing.assert_close(log_prob, joint[rows, actions[:, 0], actions[:, 1]].log())
+    p_pick = joint.sum(-1)[rows, actions[:, 0]]
+    p_place_given_pick = joint[rows, actions[:, 0], actions[:, 1]] / p_pick
+    torch.testing.assert_close(log_prob, p_pick.log() + p_place_given_pick.log())
+
+
+def test_place_depends_on_the_pick_through_the_picked_cell():
+    policy = _policy(2)
+    rgb, proprio = _inputs(policy, 3, seed=4)
+    joint = policy.head.probabilities(_logits(policy, rgb, proprio))
+    conditional = joint / joint.sum(-1, keepdim=True)
+    assert (conditional - conditional[:, :1]).abs().amax() > 1e-3  # p(place | pick) differs across picks
+    # Without the picked cell's feature and embedding every pick gives the same place distribution.
+    with torch.no_grad():
+        head = policy.head
+        for parameter in (head.picked_feature.weight, head.picked_feature.bias, head.picked_cell.weight):
+            parameter.zero_()
+    joint = policy.head.probabilities(_logits(policy, rgb, proprio))
+    conditional = joint / joint.sum(-1, keepdim=True)
+    torch.testing.assert_close(conditional, conditional[:, :1].expand_as(conditional))
+
+
+def test_the_head_reads_the_visual_tokens():
+    policy = _policy(3)
+    rgb, proprio = _inputs(policy, 2, seed=5)
+    ids, mask = policy.tokenizer.encode(INSTRUCTIONS)
+    tokens, mask = policy.encode_instructions(ids, mask)
+    out = policy(rgb, proprio, tokens, mask, torch.arange(2))
+    visual = torch.cat([policy.proprio(((proprio - policy.proprio_centre) * policy.proprio_scale).flatten(1))[:, None],
+                        policy.vision(rgb)[0]], 1)
+    torch.testing.assert_close(policy.head(out.context, visual), out.logits)
+    assert not torch.allclose(policy.head(out.context, visual.roll(1, 0)), out.logits)
+    with pytest.raises(ValueError, match="visual tokens"):
+        policy.head(out.context)
+
+
+def test_save_load_round_trip(tmp_path):
+    policy = _policy(4)
+    rgb, proprio = _inputs(policy, 3, seed=6)
+    loaded = load_policy(save_policy(policy, tmp_path / "ckpt"))
+    assert isinstance(loaded.head, PickPlaceHead)
+    torch.testing.assert_close(_logits(loaded, rgb, proprio), _logits(policy, rgb, proprio), rtol=0, atol=0)
+    spec, config = read_policy_meta(tmp_path / "ckpt")
+    assert spec == CELLS and config == replace(TINY, vision_stem="patch", patch_size=8)
+
+
+def test_a_checkpoint_without_an_action_head_loads_as_independent(tmp_path):
+    folder = save_policy(_policy(5, replace(TINY, action_head=None)), tmp_path / "old")
+    meta = json.loads((folder / "policy.json").read_text())
+    assert meta["config"].pop("action_head") == "independent"  # what build_policy chose
+    (folder / "policy.json").write_text(json.dumps(meta))
+    assert read_policy_meta(folder)[1].action_head == "independent"
+    assert isinstance(load_policy(folder).head, MultiDiscreteHead)
+
+
+def test_the_action_head_comes_from_the_domain_unless_the_config_names_one(monkeypatch):
+    from sim2act.envs import registry
+
+    assert get_domain("grid").vision({}).action_head == "independent"
+    grid = registry._DOMAINS["grid"]
+    vision = grid.vision({})
+    pick_place = replace(grid, vision=lambda options: replace(vision, action_head="pick_place"))
+    monkeypatch.setitem(registry._DOMAINS, "grid", pick_place)
+    assert domain_defaults(CELLS, PolicyConfig())[1].action_head == "pick_place"
+    assert domain_defaults(CELLS, PolicyConfig(action_head="independent"))[1].action_head == "independent"
+
+
+@pytest.mark.parametrize(
+    "action_space",
+    [
+        {"type": "discrete", "n": 7, "names": list(range(7))},
+        {"type": "multi_discrete", "nvec": [16, 9]},
+        {"type": "multi_discrete", "nvec": [16, 16, 16]},
+        {"type": "box", "low": [-1, -1], "high": [1, 1]},
+    ],
+)
+def test_pick_place_needs_two_equal_multi_discrete_dimensions(action_space):
+    with pytest.raises(Sim2ActError, match=r"'pick_place' needs a MultiDiscrete\(\[N, N\]\) action space") as error:
+        build_policy(replace(CELLS, action_space=action_space), TINY)
+    assert "\n" not in str(error.value)
+
+
+def test_an_unknown_action_head_is_refused():
+    with pytest.raises(Sim2ActError, match="unknown action head 'transporter'; known: independent, pick_place"):
+        build_policy(CELLS, replace(TINY, action_head="transporter"))
