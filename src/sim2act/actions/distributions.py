@@ -107,6 +107,27 @@ class JointCategorical(ActionDistribution):
             return np.log(self.probs[np.arange(len(actions)), actions[:, 0], actions[:, 1]])
 
 
+class ScriptedActions(ActionDistribution):
+    """A given action per row (a point mass), or the ``fallback`` distribution's row where none is given.
+
+    ``actions`` is ``(B, *shape)``; ``given`` ``(B,)`` says which rows hold an action. For scripted experts of
+    MultiDiscrete and Box spaces (a Discrete expert's point mass is a one-hot ``Categorical``).
+    """
+
+    def __init__(self, actions: np.ndarray, given: np.ndarray, fallback: ActionDistribution) -> None:
+        self.actions, self.given, self.fallback = np.asarray(actions), np.asarray(given, bool), fallback
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        drawn = self.fallback.sample(rng)
+        mask = self.given.reshape(-1, *([1] * (drawn.ndim - 1)))
+        return np.where(mask, self.actions.astype(drawn.dtype), drawn)
+
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        actions = np.asarray(actions)
+        same = np.all((actions == self.actions).reshape(len(actions), -1), axis=1)
+        return np.where(self.given, np.where(same, 0.0, -np.inf), self.fallback.log_prob(actions))
+
+
 class UniformBox(ActionDistribution):
     """Uniform over a Box action space's bounds, for each of ``batch`` rows."""
 
