@@ -33,6 +33,8 @@ WRIST_RGB, WRIST_DEPTH = "wrist_rgb", "wrist_depth"
 PROPRIO_NAMES = ("ee_x", "ee_y", "ee_z", "gripper_width", *(f"joint{i}" for i in range(1, 8)))
 FORCE_TORQUE_NAMES = ("force_x", "force_y", "force_z", "torque_x", "torque_y", "torque_z")
 INSTRUCTION_CHARSET = string.ascii_lowercase + " ,"
+MAX_WRENCH = 1000.0
+"""Bound (N, N·m) of the wrist force-torque reading in the observation space; readings are clipped to it."""
 
 
 class TabletopEnv(gym.Env):
@@ -126,14 +128,17 @@ class TabletopEnv(gym.Env):
             else spaces.Box(-1.0, 1.0, (4,), np.float32)
         )
         self.action_names = ("pick_cell", "place_cell") if action_mode == "pick_place" else ("dx", "dy", "dz", "gripper")
-        side = self.image_size
+        side, far = self.image_size, float(self.model.vis.map.zfar * self.model.stat.extent)
         observation = {F.RGB: spaces.Box(0, 255, (side, side, 3), np.uint8),
-                       F.DEPTH: spaces.Box(0.0, np.inf, (side, side), np.float32)}
+                       F.DEPTH: spaces.Box(0.0, far, (side, side), np.float32)}
         if wrist_camera:
             observation[WRIST_RGB] = spaces.Box(0, 255, (side, side, 3), np.uint8)
-            observation[WRIST_DEPTH] = spaces.Box(0.0, np.inf, (side, side), np.float32)
+            observation[WRIST_DEPTH] = spaces.Box(0.0, far, (side, side), np.float32)
         self.proprio_names = PROPRIO_NAMES + (FORCE_TORQUE_NAMES if force_torque else ())
-        observation[F.PROPRIO] = spaces.Box(-np.inf, np.inf, (len(self.proprio_names),), np.float32)
+        joints = self.model.jnt_range[[self.model.dof_jntid[d] for d in self.ids.arm_dofs]]
+        low = [-2.0, -2.0, -1.0, 0.0, *joints[:, 0]] + [-MAX_WRENCH] * (6 if force_torque else 0)
+        high = [2.0, 2.0, 2.0, 2 * GRIPPER_OPEN + 0.01, *joints[:, 1]] + [MAX_WRENCH] * (6 if force_torque else 0)
+        observation[F.PROPRIO] = spaces.Box(np.array(low, np.float32), np.array(high, np.float32))
         observation[F.INSTRUCTION] = spaces.Text(512, charset=INSTRUCTION_CHARSET)
         self.observation_space = spaces.Dict(observation)
 
@@ -262,7 +267,8 @@ class TabletopEnv(gym.Env):
             for name in (WRIST_FORCE, WRIST_TORQUE):
                 adr = self.model.sensor_adr[mujoco.mj_name2id(self.model, mujoco.mjtObj.mjOBJ_SENSOR, name)]
                 proprio.extend(self.data.sensordata[adr : adr + 3])
-        obs[F.PROPRIO] = np.asarray(proprio, np.float32)
+        space = self.observation_space[F.PROPRIO]
+        obs[F.PROPRIO] = np.clip(np.asarray(proprio, np.float32), space.low, space.high)
         obs[F.INSTRUCTION] = self.layout.instruction
         return obs
 

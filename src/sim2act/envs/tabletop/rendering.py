@@ -52,7 +52,7 @@ class CameraRenderer:
         buffer = np.empty((self.height, self.width), np.float32)
         mujoco.mjr_readPixels(rgb, buffer, self._viewport, self._context)
         # OpenGL's rows run bottom-up; its depth buffer holds 1/z mapped to [0, 1] between the clip planes.
-        depth = self._near / (1.0 - buffer * (1.0 - self._near / self._far))
+        depth = np.minimum(self._near / (1.0 - buffer * (1.0 - self._near / self._far)), self._far)
         return np.ascontiguousarray(rgb[::-1]), np.ascontiguousarray(depth[::-1])
 
     def close(self) -> None:
