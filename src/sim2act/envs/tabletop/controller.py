@@ -9,8 +9,6 @@ targets, step by step of physics.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import mujoco
 import numpy as np
 
@@ -27,7 +25,7 @@ HOME_Q = np.array([0.0, -0.785, 0.0, -2.356, 0.0, 0.0, 0.0])
 """Gripper down at (0.31, 0, 0.49) in this chain (its wrist frames differ from the Panda's URDF): the IK seed."""
 GRIPPER_OPEN, GRIPPER_CLOSED = 0.04, 0.0
 """Finger servo targets (m per finger)."""
-WAYPOINT_STEPS = 8
+WAYPOINT_STEPS = 12
 """Physics steps between IK waypoints of a straight-line motion."""
 EE_BOUNDS = np.array([[0.18, -0.32, 0.005], [0.78, 0.32, 0.45]])
 """Box the end-effector target is clipped to (m): the workspace plus a margin, above the table."""
@@ -80,34 +78,32 @@ class ArmController:
         self.data.ctrl[:7] = arm_q
         self.data.ctrl[7:9] = gripper
 
-    def move_to(self, position: np.ndarray, gripper: float, seconds: float, step: Callable[[], None]) -> None:
+    def move_to(self, position: np.ndarray, gripper: float, seconds: float, waypoint_steps: int = WAYPOINT_STEPS) -> None:
         """Move the gripper in a straight line from its last commanded pose to ``position`` over ``seconds``.
 
-        The line is cut into waypoints every ``WAYPOINT_STEPS`` physics steps, each solved by IK from the
-        previous solution; the servo targets are interpolated between waypoints (smoothstep in time, so
-        the motion starts and ends at rest). ``step`` advances physics by one timestep.
+        The line is cut into waypoints every ``waypoint_steps`` physics steps (smoothstep-spaced in time, so
+        the motion starts and ends at rest), each solved by IK from the previous solution; the servos
+        track each waypoint's joint targets while physics runs those steps (MuJoCo's own loop, no
+        Python per physics step).
         """
         start, start_g = self.target.copy(), float(self.data.ctrl[7])
         steps = max(1, int(round(seconds / self.model.opt.timestep)))
-        q_prev = self.data.ctrl[:7].copy()
+        q = self.data.ctrl[:7].copy()
         done = 0
         while done < steps:
-            chunk = min(WAYPOINT_STEPS, steps - done)
-            t = (done + chunk) / steps
+            chunk = min(waypoint_steps, steps - done)
+            done += chunk
+            t = done / steps
             s = t * t * (3 - 2 * t)
-            q_next = self.ik(start + s * (position - start), q_prev, iterations=8)
-            for k in range(1, chunk + 1):
-                f = k / chunk
-                self.command(q_prev + f * (q_next - q_prev), start_g + ((done + k) / steps) * (gripper - start_g))
-                step()
-            q_prev, done = q_next, done + chunk
+            q = self.ik(start + s * (position - start), q, iterations=4)
+            self.command(q, start_g + t * (gripper - start_g))
+            mujoco.mj_step(self.model, self.data, nstep=chunk)
         self.target = np.array(position, dtype=np.float64)
 
-    def go_home(self, gripper: float, seconds: float, step: Callable[[], None]) -> None:
+    def go_home(self, gripper: float, seconds: float) -> None:
         """Straight back to the home pose."""
-        self.move_to(HOME_EE, gripper, seconds, step)
+        self.move_to(HOME_EE, gripper, seconds)
 
-    def hold(self, seconds: float, step: Callable[[], None]) -> None:
+    def hold(self, seconds: float) -> None:
         """Keep the current targets for ``seconds`` (let the servos settle)."""
-        for _ in range(max(1, int(round(seconds / self.model.opt.timestep)))):
-            step()
+        mujoco.mj_step(self.model, self.data, nstep=max(1, int(round(seconds / self.model.opt.timestep))))

@@ -32,7 +32,7 @@ _PROBE_GROUPS = np.array([1, 1, 0, 0, 0, 0], np.uint8)
 
 SECONDS = {"approach": 0.35, "descend": 0.25, "settle": 0.06, "close": 0.2, "grip": 0.08, "lift": 0.25, "carry": 0.35,
            "lower": 0.25, "open": 0.12, "rise": 0.15, "home": 0.3}
-"""Duration of each phase of the primitive (s); about 2.4 s of robot time in all."""
+"""Duration of each phase of the primitive (s); about 2.4 s of robot time in all (shorter ones drop blocks)."""
 
 
 def surface_height(model: mujoco.MjModel, data: mujoco.MjData, xy: np.ndarray) -> float:
@@ -44,7 +44,7 @@ def surface_height(model: mujoco.MjModel, data: mujoco.MjData, xy: np.ndarray) -
 
 
 def pick_and_place(
-    controller: ArmController, pick: int, place: int, step: Callable[[], None], after_lift: Callable[[], None]
+    controller: ArmController, pick: int, place: int, after_lift: Callable[[], None]
 ) -> None:
     """Run the primitive from the home pose back to it; ``after_lift`` is called while the object is held up."""
     model, data = controller.model, controller.data
@@ -56,16 +56,16 @@ def pick_and_place(
 
     grasp_tip = max(pick_top - GRASP_DEPTH, 0.004)
     release_tip = place_top + GRASP_DEPTH + PLACE_CLEARANCE
-    controller.move_to(at(pick_xy, TRAVEL_HEIGHT), OPEN, SECONDS["approach"], step)
-    controller.move_to(at(pick_xy, grasp_tip), OPEN, SECONDS["descend"], step)
-    controller.hold(SECONDS["settle"], step)
-    controller.move_to(at(pick_xy, grasp_tip), GRIPPER_CLOSED, SECONDS["close"], step)
-    controller.hold(SECONDS["grip"], step)
-    controller.move_to(at(pick_xy, TRAVEL_HEIGHT), GRIPPER_CLOSED, SECONDS["lift"], step)
+    controller.move_to(at(pick_xy, TRAVEL_HEIGHT), OPEN, SECONDS["approach"])
+    controller.move_to(at(pick_xy, grasp_tip), OPEN, SECONDS["descend"])
+    controller.hold(SECONDS["settle"])
+    controller.move_to(at(pick_xy, grasp_tip), GRIPPER_CLOSED, SECONDS["close"])
+    controller.hold(SECONDS["grip"])
+    controller.move_to(at(pick_xy, TRAVEL_HEIGHT), GRIPPER_CLOSED, SECONDS["lift"])
     after_lift()
-    controller.move_to(at(place_xy, TRAVEL_HEIGHT), GRIPPER_CLOSED, SECONDS["carry"], step)
-    controller.move_to(at(place_xy, release_tip), GRIPPER_CLOSED, SECONDS["lower"], step)
-    controller.hold(SECONDS["settle"], step)
-    controller.move_to(at(place_xy, release_tip), OPEN, SECONDS["open"], step)
-    controller.move_to(at(place_xy, TRAVEL_HEIGHT), OPEN, SECONDS["rise"], step)
-    controller.go_home(OPEN, SECONDS["home"], step)
+    controller.move_to(at(place_xy, TRAVEL_HEIGHT), GRIPPER_CLOSED, SECONDS["carry"])
+    controller.move_to(at(place_xy, release_tip), GRIPPER_CLOSED, SECONDS["lower"])
+    controller.hold(SECONDS["settle"])
+    controller.move_to(at(place_xy, release_tip), OPEN, SECONDS["open"])
+    controller.move_to(at(place_xy, TRAVEL_HEIGHT), OPEN, SECONDS["rise"])
+    controller.go_home(OPEN, SECONDS["home"])
