@@ -114,7 +114,8 @@ def scene_xml() -> str:
   <compiler angle="radian" autolimits="true"/>
   <option timestep="{TIMESTEP}" integrator="implicitfast" cone="elliptic" impratio="5"/>
   <size nuser_actuator="5"/>
-  <visual><quality shadowsize="0" numslices="10" numstacks="4" numquads="1" offsamples="0"/><global offwidth="256" offheight="256"/><map znear="0.01" zfar="4"/></visual>
+  <visual><quality shadowsize="0" numslices="10" numstacks="4" numquads="1" offsamples="0"/>
+    <headlight ambient=".25 .25 .25" diffuse=".2 .2 .2" specular="0 0 0"/><global offwidth="256" offheight="256"/><map znear="0.01" zfar="4"/></visual>
   <asset>
     {meshes}
     
@@ -136,8 +137,8 @@ def scene_xml() -> str:
     </default>
   </default>
   <worldbody>
-    <light directional="true" diffuse=".75 .75 .75" specular="0 0 0" pos="0.5 0 2" dir="0 0 -1" castshadow="false"/>
-    <light directional="true" diffuse=".3 .3 .3" specular="0 0 0" pos="1.5 0 1" dir="-1 0 -0.7" castshadow="false"/>
+    <light directional="true" diffuse=".45 .45 .45" specular="0 0 0" pos="0.5 0 2" dir="0 0 -1" castshadow="false"/>
+    <light directional="true" diffuse=".15 .15 .15" specular="0 0 0" pos="1.5 0 1" dir="-1 0 -0.7" castshadow="false"/>
     <geom name="table" type="box" size="0.55 0.5 0.02" pos="0.45 0 -0.02" rgba=".30 .32 .35 1" friction="1 0.01 0.001"/>
     <camera name="{FRONT_CAMERA}" pos="{cam[0]} {cam[1]} {cam[2]}" xyaxes="{xyaxes}" fovy="{CAMERA_FOVY}"/>
     <include file="{assets}/chain.xml"/>
