@@ -35,7 +35,9 @@ def check_positive(config: Any, names: Iterable[str], minimum: int = 1, flags: b
             raise Sim2ActError(f"{shown} must be at least {minimum}, got {value}")
 
 
-TUPLE_FIELDS = ("image_shape", "levels", "cameras", "depth", "proprio_min", "proprio_max", "depth_range", "vocabulary")
+TUPLE_FIELDS = (
+    "image_shape", "levels", "cameras", "depth", "proprio_min", "proprio_max", "depth_range", "vocabulary", "cell_pixels",
+)
 """JSON lists read back as tuples wherever a config keeps a tuple."""
 
 

@@ -166,3 +166,35 @@ def test_pick_place_needs_two_equal_multi_discrete_dimensions(action_space):
 def test_an_unknown_action_head_is_refused():
     with pytest.raises(Sim2ActError, match="unknown action head 'transporter'; known: independent, pick_place"):
         build_policy(CELLS, replace(TINY, action_head="transporter"))
+
+
+def test_bilinear_weights_read_the_token_under_a_point():
+    from sim2act.models.pick_place_head import bilinear_weights
+
+    weights = bilinear_weights([(0.125, 0.125), (0.5, 0.5), (0.99, 0.01)], (4, 4))
+    assert torch.allclose(weights.sum(1), torch.ones(3))
+    assert weights[0, 0] == 1.0  # the centre of token (0, 0)
+    assert torch.allclose(weights[1, [5, 6, 9, 10]], torch.full((4,), 0.25))  # between four tokens
+    assert weights[2, 3] == 1.0  # clamped into the corner token
+
+
+def test_cells_that_read_the_grid_tell_apart_what_lies_under_them():
+    from sim2act.models.pick_place_head import bilinear_weights  # noqa: F401  (the hint is built from it)
+
+    torch.manual_seed(0)
+    pixels = [((j + 0.5) / 2, (i + 0.5) / 2) for i in range(2) for j in range(2)]
+    head = PickPlaceHead(16, 4, 4, cell_pixels=pixels, token_grid=(2, 2))
+    context, tokens = torch.zeros(1, 16), torch.zeros(1, 1 + 4, 16)  # a proprio token, then the 2×2 grid
+    before = head(context, tokens).view(4, 4).logsumexp(1)
+    tokens[0, 1 + 3] = 5.0  # something under cell 3 only
+    after = head(context, tokens).view(4, 4).logsumexp(1)
+    assert (after - before).abs()[3] > (after - before).abs()[:3].max()
+
+
+def test_the_tabletop_declares_where_its_cells_are_in_the_image():
+    vision = get_domain("tabletop").vision({})
+    assert vision.action_head == "pick_place" and len(vision.cell_pixels) == 64
+    xs, ys = zip(*vision.cell_pixels)
+    assert 0 < min(xs) < max(xs) < 1 and 0 < min(ys) < max(ys) < 1
+    assert vision.cell_pixels[0][0] < vision.cell_pixels[7][0] and vision.cell_pixels[0][1] < vision.cell_pixels[56][1]
+    assert get_domain("tabletop").vision({"action_mode": "ee_delta"}).action_head == "independent"

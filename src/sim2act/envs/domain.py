@@ -67,6 +67,9 @@ class VisionDefaults:
     """Pixels per token side (the cell side when frames are a grid of cells)."""
     action_head: str = "independent"
     """``independent`` (a softmax per dimension from h_c) or ``pick_place`` (pick, then place, of N cells)."""
+    cell_pixels: tuple[tuple[float, float], ...] = ()
+    """For cell actions: where each cell's centre appears in the first camera's image, (x, y) as fractions of its
+    width and height (a fixed camera's projection); empty where cells have no fixed place in the image."""
 
 
 @dataclass(frozen=True)

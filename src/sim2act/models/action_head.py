@@ -150,12 +150,16 @@ def check_action_head(spec: PolicySpec, kind: str) -> None:
             )
 
 
-def make_action_head(spec: PolicySpec, config: PolicyConfig) -> ActionHead:
+def make_action_head(spec: PolicySpec, config: PolicyConfig, token_grid: tuple[int, int] | None = None) -> ActionHead:
+    """The head for the spec's action space; ``token_grid`` (rows, cols) of the vision encoder's tokens, if a grid."""
     kind = config.action_head or DEFAULT_ACTION_HEAD
     check_action_head(spec, kind)
     d_model = config.d_model
     if kind == "pick_place":
-        return PickPlaceHead(d_model, spec.action_nvec[0], config.heads, config.dropout)
+        # Cameras sit side by side in the composed image, the first on the left: its x fractions shrink.
+        cameras = max(1, len(spec.cameras))
+        pixels = [(x / cameras, y) for x, y in config.cell_pixels] if config.cell_pixels else None
+        return PickPlaceHead(d_model, spec.action_nvec[0], config.heads, config.dropout, pixels, token_grid)
     if spec.discrete:
         return DiscreteHead(d_model, spec.action_dim)
     if spec.action_type == "multi_discrete":

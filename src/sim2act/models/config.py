@@ -51,6 +51,9 @@ class PolicyConfig:
     action_head: str | None = None
     """``independent`` (a softmax per dimension from h_c) or ``pick_place`` (cells scored from the visual tokens, then
     place given pick; MultiDiscrete([N, N]) actions only); None: the domain's default (``Domain.vision``)."""
+    cell_pixels: tuple[tuple[float, float], ...] | None = None
+    """Where each action cell appears in the first camera's image, (x, y) as fractions of its width and height; the
+    ``pick_place`` head reads the visual tokens there. None: the domain's (``Domain.vision``), or none."""
 
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):

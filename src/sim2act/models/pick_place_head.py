@@ -15,6 +15,11 @@ is one (B, N, N) tensor: training reads it at the logged pair (teacher forcing o
 and acting samples from it, with no forward pass per candidate pick. The head's logits are that
 normalised joint, flattened to (B, N²), so an action is one class ``pick · N + place`` to the trainer's
 loss, accuracy and same-action pairs, and ``probabilities`` gives the (B, N, N) joint.
+
+Where the domain says where each cell appears in the camera image (``VisionDefaults.cell_pixels``), each
+cell's queries also start from the visual token grid read at that point (bilinear), as Transporter's
+dense features are read at a pixel: without it a cell must first learn which tokens are its own
+(tabletop put-in-bowl, 1,000 demonstrations, 350 steps: 2% of pairs right without, see the README).
 """
 
 from __future__ import annotations
@@ -31,9 +36,18 @@ from sim2act.models.attention import CrossAttentionBlock
 class PickPlaceHead(nn.Module):
     """π(pick, place | o, ℓ) over ``cells`` workspace cells, from h_c and the visual tokens."""
 
-    def __init__(self, d_model: int, cells: int, heads: int, dropout: float = 0.0) -> None:
+    def __init__(
+        self, d_model: int, cells: int, heads: int, dropout: float = 0.0,
+        cell_pixels: list[tuple[float, float]] | None = None, token_grid: tuple[int, int] | None = None,
+    ) -> None:
         super().__init__()
         self.n = cells
+        self.reads_grid = bool(cell_pixels) and token_grid is not None
+        if self.reads_grid:
+            if len(cell_pixels) != cells:
+                raise ValueError(f"{len(cell_pixels)} cell pixels for {cells} cells")
+            self.register_buffer("sampling", bilinear_weights(cell_pixels, token_grid), persistent=False)
+            self.cell_feature = nn.Linear(d_model, 2 * d_model)
         self.cell_queries = nn.Parameter(torch.zeros(2, cells, d_model))
         nn.init.normal_(self.cell_queries)
         self.context = nn.Linear(d_model, 2 * d_model)
@@ -52,8 +66,13 @@ class PickPlaceHead(nn.Module):
             raise ValueError("the pick_place head scores cells from the visual tokens: pass them")
         b, d = context.shape
         pick_query, place_query = self.context(context).view(b, 2, 1, d).unbind(1)
-        pick = self.pick_norm(self.pick_block(self.cell_queries[0] + pick_query, None, tokens))  # (B, N, d)
-        place = self.place_norm(self.place_block(self.cell_queries[1] + place_query, None, tokens))
+        pick_query, place_query = pick_query + self.cell_queries[0], place_query + self.cell_queries[1]
+        if self.reads_grid:
+            grid = tokens[:, tokens.shape[1] - self.sampling.shape[1] :]  # the image's token grid comes last
+            at_cells = self.cell_feature(self.sampling @ grid).view(b, self.n, 2, d)  # (B, N, 2, d)
+            pick_query, place_query = pick_query + at_cells[:, :, 0], place_query + at_cells[:, :, 1]
+        pick = self.pick_norm(self.pick_block(pick_query, None, tokens))  # (B, N, d)
+        place = self.place_norm(self.place_block(place_query, None, tokens))
         log_pick = F.log_softmax(self.pick_score(pick).squeeze(-1), -1)  # (B, N)
         picked = self.picked_feature(pick) + self.picked_cell.weight  # each cell as the picked one (B, N, d)
         conditional = picked @ self.place_key(place).transpose(1, 2) / math.sqrt(d)  # [b, pick, place]
@@ -85,3 +104,21 @@ class PickPlaceHead(nn.Module):
     def embedding_width(self) -> int:
         """Width of ``embedding_input``: a one-hot of the pick cell, then one of the place cell."""
         return 2 * self.n
+
+
+def bilinear_weights(points: list[tuple[float, float]], grid: tuple[int, int]) -> torch.Tensor:
+    """(N, rows·cols) weights reading a row-major token grid bilinearly at ``points`` (x, y fractions of the image).
+
+    Token (i, j) covers the image's cell of row i and column j, its centre at ((j + ½)/cols, (i + ½)/rows).
+    """
+    rows, cols = grid
+    weights = torch.zeros(len(points), rows * cols)
+    for k, (x, y) in enumerate(points):
+        u = min(max(x * cols - 0.5, 0.0), cols - 1.0)
+        v = min(max(y * rows - 0.5, 0.0), rows - 1.0)
+        j0, i0 = int(u), int(v)
+        j1, i1 = min(j0 + 1, cols - 1), min(i0 + 1, rows - 1)
+        fu, fv = u - j0, v - i0
+        for i, j, w in ((i0, j0, (1 - fu) * (1 - fv)), (i0, j1, fu * (1 - fv)), (i1, j0, (1 - fu) * fv), (i1, j1, fu * fv)):
+            weights[k, i * cols + j] += w
+    return weights

@@ -61,7 +61,7 @@ class VisionLanguagePolicy(nn.Module):
             CrossAttentionBlock(d, config.heads, config.dropout) for _ in range(config.fusion_layers)
         )
         self.norm = nn.LayerNorm(d)
-        self.head = make_action_head(spec, config)
+        self.head = make_action_head(spec, config, getattr(vision, "grid", None))
         self.action_embedding = ActionEmbedding(self.head, d)
         if config.encoder_mode == "frozen":
             for module in (self.vision, self.text):

@@ -191,6 +191,7 @@ def domain_defaults(spec: PolicySpec, config: PolicyConfig) -> tuple[PolicySpec,
         vision_stem=config.vision_stem or vision.stem,
         patch_size=config.patch_size or vision.patch_size,
         action_head=config.action_head or vision.action_head,
+        cell_pixels=config.cell_pixels if config.cell_pixels is not None else (vision.cell_pixels or None),
     )
     return spec, config
 

@@ -13,7 +13,9 @@ from sim2act.envs.tabletop.expert import TabletopExpert  # noqa: E402
 from sim2act.envs.tabletop.language import HELD_OUT_PAIRS, VOCABULARY, compositions, instruction_type, subgoals  # noqa: E402
 from sim2act.envs.tabletop.levels import DEFAULT_LEVEL, NAMED_LEVELS, PUBLISHED, SEQUENCE_LEVELS, resolve_level, variants  # noqa: E402
 from sim2act.envs.tabletop.replay import replay_verdicts  # noqa: E402
-from sim2act.envs.tabletop.workspace import DEPTH_RANGE  # noqa: E402
+from sim2act.envs.tabletop.workspace import DEPTH_RANGE, cell_pixels  # noqa: E402
+
+_CELL_PIXELS = cell_pixels()
 
 
 def _sensors(options) -> Sensors:
@@ -28,8 +30,9 @@ def _sensors(options) -> Sensors:
 
 def _vision(options) -> VisionDefaults:
     # Camera images, not a grid of cells: patch tokens. Pick-and-place cells are scored from those tokens.
-    head = "pick_place" if options.get("action_mode", "pick_place") == "pick_place" else "independent"
-    return VisionDefaults(stem="patch", patch_size=8, action_head=head)
+    if options.get("action_mode", "pick_place") != "pick_place":
+        return VisionDefaults(stem="patch", patch_size=8)
+    return VisionDefaults(stem="patch", patch_size=8, action_head="pick_place", cell_pixels=_CELL_PIXELS)
 
 
 DOMAIN = Domain(

@@ -60,3 +60,23 @@ def chebyshev(a: int, b: int) -> int:
     """Cells between two cells, counting diagonal steps as one."""
     (ra, ca), (rb, cb) = divmod(a, COLS), divmod(b, COLS)
     return max(abs(ra - rb), abs(ca - cb))
+
+
+def cell_pixels(height: float = 0.02) -> tuple[tuple[float, float], ...]:
+    """Where each cell's centre, ``height`` m above the table, appears in the front camera's image.
+
+    (x, y) as fractions of the image's width and height, by the pinhole model of the camera pose above
+    (square images; the default height is a block's middle). The pick_place head reads its tokens there.
+    """
+    eye, target = np.asarray(CAMERA_POS), np.asarray(CAMERA_LOOKAT)
+    forward = (target - eye) / np.linalg.norm(target - eye)
+    right = np.cross(forward, [0.0, 0.0, 1.0])
+    right /= np.linalg.norm(right)
+    up = np.cross(right, forward)
+    focal = 0.5 / np.tan(np.radians(CAMERA_FOVY) / 2)
+    points = []
+    for cell in range(CELLS):
+        offset = np.append(cell_xy(cell), height) - eye
+        depth = offset @ forward
+        points.append((float(0.5 + focal * (offset @ right) / depth), float(0.5 - focal * (offset @ up) / depth)))
+    return tuple(points)
