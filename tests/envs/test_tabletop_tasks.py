@@ -96,7 +96,7 @@ def test_captions_are_true_now_exactly_when_the_verifier_says_so():
     env.step(TabletopExpert(env).act(None))
     after = {c.text: c.steps for c in tabletop_captions(env)}
     assert after[env.unwrapped.layout.instruction] == 0
-    assert {t for t, s in after.items() if s == 0} <= env.unwrapped._current_facts()
+    assert {t for t, s in after.items() if s == 0} <= env.unwrapped.facts()
     assert all(c.mention for c in tabletop_captions(env))
 
 

@@ -25,7 +25,7 @@ GRIPPER_STEPS = 6
 def tabletop_captions(env) -> list[Caption]:
     """Every caption of the current state of a tabletop env (wrapped or not)."""
     base: TabletopEnv = env.unwrapped
-    facts = base._current_facts()
+    facts = base.facts()
     blocks = [(i, b) for i, b in enumerate(base.blocks) if b.named]
     bowls = [b for b in base.bowls if b.named]
     xy = lambda body: base.data.xpos[body][:2]  # noqa: E731

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Sequence
 from typing import Any
@@ -163,7 +164,7 @@ class TabletopEnv(gym.Env):
         self.controller.hold(SETTLE_SECONDS)
         self.controller.target = HOME_EE.copy()
         self._steps = 0
-        self._facts = self._current_facts()
+        self._facts = self.facts()
         return self._observation(), self._info(False, [])
 
     def step(self, action):
@@ -174,6 +175,11 @@ class TabletopEnv(gym.Env):
         success = self.layout.instruction in facts or self.layout.instruction in lifted
         truncated = not success and self._steps >= self.max_steps
         return self._observation(), float(success), success, truncated, self._info(success, achieved)
+
+    def set_instruction(self, instruction: str) -> dict[str, Any]:
+        """Follow ``instruction`` instead of the episode's from now on (replays); the observation with it."""
+        self.layout = dataclasses.replace(self.layout, instruction=instruction)
+        return self._observation()
 
     def preview(self, actions: Sequence[Any]) -> list[dict[str, Any]]:
         """The observation each action would lead to from the current state; the env itself does not move."""
@@ -192,7 +198,7 @@ class TabletopEnv(gym.Env):
         lifted: set[str] = set()
 
         def note_lift() -> None:
-            lifted.update(f for f in self._current_facts() if f.startswith("pick up "))
+            lifted.update(f for f in self.facts() if f.startswith("pick up "))
 
         if self.action_mode == "pick_place":
             pick, place = (int(a) for a in np.asarray(action).reshape(-1)[:2])
@@ -204,11 +210,12 @@ class TabletopEnv(gym.Env):
             a = np.clip(np.asarray(action, np.float64).reshape(-1)[:4], -1.0, 1.0)
             target = np.clip(self.controller.target + EE_STEP * a[:3], EE_BOUNDS[0], EE_BOUNDS[1])
             self.controller.move_to(target, GRIPPER_OPEN * (a[3] + 1.0) / 2.0, 1.0 / CONTROL_HZ, EE_WAYPOINT_STEPS)
-            facts = self._current_facts()
+            facts = self.facts()
             return facts, {f for f in facts if f.startswith("pick up ")}
-        return self._current_facts(), lifted
+        return self.facts(), lifted
 
-    def _current_facts(self) -> set[str]:
+    def facts(self) -> set[str]:
+        """Every fact of the task language that holds now (the verifier; privileged state)."""
         return predicates.facts(self.model, self.data, self.blocks, self.bowls, self.ids.fingers)
 
     def _save(self) -> tuple:

@@ -59,7 +59,7 @@ def plan(env: TabletopEnv) -> Move | None:
         return Move(blocks[words[3]], env.data.xpos[bowl.body][:2] + offset, 0.0)
     if kind == "tower":
         colors = L.tower_colors(instruction)
-        facts = env._current_facts()
+        facts = env.facts()
         for bottom, upper in zip(colors, colors[1:]):
             if L.stack_instruction(upper, bottom) not in facts:
                 return Move(blocks[upper], position(blocks[bottom])[:2].copy(), top(blocks[bottom]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator
 
 import gymnasium as gym
@@ -14,10 +13,8 @@ def replay_verdicts(env: gym.Env, seed: int, instruction: str, actions: Iterable
     MuJoCo is deterministic on one machine, so the same seed and actions give the same states. Yields
     (the observation the action was taken from, "success" or "continue" after it) for each action.
     """
-    obs, _ = env.reset(seed=seed)
-    base = env.unwrapped
-    base.layout = dataclasses.replace(base.layout, instruction=instruction)
-    obs = base._observation()
+    env.reset(seed=seed)
+    obs = env.unwrapped.set_instruction(instruction)
     for action in actions:
         before = obs
         obs, _, _, _, info = env.step(action)
