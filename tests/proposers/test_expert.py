@@ -54,3 +54,24 @@ def test_bot_falls_back_to_uniform_when_a_box_is_destroyed():
     assert action == toggle
     assert env.level_env.grid.get(*env.level_env.front_pos) is None
     np.testing.assert_allclose(proposer.distribution([obs], [env], [0]).probs, np.full((1, 7), 1 / 7))
+
+
+def test_expert_proposes_multidiscrete_and_box_actions_of_the_tabletop():
+    for mode in ("pick_place", "ee_delta"):
+        envs = [EpisodeRecorder(sim2act.envs.make("tabletop", "pick", action_mode=mode))]
+        sampler = TaskSampler("tabletop", "pick", "train", seed=0)
+        [episode] = collect(envs, ExpertProposer(envs[0].action_space, "tabletop"), sampler, range(1),
+                            np.random.default_rng(0))
+        assert episode.succeeded, mode
+
+
+def test_scripted_actions_fall_back_per_row():
+    from sim2act.actions.distributions import ScriptedActions
+    from sim2act.actions.uniform import uniform_distribution
+
+    space = gym.spaces.MultiDiscrete([64, 64])
+    dist = ScriptedActions(np.array([[3, 9], [0, 0]]), np.array([True, False]), uniform_distribution(space, 2))
+    draws = np.stack([dist.sample(np.random.default_rng(s)) for s in range(50)])
+    assert (draws[:, 0] == [3, 9]).all() and len({tuple(d) for d in draws[:, 1]}) > 40
+    np.testing.assert_allclose(dist.log_prob(np.array([[3, 9], [5, 5]])), [0.0, -2 * np.log(64)])
+    assert dist.log_prob(np.array([[3, 8], [5, 5]]))[0] == -np.inf
