@@ -16,7 +16,7 @@ from sim2act.envs.tabletop import language as L
 from sim2act.envs.tabletop.env import EE_STEP, TabletopEnv
 from sim2act.envs.tabletop.levels import RELATION_CELLS
 from sim2act.envs.tabletop.predicates import DIRECTION_VECTORS
-from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TIP_BELOW_SITE, TRAVEL_HEIGHT
+from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TRAVEL_HEIGHT, gripper_at, grasp_tip_height
 from sim2act.envs.tabletop.workspace import CELL, xy_cell
 
 EE_OPEN = 0.5
@@ -102,11 +102,9 @@ def _waypoints(env: TabletopEnv, move: Move) -> list[tuple[np.ndarray, float]]:
     """(end-effector target, gripper value) pairs: above, down, close (held), up, across, down, open (held), up."""
     block = env.blocks[move.block]
     xy = env.data.xpos[block.body][:2].copy()
-    grasp_tip = max(float(env.data.xpos[block.body][2]) + block.half - GRASP_DEPTH, 0.004)
+    grasp_tip = grasp_tip_height(float(env.data.xpos[block.body][2]) + block.half)
     release_tip = move.to_height + PLACE_CLEARANCE + 2 * block.half - GRASP_DEPTH  # block bottom just above the surface
-
-    def at(point, tip):
-        return np.array([point[0], point[1], tip + TIP_BELOW_SITE])
+    at = gripper_at
 
     closed, opened = -1.0, EE_OPEN
     hold = 3  # control steps for the fingers to close or open

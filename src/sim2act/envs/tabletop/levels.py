@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim2act.envs.tabletop import language as L
+from sim2act.envs.tabletop.predicates import DIRECTION_VECTORS
 from sim2act.envs.tabletop.workspace import BOWL_FOOTPRINT, CELLS, COLS, MAX_BLOCKS, MAX_BOWLS, ROWS, chebyshev
 from sim2act.errors import Sim2ActError
 from sim2act.validation import suggest
@@ -180,7 +181,7 @@ def _place_relative(spec, rng, cells) -> Layout:
 def relation_cell(bowl_cell: int, direction: str) -> int:
     """The cell ``RELATION_CELLS`` from a bowl's in ``direction`` as the camera sees it (the expert's target)."""
     row, col = divmod(bowl_cell, COLS)
-    d_row, d_col = {"left of": (0, -1), "right of": (0, 1), "behind": (-1, 0), "in front of": (1, 0)}[direction]
+    d_row, d_col = (int(v) for v in DIRECTION_VECTORS[direction])  # rows run along x, columns along y
     return (row + RELATION_CELLS * d_row) * COLS + col + RELATION_CELLS * d_col
 
 

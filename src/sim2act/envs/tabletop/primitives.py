@@ -21,6 +21,8 @@ from sim2act.envs.tabletop.workspace import cell_xy
 TIP_BELOW_SITE = 0.05
 """Fingertips hang this far below the end-effector site when the gripper points down (m)."""
 GRASP_DEPTH = 0.02
+MIN_TIP_HEIGHT = 0.004
+"""Lowest fingertip height (m) of a grasp: just clear of the table."""
 PLACE_CLEARANCE = 0.006
 TRAVEL_HEIGHT = 0.24
 """Fingertip height (m) while carrying: clears a four-block tower."""
@@ -43,6 +45,16 @@ def surface_height(model: mujoco.MjModel, data: mujoco.MjData, xy: np.ndarray) -
     return 0.0 if distance < 0 else max(0.0, PROBE_TOP - distance)
 
 
+def gripper_at(xy: np.ndarray, tip_height: float) -> np.ndarray:
+    """The end-effector site position that puts the fingertips at ``tip_height`` above ``xy``."""
+    return np.array([xy[0], xy[1], tip_height + TIP_BELOW_SITE])
+
+
+def grasp_tip_height(top: float) -> float:
+    """Fingertip height of a grasp of an object whose top is at ``top``: ``GRASP_DEPTH`` down, never into the table."""
+    return max(top - GRASP_DEPTH, MIN_TIP_HEIGHT)
+
+
 def pick_and_place(
     controller: ArmController, pick: int, place: int, after_lift: Callable[[], None]
 ) -> None:
@@ -51,10 +63,8 @@ def pick_and_place(
     pick_xy, place_xy = cell_xy(pick), cell_xy(place)
     pick_top, place_top = surface_height(model, data, pick_xy), surface_height(model, data, place_xy)
 
-    def at(xy: np.ndarray, tip_height: float) -> np.ndarray:
-        return np.array([xy[0], xy[1], tip_height + TIP_BELOW_SITE])
-
-    grasp_tip = max(pick_top - GRASP_DEPTH, 0.004)
+    at = gripper_at
+    grasp_tip = grasp_tip_height(pick_top)
     release_tip = place_top + GRASP_DEPTH + PLACE_CLEARANCE
     controller.move_to(at(pick_xy, TRAVEL_HEIGHT), OPEN, SECONDS["approach"])
     controller.move_to(at(pick_xy, grasp_tip), OPEN, SECONDS["descend"])
