@@ -61,3 +61,18 @@ def test_stops_at_the_budget_and_after_the_last_round():
 
 def test_best_round_prefers_the_later_on_ties():
     assert best_round(ledger_with([0.5, 0.8, 0.8, 0.6])) == 2
+
+
+def test_resuming_a_run_removes_temp_files_of_a_killed_writer(tmp_path):
+    from sim2act.loop.rounds import LoopFolder, _open
+
+    config = LoopConfig().validated()
+    folder = LoopFolder(tmp_path / "run")
+    _open(folder, config)
+    stale = folder.evaluation(0, "val") / ".eval.md.12345.tmp"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("half a report")
+    kept = folder.evaluation(0, "val") / "eval.md"
+    kept.write_text("a whole report")
+    _open(folder, config)
+    assert not stale.exists() and kept.read_text() == "a whole report"

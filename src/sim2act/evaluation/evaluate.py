@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from sim2act import features as F
+from sim2act.data.atomic import remove_stale_temp_files
 from sim2act.data.episode import Episode
 from sim2act.envs import check_env_options, get_domain, make
 from sim2act.errors import Sim2ActError
@@ -73,6 +74,7 @@ def evaluate(config: EvalConfig, out: str | Path | None = None, progress: Progre
     if out is not None:  # an unwritable --out fails now, not after the roll-outs
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
+        remove_stale_temp_files(out)  # an evaluation killed mid-write leaves its temp file behind
 
     for level in levels:
         _check_image_shape(policy, level, env_options)

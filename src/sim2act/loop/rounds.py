@@ -16,6 +16,7 @@ import time
 from dataclasses import asdict, replace
 from pathlib import Path
 
+from sim2act.data.atomic import remove_stale_temp_files
 from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.runs import run_config
@@ -134,6 +135,7 @@ def _open(folder: LoopFolder, config: LoopConfig) -> Ledger:
             f"--out {folder.root} holds a run with another config (differs in: {', '.join(changed)}); "
             "re-run with its config to resume it, or pick another --out"
         )
+    remove_stale_temp_files(folder.root)  # a writer killed mid-write (kill -9) leaves its temp file behind
     return ledger
 
 
