@@ -66,8 +66,8 @@ def _inputs(batch=3, memory=2, seed=0):
 @torch.no_grad()
 def _logits(policy, rgb, proprio, index):
     ids, mask = policy.tokenizer.encode(INSTRUCTIONS)
-    tokens, mask = policy.encode_instructions(ids, mask)
-    return policy(policy.prepare_frames(rgb), proprio, tokens, mask, index).logits
+    instructions = policy.encode_instructions(ids, mask)
+    return policy(policy.prepare_frames(rgb), proprio, instructions, index).logits
 
 
 def test_clip_policy_forward_gives_discrete_logits(clip_source):
@@ -75,7 +75,7 @@ def test_clip_policy_forward_gives_discrete_logits(clip_source):
     rgb, proprio, index = _inputs(batch=3)
     logits = _logits(policy, rgb, proprio, index)
     assert logits.shape == (3, 7) and torch.isfinite(logits).all()
-    out = policy(policy.prepare_frames(rgb), proprio, *policy.encode_instructions(*policy.tokenizer.encode(INSTRUCTIONS)), index)
+    out = policy(policy.prepare_frames(rgb), proprio, policy.encode_instructions(*policy.tokenizer.encode(INSTRUCTIONS)), index)
     assert out.context.shape == (3, 32)
     # Different instructions condition the same frames differently.
     assert not torch.allclose(_logits(policy, rgb, proprio, torch.zeros(3, dtype=torch.long)), logits)

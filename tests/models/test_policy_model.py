@@ -42,8 +42,8 @@ def _windows(policy, batch, seed=0):
 @torch.no_grad()
 def _forward(policy, rgb, proprio):
     ids, mask = policy.tokenizer.encode(INSTRUCTIONS)
-    tokens, mask = policy.encode_instructions(ids, mask)
-    return policy(rgb, proprio, tokens, mask, torch.arange(len(rgb)) % len(INSTRUCTIONS))
+    instructions = policy.encode_instructions(ids, mask)
+    return policy(rgb, proprio, instructions, torch.arange(len(rgb)) % len(INSTRUCTIONS))
 
 
 def test_discrete_forward_shapes():

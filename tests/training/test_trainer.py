@@ -48,8 +48,8 @@ def assert_same_weights(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) 
 def dataset_accuracy(policy, data: Path) -> float:
     steps = TrainingSteps(data, policy)
     batch = steps.batch(torch.arange(len(steps)))
-    tokens, mask = policy.encode_instructions(batch.text_ids, batch.text_mask)
-    logits = policy(batch.rgb, batch.proprio, tokens, mask, batch.text_index).logits
+    instructions = policy.encode_instructions(batch.text_ids, batch.text_mask)
+    logits = policy(batch.rgb, batch.proprio, instructions, batch.text_index).logits
     return (logits.argmax(-1) == batch.actions).float().mean().item()
 
 

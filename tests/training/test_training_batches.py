@@ -58,8 +58,8 @@ def test_batch_shapes(steps, policy):
 
 def test_the_batched_policy_runs(steps, policy):
     batch = steps.batch(torch.arange(8))
-    tokens, mask = policy.encode_instructions(batch.text_ids, batch.text_mask)
-    out = policy(batch.rgb, batch.proprio, tokens, mask, batch.text_index)
+    instructions = policy.encode_instructions(batch.text_ids, batch.text_mask)
+    out = policy(batch.rgb, batch.proprio, instructions, batch.text_index)
     assert out.logits.shape == (8, 7)
 
 

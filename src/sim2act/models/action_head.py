@@ -150,8 +150,12 @@ def check_action_head(spec: PolicySpec, kind: str) -> None:
             )
 
 
-def make_action_head(spec: PolicySpec, config: PolicyConfig, token_grid: tuple[int, int] | None = None) -> ActionHead:
-    """The head for the spec's action space; ``token_grid`` (rows, cols) of the vision encoder's tokens, if a grid."""
+def make_action_head(
+    spec: PolicySpec, config: PolicyConfig, token_grid: tuple[int, int] | None = None,
+    fine_grid: tuple[int, int, int] | None = None,
+) -> ActionHead:
+    """The head for the spec's action space; ``token_grid`` (rows, cols) of the vision encoder's tokens, if a grid,
+    and ``fine_grid`` (rows, cols, width) of its finer feature map, if it makes one."""
     kind = config.action_head or DEFAULT_ACTION_HEAD
     check_action_head(spec, kind)
     d_model = config.d_model
@@ -159,7 +163,7 @@ def make_action_head(spec: PolicySpec, config: PolicyConfig, token_grid: tuple[i
         # Cameras sit side by side in the composed image, the first on the left: its x fractions shrink.
         cameras = max(1, len(spec.cameras))
         pixels = [(x / cameras, y) for x, y in config.cell_pixels] if config.cell_pixels else None
-        return PickPlaceHead(d_model, spec.action_nvec[0], config.heads, config.dropout, pixels, token_grid)
+        return PickPlaceHead(d_model, spec.action_nvec[0], config.heads, config.dropout, pixels, token_grid, fine_grid)
     if spec.discrete:
         return DiscreteHead(d_model, spec.action_dim)
     if spec.action_type == "multi_discrete":

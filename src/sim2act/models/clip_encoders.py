@@ -129,6 +129,10 @@ class ClipTextEncoder(nn.Module):
         self.text_model.requires_grad_(False)
         self.text_projection.requires_grad_(False)
 
+    def word_contents(self, ids: torch.Tensor) -> torch.Tensor:
+        """Each token's input embedding (before CLIP adds positions), projected to d_model: (B, L, d)."""
+        return self.to_tokens(self.text_model.embeddings.token_embedding(ids))
+
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         out = self.text_model(input_ids=ids, attention_mask=mask.long())
         return self.to_tokens(out.last_hidden_state), self.to_pooled(self.text_projection(out.pooler_output))

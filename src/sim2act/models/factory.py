@@ -50,8 +50,11 @@ def build_policy(
         raise Sim2ActError("the small encoder's tokenizer needs the domain's vocabulary: the spec has none")
     tokenizer = tokenizer or WordTokenizer(spec.vocabulary)
     config = replace(config, vision_stem=config.vision_stem or DEFAULT_STEM, patch_size=config.patch_size or DEFAULT_PATCH)
-    stem = FactoredVisionEncoder if config.vision_stem == "factored" else SmallVisionEncoder
-    vision = stem(spec.image_shape, config.memory, config.d_model, config.patch_size)
+    if config.vision_stem == "factored":
+        vision = FactoredVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size)
+    else:  # the pick_place head grounds words in the stem's fine map where the domain says where its cells are
+        fine = config.action_head == "pick_place" and bool(config.cell_pixels)
+        vision = SmallVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size, fine=fine)
     text = SmallTextEncoder(len(tokenizer), tokenizer.max_length, config.d_model, config.heads, config.text_layers, config.dropout)
     policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
     if init_policy:

@@ -25,9 +25,22 @@ from torch import nn
 from sim2act.models.action_head import ActionEmbedding, make_action_head
 from sim2act.models.attention import CrossAttentionBlock
 from sim2act.models.config import PolicyConfig, PolicySpec
+from sim2act.models.pick_place_head import PickPlaceHead
 
 PROPRIO_RANGE_FLOOR = 1e-2
 """Smallest range proprio is divided by: a dimension constant in the data is centred, not blown up."""
+
+
+@dataclass
+class Instructions:
+    """Encoded instructions: a batch holds few distinct ones, encoded once and indexed per row."""
+
+    tokens: torch.Tensor
+    """Position-aware word tokens (U, L, d)."""
+    mask: torch.Tensor
+    """(U, L), True for real words."""
+    contents: torch.Tensor
+    """Each word's embedding without its position (U, L, d), for grounding words in pixels (word_grounding.py)."""
 
 
 @dataclass
@@ -61,7 +74,7 @@ class VisionLanguagePolicy(nn.Module):
             CrossAttentionBlock(d, config.heads, config.dropout) for _ in range(config.fusion_layers)
         )
         self.norm = nn.LayerNorm(d)
-        self.head = make_action_head(spec, config, getattr(vision, "grid", None))
+        self.head = make_action_head(spec, config, getattr(vision, "grid", None), getattr(vision, "fine_grid", None))
         self.action_embedding = ActionEmbedding(self.head, d)
         if config.encoder_mode == "frozen":
             for module in (self.vision, self.text):
@@ -71,34 +84,40 @@ class VisionLanguagePolicy(nn.Module):
         """Raw frames (N, H, W, C) uint8 in the layout the vision encoder reads; done once per frame."""
         return self.vision.prepare_frames(rgb)
 
-    def encode_instructions(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Instruction tokens (U, L, d) and their mask; a batch holds few distinct instructions."""
+    def encode_instructions(self, ids: torch.Tensor, mask: torch.Tensor) -> Instructions:
+        """Token ids (U, L) and their mask → the encoded instructions."""
         tokens, _ = self.text(ids, mask)
-        return tokens, mask
+        return Instructions(tokens, mask, self.text.word_contents(ids))
 
     def forward(
         self,
         rgb: torch.Tensor,
         proprio: torch.Tensor,
-        text_tokens: torch.Tensor,
-        text_mask: torch.Tensor,
+        instructions: Instructions,
         text_index: torch.Tensor,
     ) -> PolicyOutput:
         """``rgb``: windows of prepared frames (B, k, ...) uint8; ``proprio`` (B, k, P).
 
-        Row i follows instruction ``text_index[i]`` of the encoded ``text_tokens`` / ``text_mask``.
+        Row i follows instruction ``text_index[i]`` of ``instructions``.
         """
-        visual, _ = self.vision(rgb)
+        fine = None
+        if getattr(self.head, "reads_fine_grid", False):
+            visual, _, fine = self.vision(rgb, fine=True)
+        else:
+            visual, _ = self.vision(rgb)
         if self.proprio is not None:
             proprio = (proprio - self.proprio_centre) * self.proprio_scale
             visual = torch.cat([self.proprio(proprio.flatten(1)).unsqueeze(1), visual], 1)
-        words, mask = text_tokens[text_index], text_mask[text_index]
+        words, mask = instructions.tokens[text_index], instructions.mask[text_index]
         b = rgb.shape[0]
         queries = torch.cat([self.act_query.expand(b, -1, -1), words], 1)
         query_mask = torch.cat([mask.new_ones(b, 1), mask], 1)
         for layer in self.fusion:
             queries = layer(queries, query_mask, visual)
         h_c = self.norm(queries[:, 0])
+        if isinstance(self.head, PickPlaceHead):
+            words = (instructions.contents[text_index], mask)
+            return PolicyOutput(self.head(h_c, visual, words, fine), h_c)
         return PolicyOutput(self.head(h_c, visual), h_c)
 
     def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:
@@ -110,7 +129,6 @@ class VisionLanguagePolicy(nn.Module):
         """π_θ(· | o, ℓ) for a batch of observation windows: (B, n), (B, D, classes) per dimension, or the
         pick_place head's joint (B, N, N)."""
         distinct = list(dict.fromkeys(instructions))
-        ids, mask = self.tokenizer.encode(distinct)
-        tokens, mask = self.encode_instructions(ids, mask)
+        encoded = self.encode_instructions(*self.tokenizer.encode(distinct))
         index = torch.tensor([distinct.index(i) for i in instructions])
-        return self.head.probabilities(self(rgb, proprio, tokens, mask, index).logits.float())
+        return self.head.probabilities(self(rgb, proprio, encoded, index).logits.float())

@@ -15,6 +15,8 @@ from sim2act.models.attention import SelfAttentionBlock
 
 SUB = 4
 """Pixels per sub-patch side in the first stem layer."""
+COLOUR_WIDTH = 16
+"""Width of the per-pixel colour features pooled into each sub-patch of the fine map."""
 
 
 class SmallVisionEncoder(nn.Module):
@@ -27,7 +29,8 @@ class SmallVisionEncoder(nn.Module):
     """
 
     def __init__(
-        self, image_shape: tuple[int, int, int], memory: int, d_model: int, patch: int = 8, width: int = 32
+        self, image_shape: tuple[int, int, int], memory: int, d_model: int, patch: int = 8, width: int = 32,
+        fine: bool = False,
     ) -> None:
         super().__init__()
         if patch < SUB or patch % SUB:
@@ -35,12 +38,17 @@ class SmallVisionEncoder(nn.Module):
         height, width_px, channels = image_shape
         self.patch_size = patch
         self.grid = (height // patch, width_px // patch)
+        self.channels = channels
+        self.fine_grid = (self.grid[0] * patch // SUB, self.grid[1] * patch // SUB, width + COLOUR_WIDTH) if fine else None
+        """(rows, cols, width) of ``forward(fine=True)``'s sub-patch map, when built with ``fine``."""
         if not all(self.grid):
             raise Sim2ActError(f"{height}×{width_px} frames are smaller than one {patch}-pixel patch")
         self.sub_patch = nn.Linear(SUB * SUB * channels * memory, width)
         self.patch = nn.Linear((patch // SUB) ** 2 * width, d_model)
         self.position = nn.Parameter(torch.zeros(1, self.grid[0] * self.grid[1], d_model))
         nn.init.trunc_normal_(self.position, std=0.02)
+        if fine:
+            self.pixel_colour = nn.Sequential(nn.Linear(3, 2 * COLOUR_WIDTH), nn.GELU(), nn.Linear(2 * COLOUR_WIDTH, COLOUR_WIDTH))
 
     def freeze_backbone(self) -> None:
         """Freeze the whole encoder (it is all backbone: typically initialised from another checkpoint)."""
@@ -59,13 +67,21 @@ class SmallVisionEncoder(nn.Module):
         x = frames[:, : gh * p, : gw * p].reshape(n_frames, gh, n, SUB, gw, n, SUB, c)
         return x.permute(0, 1, 4, 2, 5, 3, 6, 7).reshape(n_frames, gh * gw * n * n, SUB * SUB * c)
 
-    def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Prepared frames (B, k, S, 4·4·C) uint8 → tokens (B, N, d) and pooled (B, d)."""
+    def forward(self, frames: torch.Tensor, fine: bool = False):
+        """Prepared frames (B, k, S, 4·4·C) uint8 → tokens (B, N, d) and pooled (B, d); with ``fine``, also the
+        sub-patch features as a row-major grid (B, rows·cols, width)."""
         b, k, s, width = frames.shape
-        x = frames.transpose(1, 2).reshape(b, self.grid[0] * self.grid[1], s // (self.grid[0] * self.grid[1]), k * width)
+        gh, gw = self.grid
+        x = frames.transpose(1, 2).reshape(b, gh * gw, s // (gh * gw), k * width)
         x = F.gelu(self.sub_patch(x.float().mul_(1.0 / 255.0)))
         tokens = self.patch(x.flatten(2)) + self.position
-        return tokens, tokens.mean(dim=1)
+        if not fine:
+            return tokens, tokens.mean(dim=1)
+        n = self.patch_size // SUB
+        pixels = frames[:, -1].view(b, gh * gw, n * n, SUB * SUB, self.channels)[..., :3].float().mul_(1.0 / 255.0)
+        colour = self.pixel_colour(pixels).mean(3)  # the current frame's colours, pooled per sub-patch
+        grid = torch.cat([x, colour], -1).view(b, gh, gw, n, n, -1)
+        return tokens, tokens.mean(dim=1), grid.permute(0, 1, 3, 2, 4, 5).reshape(b, gh * n * gw * n, -1)
 
 
 class SmallTextEncoder(nn.Module):
@@ -82,6 +98,10 @@ class SmallTextEncoder(nn.Module):
     def freeze_backbone(self) -> None:
         """Freeze the whole encoder."""
         self.requires_grad_(False)
+
+    def word_contents(self, ids: torch.Tensor) -> torch.Tensor:
+        """Each word's embedding without its position, (B, L, d)."""
+        return self.embedding(ids)
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``ids`` and ``mask`` (B, L) → tokens (B, L, d) and the masked mean (B, d)."""

@@ -70,13 +70,13 @@ def _train(config: TrainConfig, out: str | Path, resume: bool, progress: Progres
     state = {"step": 0, "samples": 0}
     if resume and run.last.exists():
         state = load_training_state(run.last.resolve(), policy, optimizer)
-        torch.manual_seed(config.seed + state["step"])
     order = BatchOrder(len(data), config.batch_size, config.seed)
 
     log = RunLog(run.tensorboard, progress)
     progress.start(config.steps, state["step"])
     started, started_samples = time.perf_counter(), state["samples"]
     for step in range(state["step"], config.steps):
+        torch.manual_seed(config.seed * 1_000_003 + step)  # dropout draws depend on the step: a resumed run matches
         lr = config.lr * warmup_cosine(step, config.steps, config.warmup_steps, config.min_lr_ratio)
         for group in optimizer.param_groups:
             group["lr"] = lr
@@ -124,8 +124,8 @@ class StepLosses:
 
 def step_losses(policy: VisionLanguagePolicy, batch: Batch, config: TrainConfig) -> StepLosses:
     """The objective on one batch: L_BC and the multi-positive InfoNCE between h_c and h_a."""
-    tokens, mask = policy.encode_instructions(batch.text_ids, batch.text_mask)
-    out = policy(batch.rgb, batch.proprio, tokens, mask, batch.text_index)
+    instructions = policy.encode_instructions(batch.text_ids, batch.text_mask)
+    out = policy(batch.rgb, batch.proprio, instructions, batch.text_index)
     bc = -policy.head.log_prob(out.logits, batch.actions).mean()
     targets = policy.head.targets(batch.actions)
     con = torch.zeros((), device=bc.device)
