@@ -41,7 +41,6 @@ from torch import nn
 from sim2act.models.attention import CrossAttentionBlock
 from sim2act.models.word_grounding import WordGrounding
 
-
 PLACE_STREAM_DROPOUT = 0.5
 """Share of training rows whose place score comes from the grounded words alone (with the pick-conditioned term)."""
 

@@ -5,9 +5,9 @@ training never named one (a held-out composition), while the place stream has le
 pixels look like from green bowls. Both streams share one grounding space: each word's content
 vector (its embedding *without* position) and each cell's visual feature project into it, and a
 cell's score is their dot product. The streams differ only in which words they read: each stream
-has learned queries that attend over the position-aware word tokens, so "the colour word of the
-first noun phrase" is chosen by where it stands, and what it says (green) is matched to the cell by
-a map that every stream and every colour trains. A per-head split lets heads read different words.
+has learned queries that attend over keys made from each word's neighbours, so "the colour word of
+the first noun phrase" is chosen by where it stands, and what it says (green) is matched to the cell
+by a map that every stream and every colour trains. A per-head split lets heads read different words.
 
 A word's role is read from its neighbours, never from the word itself: keys built from the word (plus
 its position) let "green" in the block's slot, a place green never stood in training, draw the attention
@@ -25,7 +25,6 @@ import math
 
 import torch
 from torch import nn
-
 
 CONTEXT = 2
 """Words on each side that tell a word's role: "the _ block in" is the picked colour, "the _ bowl" the target's."""

@@ -16,7 +16,7 @@ from sim2act.envs.tabletop import language as L
 from sim2act.envs.tabletop.env import EE_STEP, TabletopEnv
 from sim2act.envs.tabletop.levels import RELATION_CELLS
 from sim2act.envs.tabletop.predicates import DIRECTION_VECTORS
-from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TRAVEL_HEIGHT, gripper_at, grasp_tip_height
+from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TRAVEL_HEIGHT, grasp_tip_height, gripper_at
 from sim2act.envs.tabletop.workspace import CELL, xy_cell
 
 EE_OPEN = 0.5
@@ -104,16 +104,15 @@ def _waypoints(env: TabletopEnv, move: Move) -> list[tuple[np.ndarray, float]]:
     xy = env.data.xpos[block.body][:2].copy()
     grasp_tip = grasp_tip_height(float(env.data.xpos[block.body][2]) + block.half)
     release_tip = move.to_height + PLACE_CLEARANCE + 2 * block.half - GRASP_DEPTH  # block bottom just above the surface
-    at = gripper_at
 
     closed, opened = -1.0, EE_OPEN
     hold = 3  # control steps for the fingers to close or open
     up = TRAVEL_HEIGHT - 0.08
     return (
-        [(at(xy, up), opened), (at(xy, grasp_tip), opened)]
-        + [(at(xy, grasp_tip), closed)] * hold
-        + [(at(xy, up), closed), (at(move.to, up), closed), (at(move.to, release_tip), closed)]
-        + [(at(move.to, release_tip), opened)] * hold
-        + [(at(move.to, up), opened)]
+        [(gripper_at(xy, up), opened), (gripper_at(xy, grasp_tip), opened)]
+        + [(gripper_at(xy, grasp_tip), closed)] * hold
+        + [(gripper_at(xy, up), closed), (gripper_at(move.to, up), closed), (gripper_at(move.to, release_tip), closed)]
+        + [(gripper_at(move.to, release_tip), opened)] * hold
+        + [(gripper_at(move.to, up), opened)]
     )
 
