@@ -131,14 +131,15 @@ def _run_from(record: dict) -> Run:
 def _reconcile(layout: DatasetLayout, card: DatasetCard) -> None:
     """Count shards committed to disk by a run that was killed before it updated the card (an unreadable
     one was never committed: it is removed, to be generated again)."""
-    for index in layout.committed_shards():
-        if index not in card.shards:
-            try:
-                card.shards[index] = ShardStats(**read_shard_stats(layout.episodes_shard(index)))
-            except Sim2ActError:
-                layout.steps_shard(index).unlink(missing_ok=True)
-                layout.episodes_shard(index).unlink(missing_ok=True)
-    card.save(layout.card)
+    uncounted = [index for index in layout.committed_shards() if index not in card.shards]
+    for index in uncounted:
+        try:
+            card.shards[index] = ShardStats(**read_shard_stats(layout.episodes_shard(index)))
+        except Sim2ActError:
+            layout.steps_shard(index).unlink(missing_ok=True)
+            layout.episodes_shard(index).unlink(missing_ok=True)
+    if uncounted:  # a card with nothing to add stays as it is: a refused command must leave the dataset untouched
+        card.save(layout.card)
 
 
 def damaged_shards(layout: DatasetLayout, card: DatasetCard) -> list[int]:
