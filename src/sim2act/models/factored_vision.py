@@ -68,7 +68,7 @@ class FactoredVisionEncoder(nn.Module):
 
     def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Prepared frames (B, k, cells, 2C + (cell-1)²) uint8 → tokens (B, cells, d) and pooled (B, d)."""
-        b, k, cells, _ = frames.shape
+        b, _, cells, _ = frames.shape
         x = frames.transpose(1, 2).float().mul_(1.0 / 255.0)
         colour = x[..., : -self.form_size].reshape(b, cells, -1)
         form = x[..., -self.form_size :].reshape(b, cells, -1)
