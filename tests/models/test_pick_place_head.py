@@ -200,3 +200,29 @@ def test_the_tabletop_declares_where_its_cells_are_in_the_image():
     assert 0 < min(xs) < max(xs) < 1 and 0 < min(ys) < max(ys) < 1
     assert vision.cell_pixels[0][0] < vision.cell_pixels[7][0] and vision.cell_pixels[0][1] < vision.cell_pixels[56][1]
     assert get_domain("tabletop").vision({"action_mode": "ee_delta"}).action_head == "independent"
+
+
+def test_the_form_prior_learns_from_relief_alone_which_cell_is_picked():
+    """The auxiliary loss trains the colour-blind form prior by itself; it is zero outside training."""
+    from sim2act.models.small_encoders import FineGrid
+
+    torch.manual_seed(0)
+    pixels = [((j + 0.5) / 2, (i + 0.5) / 2) for i in range(2) for j in range(2)]
+    head = PickPlaceHead(16, 4, 4, cell_pixels=pixels, token_grid=(2, 2), fine_grid=FineGrid(2, 2, 8, 3)).train()
+    context, tokens = torch.zeros(6, 16), torch.zeros(6, 1 + 4, 16)
+    words = (torch.randn(6, 3, 16), torch.ones(6, 3, dtype=torch.bool))
+    fine = torch.zeros(6, 4, 8)
+    picked = torch.arange(6) % 4
+    fine[torch.arange(6), picked, -3:] = 1.0  # a bump in the relief where the pick is; nothing else tells
+    actions = torch.stack([picked, (picked + 1) % 4], 1)
+    optimizer = torch.optim.Adam(head.form_score.parameters(), lr=0.05)
+    for _ in range(60):
+        head(context, tokens, words, fine)
+        loss = head.auxiliary_loss(actions)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert loss.item() < 0.1
+    head.eval()
+    head(context, tokens, words, fine)
+    assert head.auxiliary_loss(actions).item() == 0.0

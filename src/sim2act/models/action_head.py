@@ -19,6 +19,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.models.attention import MLP
 from sim2act.models.config import DEFAULT_ACTION_HEAD, PolicyConfig, PolicySpec
 from sim2act.models.pick_place_head import PickPlaceHead
+from sim2act.models.small_encoders import FineGrid
 
 
 class DiscreteHead(nn.Module):
@@ -152,10 +153,10 @@ def check_action_head(spec: PolicySpec, kind: str) -> None:
 
 def make_action_head(
     spec: PolicySpec, config: PolicyConfig, token_grid: tuple[int, int] | None = None,
-    fine_grid: tuple[int, int, int] | None = None,
+    fine_grid: FineGrid | None = None,
 ) -> ActionHead:
     """The head for the spec's action space; ``token_grid`` (rows, cols) of the vision encoder's tokens, if a grid,
-    and ``fine_grid`` (rows, cols, width) of its finer feature map, if it makes one."""
+    and ``fine_grid`` (rows, cols, widths) of its finer feature map, if it makes one."""
     kind = config.action_head or DEFAULT_ACTION_HEAD
     check_action_head(spec, kind)
     d_model = config.d_model

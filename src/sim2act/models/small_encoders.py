@@ -6,6 +6,8 @@ backend, so the fusion layers do not know which backend they sit on.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -17,6 +19,17 @@ SUB = 4
 """Pixels per sub-patch side in the first stem layer."""
 COLOUR_WIDTH = 16
 """Width of the per-pixel colour features pooled into each sub-patch of the fine map."""
+RELIEF_WIDTH = 16
+"""Width of the fine map's colour-blind relief features (from depth; from brightness without a depth channel)."""
+
+
+class FineGrid(NamedTuple):
+    """Shape of the fine map: ``rows`` × ``cols`` sub-patches of ``width`` features, the last ``relief`` colour-blind."""
+
+    rows: int
+    cols: int
+    width: int
+    relief: int
 
 
 class SmallVisionEncoder(nn.Module):
@@ -39,8 +52,10 @@ class SmallVisionEncoder(nn.Module):
         self.patch_size = patch
         self.grid = (height // patch, width_px // patch)
         self.channels = channels
-        self.fine_grid = (self.grid[0] * patch // SUB, self.grid[1] * patch // SUB, width + COLOUR_WIDTH) if fine else None
-        """(rows, cols, width) of ``forward(fine=True)``'s sub-patch map, when built with ``fine``."""
+        self.fine_grid = FineGrid(
+            self.grid[0] * patch // SUB, self.grid[1] * patch // SUB, width + COLOUR_WIDTH + RELIEF_WIDTH, RELIEF_WIDTH,
+        ) if fine else None
+        """Shape of ``forward(fine=True)``'s sub-patch map, when built with ``fine``."""
         if not all(self.grid):
             raise Sim2ActError(f"{height}×{width_px} frames are smaller than one {patch}-pixel patch")
         self.sub_patch = nn.Linear(SUB * SUB * channels * memory, width)
@@ -49,6 +64,8 @@ class SmallVisionEncoder(nn.Module):
         nn.init.trunc_normal_(self.position, std=0.02)
         if fine:
             self.pixel_colour = nn.Sequential(nn.Linear(3, 2 * COLOUR_WIDTH), nn.GELU(), nn.Linear(2 * COLOUR_WIDTH, COLOUR_WIDTH))
+            self.relief_patch = nn.Linear(SUB * SUB, RELIEF_WIDTH)
+            self.relief = nn.Conv2d(RELIEF_WIDTH, RELIEF_WIDTH, 3, padding=1, padding_mode="replicate")
 
     def freeze_backbone(self) -> None:
         """Freeze the whole encoder (it is all backbone: typically initialised from another checkpoint)."""
@@ -69,7 +86,8 @@ class SmallVisionEncoder(nn.Module):
 
     def forward(self, frames: torch.Tensor, fine: bool = False):
         """Prepared frames (B, k, S, 4·4·C) uint8 → tokens (B, N, d) and pooled (B, d); with ``fine``, also the
-        sub-patch features as a row-major grid (B, rows·cols, width)."""
+        current frame's sub-patch features as a row-major grid (B, rows·cols, width): the stem's, per-pixel colour
+        codes pooled, and last a colour-blind relief from depth (what a cell holds, whatever its colour)."""
         b, k, s, width = frames.shape
         gh, gw = self.grid
         x = frames.transpose(1, 2).reshape(b, gh * gw, s // (gh * gw), k * width)
@@ -78,10 +96,17 @@ class SmallVisionEncoder(nn.Module):
         if not fine:
             return tokens, tokens.mean(dim=1)
         n = self.patch_size // SUB
-        pixels = frames[:, -1].view(b, gh * gw, n * n, SUB * SUB, self.channels)[..., :3].float().mul_(1.0 / 255.0)
-        colour = self.pixel_colour(pixels).mean(3)  # the current frame's colours, pooled per sub-patch
-        grid = torch.cat([x, colour], -1).view(b, gh, gw, n, n, -1)
-        return tokens, tokens.mean(dim=1), grid.permute(0, 1, 3, 2, 4, 5).reshape(b, gh * n * gw * n, -1)
+        rows, cols = gh * n, gw * n
+        pixels = frames[:, -1].view(b, gh * gw, n * n, SUB * SUB, self.channels).float().mul_(1.0 / 255.0)
+        colour = self.pixel_colour(pixels[..., :3]).mean(3)  # the current frame's colours, pooled per sub-patch
+        depth = pixels[..., 3] if self.channels > 3 else pixels[..., :3].mean(-1)
+
+        def as_grid(t: torch.Tensor) -> torch.Tensor:  # patch-major (B, patches, n², c) → (B, rows, cols, c)
+            return t.view(b, gh, gw, n, n, -1).permute(0, 1, 3, 2, 4, 5).reshape(b, rows, cols, -1)
+
+        relief = as_grid(F.gelu(self.relief_patch(depth))).permute(0, 3, 1, 2)
+        relief = F.gelu(self.relief(relief)).permute(0, 2, 3, 1)  # sees 3×3 sub-patches of depth, never a colour
+        return tokens, tokens.mean(dim=1), torch.cat([as_grid(x), as_grid(colour), relief], -1).reshape(b, rows * cols, -1)
 
 
 class SmallTextEncoder(nn.Module):

@@ -30,13 +30,14 @@ class RunLog:
     def flush(self, step: int, total: int, samples: int, lr: float, samples_per_s: float) -> None:
         m = {name: float(total_ / self.count) for name, total_ in self.sums.items()}
         self.sums, self.count, self.last = {}, 0, m
-        for name, tag in (("bc", "losses/bc"), ("con", "losses/con"), ("loss", "losses/total"),
+        for name, tag in (("bc", "losses/bc"), ("con", "losses/con"), ("aux", "losses/auxiliary"), ("loss", "losses/total"),
                           ("accuracy", "charts/accuracy"), ("grad_norm", "charts/grad_norm")):
             self.writer.add_scalar(tag, m[name], step)
         self.writer.add_scalar("charts/learning_rate", lr, step)
         self.writer.add_scalar("charts/samples_per_s", samples_per_s, step)
+        aux = f", aux {m['aux']:.3f}" if m.get("aux") else ""
         self.progress.log(
-            f"step {step}/{total} · samples {samples:,} · loss {m['loss']:.3f} (bc {m['bc']:.3f}, con {m['con']:.3f}) · "
+            f"step {step}/{total} · samples {samples:,} · loss {m['loss']:.3f} (bc {m['bc']:.3f}, con {m['con']:.3f}{aux}) · "
             f"acc {m['accuracy']:.1%} · grad {m['grad_norm']:.2f} · lr {lr:.1e} · {samples_per_s:,.0f} samples/s"
         )
 

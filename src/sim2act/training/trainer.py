@@ -89,7 +89,8 @@ def _train(config: TrainConfig, out: str | Path, resume: bool, progress: Progres
         optimizer.step()
 
         state = {"step": step + 1, "samples": state["samples"] + len(batch.actions)}
-        log.add(bc=losses.bc, con=losses.con, loss=losses.total, accuracy=losses.accuracy, grad_norm=grad_norm)
+        log.add(bc=losses.bc, con=losses.con, aux=losses.auxiliary, loss=losses.total, accuracy=losses.accuracy,
+                grad_norm=grad_norm)
         if state["step"] % config.log_every == 0 or state["step"] == config.steps:
             rate = (state["samples"] - started_samples) / (time.perf_counter() - started)
             log.flush(state["step"], config.steps, state["samples"], lr, rate)
@@ -113,10 +114,12 @@ def _train(config: TrainConfig, out: str | Path, resume: bool, progress: Progres
 @dataclass
 class StepLosses:
     total: torch.Tensor
-    """L = L_BC + λ·L_con."""
+    """L = L_BC + λ·L_con + the head's auxiliary loss."""
     bc: torch.Tensor
     con: torch.Tensor
     """L_con, zero (and not computed) when λ = 0."""
+    auxiliary: torch.Tensor
+    """The action head's own auxiliary loss (``auxiliary_loss``), zero for heads without one."""
     accuracy: torch.Tensor
     """Share of logged action classes (per dimension for Box and independent MultiDiscrete heads, the whole
     (pick, place) pair for the pick_place head) the head ranks first."""
@@ -127,6 +130,8 @@ def step_losses(policy: VisionLanguagePolicy, batch: Batch, config: TrainConfig)
     instructions = policy.encode_instructions(batch.text_ids, batch.text_mask)
     out = policy(batch.rgb, batch.proprio, instructions, batch.text_index)
     bc = -policy.head.log_prob(out.logits, batch.actions).mean()
+    head_loss = getattr(policy.head, "auxiliary_loss", None)
+    auxiliary = head_loss(batch.actions) if head_loss is not None else torch.zeros((), device=bc.device)
     targets = policy.head.targets(batch.actions)
     con = torch.zeros((), device=bc.device)
     if config.contrastive_weight > 0:
@@ -134,7 +139,7 @@ def step_losses(policy: VisionLanguagePolicy, batch: Batch, config: TrainConfig)
             out.context, policy.embed_actions(batch.actions), same_action_pairs(targets), config.temperature
         )
     accuracy = (out.logits.detach().argmax(-1).view_as(targets) == targets).float().mean()
-    return StepLosses(bc + config.contrastive_weight * con, bc, con, accuracy)
+    return StepLosses(bc + config.contrastive_weight * con + auxiliary, bc, con, auxiliary, accuracy)
 
 
 class BatchOrder:
