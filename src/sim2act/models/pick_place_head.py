@@ -63,6 +63,8 @@ class PickPlaceHead(nn.Module):
     ) -> None:
         super().__init__()
         self.n = cells
+        self._form: torch.Tensor | None = None
+        """The form prior's cell scores of the last training forward, for ``auxiliary_loss``."""
         self.reads_grid = bool(cell_pixels) and token_grid is not None
         self.reads_fine_grid = False
         if self.reads_grid:
@@ -142,7 +144,7 @@ class PickPlaceHead(nn.Module):
         the picked cell by itself from colour-blind relief, it learns what can be picked at all
         (blocks, not bowls), and can learn nothing about which colours are picked.
         """
-        if getattr(self, "_form", None) is None:
+        if self._form is None:
             return torch.zeros((), device=actions.device)
         return F.cross_entropy(self._form, actions.long().view(-1, 2)[:, 0])
 
