@@ -87,7 +87,9 @@ def test_long_horizon_counts_sub_goals(results_root):
     assert row["level"] == "GoToSeqS5R2" and row["mean_subgoals"] > 1  # some GoToSeq tasks have one clause
     assert 0 <= row["subgoal_share"] <= 1
     assert row["longest_solved_subgoals"] == 0 or row["longest_solved_steps"] > 0
-    assert "sub-goals done" in (results_root / "long-horizon" / RESULTS_MD).read_text()
+    assert row["simulator_steps"] > 0  # the demonstrations' executed steps
+    table = (results_root / "long-horizon" / RESULTS_MD).read_text()
+    assert "sub-goals done" in table and f"| {row['simulator_steps']:,} |" in table
 
 
 def test_ablations_share_the_full_runs_prior(sample_efficiency, results_root):

@@ -5,6 +5,7 @@ import pytest
 from sim2act.errors import Sim2ActError
 from sim2act.loop import LoopConfig, load_loop_config
 from sim2act.loop.config import shipped_config_names
+from sim2act.models import PolicyConfig
 
 
 @pytest.mark.parametrize("name", shipped_config_names())
@@ -86,3 +87,14 @@ def test_a_run_begun_before_env_options_resumes(tmp_path):
     assert _open(LoopFolder(tmp_path), config).config == old
     with pytest.raises(Sim2ActError, match="differs in: env"):
         _open(LoopFolder(tmp_path), LoopConfig(env={"tile_size": 4}).validated())
+
+
+def test_runs_made_before_added_fields_keep_resuming_and_their_bench_folders():
+    from sim2act.loop.rounds import ADDED_LOOP_FIELDS, ADDED_POLICY_FIELDS, with_added_fields, without_added_fields
+
+    current = {**LoopConfig().validated().to_dict(), **ADDED_LOOP_FIELDS}
+    old = without_added_fields(current)  # what a run made before those fields existed stored
+    assert not set(ADDED_LOOP_FIELDS) & set(old) and not set(ADDED_POLICY_FIELDS) & set(old["policy"])
+    assert with_added_fields(old) == current
+    changed = LoopConfig(policy=PolicyConfig(action_head="independent")).validated().to_dict()
+    assert without_added_fields(changed)["policy"]["action_head"] == "independent"  # a non-default value is kept

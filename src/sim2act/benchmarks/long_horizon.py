@@ -69,6 +69,7 @@ def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: LoopP
                 solved = [o for o in outcomes if o.success]
                 rows.append({
                     "level": level, "method": method.name, "seed": seed,
+                    "simulator_steps": run.curve.spent, "extra_counts": run.curve.extra_counts,
                     "success": asdict(report.overall),
                     "subgoal_share": sum(o.completed / o.total for o in outcomes) / len(outcomes),
                     "mean_subgoals": sum(o.total for o in outcomes) / len(outcomes),
@@ -84,13 +85,13 @@ def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: LoopP
 
 def _markdown(results: dict[str, Any]) -> str:
     config = results["config"]
-    header = ["level", "method", "seed", "success % (95% CI)", "sub-goals done %", "sub-goals per task",
+    header = ["level", "method", "seed", "simulator steps", "success % (95% CI)", "sub-goals done %", "sub-goals per task",
               "longest solved (sub-goals)", "longest solved (steps)", "steps to success", "H3 (bits)"]
     rows = []
     for r in results["rows"]:
         s = r["success"]
         rows.append([
-            r["level"], r["method"], str(r["seed"]),
+            r["level"], r["method"], str(r["seed"]), _steps(r),
             with_interval(s),
             percent(r["subgoal_share"]), f"{r['mean_subgoals']:.2f}",
             str(r["longest_solved_subgoals"]), str(r["longest_solved_steps"]),
@@ -101,8 +102,20 @@ def _markdown(results: dict[str, Any]) -> str:
         "# Long horizon",
         "",
         f"Split `{config['split']}`, {config['episodes']} episodes per row. A sub-goal is one clause of the "
-        "instruction, counted done when the verifier for that clause alone says success during the episode.",
+        "instruction, counted done when the verifier for that clause alone says success during the episode. "
+        "Simulator steps: every simulator call the method's training made (executed + preview + the prior's "
+        "collection steps; the breakdown in brackets where it is not all executed).",
         "",
         markdown_table(header, rows),
         "",
     ])
+
+
+def _steps(row: dict[str, Any]) -> str:
+    """``row``'s simulator steps, with its executed / preview / prior breakdown when there is one."""
+    if "simulator_steps" not in row:  # results written before simulator steps were counted here
+        return "–"
+    counts = row.get("extra_counts") or {}
+    parts = [f"{counts[k]:,} {name}" for k, name in
+             (("executed_steps", "executed"), ("preview_steps", "preview"), ("prior_env_steps", "prior")) if k in counts]
+    return f"{row['simulator_steps']:,}" + (f" ({', '.join(parts)})" if parts else "")

@@ -91,6 +91,21 @@ def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None 
 
 ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
+ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None}
+"""``PolicyConfig`` fields added after loop runs were first made, with the value older runs behaved as."""
+
+
+def with_added_fields(config: dict) -> dict:
+    """A stored loop config with the fields added since it was written, at the values it behaved as."""
+    return {**ADDED_LOOP_FIELDS, **config, "policy": {**ADDED_POLICY_FIELDS, **config.get("policy", {})}}
+
+
+def without_added_fields(config: dict) -> dict:
+    """``config`` less the added fields that hold their old values: what a run made before they existed stored."""
+    def kept(fields: dict, added: dict) -> dict:
+        return {k: v for k, v in fields.items() if k not in added or added[k] != v}
+
+    return {**kept(config, ADDED_LOOP_FIELDS), "policy": kept(config["policy"], ADDED_POLICY_FIELDS)}
 
 
 def stopping_reason(ledger: Ledger, config: LoopConfig) -> str | None:
@@ -128,7 +143,7 @@ def _open(folder: LoopFolder, config: LoopConfig) -> Ledger:
         folder.root.mkdir(parents=True, exist_ok=True)
         ledger.save(folder.root)
         return ledger
-    stored = {**ADDED_LOOP_FIELDS, **ledger.config}
+    stored = with_added_fields(ledger.config)
     if stored != config.to_dict():
         changed = sorted(k for k in set(stored) | set(config.to_dict()) if stored.get(k) != config.to_dict().get(k))
         raise Sim2ActError(

@@ -18,7 +18,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.evaluation.report import EVAL_INFO
 from sim2act.loop import LoopFolder, run_loop
 from sim2act.loop.progress import LoopProgress
-from sim2act.loop.rounds import ADDED_LOOP_FIELDS, HELD_OUT_SPLITS
+from sim2act.loop.rounds import HELD_OUT_SPLITS, without_added_fields
 from sim2act.models import load_policy
 from sim2act.proposers.policy import PolicyProposer
 
@@ -32,10 +32,8 @@ class Sim2ActMethod(Method):
     calls_simulator_beyond_steps = True
 
     def fingerprint(self, setting: MethodSetting) -> dict:
-        loop = asdict(replace(setting.loop, env={**setting.loop.env, **setting.env}))
-        for name, default in ADDED_LOOP_FIELDS.items():  # runs fingerprinted before these fields keep their folders
-            if loop[name] == default:
-                del loop[name]
+        # runs fingerprinted before the added fields existed keep their folders
+        loop = without_added_fields(asdict(replace(setting.loop, env={**setting.loop.env, **setting.env})))
         return {"domain": setting.domain, "level": setting.level, "split": setting.split, "loop": loop}
 
     def check(self, setting: MethodSetting) -> None:
