@@ -35,6 +35,8 @@ def generate_command(
     prior: Annotated[Optional[str], typer.Option(help="Prior folder for --proposer prior (sim2act pretrain-prior, or CLIP).")] = None,
     prior_temperature: Annotated[Optional[float], typer.Option(help="Softmax temperature of the prior's cosine scores.")] = None,
     reuse_previews: Annotated[bool, typer.Option("--reuse-previews", help="The prior reuses a state's scores when an episode returns to it (exact state keys only).")] = D.reuse_previews,
+    prior_mode: Annotated[str, typer.Option(help="How the prior proposes: preview (score each action's outcome) | cells (score the image's cells against the instruction's phrases) | cells+preview.")] = D.prior_mode,
+    prior_candidates: Annotated[Optional[int], typer.Option(help="Actions the prior previews per step (default: 16 sampled in preview mode, the 8 best-scored in cells+preview).")] = None,
     env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP)] = None,
     append: Annotated[bool, typer.Option("--append", help="Add a run with this config to an existing dataset.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing dataset.")] = False,
@@ -57,6 +59,8 @@ def generate_command(
         prior=prior,
         prior_temperature=prior_temperature,
         reuse_previews=reuse_previews,
+        prior_mode=prior_mode,
+        prior_candidates=prior_candidates,
         env=parse_env_options(env or []),
     )
     shown = config.validated()

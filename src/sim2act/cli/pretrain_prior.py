@@ -49,10 +49,12 @@ def pretrain_prior_command(
     )
     with Bar(f"prior {domain}/{config.validated().level}") as bar:
         summary = pretrain_prior(config, out, overwrite=overwrite, progress=bar, threads=threads or None)
-    r = summary.retrieval
+    r, regions = summary.retrieval, summary.region_retrieval
+    where = (f", phrases at held-out regions {regions.accuracy:.1%} (chance {regions.chance:.1%}, n={regions.regions:,})"
+             if regions else "")
     typer.echo(
         f"pretrained on {summary.frames:,} frames ({summary.env_steps:,} env steps, {summary.collect_seconds:.0f}s), "
         f"{summary.steps} steps "
         f"({summary.frames_seen:,} frames seen, {summary.train_seconds:.0f}s), loss {summary.final_loss:.3f}, "
-        f"held-out retrieval {r.accuracy:.1%} (chance {r.chance:.1%}) -> {out}"
+        f"held-out retrieval {r.accuracy:.1%} (chance {r.chance:.1%}){where} -> {out}"
     )

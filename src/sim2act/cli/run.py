@@ -14,9 +14,11 @@ from rich.console import Console
 from sim2act.cli.console import make_console, make_table
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.progress import Bar
-from sim2act.envs import parse_env_options
+from sim2act.envs import get_domain, parse_env_options
 from sim2act.envs.options import ENV_HELP
+from sim2act.errors import Sim2ActError
 from sim2act.loop import LoopConfig, LoopFolder, load_loop_config, run_loop, write_report
+from sim2act.loop.config import shipped_config_names
 from sim2act.loop.progress import LoopProgress
 from sim2act.loop.report import round_table, summarize_run
 
@@ -46,19 +48,37 @@ class ConsoleProgress(LoopProgress):
         self.console.print(table)
 
 
+def default_config_name(domain: str | None) -> str:
+    """The shipped config ``sim2act run`` uses for ``domain``: ``DOMAIN-quick`` where one ships, else ``quick``."""
+    name = get_domain(domain).name if domain is not None else LoopConfig.domain
+    if f"{name}-quick" in shipped_config_names():
+        return f"{name}-quick"
+    if name == LoopConfig.domain:
+        return "quick"
+    raise Sim2ActError(f"--domain {domain}: no shipped quick config for it; pass --config FILE with domain = {name!r}")
+
+
 @user_errors_exit_cleanly
 def run_command(
-    config: Annotated[Optional[str], typer.Option(help="A TOML/JSON loop config, or a shipped one: quick, long.")] = None,
+    config: Annotated[Optional[str], typer.Option(help="A TOML/JSON loop config, or a shipped one (quick, long, tabletop-quick, ...).")] = None,
+    domain: Annotated[Optional[str], typer.Option(help="Simulator domain; without --config its shipped DOMAIN-quick config.")] = None,
+    level: Annotated[Optional[str], typer.Option(help="Level over the config's.")] = None,
     out: Annotated[Path, typer.Option(help="Run folder (resumed when it holds this config's run).")] = DEFAULT_OUT,
     env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP + " Over the config's [env].")] = None,
 ) -> None:
     """Run the Sim2Act loop (π0 proposes, the simulator labels, π_θ learns, repeat) and write a report.
 
-    With no options: the shipped quick config (the grid's GoToLocal). Interrupted, the same command resumes.
+    With no options: the shipped quick config (the grid's GoToLocal); ``--domain tabletop``: ``tabletop-quick``.
+    Interrupted, the same command resumes.
     """
-    loop_config = load_loop_config(config) if config else LoopConfig().validated()
-    if env:
-        loop_config = replace(loop_config, env={**loop_config.env, **parse_env_options(env)}).validated()
+    loop_config = load_loop_config(config or default_config_name(domain))
+    if domain is not None and get_domain(domain).name != loop_config.domain:
+        raise Sim2ActError(f"--domain {domain}: --config {config} is a {loop_config.domain!r} loop")
+    if level is not None or env:
+        overrides = {"env": {**loop_config.env, **parse_env_options(env or [])}}
+        if level is not None:
+            overrides["level"] = level
+        loop_config = replace(loop_config, **overrides).validated()
     folder = LoopFolder(out)
     console = make_console()
     started = time.perf_counter()

@@ -15,7 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 import gymnasium as gym
 
 from sim2act import features as F
-from sim2act.envs.captions import Caption
+from sim2act.envs.captions import Caption, Region
 
 
 def _one_type(instruction: str) -> str:
@@ -36,6 +36,9 @@ class Grammar:
     """The grammatical form of an instruction ("go to", "sequence", ...), for per-type breakdowns."""
     subgoals: Callable[[str], list[str]] | None = None
     """The clauses of a sequenced instruction as instructions of their own (the long-horizon bench)."""
+    action_phrases: Callable[[str], tuple[str | None, ...]] | None = None
+    """For cell actions: per action dimension, the noun phrase (a ``Region`` text) of what that dimension's cell
+    should be at, read off the instruction alone; None for a dimension any cell serves. π0's cell scoring uses it."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,9 @@ class Domain:
     """The vision defaults for envs built with these env options."""
     captions: Callable[[gym.Env], Sequence[Caption]] | None = None
     """``captions(env)``: instructions about the env's current state with their distance to true (the prior's data)."""
+    regions: Callable[[gym.Env], Sequence[Region]] | None = None
+    """``regions(env)``: named things' noun phrases and where they appear in the first camera, and places where
+    nothing named is (the prior's patch-level data; with ``Grammar.action_phrases``, π0's cell scoring)."""
     preview: bool = False
     """Its envs are ``Previewable`` (the prior proposer's one-step previews)."""
     expert: Callable[[gym.Env], Expert] | None = None

@@ -18,6 +18,7 @@ from sim2act.envs import check_env_options, get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.labels import LABELERS
 from sim2act.models import PolicyConfig
+from sim2act.proposers import PRIOR_MODES
 from sim2act.validation import check_positive, config_from_dict
 
 SHIPPED_CONFIGS = Path(__file__).parent / "configs"
@@ -45,6 +46,12 @@ class LoopConfig:
     reuse_previews: bool | None = None
     """π0 reuses a state's scores when an episode returns to it instead of previewing it again; None: where the
     domain reports exact state keys."""
+    prior_mode: str = "preview"
+    """How π0 proposes (``proposers.PRIOR_MODES``): ``preview`` (score every action's outcome frame), ``cells`` (score
+    the image's cells against the instruction's phrases, no previews) or ``cells+preview``."""
+    prior_candidates: int | None = None
+    """Actions π0 previews per step (sampled in ``preview`` mode where there are too many to preview all; the best
+    cell-scored ones in ``cells+preview``); None: the proposer's default."""
     round0_proposer: str = "prior"
     """Who collects round 0: ``prior`` (π0 with previews) or ``uniform`` (the ablation)."""
     labels: str = "both"
@@ -118,7 +125,12 @@ class LoopConfig:
         reuse_previews = domain.exact_state_keys if self.reuse_previews is None else self.reuse_previews
         if reuse_previews and not domain.exact_state_keys:
             raise Sim2ActError(f"reuse_previews: domain {self.domain!r} reports no exact state keys to recognise a state by")
-        if self.round0_proposer == "prior" and not domain.preview:
+        if self.prior_mode not in PRIOR_MODES:
+            raise Sim2ActError(f"prior_mode must be one of {', '.join(PRIOR_MODES)}, got {self.prior_mode!r}")
+        if self.prior_candidates is not None and self.prior_candidates < 1:
+            raise Sim2ActError(f"prior_candidates must be >= 1, got {self.prior_candidates}")
+        previews = self.prior_mode != "cells"
+        if self.round0_proposer == "prior" and previews and not domain.preview:
             raise Sim2ActError(f"round0_proposer 'prior' previews actions; domain {self.domain!r} declares no previews")
         if self.round0_proposer == "prior" and not self.prior and domain.captions is None:
             raise Sim2ActError(f"domain {self.domain!r} has no captioner to pretrain π0 on: set prior to a CLIP folder")

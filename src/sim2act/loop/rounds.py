@@ -89,7 +89,7 @@ def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None 
     return ledger
 
 
-ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False}
+ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
 ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None}
 """``PolicyConfig`` fields added after loop runs were first made, with the value older runs behaved as."""
@@ -207,7 +207,8 @@ def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger:
     )
     if r == 0 and config.round0_proposer == "prior":
         generation = GenerateConfig(proposer="prior", prior=prior, prior_temperature=config.prior_temperature,
-                                    reuse_previews=config.reuse_previews, **common)
+                                    reuse_previews=config.reuse_previews, prior_mode=config.prior_mode,
+                                    prior_candidates=config.prior_candidates, **common)
     elif r == 0:
         generation = GenerateConfig(proposer="uniform", **common)
     else:
@@ -273,4 +274,7 @@ def _success(config, checkpoint, split, episodes, out, progress, gifs: int = 0) 
 def _describe(generation: GenerateConfig) -> str:
     if generation.proposer == "policy":
         return f"{generation.alpha:g}·π_θ + {1 - generation.alpha:g}·Uniform"
-    return {"prior": "π0 (prior, previews)", "uniform": "uniform actions"}[generation.proposer]
+    if generation.proposer == "prior":
+        return {"preview": "π0 (prior, previews)", "cells": "π0 (prior, cell scores)",
+                "cells+preview": "π0 (prior, cell scores + previews)"}[generation.prior_mode]
+    return {"uniform": "uniform actions"}[generation.proposer]

@@ -32,6 +32,10 @@ class PriorConfig:
     """Linear warm-up steps before the cosine decay."""
     caption_discount: float = 0.6
     """γ: a caption ``steps`` actions from true is said of a frame with probability γ^steps (else its mention)."""
+    region_weight: float = 1.0
+    """Weight of the patch-level InfoNCE on the domain's regions (``Domain.regions``; domains without them skip it)."""
+    regions_per_frame: int = 8
+    """Regions drawn per frame and step for the patch-level loss: named ones first, then empty places."""
     held_out_fraction: float = 0.1
     """Fraction of the collected episodes kept out of training to measure retrieval accuracy."""
     hidden_size: int = 64
@@ -51,7 +55,10 @@ class PriorConfig:
 
     def validated(self) -> PriorConfig:
         """Check the numbers and the domain; bad input is a one-line ``Sim2ActError``."""
-        check_positive(self, ("frames", "steps", "batch_size", "hidden_size", "layers", "heads", "projection_dim"))
+        check_positive(self, ("frames", "steps", "batch_size", "hidden_size", "layers", "heads", "projection_dim",
+                              "regions_per_frame"))
+        if self.region_weight < 0:
+            raise Sim2ActError(f"region_weight must be >= 0, got {self.region_weight}")
         if self.patch_size is not None:
             check_positive(self, ("patch_size",))
         if self.frames < 20:

@@ -46,8 +46,34 @@ class ClipEmbedder(nn.Module):
 
     def images(self, frames: torch.Tensor) -> torch.Tensor:
         """(B, H, W, C) uint8 frames → (B, D) unit embeddings."""
-        out = self.model.vision_model(pixel_values=clip_pixel_values(frames, self.image_size, self.mean, self.std))
-        return F.normalize(self.model.visual_projection(out.pooler_output), dim=-1)
+        return self.images_and_patches(frames, patches=False)[0]
+
+    def patch_grid(self, frames: torch.Tensor) -> torch.Tensor:
+        """(B, H, W, C) uint8 frames → (B, D, h, w) unit embeddings of every patch token in the shared space."""
+        return self.images_and_patches(frames)[1]
+
+    def images_and_patches(self, frames: torch.Tensor, patches: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Both of the above from one pass of the vision tower (the patch grid only when ``patches``).
+
+        A patch's embedding is its last hidden state through the tower's final norm and the visual projection,
+        the path the class token takes to the frame's embedding (as in MaskCLIP, Zhou et al. 2022).
+        """
+        vision = self.model.vision_model
+        out = vision(pixel_values=clip_pixel_values(frames, self.image_size, self.mean, self.std))
+        image = F.normalize(self.model.visual_projection(out.pooler_output), dim=-1)
+        if not patches:
+            return image, None
+        tokens = F.normalize(self.model.visual_projection(vision.post_layernorm(out.last_hidden_state[:, 1:])), dim=-1)
+        side = self.image_size // int(self.model.config.vision_config.patch_size)
+        return image, tokens.transpose(1, 2).reshape(len(tokens), -1, side, side)
+
+    @staticmethod
+    def at_points(grid: torch.Tensor, points: torch.Tensor) -> torch.Tensor:
+        """(B, P, D) unit embeddings read off a patch grid (B, D, h, w) at points (B, P, 2) given as fractions
+        (x of the width, y of the height), interpolated bilinearly between patch centres."""
+        sampled = F.grid_sample(grid, points[:, :, None, :].to(grid.dtype) * 2 - 1, padding_mode="border",
+                                align_corners=False)
+        return F.normalize(sampled[..., 0].transpose(1, 2), dim=-1)
 
     def tokenize(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Token ids and attention mask of ``texts``, padded to the longest."""

@@ -3,7 +3,8 @@
 Only the train split's layouts and instructions are visited (through ``TaskSampler``), and captions
 that name a held-out composition are dropped (a held-out pair may stand in view as a distractor, as
 in training data, but the prior never reads its phrase), so the prior has never been taught a
-held-out instruction.
+held-out instruction. Where the domain lists regions (``Domain.regions``), each frame keeps them too,
+with the same rule for held-out phrases.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import gymnasium as gym
 import numpy as np
 
 from sim2act.actions.uniform import uniform_distribution
 from sim2act.envs import get_domain, make
 from sim2act.priors.captioning import CaptionTable
 from sim2act.priors.config import PriorConfig
+from sim2act.priors.regions import RegionTable
 from sim2act.tasks import Task, TaskSampler, names_held_out
 
 REPORT_EVERY = 500
@@ -35,6 +38,8 @@ class FrameSet:
     """The task of each episode (all of the train split)."""
     env_steps: int = 0
     """Env steps executed to collect the frames (simulator steps the prior cost; resets not counted)."""
+    regions: RegionTable | None = None
+    """Each frame's regions, where the domain lists them."""
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -63,15 +68,17 @@ def collect_frames(config: PriorConfig, on_frames: Callable[[int], None] = lambd
     sampler = TaskSampler(config.domain, config.level, "train", config.seed)
     rng = np.random.default_rng([config.seed, 1])
     random_actions = uniform_distribution(env.action_space, 1)
-    discrete = np.issubdtype(env.action_space.dtype, np.integer)
+    discrete = isinstance(env.action_space, gym.spaces.Discrete)
     frames = np.empty((config.frames, *env.observation_space[camera].shape), np.uint8)
-    captions, episodes, tasks = [], np.empty(config.frames, np.int32), []
+    captions, regions, episodes, tasks = [], [], np.empty(config.frames, np.int32), []
     n, episode, env_steps = 0, 0, 0
 
     def keep(obs) -> None:
         nonlocal n
         frames[n], episodes[n] = obs[camera], episode
         captions.append([c for c in captioner(env) if not names_held_out(config.domain, c.text)])
+        if domain.regions is not None:
+            regions.append([r for r in domain.regions(env) if not names_held_out(config.domain, r.text)])
         n += 1
         if n % REPORT_EVERY == 0:
             on_frames(REPORT_EVERY)
@@ -90,4 +97,5 @@ def collect_frames(config: PriorConfig, on_frames: Callable[[int], None] = lambd
         episode += 1
     on_frames(n % REPORT_EVERY)
     env.close()
-    return FrameSet(frames, CaptionTable.build(captions), episodes, tasks, env_steps)
+    table = RegionTable.build(regions) if domain.regions is not None else None
+    return FrameSet(frames, CaptionTable.build(captions), episodes, tasks, env_steps, table)

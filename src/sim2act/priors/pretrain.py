@@ -26,6 +26,7 @@ from sim2act.priors.embedder import ClipEmbedder
 from sim2act.priors.frames import FrameSet, collect_frames
 from sim2act.priors.io import check_out, save_prior
 from sim2act.priors.model import build_prior
+from sim2act.priors.regions import RegionRetrieval, region_retrieval
 from sim2act.priors.retrieval import Retrieval, nearest_instruction_retrieval
 from sim2act.priors.threads import torch_threads
 from sim2act.progress import Progress
@@ -49,6 +50,8 @@ class PretrainSummary:
     steps: int
     final_loss: float
     retrieval: Retrieval
+    region_retrieval: RegionRetrieval | None
+    """Phrase retrieval at held-out frames' named regions, where the domain lists regions."""
     logit_scale: float
     collect_seconds: float
     train_seconds: float
@@ -101,6 +104,7 @@ def _pretrain(config: PriorConfig, out: Path, progress: Progress, log_every: int
 
     embedder.eval()
     retrieval = nearest_instruction_retrieval(embedder, frames.frames, frames.captions, held_rows)
+    regions = region_retrieval(embedder, frames.frames, frames.regions, held_rows) if frames.regions else None
     summary = PretrainSummary(
         out=out,
         frames=len(frames),
@@ -110,6 +114,7 @@ def _pretrain(config: PriorConfig, out: Path, progress: Progress, log_every: int
         steps=config.steps,
         final_loss=final_loss,
         retrieval=retrieval,
+        region_retrieval=regions,
         logit_scale=embedder.logit_scale,
         collect_seconds=collect_seconds,
         train_seconds=train_seconds,
@@ -129,21 +134,29 @@ def _train(
     """Optimise the multi-positive InfoNCE for ``config.steps`` steps; the mean loss of the last tenth."""
     embedder.train()
     rng = np.random.default_rng([config.seed, 2])
-    table = frames.captions
+    region_rng = np.random.default_rng([config.seed, 3])  # its own stream: domains without regions draw as before
+    table, regions = frames.captions, frames.regions if config.region_weight > 0 else None
     ids, mask = embedder.tokenize(table.texts)  # every caption text, tokenized once
+    if regions is not None:
+        region_ids, region_mask = embedder.tokenize(regions.texts)
     optimizer = torch.optim.AdamW(parameter_groups(embedder, config.weight_decay), lr=config.lr)
-    losses = []
+    losses, region_losses = [], []
     for step in range(config.steps):
         for group in optimizer.param_groups:
             group["lr"] = config.lr * warmup_cosine(step, config.steps, config.warmup_steps)
         batch = rng.choice(rows, size=min(config.batch_size, len(rows)), replace=False)
         drawn = table.draw(batch, rng, config.caption_discount)
         distinct, caption_of = np.unique(drawn, return_inverse=True)
-        images = embedder.images(torch.from_numpy(frames.frames[batch]))
+        images, grid = embedder.images_and_patches(torch.from_numpy(frames.frames[batch]), patches=regions is not None)
         keep = torch.from_numpy(distinct)
         texts = embedder.token_embeddings(ids[keep], mask[keep])
         positives = torch.from_numpy(caption_of.reshape(-1)[:, None] == np.arange(len(distinct))[None, :])
-        loss = multi_positive_info_nce(images, texts, positives, 1.0 / embedder.model.logit_scale.exp())
+        temperature = 1.0 / embedder.model.logit_scale.exp()
+        loss = multi_positive_info_nce(images, texts, positives, temperature)
+        if regions is not None:
+            region_loss = _region_loss(embedder, grid, regions, batch, region_rng, config, region_ids, region_mask, temperature)
+            region_losses.append(float(region_loss.detach()))
+            loss = loss + config.region_weight * region_loss
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -153,8 +166,23 @@ def _train(
         progress.advance(1)
         if (step + 1) % log_every == 0 or step + 1 == config.steps:
             recent = float(np.mean(losses[-log_every:]))
-            progress.log(f"step {step + 1}/{config.steps}  loss {recent:.3f}  logit scale {embedder.logit_scale:.2f}")
+            parts = f" (regions {np.mean(region_losses[-log_every:]):.3f})" if region_losses else ""
+            progress.log(f"step {step + 1}/{config.steps}  loss {recent:.3f}{parts}  logit scale {embedder.logit_scale:.2f}")
     return float(np.mean(losses[-max(1, config.steps // 10) :]))
+
+
+def _region_loss(embedder, grid, regions, batch, rng, config, ids, mask, temperature) -> torch.Tensor:
+    """Multi-positive InfoNCE between the patch embeddings at drawn regions and the batch's distinct phrases."""
+    frame_of, region_of = regions.draw(batch, rng, config.regions_per_frame)
+    rows = batch[frame_of]
+    points = torch.from_numpy(regions.xy[rows, region_of])
+    patches = embedder.at_points(grid[torch.from_numpy(frame_of)], points[:, None, :])[:, 0]
+    phrase = regions.text[rows, region_of]
+    distinct, phrase_of = np.unique(phrase, return_inverse=True)
+    keep = torch.from_numpy(distinct)
+    texts = embedder.token_embeddings(ids[keep], mask[keep])
+    positives = torch.from_numpy(phrase_of.reshape(-1)[:, None] == np.arange(len(distinct))[None, :])
+    return multi_positive_info_nce(patches, texts, positives, temperature)
 
 
 def _info(config: PriorConfig, summary: PretrainSummary, train_frames: int, held_out_frames: int) -> dict:
@@ -172,6 +200,9 @@ def _info(config: PriorConfig, summary: PretrainSummary, train_frames: int, held
         "retrieval_chance": round(summary.retrieval.chance, 5),
         "retrieval_frames": summary.retrieval.frames,
         "retrieval_candidates": summary.retrieval.candidates,
+        **({"region_accuracy": round(summary.region_retrieval.accuracy, 5),
+            "region_chance": round(summary.region_retrieval.chance, 5),
+            "region_count": summary.region_retrieval.regions} if summary.region_retrieval else {}),
         "logit_scale": round(summary.logit_scale, 4),
         "collect_seconds": round(summary.collect_seconds, 2),
         "train_seconds": round(summary.train_seconds, 2),

@@ -27,12 +27,14 @@ def register_proposer(name: str, factory: Callable[..., Proposer]) -> None:
 
 
 def make_proposer(
-    name: str, action_space: gym.Space, alpha: float = 1.0, domain: str | None = None, **options: Any
+    name: str, action_space: gym.Space, alpha: float = 1.0, domain: str | None = None,
+    env_options: dict[str, Any] | None = None, **options: Any,
 ) -> Proposer:
     """The proposer ``name``, mixed with uniform actions when ``alpha < 1``.
 
-    ``domain`` goes to the proposers that read their domain's description (``expert``); ``options``
-    set to None are left out; one the proposer does not take is a one-line error.
+    ``domain`` and ``env_options`` (the envs' build options) go to the proposers that read their domain's
+    description (``expert``, ``prior``); ``options`` set to None are left out; one the proposer does not take
+    is a one-line error.
     """
     if name not in PROPOSERS:
         raise Sim2ActError(f"unknown proposer {name!r}{suggest(name, PROPOSERS)}; known: {', '.join(sorted(PROPOSERS))}")
@@ -42,6 +44,8 @@ def make_proposer(
     options = {key: value for key, value in options.items() if value is not None}
     if domain is not None and "domain" in inspect.signature(factory).parameters:
         options["domain"] = domain
+        if "env_options" in inspect.signature(factory).parameters:
+            options["env_options"] = dict(env_options or {})
     try:
         inspect.signature(factory).bind(action_space, **options)
     except TypeError:
@@ -51,20 +55,49 @@ def make_proposer(
     return proposer if alpha == 1.0 else MixtureProposer(proposer, alpha)
 
 
+PRIOR_MODES = ("preview", "cells", "cells+preview")
+"""How π0 proposes: ``preview`` scores the outcome of every action (sampled candidates where there are too many);
+``cells`` scores the image's cells against the instruction's phrases (``proposers.cell_prior``); ``cells+preview``
+previews the actions the cell scores rank highest."""
+
+
 def _prior_proposer(
     action_space: gym.Space, prior: str | None = None, prior_temperature: float | None = None,
-    reuse_previews: bool = False, domain: str | None = None,
+    reuse_previews: bool = False, prior_mode: str = "preview", prior_candidates: int | None = None,
+    domain: str | None = None, env_options: dict[str, Any] | None = None,
 ) -> Proposer:
     if prior is None:
         raise Sim2ActError(
             "the 'prior' proposer needs --prior PATH (a `sim2act pretrain-prior` folder or a local CLIP folder)"
         )
+    if prior_mode not in PRIOR_MODES:
+        raise Sim2ActError(f"unknown prior mode {prior_mode!r}; known: {', '.join(PRIOR_MODES)}")
     from sim2act import features as F
     from sim2act.envs import get_domain
     from sim2act.proposers.prior import PriorProposer  # imports torch and transformers
 
-    camera = get_domain(domain).sensors({}).cameras[0] if domain else F.RGB
-    return PriorProposer(action_space, prior, temperature=prior_temperature, camera=camera, reuse_previews=reuse_previews)
+    described = get_domain(domain) if domain else None
+    camera = described.sensors(env_options or {}).cameras[0] if described else F.RGB
+    if prior_mode == "preview":
+        candidates = {} if prior_candidates is None else {"candidates": prior_candidates}
+        return PriorProposer(action_space, prior, temperature=prior_temperature, camera=camera,
+                             reuse_previews=reuse_previews, **candidates)
+    from sim2act.proposers.cell_prior import CellPriorProposer
+
+    cell_pixels = described.vision(env_options or {}).cell_pixels if described else ()
+    phrases = described.grammar.action_phrases if described else None
+    if not cell_pixels or phrases is None:
+        raise Sim2ActError(
+            f"prior mode {prior_mode!r} needs a domain whose actions name cells in the image and whose grammar "
+            f"reads phrases off instructions (VisionDefaults.cell_pixels, Grammar.action_phrases); {domain!r} has not"
+        )
+    candidates = 0 if prior_mode == "cells" else (prior_candidates or DEFAULT_CELL_CANDIDATES)
+    return CellPriorProposer(action_space, prior, cell_pixels, phrases, temperature=prior_temperature,
+                             candidates=candidates, camera=camera)
+
+
+DEFAULT_CELL_CANDIDATES = 8
+"""Actions ``cells+preview`` previews per step unless told otherwise."""
 
 
 def _policy_proposer(action_space: gym.Space, policy: str | None = None) -> Proposer:
@@ -95,4 +128,4 @@ register_proposer("expert", _expert_proposer)
 register_proposer("prior", _prior_proposer)
 register_proposer("policy", _policy_proposer)
 
-__all__ = ["PROPOSERS", "MixtureProposer", "Proposal", "Proposer", "make_proposer", "register_proposer"]
+__all__ = ["PRIOR_MODES", "PROPOSERS", "MixtureProposer", "Proposal", "Proposer", "make_proposer", "register_proposer"]

@@ -27,7 +27,7 @@ from sim2act.envs import check_env_options, get_domain, make
 from sim2act.errors import Sim2ActError
 from sim2act.labels import erase_loops, get_labeler, label_episodes
 from sim2act.progress import Progress
-from sim2act.proposers import make_proposer
+from sim2act.proposers import PRIOR_MODES, make_proposer
 from sim2act.rollout.collect import collect
 from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler, get_split
@@ -70,6 +70,11 @@ class GenerateConfig:
     """Softmax temperature of the prior proposer's cosine scores (None: its default)."""
     reuse_previews: bool = False
     """The prior proposer reuses a state's scores when an episode returns to it (needs exact state keys)."""
+    prior_mode: str = "preview"
+    """How the prior proposes (``proposers.PRIOR_MODES``): ``preview``, ``cells`` or ``cells+preview``."""
+    prior_candidates: int | None = None
+    """Actions the prior previews per step: sampled ones in ``preview`` mode (a Discrete space previews all), the
+    best-scored ones in ``cells+preview``; None: the proposer's default (16 and 8)."""
     env: dict[str, Any] = field(default_factory=dict)
     """Env options passed to the domain's build (``--env key=value``)."""
 
@@ -85,6 +90,10 @@ class GenerateConfig:
             raise Sim2ActError(f"--erase-loops: domain {self.domain!r} reports no exact state keys to find loops by")
         if self.reuse_previews and not domain.exact_state_keys:
             raise Sim2ActError(f"--reuse-previews: domain {self.domain!r} reports no exact state keys to recognise a state by")
+        if self.prior_mode not in PRIOR_MODES:
+            raise Sim2ActError(f"--prior-mode must be one of {', '.join(PRIOR_MODES)}, got {self.prior_mode!r}")
+        if self.prior_candidates is not None and self.prior_candidates < 1:
+            raise Sim2ActError(f"--prior-candidates must be >= 1, got {self.prior_candidates}")
         level = domain.resolve_level(self.level)
         check_env_options(self.domain, level, self.env)
         return GenerateConfig(**{**asdict(self), "level": level, "env": dict(self.env)})
@@ -140,7 +149,10 @@ def generate(
     envs = [EpisodeRecorder(make(config.domain, config.level, **config.env)) for _ in range(count)]
     options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy,
                "reuse_previews": config.reuse_previews or None}
-    proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha, domain=config.domain, **options)
+    if config.prior_mode != "preview" or config.prior_candidates is not None:  # options only the prior takes
+        options.update(prior_mode=config.prior_mode, prior_candidates=config.prior_candidates)
+    proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha, domain=config.domain,
+                             env_options=config.env, **options)
     sampler = TaskSampler(config.domain, config.level, config.split, config.seed)
     labeler, split = get_labeler(config.labels), get_split(config.split)
     features = step_features(envs[0].observation_space, envs[0].action_space)

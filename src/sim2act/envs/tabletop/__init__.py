@@ -10,8 +10,9 @@ from sim2act.envs.registry import register_domain  # noqa: E402
 from sim2act.envs.tabletop.captions import tabletop_captions  # noqa: E402
 from sim2act.envs.tabletop.env import WRIST_DEPTH, WRIST_RGB, TabletopEnv  # noqa: E402
 from sim2act.envs.tabletop.expert import TabletopExpert  # noqa: E402
-from sim2act.envs.tabletop.language import HELD_OUT_PAIRS, VOCABULARY, compositions, instruction_type, subgoals  # noqa: E402
+from sim2act.envs.tabletop.language import HELD_OUT_PAIRS, VOCABULARY, action_phrases, compositions, instruction_type, subgoals  # noqa: E402
 from sim2act.envs.tabletop.levels import DEFAULT_LEVEL, NAMED_LEVELS, PUBLISHED, SEQUENCE_LEVELS, resolve_level, variants  # noqa: E402
+from sim2act.envs.tabletop.regions import tabletop_regions  # noqa: E402
 from sim2act.envs.tabletop.replay import replay_verdicts  # noqa: E402
 from sim2act.envs.tabletop.workspace import DEPTH_RANGE, cell_pixels  # noqa: E402
 
@@ -53,10 +54,12 @@ DOMAIN = Domain(
         held_out=HELD_OUT_PAIRS,
         instruction_type=instruction_type,
         subgoals=subgoals,
+        action_phrases=action_phrases,
     ),
     sensors=_sensors,
     vision=_vision,
     captions=tabletop_captions,
+    regions=tabletop_regions,
     preview=True,
     expert=TabletopExpert,
     replay=replay_verdicts,

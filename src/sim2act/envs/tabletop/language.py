@@ -52,6 +52,50 @@ def _relation(direction: str) -> str:
     return f"to the {direction}" if direction in ("left of", "right of") else direction
 
 
+def block_phrase(color: str) -> str:
+    return f"the {color} block"
+
+
+def bowl_phrase(color: str) -> str:
+    return f"the {color} bowl"
+
+
+def relation_phrase(direction: str, bowl: str) -> str:
+    """Where ``place-relative`` puts a block: "to the left of the blue bowl", "behind the red bowl"."""
+    return f"{_relation(direction)} the {bowl} bowl"
+
+
+_PUT_IN = re.compile(r"^put the (\w+) block in the (\w+) bowl$")
+_STACK = re.compile(r"^stack the (\w+) block on the (\w+) block$")
+_RELATIVE = re.compile(r"^put the \w+ (\w+) block (.+) the (\w+) bowl$")
+
+
+def action_phrases(instruction: str) -> tuple[str | None, str | None]:
+    """The phrases a ``pick_place`` action's two cells should be at, from the instruction alone.
+
+    >>> action_phrases("put the red block in the blue bowl")
+    ('the red block', 'the blue bowl')
+    >>> action_phrases("put the small red block to the left of the blue bowl")
+    ('the red block', 'to the left of the blue bowl')
+    >>> action_phrases("stack the red, green and blue blocks into a tower")  # its first sub-goal
+    ('the green block', 'the red block')
+    >>> action_phrases("pick up the red block")
+    ('the red block', None)
+    """
+    kind = instruction_type(instruction)
+    if kind == "tower":
+        return action_phrases(subgoals(instruction)[0])
+    if kind == "pick":
+        return block_phrase(instruction.removeprefix("pick up the ").removesuffix(" block")), None
+    if kind == "stack" and (match := _STACK.match(instruction)):
+        return block_phrase(match[1]), block_phrase(match[2])
+    if kind == "put in bowl" and (match := _PUT_IN.match(instruction)):
+        return block_phrase(match[1]), bowl_phrase(match[2])
+    if kind == "place relative" and (match := _RELATIVE.match(instruction)):
+        return block_phrase(match[1]), f"{match[2]} the {match[3]} bowl"
+    return None, None
+
+
 def compositions(instruction: str) -> frozenset[tuple[str, str]]:
     """The (colour, object) pairs an instruction names.
 
