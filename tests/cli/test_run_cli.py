@@ -59,3 +59,48 @@ def test_bad_config_is_one_line(tmp_path):
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: --config") and len(missing.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()
+
+
+TINY_TABLETOP = """
+domain = "tabletop"
+level = "put-in-bowl"
+prior_frames = 40
+prior_steps = 3
+prior_mode = "cells"
+rounds = 2
+round0_episodes = 6
+episodes_per_round = 4
+round0_train_steps = 3
+train_steps_per_round = 2
+val_episodes = 3
+test_episodes_per_round = 3
+final_episodes = 3
+gifs = 1
+num_envs = 3
+[policy]
+d_model = 32
+fusion_layers = 1
+[train]
+batch_size = 8
+"""
+
+
+def test_tabletop_loop_runs_from_the_prior_to_the_report(tmp_path):
+    config = tmp_path / "tabletop.toml"
+    config.write_text(TINY_TABLETOP)
+    out = tmp_path / "run"
+    done = sim2act("run", "--domain", "tabletop", "--config", str(config), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "report" / "summary.json").read_text())
+    assert summary["preview_steps"] == 0 and summary["prior_env_steps"] > 0
+    assert summary["simulator_steps"] == summary["env_steps"] + summary["prior_env_steps"]
+    assert (out / "prior" / "prior.json").exists() and list((out / "report").glob("*.gif"))
+
+
+def test_domain_picks_its_shipped_quick_config_and_a_mismatch_is_one_line(tmp_path):
+    from sim2act.loop.config import default_config_name
+
+    assert default_config_name(None) == "quick" and default_config_name("grid") == "quick"
+    assert default_config_name("tabletop") == "tabletop-quick"
+    wrong = sim2act("run", "--domain", "tabletop", "--config", "quick", "--out", str(tmp_path / "run"))
+    assert wrong.returncode == 2 and wrong.stderr.strip() == "error: --domain tabletop: --config quick is a 'grid' loop"

@@ -13,10 +13,11 @@ from sim2act.benchmarks.results import RESULTS_MD
 from sim2act.cli.console import make_console
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.run import ConsoleProgress
-from sim2act.envs import parse_env_options
+from sim2act.envs import get_domain, parse_env_options
 from sim2act.envs.options import ENV_HELP
 from sim2act.errors import Sim2ActError
-from sim2act.loop import LoopFolder, load_loop_config
+from sim2act.loop import LoopConfig, LoopFolder, load_loop_config
+from sim2act.loop.config import default_config_name
 from sim2act.tasks import get_split
 
 DEFAULT_OUT = Path("results")
@@ -29,6 +30,7 @@ Out = Annotated[Optional[Path], typer.Option(
 )]
 Seeds = Annotated[Optional[int], typer.Option(help="Seeds per method.")]
 Level = Annotated[Optional[str], typer.Option(help="Level every method trains on (default: the domain's).")]
+Domain = Annotated[Optional[str], typer.Option(help="Simulator domain (default grid); Sim2Act runs its DOMAIN-quick loop unless --loop says otherwise.")]
 Loop = Annotated[Optional[str], typer.Option(help="Sim2Act's loop config (quick, long or a file); default: quick.")]
 Env = Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP + " For every method's envs.")]
 
@@ -42,12 +44,16 @@ class ConsoleBenchProgress(ConsoleProgress):
 
 def _run(
     name: str, quick: bool, out: Path | None, level: str | None = None, loop: str | None = None, split: str | None = None,
-    env: list[str] | None = None, **overrides,
+    env: list[str] | None = None, domain: str | None = None, **overrides,
 ) -> None:
     bench = BENCHMARKS[name]
     out = out or (DEFAULT_OUT / "quick" if quick else DEFAULT_OUT)
     config = bench.config.quick() if quick else bench.config()
     setting = config.setting
+    if domain is not None:
+        setting = replace(setting, domain=get_domain(domain).name, level=None)
+        if loop is None and not quick and setting.domain != LoopConfig.domain:  # the grid keeps its default loop
+            loop = default_config_name(domain)
     if level is not None:
         setting = replace(setting, level=level)
     if split is not None:
@@ -76,6 +82,7 @@ def sample_efficiency_command(
     out: Out = None,
     methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods (sim2act, ppo, ppo-factored, sac, bc-expert).")] = None,
     seeds: Seeds = None,
+    domain: Domain = None,
     level: Level = None,
     loop: Loop = None,
     target: Annotated[Optional[float], typer.Option(help="Held-out success to reach (default 0.8).")] = None,
@@ -86,7 +93,7 @@ def sample_efficiency_command(
 ) -> None:
     """Held-out success against simulator steps, and simulator steps to 80%, for every method."""
     _run(
-        "sample-efficiency", quick, out, level, loop, split, env,
+        "sample-efficiency", quick, out, level, loop, split, env, domain,
         methods=methods, seeds=seeds, target=target, rl_factor=rl_factor, method_seeds=_method_seeds(method_seeds),
     )
 
@@ -98,6 +105,7 @@ def generalization_command(
     out: Out = None,
     methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods.")] = None,
     seeds: Seeds = None,
+    domain: Domain = None,
     level: Level = None,
     loop: Loop = None,
     variants: Annotated[Optional[str], typer.Option(help="Comma-separated level variants never trained on.")] = None,
@@ -105,7 +113,7 @@ def generalization_command(
     env: Env = None,
 ) -> None:
     """Success on train instructions, unseen layouts, unseen compositions and level variants, zero- and few-shot."""
-    _run("generalization", quick, out, level, loop, env=env, methods=methods, seeds=seeds, variants=_names(variants),
+    _run("generalization", quick, out, level, loop, env=env, domain=domain, methods=methods, seeds=seeds, variants=_names(variants),
          few_shot_episodes=_episode_counts(few_shot))
 
 
@@ -116,12 +124,13 @@ def long_horizon_command(
     out: Out = None,
     methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods.")] = None,
     seeds: Seeds = None,
+    domain: Domain = None,
     levels: Annotated[Optional[str], typer.Option(help="Comma-separated sequence levels (default GoToSeqS5R2; GoToSeq takes hours).")] = None,
     loop: Loop = None,
     env: Env = None,
 ) -> None:
     """Sequenced instructions: success, share of sub-goals completed, longest task solved."""
-    _run("long-horizon", quick, out, None, loop, env=env, methods=methods, seeds=seeds, levels=_names(levels))
+    _run("long-horizon", quick, out, None, loop, env=env, domain=domain, methods=methods, seeds=seeds, levels=_names(levels))
 
 
 @bench_app.command("ablations")
@@ -130,13 +139,14 @@ def ablations_command(
     quick: Quick = False,
     out: Out = None,
     seeds: Seeds = None,
+    domain: Domain = None,
     level: Level = None,
     loop: Loop = None,
     only: Annotated[Optional[str], typer.Option(help="Comma-separated prefixes of the variants to run besides the full loop.")] = None,
     env: Env = None,
 ) -> None:
     """The loop with λ = 0, a single pass, α 0.8 / 1.0, a uniform π0, success-only or hindsight-only labels."""
-    _run("ablations", quick, out, level, loop, env=env, seeds=seeds, only=_names(only))
+    _run("ablations", quick, out, level, loop, env=env, domain=domain, seeds=seeds, only=_names(only))
 
 
 def _method_seeds(text: str | None) -> dict[str, int] | None:

@@ -17,8 +17,8 @@ from sim2act.cli.progress import Bar
 from sim2act.envs import get_domain, parse_env_options
 from sim2act.envs.options import ENV_HELP
 from sim2act.errors import Sim2ActError
-from sim2act.loop import LoopConfig, LoopFolder, load_loop_config, run_loop, write_report
-from sim2act.loop.config import shipped_config_names
+from sim2act.loop import LoopFolder, load_loop_config, run_loop, write_report
+from sim2act.loop.config import default_config_name
 from sim2act.loop.progress import LoopProgress
 from sim2act.loop.report import round_table, summarize_run
 
@@ -46,16 +46,6 @@ class ConsoleProgress(LoopProgress):
         for row in rows:
             table.add_row(*row)
         self.console.print(table)
-
-
-def default_config_name(domain: str | None) -> str:
-    """The shipped config ``sim2act run`` uses for ``domain``: ``DOMAIN-quick`` where one ships, else ``quick``."""
-    name = get_domain(domain).name if domain is not None else LoopConfig.domain
-    if f"{name}-quick" in shipped_config_names():
-        return f"{name}-quick"
-    if name == LoopConfig.domain:
-        return "quick"
-    raise Sim2ActError(f"--domain {domain}: no shipped quick config for it; pass --config FILE with domain = {name!r}")
 
 
 @user_errors_exit_cleanly

@@ -172,3 +172,13 @@ def load_loop_config(source: str | Path) -> LoopConfig:
 
 def shipped_config_names() -> list[str]:
     return sorted(p.stem for p in SHIPPED_CONFIGS.glob("*.toml"))
+
+
+def default_config_name(domain: str | None) -> str:
+    """The shipped config ``sim2act run`` uses for ``domain``: ``DOMAIN-quick`` where one ships, else ``quick``."""
+    name = get_domain(domain).name if domain is not None else LoopConfig.domain
+    if f"{name}-quick" in shipped_config_names():
+        return f"{name}-quick"
+    if name == LoopConfig.domain:
+        return "quick"
+    raise Sim2ActError(f"--domain {domain}: no shipped quick config for it; pass --config FILE with domain = {name!r}")

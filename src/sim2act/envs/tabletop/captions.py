@@ -1,6 +1,6 @@
 """Captions of a tabletop state in its task language, read off the simulator (the prior's data).
 
-For every named object on the table the captions are the instructions about it, each with how far
+For every named object on the table (every object in view with ``caption_colors="all"``) the captions are the instructions about it, each with how far
 it is from true: in ``pick_place`` mode the number of primitives (0 when true now, else 1: one
 pick-and-place does it; a tower needs one per block not yet in place); in ``ee_delta`` mode an
 estimate of 10-Hz steps: the gripper's path (to the block, down, up, across, down) over the step
@@ -10,12 +10,14 @@ of the front camera, so each caption has a mention.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 
 from sim2act.envs.captions import Caption
 from sim2act.envs.tabletop import language as L
+from sim2act.envs.tabletop import predicates
 from sim2act.envs.tabletop.env import EE_STEP, TabletopEnv
 
 GRIPPER_STEPS = 6
@@ -25,9 +27,10 @@ GRIPPER_STEPS = 6
 def tabletop_captions(env) -> list[Caption]:
     """Every caption of the current state of a tabletop env (wrapped or not)."""
     base: TabletopEnv = env.unwrapped
-    facts = base.facts()
-    blocks = [(i, b) for i, b in enumerate(base.blocks) if b.named]
-    bowls = [b for b in base.bowls if b.named]
+    all_blocks, all_bowls = captioned_objects(base)
+    facts = predicates.facts(base.model, base.data, all_blocks, all_bowls, base.ids.fingers)
+    blocks = [(i, b) for i, b in enumerate(all_blocks) if b.named]
+    bowls = [b for b in all_bowls if b.named]
     xy = lambda body: base.data.xpos[body][:2]  # noqa: E731
     captions = []
 
@@ -52,6 +55,15 @@ def tabletop_captions(env) -> list[Caption]:
         colors = L.tower_colors(base.layout.instruction)
         captions.append(Caption(base.layout.instruction, steps, f"the {colors[0]} block"))
     return captions
+
+
+def captioned_objects(base: TabletopEnv) -> tuple[list[predicates.BlockView], list[predicates.BowlView]]:
+    """The env's blocks and bowls, ``named`` where captions may name them (``caption_colors``: the level's
+    colours, or every object in view)."""
+    if base.caption_colors == "named":
+        return base.blocks, base.bowls
+    return ([dataclasses.replace(b, named=True) for b in base.blocks],
+            [dataclasses.replace(b, named=True) for b in base.bowls])
 
 
 def _distance(env: TabletopEnv, block: int, destination) -> int:

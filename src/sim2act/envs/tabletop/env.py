@@ -13,7 +13,7 @@ import numpy as np
 from gymnasium import spaces
 
 from sim2act import features as F
-from sim2act.envs.tabletop import predicates
+from sim2act.envs.tabletop import predicates, rewards
 from sim2act.envs.tabletop.appearance import Randomization, SceneLooks, rgba
 from sim2act.envs.tabletop.controller import EE_BOUNDS, GRIPPER_OPEN, HOME_EE, ArmController
 from sim2act.envs.tabletop.levels import LEVELS, Layout, sample_layout
@@ -24,6 +24,10 @@ from sim2act.envs.tabletop.workspace import BLOCK_HALF_SIZES, CELLS, PARK_X, cel
 from sim2act.errors import Sim2ActError
 
 ACTION_MODES = ("pick_place", "ee_delta")
+CAPTION_COLORS = ("named", "all")
+"""What the prior's captions and regions may name: only colours the level names (``named``: an evaluation-only
+colour is never read, even as a distractor), or every object in view (``all``). Instructions, hindsight and the
+verifier's success always keep to the level's colours."""
 CONTROL_HZ = 10
 EE_STEP = 0.04
 """Metres the end-effector target moves for a full-scale ``ee_delta`` action."""
@@ -69,7 +73,8 @@ class TabletopEnv(gym.Env):
     ``force_torque=True``; ``instruction``.
 
     ## Rewards
-    1 on the step the instruction is verified, else 0 (sim2act learns from ``info["success"]``).
+    1 on the step the instruction is verified, else 0 (sim2act learns from ``info["success"]``); with
+    ``reward="shaped"`` (for RL baselines) plus potential-based distance shaping (``rewards``).
 
     ## Info
     ``instruction``; ``success``: the verifier (``predicates``) holds the instruction true (for
@@ -86,7 +91,9 @@ class TabletopEnv(gym.Env):
 
     ## Options
     ``image_size`` (pixels a side, 64), ``action_mode``, ``wrist_camera``, ``force_torque``, ``randomize``
-    (per-episode domain randomisation: colour shades, lights, camera pose, table shade, friction, mass).
+    (per-episode domain randomisation: colour shades, lights, camera pose, table shade, friction, mass),
+    ``caption_colors`` (``named`` or ``all``: which objects the prior's captions may name; ``CAPTION_COLORS``),
+    ``reward`` (``success`` or ``shaped``; ``rewards``).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": CONTROL_HZ}
@@ -99,8 +106,16 @@ class TabletopEnv(gym.Env):
         wrist_camera: bool = False,
         force_torque: bool = False,
         randomize: bool = False,
+        caption_colors: str = "named",
+        reward: str = "success",
         render_mode: str | None = None,
     ) -> None:
+        if reward not in rewards.REWARDS:
+            raise Sim2ActError(f"reward must be one of {', '.join(rewards.REWARDS)}, got {reward!r}")
+        self.reward = reward
+        if caption_colors not in CAPTION_COLORS:
+            raise Sim2ActError(f"caption_colors must be one of {', '.join(CAPTION_COLORS)}, got {caption_colors!r}")
+        self.caption_colors = caption_colors
         if action_mode not in ACTION_MODES:
             raise Sim2ActError(f"unknown action mode {action_mode!r}; known: {', '.join(ACTION_MODES)}")
         if not 16 <= int(image_size) <= 256:
@@ -125,6 +140,9 @@ class TabletopEnv(gym.Env):
         self.bowls: list[predicates.BowlView] = []
         self._facts: set[str] = set()
         self._steps = 0
+        self.start_positions: dict[int, np.ndarray] = {}
+        """Each block's centre after the reset (the ``pick`` goal of the shaped reward)."""
+        self._potential = 0.0
         self.action_space = (
             spaces.MultiDiscrete([CELLS, CELLS]) if action_mode == "pick_place"
             else spaces.Box(-1.0, 1.0, (4,), np.float32)
@@ -165,6 +183,8 @@ class TabletopEnv(gym.Env):
         self.controller.target = HOME_EE.copy()
         self._steps = 0
         self._facts = self.facts()
+        self.start_positions = {b.body: self.data.xpos[b.body].copy() for b in self.blocks}
+        self._potential = rewards.potential(self) if self.reward == "shaped" else 0.0
         return self._observation(), self._info(False, [])
 
     def step(self, action):
@@ -174,7 +194,12 @@ class TabletopEnv(gym.Env):
         self._steps += 1
         success = self.layout.instruction in facts or self.layout.instruction in lifted
         truncated = not success and self._steps >= self.max_steps
-        return self._observation(), float(success), success, truncated, self._info(success, achieved)
+        reward = float(success)
+        if self.reward == "shaped":
+            potential = rewards.potential(self)
+            reward += potential - self._potential
+            self._potential = potential
+        return self._observation(), reward, success, truncated, self._info(success, achieved)
 
     def set_instruction(self, instruction: str) -> dict[str, Any]:
         """Follow ``instruction`` instead of the episode's from now on (replays); the observation with it."""

@@ -29,6 +29,8 @@ from sim2act.envs.tabletop.workspace import BOWL_HEIGHT, BOWL_INNER_RADIUS
 LIFT_HEIGHT = 0.03
 ON_TOLERANCE = 0.008
 RELATION_NEAR, RELATION_FAR, RELATION_SIDE = 0.06, 0.16, 0.05
+RELATION_MIDDLE = (RELATION_NEAR + RELATION_FAR) / 2
+"""Distance (m) from a bowl's centre to the middle of a relation's band."""
 REST_SPEED = 0.05
 DIRECTION_VECTORS = {"left of": (0.0, -1.0), "right of": (0.0, 1.0), "behind": (-1.0, 0.0), "in front of": (1.0, 0.0)}
 """Unit (x, y) of each relation as the front camera (facing -x, its right along +y) sees it."""

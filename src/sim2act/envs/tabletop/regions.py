@@ -1,5 +1,7 @@
 """Where the tabletop's named things appear in the front camera: the prior's patch-level captions.
 
+Named means what the captions may name (``caption_colors``: the level's colours, or everything in view).
+
 For every named block and bowl its noun phrase at its image position, for every named bowl the four
 places ``place-relative`` asks for ("to the left of the blue bowl": the middle of the band the verifier
 accepts), and ``""`` at every workspace cell with nothing near it. Positions are projected through the
@@ -14,12 +16,11 @@ import numpy as np
 
 from sim2act.envs.captions import Region
 from sim2act.envs.tabletop import language as L
-from sim2act.envs.tabletop.predicates import DIRECTION_VECTORS, RELATION_FAR, RELATION_NEAR
+from sim2act.envs.tabletop.captions import captioned_objects
+from sim2act.envs.tabletop.predicates import DIRECTION_VECTORS, RELATION_MIDDLE
 from sim2act.envs.tabletop.scene import FRONT_CAMERA
 from sim2act.envs.tabletop.workspace import CELL, CELLS, cell_xy, xy_cell
 
-RELATION_MIDDLE = (RELATION_NEAR + RELATION_FAR) / 2
-"""Distance (m) from a bowl's centre at which its relation phrases are placed."""
 BOWL_MARK_HEIGHT = 0.02
 """Height (m) at which a bowl's phrase is placed: its inside, half-way up the rim."""
 CLEAR = 0.9 * CELL
@@ -30,17 +31,18 @@ def tabletop_regions(env) -> list[Region]:
     """The regions of the current state of a tabletop env (wrapped or not)."""
     base = env.unwrapped
     model, data = base.model, base.data
+    blocks, bowls = captioned_objects(base)
     named: list[tuple[str, np.ndarray]] = []
     objects: list[np.ndarray] = []
-    for block in base.blocks:
+    for block in blocks:
         top = data.xpos[block.body] + [0.0, 0.0, block.half]
         objects.append(top[:2])
         if block.named:
             named.append((L.block_phrase(block.color), top))
-    for bowl in base.bowls:
+    for bowl in bowls:
         objects.append(data.xpos[bowl.body][:2].copy())
     places = []
-    for bowl in (b for b in base.bowls if b.named):
+    for bowl in (b for b in bowls if b.named):
         centre = data.xpos[bowl.body].copy()
         named.append((L.bowl_phrase(bowl.color), centre + [0.0, 0.0, BOWL_MARK_HEIGHT]))
         for direction, (ux, uy) in DIRECTION_VECTORS.items():
