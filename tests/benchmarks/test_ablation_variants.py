@@ -23,3 +23,14 @@ def test_every_variant_changes_exactly_one_thing():
     assert all(len(change) == 1 for change in changes.values()), changes
     assert changes["stem = patch (colour and form entangled)"] == {"policy.vision_stem": (None, "patch")}
     assert changes["λ = 0 (no contrastive term)"] == {"train": ({}, {"contrastive_weight": 0.0})}
+
+
+def test_a_domain_without_cell_frames_ablates_the_encoder_instead_of_the_stem():
+    loop = LoopConfig(domain="tabletop", level="put-in-bowl")
+    table = variants(loop, stem="patch")
+    full = next(iter(table))
+    assert table[full] == loop and "factored" not in full
+    changes = {name: _differences(loop, config) for name, config in table.items() if name != full}
+    assert all(len(change) == 1 for change in changes.values()), changes
+    assert changes["encoder = clip (π0's towers, fine-tuned)"] == {"policy.encoder": ("small", "clip")}
+    assert not any(name.startswith("stem") for name in table)

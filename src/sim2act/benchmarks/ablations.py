@@ -2,7 +2,8 @@
 
 λ = 0 (no contrastive term), a single pass (no iteration), α ∈ {0.8, 0.9, 1.0}, round 0 collected by a
 uniform proposer instead of the vision-language prior, labels success vs hindsight vs both, and the
-policy's entangled ``patch`` vision stem instead of the factored one. Every
+vision encoder: where the domain's frames are a grid of cells (a ``factored`` stem), the entangled ``patch``
+stem instead; elsewhere the ``clip`` backend with π0's towers instead of the small encoder. Every
 variant shares the full configuration's pretrained prior, so only the ablated part differs.
 """
 
@@ -17,6 +18,7 @@ from sim2act.benchmarks.methods.sim2act_loop import final_evaluation
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, number, steps, with_interval
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
+from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.loop import LoopConfig
 from sim2act.loop.progress import LoopProgress
@@ -25,12 +27,17 @@ from sim2act.loop.rounds import HELD_OUT_SPLITS
 NAME = "ablations"
 PLOT = "ablations.png"
 FULL = "full (λ 0.5, α 0.9, π0 prior, labels both, iterated, factored stem)"
+FULL_PATCH = "full (λ 0.5, α 0.9, π0 prior, labels both, iterated, small encoder)"
 
 
-def variants(loop: LoopConfig) -> dict[str, LoopConfig]:
-    """The full loop and its ablations, by name."""
+def variants(loop: LoopConfig, stem: str = "factored") -> dict[str, LoopConfig]:
+    """The full loop and its ablations, by name (the full one first); ``stem``: the domain's default vision stem."""
+    if stem == "factored":
+        encoder = {"stem = patch (colour and form entangled)": replace(loop, policy=replace(loop.policy, vision_stem="patch"))}
+    else:
+        encoder = {"encoder = clip (π0's towers, fine-tuned)": replace(loop, policy=replace(loop.policy, encoder="clip"))}
     return {
-        FULL: loop,
+        FULL if stem == "factored" else FULL_PATCH: loop,
         "λ = 0 (no contrastive term)": replace(loop, train={**loop.train, "contrastive_weight": 0.0}),
         "single pass (round 0 only)": replace(loop, rounds=1),
         "α = 0.8": replace(loop, alpha=0.8),
@@ -38,7 +45,7 @@ def variants(loop: LoopConfig) -> dict[str, LoopConfig]:
         "π0 = uniform": replace(loop, round0_proposer="uniform"),
         "labels = success": replace(loop, labels="success"),
         "labels = hindsight": replace(loop, labels="hindsight"),
-        "stem = patch (colour and form entangled)": replace(loop, policy=replace(loop.policy, vision_stem="patch")),
+        **encoder,
     }
 
 
@@ -66,16 +73,18 @@ def run_ablations(config: AblationsConfig, out: str | Path, progress: LoopProgre
         raise Sim2ActError(f"need seeds >= 1, got {config.seeds}")
     method = get_method("sim2act")
     work = Path(out) / WORK
-    chosen = {n: v for n, v in variants(config.setting.loop).items() if n == FULL or _chosen(n, config.only)}
+    table = variants(config.setting.loop, get_domain(config.setting.domain).vision(config.setting.env).stem)
+    full_name = next(iter(table))
+    chosen = {n: v for n, v in table.items() if n == full_name or _chosen(n, config.only)}
     rows = []
     for seed in range(config.seeds):
         full = method.run(config.setting, seed, work, progress)
         prior = config.setting.loop.prior or str(method.loop_folder(work, config.setting, seed).prior)
         for name, loop in chosen.items():
-            if name != FULL:
+            if name != full_name:
                 loop = replace(loop, prior=prior)
             setting = replace(config.setting, loop=loop)
-            run = full if name == FULL else method.run(setting, seed, work, progress)
+            run = full if name == full_name else method.run(setting, seed, work, progress)
             folder = method.loop_folder(work, setting, seed)
             final = {s: final_evaluation(folder, s) for s in HELD_OUT_SPLITS}
             rows.append({
