@@ -146,13 +146,9 @@ def _train(
             group["lr"] = config.lr * warmup_cosine(step, config.steps, config.warmup_steps)
         batch = rng.choice(rows, size=min(config.batch_size, len(rows)), replace=False)
         drawn = table.draw(batch, rng, config.caption_discount)
-        distinct, caption_of = np.unique(drawn, return_inverse=True)
         images, grid = embedder.images_and_patches(torch.from_numpy(frames.frames[batch]), patches=regions is not None)
-        keep = torch.from_numpy(distinct)
-        texts = embedder.token_embeddings(ids[keep], mask[keep])
-        positives = torch.from_numpy(caption_of.reshape(-1)[:, None] == np.arange(len(distinct))[None, :])
         temperature = 1.0 / embedder.model.logit_scale.exp()
-        loss = multi_positive_info_nce(images, texts, positives, temperature)
+        loss = _text_info_nce(embedder, images, drawn, ids, mask, temperature)
         if regions is not None:
             region_loss = _region_loss(embedder, grid, regions, batch, region_rng, config, region_ids, region_mask, temperature)
             region_losses.append(float(region_loss.detach()))
@@ -177,12 +173,17 @@ def _region_loss(embedder, grid, regions, batch, rng, config, ids, mask, tempera
     rows = batch[frame_of]
     points = torch.from_numpy(regions.xy[rows, region_of])
     patches = embedder.at_points(grid[torch.from_numpy(frame_of)], points[:, None, :])[:, 0]
-    phrase = regions.text[rows, region_of]
-    distinct, phrase_of = np.unique(phrase, return_inverse=True)
+    return _text_info_nce(embedder, patches, regions.text[rows, region_of], ids, mask, temperature)
+
+
+def _text_info_nce(embedder, embeddings, drawn, ids, mask, temperature) -> torch.Tensor:
+    """Multi-positive InfoNCE between ``embeddings`` (N, D) and the distinct texts of ``drawn`` (N text ids into the
+    tokenized ``ids``/``mask``): rows that drew the same text are positives of it."""
+    distinct, text_of = np.unique(drawn, return_inverse=True)
     keep = torch.from_numpy(distinct)
     texts = embedder.token_embeddings(ids[keep], mask[keep])
-    positives = torch.from_numpy(phrase_of.reshape(-1)[:, None] == np.arange(len(distinct))[None, :])
-    return multi_positive_info_nce(patches, texts, positives, temperature)
+    positives = torch.from_numpy(text_of.reshape(-1)[:, None] == np.arange(len(distinct))[None, :])
+    return multi_positive_info_nce(embeddings, texts, positives, temperature)
 
 
 def _info(config: PriorConfig, summary: PretrainSummary, train_frames: int, held_out_frames: int) -> dict:
