@@ -78,6 +78,20 @@ def test_preview_shows_the_outcome_and_leaves_the_env_untouched(mode):
     env.close()
 
 
+def test_a_chunk_preview_holds_the_action_for_repeat_steps():
+    env = sim2act.envs.make("tabletop", "put-in-bowl", action_mode="ee_delta")
+    env.reset(seed=3)
+    base = env.unwrapped
+    action = np.array([1.0, -0.5, -1.0, 1.0], np.float32)
+    before = _state(base)
+    [previewed] = base.preview([action], repeat=3)
+    assert np.array_equal(_state(base), before)
+    for _ in range(3):
+        stepped, *_ = env.step(action)
+    assert np.array_equal(previewed[F.RGB], stepped[F.RGB])
+    env.close()
+
+
 def test_the_expert_solves_put_in_bowl_in_one_primitive():
     env = sim2act.envs.make("tabletop", "put-in-bowl")
     env.reset(seed=0)

@@ -73,7 +73,7 @@ def test_cell_scoring_is_refused_where_actions_name_no_cells(prior):
         make_proposer("prior", spaces.Discrete(7), prior=str(prior), prior_mode="cells", domain="grid")
     with pytest.raises(Sim2ActError, match="MultiDiscrete"):
         CellPriorProposer(spaces.Box(-1, 1, (4,)), prior, ((0.5, 0.5),), lambda text: (None,))
-    with pytest.raises(Sim2ActError, match="unknown prior mode"):
+    with pytest.raises(Sim2ActError, match="prior-mode must be one of"):
         make_proposer("prior", spaces.Discrete(7), prior=str(prior), prior_mode="cell", domain="grid")
 
 

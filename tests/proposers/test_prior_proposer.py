@@ -125,6 +125,55 @@ def test_box_actions_are_scored_candidates(prior):
     np.testing.assert_array_equal(again.actions, dist.actions)
 
 
+class DotWithChunks(Dot):
+    """A ``Dot`` whose previews can hold an action for several steps."""
+
+    def preview(self, actions, repeat=1):
+        return [self._obs(np.clip(self.position + 10 * repeat * np.asarray(a), 0, 55)) for a in actions]
+
+
+def test_chunks_are_previewed_then_followed_without_previews(prior):
+    env = DotWithChunks()
+    observation = env.reset()[0]
+    proposer = PriorProposer(Dot.action_space, prior, candidates=4, horizon=3)
+    proposer.begin_episode(0, env)
+    dist = proposer.distribution([observation], [env], [0])
+    assert proposer.preview_steps == 4 * 3
+    action = dist.sample(np.random.default_rng(0))[0]
+    proposer.executed(0, action)
+    for _ in range(2):  # the chunk's remaining steps: the same action, certain, no previews
+        observation = env.step(action)[0]
+        held = proposer.distribution([observation], [env], [0])
+        assert proposer.preview_steps == 12 and held.log_prob(action[None])[0] == 0.0
+        np.testing.assert_array_equal(held.sample(np.random.default_rng(1))[0], action)
+        proposer.executed(0, action)
+    observation = env.step(action)[0]
+    proposer.distribution([observation], [env], [0])  # the chunk is done: a fresh preview
+    assert proposer.preview_steps == 24
+
+
+def test_an_action_from_elsewhere_ends_the_chunk(prior):
+    env = DotWithChunks()
+    observation = env.reset()[0]
+    proposer = PriorProposer(Dot.action_space, prior, candidates=4, horizon=3)
+    proposer.begin_episode(0, env)
+    proposer.distribution([observation], [env], [0])
+    proposer.executed(0, np.array([0.123, -0.456], np.float32))  # a mixture's uniform draw, not a candidate
+    proposer.distribution([env.step([0.123, -0.456])[0]], [env], [0])
+    assert proposer.preview_steps == 24
+
+
+def test_chunks_need_a_box_space_and_an_env_that_repeats(prior):
+    with pytest.raises(Sim2ActError, match="prior-horizon"):
+        PriorProposer(spaces.Discrete(3), prior, horizon=2)
+    env = Dot()
+    proposer = PriorProposer(Dot.action_space, prior, horizon=2)
+    with pytest.raises(Sim2ActError, match="takes no repeat"):
+        proposer.distribution([env.reset()[0]], [env], [0])
+    with pytest.raises(Sim2ActError, match="only in prior mode 'preview'"):
+        make_proposer("prior", Dot.action_space, prior=str(prior), prior_mode="cells", prior_horizon=2)
+
+
 def test_env_without_preview_is_refused(prior):
     env = gym.make("CartPole-v1")
     env.reset(seed=0)

@@ -54,6 +54,18 @@ QUICK_LOOP = LoopConfig(
 )
 """A loop small enough for ``--quick`` (it checks that everything runs, not how well)."""
 
+QUICK_LOOP_SIZES = ("prior_frames", "prior_steps", "round0_episodes", "episodes_per_round", "rounds", "round0_train_steps",
+                    "train_steps_per_round", "val_episodes", "test_episodes_per_round", "final_episodes", "gifs", "num_envs")
+"""The fields ``quick_loop`` takes from ``QUICK_LOOP``: its sizes, not how π0 proposes or what π_θ is."""
+
+
+def quick_loop(loop: LoopConfig) -> LoopConfig:
+    """``loop`` (e.g. a domain's shipped config) cut to ``QUICK_LOOP``'s sizes; its prior mode, policy, env and
+    optimisation knobs stay (the batch size no larger than the quick loop's)."""
+    sizes = {name: getattr(QUICK_LOOP, name) for name in QUICK_LOOP_SIZES}
+    batch = min(loop.train.get("batch_size", QUICK_LOOP.train["batch_size"]), QUICK_LOOP.train["batch_size"])
+    return replace(loop, **sizes, train={**loop.train, "batch_size": batch})
+
 
 def quick_setting(**overrides) -> MethodSetting:
     """Budgets of every method cut down to seconds, for ``--quick`` and the tests."""

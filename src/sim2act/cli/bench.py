@@ -10,6 +10,7 @@ import typer
 
 from sim2act.benchmarks import BENCHMARKS
 from sim2act.benchmarks.results import RESULTS_MD
+from sim2act.benchmarks.setting import quick_loop
 from sim2act.cli.console import make_console
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.run import ConsoleProgress
@@ -52,8 +53,9 @@ def _run(
     setting = config.setting
     if domain is not None:
         setting = replace(setting, domain=get_domain(domain).name, level=None)
-        if loop is None and not quick and setting.domain != LoopConfig.domain:  # the grid keeps its default loop
-            loop = default_config_name(domain)
+        if loop is None and setting.domain != LoopConfig.domain:  # the grid keeps its default loop
+            domain_loop = load_loop_config(default_config_name(domain))
+            setting = replace(setting, loop=quick_loop(domain_loop) if quick else domain_loop)
     if level is not None:
         setting = replace(setting, level=level)
     if split is not None:

@@ -37,6 +37,7 @@ def generate_command(
     reuse_previews: Annotated[bool, typer.Option("--reuse-previews", help="The prior reuses a state's scores when an episode returns to it (exact state keys only).")] = D.reuse_previews,
     prior_mode: Annotated[str, typer.Option(help="How the prior proposes: preview (score each action's outcome) | cells (score the image's cells against the instruction's phrases) | cells+preview.")] = D.prior_mode,
     prior_candidates: Annotated[Optional[int], typer.Option(help="Actions the prior previews per step (default: 16 sampled in preview mode, the 8 best-scored in cells+preview).")] = None,
+    prior_horizon: Annotated[int, typer.Option(help="Steps each sampled continuous action is held for in the prior's previews and, once chosen, in the env (an action chunk).")] = D.prior_horizon,
     env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP)] = None,
     append: Annotated[bool, typer.Option("--append", help="Add a run with this config to an existing dataset.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing dataset.")] = False,
@@ -61,6 +62,7 @@ def generate_command(
         reuse_previews=reuse_previews,
         prior_mode=prior_mode,
         prior_candidates=prior_candidates,
+        prior_horizon=prior_horizon,
         env=parse_env_options(env or []),
     )
     shown = config.validated()

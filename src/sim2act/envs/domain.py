@@ -99,7 +99,11 @@ class Sensors:
 
 @runtime_checkable
 class Previewable(Protocol):
-    """An env that can show what each action would lead to without moving (the prior proposer needs it)."""
+    """An env that can show what each action would lead to without moving (the prior proposer needs it).
+
+    A continuous-control env may also take ``repeat``: each action held for that many steps (an action chunk),
+    for a prior that previews chunks (``prior_horizon``).
+    """
 
     def preview(self, actions: Sequence[Any]) -> list[dict[str, Any]]: ...
 

@@ -18,7 +18,7 @@ from sim2act.envs import check_env_options, get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.labels import LABELERS
 from sim2act.models import PolicyConfig
-from sim2act.proposers import PRIOR_MODES
+from sim2act.proposers import check_prior_options
 from sim2act.validation import check_positive, config_from_dict
 
 SHIPPED_CONFIGS = Path(__file__).parent / "configs"
@@ -52,6 +52,12 @@ class LoopConfig:
     prior_candidates: int | None = None
     """Actions π0 previews per step (sampled in ``preview`` mode where there are too many to preview all; the best
     cell-scored ones in ``cells+preview``); None: the proposer's default."""
+    prior_horizon: int = 1
+    """Steps each sampled Box action is held for in π0's previews and, once chosen, in the env (an action chunk;
+    ``preview`` mode only)."""
+    caption_discount: float | None = None
+    """γ of the prior's captions (a caption d steps from true is drawn with probability γ^d); None: the prior's
+    default. Near 1 where instructions are many steps from true (continuous control)."""
     round0_proposer: str = "prior"
     """Who collects round 0: ``prior`` (π0 with previews) or ``uniform`` (the ablation)."""
     labels: str = "both"
@@ -125,10 +131,9 @@ class LoopConfig:
         reuse_previews = domain.exact_state_keys if self.reuse_previews is None else self.reuse_previews
         if reuse_previews and not domain.exact_state_keys:
             raise Sim2ActError(f"reuse_previews: domain {self.domain!r} reports no exact state keys to recognise a state by")
-        if self.prior_mode not in PRIOR_MODES:
-            raise Sim2ActError(f"prior_mode must be one of {', '.join(PRIOR_MODES)}, got {self.prior_mode!r}")
-        if self.prior_candidates is not None and self.prior_candidates < 1:
-            raise Sim2ActError(f"prior_candidates must be >= 1, got {self.prior_candidates}")
+        check_prior_options(self.prior_mode, self.prior_candidates, self.prior_horizon, flags=False)
+        if self.caption_discount is not None and not 0 < self.caption_discount <= 1:
+            raise Sim2ActError(f"caption_discount must lie in (0, 1], got {self.caption_discount}")
         previews = self.prior_mode != "cells"
         if self.round0_proposer == "prior" and previews and not domain.preview:
             raise Sim2ActError(f"round0_proposer 'prior' previews actions; domain {self.domain!r} declares no previews")

@@ -89,7 +89,8 @@ def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None 
     return ledger
 
 
-ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None}
+ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
+                     "prior_horizon": 1, "caption_discount": None}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
 ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None}
 """``PolicyConfig`` fields added after loop runs were first made, with the value older runs behaved as."""
@@ -171,6 +172,7 @@ def _prior(config: LoopConfig, folder: LoopFolder, ledger: Ledger, progress: Loo
         prior_config = PriorConfig(
             domain=config.domain, level=config.level, frames=config.prior_frames, steps=config.prior_steps,
             seed=config.seed, env=config.env,
+            **({} if config.caption_discount is None else {"caption_discount": config.caption_discount}),
         )
         progress.stage(f"pretraining the prior π0 on {config.prior_frames:,} simulator-captioned frames")
         with progress.bar("prior") as bar:  # a killed pretraining leaves a partial folder: start it again
@@ -208,7 +210,8 @@ def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger:
     if r == 0 and config.round0_proposer == "prior":
         generation = GenerateConfig(proposer="prior", prior=prior, prior_temperature=config.prior_temperature,
                                     reuse_previews=config.reuse_previews, prior_mode=config.prior_mode,
-                                    prior_candidates=config.prior_candidates, **common)
+                                    prior_candidates=config.prior_candidates, prior_horizon=config.prior_horizon,
+                                    **common)
     elif r == 0:
         generation = GenerateConfig(proposer="uniform", **common)
     else:

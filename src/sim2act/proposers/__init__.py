@@ -61,17 +61,28 @@ PRIOR_MODES = ("preview", "cells", "cells+preview")
 previews the actions the cell scores rank highest."""
 
 
+def check_prior_options(mode: str, candidates: int | None, horizon: int, flags: bool = True) -> None:
+    """One-line ``Sim2ActError`` for a bad prior mode, candidate count or chunk horizon (``--prior-…`` flags, or
+    config fields when ``flags`` is False)."""
+    name = (lambda field: "--" + field.replace("_", "-")) if flags else (lambda field: field)
+    if mode not in PRIOR_MODES:
+        raise Sim2ActError(f"{name('prior_mode')} must be one of {', '.join(PRIOR_MODES)}, got {mode!r}")
+    if candidates is not None and candidates < 1:
+        raise Sim2ActError(f"{name('prior_candidates')} must be >= 1, got {candidates}")
+    if horizon < 1 or (horizon > 1 and mode != "preview"):
+        raise Sim2ActError(f"{name('prior_horizon')} must be >= 1, and > 1 only in prior mode 'preview'; got {horizon}")
+
+
 def _prior_proposer(
     action_space: gym.Space, prior: str | None = None, prior_temperature: float | None = None,
     reuse_previews: bool = False, prior_mode: str = "preview", prior_candidates: int | None = None,
-    domain: str | None = None, env_options: dict[str, Any] | None = None,
+    prior_horizon: int = 1, domain: str | None = None, env_options: dict[str, Any] | None = None,
 ) -> Proposer:
     if prior is None:
         raise Sim2ActError(
             "the 'prior' proposer needs --prior PATH (a `sim2act pretrain-prior` folder or a local CLIP folder)"
         )
-    if prior_mode not in PRIOR_MODES:
-        raise Sim2ActError(f"unknown prior mode {prior_mode!r}; known: {', '.join(PRIOR_MODES)}")
+    check_prior_options(prior_mode, prior_candidates, prior_horizon)
     from sim2act import features as F
     from sim2act.envs import get_domain
     from sim2act.proposers.prior import PriorProposer  # imports torch and transformers
@@ -81,7 +92,7 @@ def _prior_proposer(
     if prior_mode == "preview":
         candidates = {} if prior_candidates is None else {"candidates": prior_candidates}
         return PriorProposer(action_space, prior, temperature=prior_temperature, camera=camera,
-                             reuse_previews=reuse_previews, **candidates)
+                             reuse_previews=reuse_previews, horizon=prior_horizon, **candidates)
     from sim2act.proposers.cell_prior import CellPriorProposer
 
     cell_pixels = described.vision(env_options or {}).cell_pixels if described else ()
@@ -128,4 +139,4 @@ register_proposer("expert", _expert_proposer)
 register_proposer("prior", _prior_proposer)
 register_proposer("policy", _policy_proposer)
 
-__all__ = ["PRIOR_MODES", "PROPOSERS", "MixtureProposer", "Proposal", "Proposer", "make_proposer", "register_proposer"]
+__all__ = ["PRIOR_MODES", "check_prior_options", "PROPOSERS", "MixtureProposer", "Proposal", "Proposer", "make_proposer", "register_proposer"]

@@ -23,10 +23,18 @@ Where the domain's state keys are exact (``Domain.exact_state_keys``), ``reuse_p
 episode's scored states: back in a state it has previewed before (a turn undone, a blocked step), the
 proposer reuses that state's distribution instead of calling the simulator again, since the same
 state gives the same previews. Only previews actually run are counted in ``preview_steps``.
+
+In a Box space, ``horizon`` > 1 previews action chunks: each sampled candidate held for ``horizon`` steps
+(``env.preview(actions, repeat=horizon)``), scored by the frame it ends on. Continuous control moves a little
+each step, so one step's outcome frames hardly differ; a chunk's do. The proposer then commits to the chunk
+it chose: while the executed actions are that candidate it proposes it again for the chunk's remaining steps,
+without previews (a mixture's uniform action in between ends the commitment). Previews cost ``candidates``
+× ``horizon`` simulator steps per chunk, about ``candidates`` per executed step.
 """
 
 from __future__ import annotations
 
+import inspect
 import zlib
 from collections.abc import Hashable
 from pathlib import Path
@@ -52,7 +60,7 @@ class PriorProposer(Proposer):
     ``camera`` is the observation key of the frames it scores; ``merge_outcomes`` lets actions with the same previewed observation share one outcome's probability;
     ``threads`` is the torch thread count of its forward passes (None: torch's own; see ``priors.threads``);
     ``reuse_previews`` reuses a state's scores when an episode comes back to it (only for exact state keys,
-    read from the env's ``state_key``).
+    read from the env's ``state_key``); ``horizon`` is the steps each Box candidate is held for (an action chunk).
     """
 
     name = "prior"
@@ -67,8 +75,11 @@ class PriorProposer(Proposer):
         threads: int | None = 1,
         camera: str = F.RGB,
         reuse_previews: bool = False,
+        horizon: int = 1,
     ) -> None:
         super().__init__(action_space)
+        if horizon < 1 or (horizon > 1 and not isinstance(action_space, spaces.Box)):
+            raise Sim2ActError(f"--prior-horizon must be >= 1, and > 1 only for a Box action space; got {horizon} for {action_space}")
         if temperature is not None and not temperature > 0:
             raise Sim2ActError(f"--prior-temperature must be > 0, got {temperature}")
         if isinstance(action_space, spaces.Box) and not action_space.is_bounded():
@@ -88,16 +99,37 @@ class PriorProposer(Proposer):
         self.reused_previews = 0
         """Preview steps saved by reusing the scores of a state the episode had previewed before."""
         self.reuse_previews = reuse_previews
+        self.horizon = horizon
+        """Steps each candidate is held for in its preview and, once chosen, in the env (an action chunk)."""
+        self._plans: dict[int, tuple[np.ndarray, int]] = {}
+        self._offered: dict[int, np.ndarray] = {}
         self._instructions: dict[str, torch.Tensor] = {}
         self._seen: dict[int, dict[Hashable, tuple[np.ndarray, np.ndarray]]] = {}
 
     def begin_episode(self, slot: int, env: gym.Env) -> None:
         self._seen[slot] = {}
+        self._plans.pop(slot, None)
+        self._offered.pop(slot, None)
+
+    def executed(self, slot: int, action) -> None:
+        if self.horizon == 1:
+            return
+        action = np.asarray(action)
+        plan = self._plans.pop(slot, None)
+        offered = self._offered.pop(slot, None)
+        if plan is not None and np.array_equal(plan[0], action):
+            if plan[1] > 1:
+                self._plans[slot] = (plan[0], plan[1] - 1)
+        elif offered is not None and any(np.array_equal(candidate, action) for candidate in offered):
+            self._plans[slot] = (action, self.horizon - 1)
 
     @torch.no_grad()
     def distribution(self, observations, envs, slots) -> ActionDistribution:
         keys = [getattr(env, "state_key", None) if self.reuse_previews else None for env in envs]
         rows = [None if key is None else self._seen.get(slot, {}).get(key) for slot, key in zip(slots, keys)]
+        for i, slot in enumerate(slots):
+            if slot in self._plans:  # inside a chosen chunk: its action again, no previews
+                rows[i] = (np.repeat(self._plans[slot][0][None], self.candidates, 0), np.full(self.candidates, 1 / self.candidates))
         todo = [i for i, row in enumerate(rows) if row is None]
         if todo:
             computed = self._preview_and_score([observations[i] for i in todo], [envs[i] for i in todo])
@@ -106,7 +138,9 @@ class PriorProposer(Proposer):
                 if keys[i] is not None:
                     self._seen.setdefault(slots[i], {})[keys[i]] = row
         fresh = set(todo)
-        self.reused_previews += sum(len(row[0]) for i, row in enumerate(rows) if i not in fresh)
+        for i in todo:
+            self._offered[slots[i]] = rows[i][0]
+        self.reused_previews += sum(len(row[0]) for i, row in enumerate(rows) if i not in fresh and slots[i] not in self._plans)
         probs = np.stack([row[1] for row in rows])
         if isinstance(self.action_space, spaces.Discrete):
             return Categorical(probs)
@@ -115,8 +149,8 @@ class PriorProposer(Proposer):
     def _preview_and_score(self, observations, envs) -> list[tuple[np.ndarray, np.ndarray]]:
         """(candidate actions, π0's probabilities) of each row, from fresh previews."""
         actions = [self._candidates(obs) for obs in observations]
-        previews = [_previewer(env)(list(a)) for env, a in zip(envs, actions)]
-        self.preview_steps += sum(len(a) for a in actions)
+        previews = [_previewer(env, self.horizon)(list(a)) for env, a in zip(envs, actions)]
+        self.preview_steps += sum(len(a) for a in actions) * self.horizon
         with torch_threads(self.threads):
             scores = self.scores(previews, [obs[F.INSTRUCTION] for obs in observations])
         probs = torch.softmax(scores / self.temperature, dim=-1).double().numpy()
@@ -155,13 +189,19 @@ class PriorProposer(Proposer):
         return rng.uniform(space.low, space.high, (self.candidates, *space.shape)).astype(space.dtype)
 
 
-def _previewer(env: gym.Env):
+def _previewer(env: gym.Env, horizon: int = 1):
     preview = getattr(env.unwrapped, "preview", None)
     if preview is None:
         raise Sim2ActError(
             f"the prior proposer previews actions, but {type(env.unwrapped).__name__} has no preview(actions) method"
         )
-    return preview
+    if horizon == 1:
+        return preview
+    if "repeat" not in inspect.signature(preview).parameters:
+        raise Sim2ActError(
+            f"--prior-horizon {horizon} previews action chunks, but {type(env.unwrapped).__name__}.preview takes no repeat"
+        )
+    return lambda actions: preview(actions, repeat=horizon)
 
 
 def _merge_same_outcomes(probs: np.ndarray, previews: list[list[dict]], camera: str = F.RGB) -> np.ndarray:

@@ -27,7 +27,7 @@ from sim2act.envs import check_env_options, get_domain, make
 from sim2act.errors import Sim2ActError
 from sim2act.labels import erase_loops, get_labeler, label_episodes
 from sim2act.progress import Progress
-from sim2act.proposers import PRIOR_MODES, make_proposer
+from sim2act.proposers import check_prior_options, make_proposer
 from sim2act.rollout.collect import collect
 from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler, get_split
@@ -75,6 +75,9 @@ class GenerateConfig:
     prior_candidates: int | None = None
     """Actions the prior previews per step: sampled ones in ``preview`` mode (a Discrete space previews all), the
     best-scored ones in ``cells+preview``; None: the proposer's default (16 and 8)."""
+    prior_horizon: int = 1
+    """Steps each sampled Box action is held for in the prior's previews and, once chosen, in the env (an action
+    chunk; ``preview`` mode only)."""
     env: dict[str, Any] = field(default_factory=dict)
     """Env options passed to the domain's build (``--env key=value``)."""
 
@@ -90,10 +93,7 @@ class GenerateConfig:
             raise Sim2ActError(f"--erase-loops: domain {self.domain!r} reports no exact state keys to find loops by")
         if self.reuse_previews and not domain.exact_state_keys:
             raise Sim2ActError(f"--reuse-previews: domain {self.domain!r} reports no exact state keys to recognise a state by")
-        if self.prior_mode not in PRIOR_MODES:
-            raise Sim2ActError(f"--prior-mode must be one of {', '.join(PRIOR_MODES)}, got {self.prior_mode!r}")
-        if self.prior_candidates is not None and self.prior_candidates < 1:
-            raise Sim2ActError(f"--prior-candidates must be >= 1, got {self.prior_candidates}")
+        check_prior_options(self.prior_mode, self.prior_candidates, self.prior_horizon)
         level = domain.resolve_level(self.level)
         check_env_options(self.domain, level, self.env)
         return GenerateConfig(**{**asdict(self), "level": level, "env": dict(self.env)})
@@ -149,8 +149,9 @@ def generate(
     envs = [EpisodeRecorder(make(config.domain, config.level, **config.env)) for _ in range(count)]
     options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy,
                "reuse_previews": config.reuse_previews or None}
-    if config.prior_mode != "preview" or config.prior_candidates is not None:  # options only the prior takes
-        options.update(prior_mode=config.prior_mode, prior_candidates=config.prior_candidates)
+    if config.prior_mode != "preview" or config.prior_candidates is not None or config.prior_horizon != 1:
+        options.update(prior_mode=config.prior_mode, prior_candidates=config.prior_candidates,  # only the prior takes
+                       prior_horizon=config.prior_horizon)
     proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha, domain=config.domain,
                              env_options=config.env, **options)
     sampler = TaskSampler(config.domain, config.level, config.split, config.seed)

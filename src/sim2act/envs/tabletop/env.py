@@ -206,12 +206,14 @@ class TabletopEnv(gym.Env):
         self.layout = dataclasses.replace(self.layout, instruction=instruction)
         return self._observation()
 
-    def preview(self, actions: Sequence[Any]) -> list[dict[str, Any]]:
-        """The observation each action would lead to from the current state; the env itself does not move."""
+    def preview(self, actions: Sequence[Any], repeat: int = 1) -> list[dict[str, Any]]:
+        """The observation each action would lead to from the current state, held for ``repeat`` steps (an action
+        chunk); the env itself does not move."""
         saved = self._save()
         observations = []
         for action in actions:
-            self._simulate(action)
+            for _ in range(repeat):
+                self._simulate(action)
             observations.append(self._observation())
             self._restore(saved)
         return observations

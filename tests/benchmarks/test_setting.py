@@ -1,0 +1,18 @@
+"""Bench settings: ``--quick`` cuts a domain's own loop to seconds without changing how it proposes."""
+
+from dataclasses import asdict
+
+from sim2act.benchmarks.setting import QUICK_LOOP, QUICK_LOOP_SIZES, quick_loop
+from sim2act.loop import load_loop_config
+
+
+def test_quick_loop_keeps_the_domains_prior_and_policy_and_takes_the_quick_sizes():
+    shipped = load_loop_config("tabletop-quick")
+    quick = quick_loop(shipped)
+    for name in QUICK_LOOP_SIZES:
+        assert getattr(quick, name) == getattr(QUICK_LOOP, name)
+    kept = set(asdict(shipped)) - set(QUICK_LOOP_SIZES) - {"train"}
+    assert {name: getattr(quick, name) for name in kept} == {name: getattr(shipped, name) for name in kept}
+    assert quick.domain == "tabletop" and quick.prior_mode == "cells" and quick.prior_temperature == shipped.prior_temperature
+    assert quick.train["batch_size"] == min(shipped.train["batch_size"], QUICK_LOOP.train["batch_size"])
+    quick.validated()
