@@ -1,10 +1,11 @@
 """π0 in the tabletop's ee_delta mode: success and how close the gripper comes to the named block.
 
-    python benchmarks/ee_delta_prior.py [--level pick] [--discount 0.93] [--horizons 1,5,10] [--out runs/tabletop/ee-pi0]
+    python benchmarks/ee_delta_prior.py [--level pick] [--discount 0.93] [--horizons 1,5,10] [--motion-episodes 200] [--out runs/tabletop/ee-pi0]
 
 Pretrains a prior on uniformly collected ee_delta frames (3,000 frames, 300 steps, caption γ =
-``--discount``), then generates train-split episodes with uniform deltas and with π0 previewing K = 8
-sampled deltas held for each horizon H (``prior_horizon``). For every episode it reports success and the
+``--discount``), then generates train-split episodes with uniform deltas, with π0 previewing K = 8
+sampled deltas held for each horizon H (``prior_horizon``), and with π0 choosing cells by their scores and
+moving there (``prior_mode = "cells"``, T = 0.02: ``proposers.cell_motion``). For every episode it reports success and the
 closest the end effector came to the block the instruction names (read from the simulator after a
 reset to the episode's seed: privileged state, for measurement only). Datasets resume, so a second
 call only re-reads them.
@@ -54,6 +55,7 @@ def main() -> None:
     parser.add_argument("--level", default="pick")
     parser.add_argument("--discount", type=float, default=0.93)
     parser.add_argument("--horizons", default="1,5,10")
+    parser.add_argument("--motion-episodes", type=int, default=200)
     parser.add_argument("--out", type=Path, default=Path("runs/tabletop/ee-pi0"))
     args = parser.parse_args()
     prior = args.out.parent / "priors" / f"ee-{args.level}-g{args.discount}"
@@ -61,13 +63,17 @@ def main() -> None:
         pretrain_prior(PriorConfig(domain="tabletop", level=args.level, frames=3000, steps=300,
                                    caption_discount=args.discount, env=ENV), prior, overwrite=True)
     runs = {"uniform": GenerateConfig(domain="tabletop", level=args.level, episodes=100, proposer="uniform", env=ENV)}
-    for horizon in (int(h) for h in args.horizons.split(",")):
+    for horizon in (int(h) for h in args.horizons.split(",") if h):
         runs[f"prior, H = {horizon}"] = GenerateConfig(
             domain="tabletop", level=args.level, episodes=64, proposer="prior", prior=str(prior),
             prior_horizon=horizon, prior_candidates=8, env=ENV)
+    runs["prior, cell motions"] = GenerateConfig(
+        domain="tabletop", level=args.level, episodes=args.motion_episodes, proposer="prior", prior=str(prior),
+        prior_mode="cells", prior_temperature=0.02, env=ENV)
     print(f"| π0 | episodes | success (95% CI) | closest approach, median (m) | within 4 cm | preview steps |\n|---|---|---|---|---|---|")
     for name, config in runs.items():
-        folder = args.out / f"{args.level}-g{args.discount}-{name.replace(', H = ', '-h').replace('uniform', 'uniform-h0')}"
+        slug = name.replace(", H = ", "-h").replace("uniform", "uniform-h0").replace(", cell motions", "-cells")
+        folder = args.out / f"{args.level}-g{args.discount}-{slug}"
         generate(config, folder)
         previews = load_card(DatasetLayout(folder).card).counts["preview_steps"]
         successes, distances = closest_approach(folder, args.level)

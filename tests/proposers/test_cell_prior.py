@@ -10,19 +10,14 @@ from gymnasium import spaces
 import sim2act.envs
 from sim2act.actions.distributions import CandidateActions, MultiCategorical
 from sim2act.errors import Sim2ActError
-from sim2act.priors import PriorConfig, pretrain_prior
 from sim2act.proposers import make_proposer
 from sim2act.proposers.cell_prior import CellPriorProposer, _most_likely
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.rollout.recorder import EpisodeRecorder
 
-TINY_TABLETOP_PRIOR = PriorConfig(domain="tabletop", level="put-in-bowl", frames=40, steps=4, batch_size=16,
-                                  hidden_size=16, layers=1, heads=2, projection_dim=16)
-
-
-@pytest.fixture(scope="module")
-def prior(tmp_path_factory):
-    return pretrain_prior(TINY_TABLETOP_PRIOR, tmp_path_factory.mktemp("prior") / "tabletop").out
+@pytest.fixture
+def prior(tabletop_prior):
+    return tabletop_prior
 
 
 def tabletop_envs(n, level="put-in-bowl"):

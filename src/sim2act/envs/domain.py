@@ -115,6 +115,23 @@ class Expert(Protocol):
         """The next action, given the action executed last (None at the start); None when it gives up."""
 
 
+class Motion(Protocol):
+    """A multi-step motion under way: the next continuous action from the latest observation, None when over."""
+
+    def act(self, observation: Mapping[str, Any]) -> Any | None: ...
+
+
+@dataclass(frozen=True)
+class CellMotions:
+    """How a continuous-control mode carries out "pick at cell i, place at cell j" from what the robot observes
+    (π0's cell scores in that mode: ``proposers.cell_motion``)."""
+
+    cell_pixels: tuple[tuple[float, float], ...]
+    """Each cell's (x, y) in the first camera as fractions of its width and height."""
+    start: Callable[[int, int, Mapping[str, Any]], Motion]
+    """``start(pick, place, observation)``: the motion, read from observations only (proprio, depth)."""
+
+
 @dataclass(frozen=True)
 class Domain:
     """A simulator family and everything the rest of sim2act needs to know about it."""
@@ -136,6 +153,9 @@ class Domain:
     regions: Callable[[gym.Env], Sequence[Region]] | None = None
     """``regions(env)``: named things' noun phrases and where they appear in the first camera, and places where
     nothing named is (the prior's patch-level data; with ``Grammar.action_phrases``, π0's cell scoring)."""
+    cell_motions: Callable[[Mapping[str, Any]], CellMotions | None] | None = None
+    """``cell_motions(env options)``: for a continuous action mode, how π0's chosen cells become actions (None where
+    the mode has none)."""
     preview: bool = False
     """Its envs are ``Previewable`` (the prior proposer's one-step previews)."""
     expert: Callable[[gym.Env], Expert] | None = None

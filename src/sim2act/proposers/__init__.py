@@ -57,8 +57,9 @@ def make_proposer(
 
 PRIOR_MODES = ("preview", "cells", "cells+preview")
 """How π0 proposes: ``preview`` scores the outcome of every action (sampled candidates where there are too many);
-``cells`` scores the image's cells against the instruction's phrases (``proposers.cell_prior``); ``cells+preview``
-previews the actions the cell scores rank highest."""
+``cells`` scores the image's cells against the instruction's phrases (``proposers.cell_prior``; in a continuous
+mode whose domain gives ``cell_motions``, then moves to the chosen cells: ``proposers.cell_motion``);
+``cells+preview`` previews the actions the cell scores rank highest."""
 
 
 def check_prior_options(mode: str, candidates: int | None, horizon: int, flags: bool = True) -> None:
@@ -95,8 +96,14 @@ def _prior_proposer(
                              reuse_previews=reuse_previews, horizon=prior_horizon, **candidates)
     from sim2act.proposers.cell_prior import CellPriorProposer
 
-    cell_pixels = described.vision(env_options or {}).cell_pixels if described else ()
     phrases = described.grammar.action_phrases if described else None
+    motions = described.cell_motions(env_options or {}) if described and described.cell_motions else None
+    if motions is not None and phrases is not None and prior_mode == "cells":
+        from sim2act.proposers.cell_motion import CellMotionProposer
+
+        return CellMotionProposer(action_space, prior, motions.cell_pixels, phrases, motions.start,
+                                  temperature=prior_temperature, camera=camera)
+    cell_pixels = described.vision(env_options or {}).cell_pixels if described else ()
     if not cell_pixels or phrases is None:
         raise Sim2ActError(
             f"prior mode {prior_mode!r} needs a domain whose actions name cells in the image and whose grammar "

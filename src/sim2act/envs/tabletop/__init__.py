@@ -8,6 +8,7 @@ from sim2act import features as F  # noqa: E402
 from sim2act.envs.domain import Domain, Grammar, Levels, Sensors, VisionDefaults  # noqa: E402
 from sim2act.envs.registry import register_domain  # noqa: E402
 from sim2act.envs.tabletop.captions import tabletop_captions  # noqa: E402
+from sim2act.envs.tabletop.cell_motion import tabletop_cell_motions  # noqa: E402
 from sim2act.envs.tabletop.env import WRIST_DEPTH, WRIST_RGB, TabletopEnv  # noqa: E402
 from sim2act.envs.tabletop.expert import TabletopExpert  # noqa: E402
 from sim2act.envs.tabletop.language import HELD_OUT_PAIRS, VOCABULARY, action_phrases, compositions, instruction_type, subgoals  # noqa: E402
@@ -60,6 +61,7 @@ DOMAIN = Domain(
     vision=_vision,
     captions=tabletop_captions,
     regions=tabletop_regions,
+    cell_motions=tabletop_cell_motions,
     preview=True,
     expert=TabletopExpert,
     replay=replay_verdicts,

@@ -68,15 +68,27 @@ def cell_pixels(height: float = 0.02) -> tuple[tuple[float, float], ...]:
     (x, y) as fractions of the image's width and height, by the pinhole model of the camera pose above
     (square images; the default height is a block's middle). The pick_place head reads its tokens there.
     """
-    eye, target = np.asarray(CAMERA_POS), np.asarray(CAMERA_LOOKAT)
-    forward = (target - eye) / np.linalg.norm(target - eye)
-    right = np.cross(forward, [0.0, 0.0, 1.0])
-    right /= np.linalg.norm(right)
-    up = np.cross(right, forward)
-    focal = 0.5 / np.tan(np.radians(CAMERA_FOVY) / 2)
+    eye, forward, right, up, focal = _camera()
     points = []
     for cell in range(CELLS):
         offset = np.append(cell_xy(cell), height) - eye
         depth = offset @ forward
         points.append((float(0.5 + focal * (offset @ right) / depth), float(0.5 - focal * (offset @ up) / depth)))
     return tuple(points)
+
+
+def camera_point(u: float, v: float, depth: float) -> np.ndarray:
+    """The world point seen at image position (u, v) (fractions of width and height) at ``depth`` m along the
+    front camera's optical axis: ``cell_pixels``' projection inverted, as a calibrated RGB-D camera gives it."""
+    eye, forward, right, up, focal = _camera()
+    return eye + depth * (forward + (u - 0.5) / focal * right - (v - 0.5) / focal * up)
+
+
+def _camera() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """The front camera's position, forward, right and up axes, and focal length in image widths."""
+    eye, target = np.asarray(CAMERA_POS), np.asarray(CAMERA_LOOKAT)
+    forward = (target - eye) / np.linalg.norm(target - eye)
+    right = np.cross(forward, [0.0, 0.0, 1.0])
+    right /= np.linalg.norm(right)
+    up = np.cross(right, forward)
+    return eye, forward, right, up, 0.5 / np.tan(np.radians(CAMERA_FOVY) / 2)

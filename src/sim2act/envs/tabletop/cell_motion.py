@@ -1,0 +1,97 @@
+"""Pick at one cell and place at another with 10-Hz end-effector deltas, closed-loop on what the robot observes.
+
+π0 chooses the cells where it sees the instruction's phrases (``proposers.cell_motion``); in ``ee_delta`` mode this
+turns the chosen pair into continuous actions. It reads only what a robot has: the end effector's position
+(proprio) and the front camera's depth, back-projected through the calibrated camera pose to the surface height at
+each cell (as the ``pick_place`` primitive's depth probe, a heightmap, does). Its waypoints are the primitive's:
+above the pick cell at travel height, down to a grasp, close, lift, across, down, open, up. Each step servos toward
+the current waypoint from the measured position, so a step that someone else chose (a mixture's uniform action)
+is corrected by the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim2act import features as F
+from sim2act.envs.tabletop.env import EE_STEP
+from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TIP_BELOW_SITE, TRAVEL_HEIGHT, grasp_tip_height
+from sim2act.envs.tabletop.workspace import CELL, camera_point, cell_pixels, cell_xy
+
+CELL_PIXELS = cell_pixels()
+OPEN, CLOSED = 0.5, -1.0
+"""Gripper commands: 0.5 opens the fingers 6 cm apart (the primitive's opening), -1 closes them."""
+REACHED = 0.012
+"""A move's waypoint counts as reached within this distance (m) of the end effector."""
+MOVE_STEPS = 20
+"""Steps a move may take before the motion goes on regardless (a blocked arm does not stall the episode)."""
+CLOSE_STEPS, OPEN_STEPS = 4, 3
+"""Steps the fingers are given to close on a block and to let it go."""
+
+
+def surface_height(depth: np.ndarray, cell: int, window: int = 2) -> float:
+    """Height of the highest surface the camera sees over ``cell`` (the table top is 0), from the depth image."""
+    h, w = depth.shape
+    u, v = CELL_PIXELS[cell]
+    cx, cy = int(u * w), int(v * h)
+    ys, xs = np.mgrid[max(cy - window, 0) : min(cy + window + 1, h), max(cx - window, 0) : min(cx + window + 1, w)]
+    points = np.array([camera_point((x + 0.5) / w, (y + 0.5) / h, float(depth[y, x])) for y, x in zip(ys.ravel(), xs.ravel())])
+    inside = np.all(np.abs(points[:, :2] - cell_xy(cell)) <= 0.6 * CELL, axis=1)
+    return float(max(points[inside, 2].max(), 0.0)) if inside.any() else 0.0
+
+
+@dataclass
+class _Phase:
+    goal: np.ndarray
+    """End-effector site position to reach (or hold)."""
+    gripper: float
+    hold: int = 0
+    """Steps to stay (a gripper phase); 0: move until the goal is reached."""
+
+
+class CellMotion:
+    """One pick-and-place in ``ee_delta`` actions: ``act(observation)`` until it returns None."""
+
+    def __init__(self, pick: int, place: int, observation: Mapping[str, Any]) -> None:
+        depth = np.asarray(observation[F.DEPTH])
+        pick_xy, place_xy = cell_xy(pick), cell_xy(place)
+        grasp = grasp_tip_height(surface_height(depth, pick)) + TIP_BELOW_SITE
+        release = surface_height(depth, place) + GRASP_DEPTH + PLACE_CLEARANCE + TIP_BELOW_SITE
+        travel = TRAVEL_HEIGHT + TIP_BELOW_SITE
+        at = lambda xy, z: np.array([xy[0], xy[1], z])  # noqa: E731
+        self.phases = [
+            _Phase(at(pick_xy, travel), OPEN), _Phase(at(pick_xy, grasp), OPEN),
+            _Phase(at(pick_xy, grasp), CLOSED, CLOSE_STEPS), _Phase(at(pick_xy, travel), CLOSED),
+            _Phase(at(place_xy, travel), CLOSED), _Phase(at(place_xy, release), CLOSED),
+            _Phase(at(place_xy, release), OPEN, OPEN_STEPS), _Phase(at(place_xy, travel), OPEN),
+        ]
+        self._phase, self._steps = 0, 0
+
+    def act(self, observation: Mapping[str, Any]) -> np.ndarray | None:
+        """The next action (dx, dy, dz, gripper) in [-1, 1], or None when the motion is over."""
+        ee = np.asarray(observation[F.PROPRIO], np.float64)[:3]
+        while self._phase < len(self.phases):
+            phase = self.phases[self._phase]
+            done = self._steps >= phase.hold if phase.hold else (
+                np.linalg.norm(phase.goal - ee) < REACHED or self._steps >= MOVE_STEPS)
+            if not done:
+                break
+            self._phase, self._steps = self._phase + 1, 0
+        else:
+            return None
+        self._steps += 1
+        delta = np.clip((phase.goal - ee) / EE_STEP, -1.0, 1.0)
+        return np.append(delta, phase.gripper).astype(np.float32)
+
+
+def tabletop_cell_motions(options: Mapping[str, Any]):
+    """The tabletop's ``CellMotions`` in ``ee_delta`` mode (None in ``pick_place``, whose actions are cells)."""
+    from sim2act.envs.domain import CellMotions
+
+    if options.get("action_mode", "pick_place") != "ee_delta":
+        return None
+    return CellMotions(cell_pixels=CELL_PIXELS, start=CellMotion)

@@ -1,0 +1,76 @@
+"""π0 for continuous control over a workspace of cells: choose cells by the prior's scores, then move there.
+
+In a continuous action mode the prior cannot score every action, and scoring sampled ones by their previewed
+outcome frames does not find a grasp (``README``: 0 of 64 in ``ee_delta`` pick). Where the domain says how a
+chosen pair of cells is carried out (``Domain.cell_motions``: "pick at cell i, place at cell j" as a closed-loop
+motion read from proprio and depth), π0 chooses the pair as in ``pick_place`` (``CellPriorProposer``: the
+prior's patch embedding at each cell against the instruction's phrases, a softmax per dimension) and proposes
+the motion's actions step by step until it ends; then it chooses again on the frame it has come to. Each choice
+is drawn from the cell probabilities with a generator seeded by the frame, so a shard stays a function of its
+config. No simulator call: ``preview_steps`` stays 0.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Sequence
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from sim2act import features as F
+from sim2act.actions.distributions import ActionDistribution, CandidateActions, MultiCategorical
+from sim2act.errors import Sim2ActError
+from sim2act.proposers.base import Proposer
+from sim2act.proposers.cell_prior import CellPriorProposer
+
+
+class CellMotionProposer(Proposer):
+    """Proposes the actions of a motion to the cells where the prior sees the instruction's phrases.
+
+    ``start(pick, place, observation)`` begins a motion (``CellMotions.start``); the other arguments are
+    ``CellPriorProposer``'s, which scores the cells.
+    """
+
+    def __init__(
+        self,
+        action_space: gym.Space,
+        prior,
+        cell_pixels: Sequence[tuple[float, float]],
+        action_phrases: Callable[[str], tuple[str | None, ...]],
+        start: Callable,
+        temperature: float | None = None,
+        camera: str = F.RGB,
+    ) -> None:
+        if not isinstance(action_space, spaces.Box):
+            raise Sim2ActError(f"π0's cell motions act in a Box action space, not {action_space}")
+        super().__init__(action_space)
+        cells = spaces.MultiDiscrete([len(cell_pixels), len(cell_pixels)])
+        self.scorer = CellPriorProposer(cells, prior, cell_pixels, action_phrases, temperature=temperature, camera=camera)
+        self.start = start
+        self.camera = camera
+        self.name = "prior(cell motions)"
+        self._motions: dict[int, object] = {}
+
+    def begin_episode(self, slot: int, env: gym.Env) -> None:
+        self._motions.pop(slot, None)
+
+    def distribution(self, observations, envs, slots) -> ActionDistribution:
+        actions: list[np.ndarray | None] = [None] * len(slots)
+        for i, slot in enumerate(slots):
+            if slot in self._motions:
+                actions[i] = self._motions[slot].act(observations[i])
+        todo = [i for i, action in enumerate(actions) if action is None]
+        if todo:
+            cells = MultiCategorical(self.scorer.cell_probabilities([observations[i] for i in todo]))
+            for row, i in enumerate(todo):
+                rng = np.random.default_rng(zlib.crc32(np.ascontiguousarray(observations[i][self.camera]).tobytes()))
+                pick, place = (int(c) for c in MultiCategorical(cells.probs[row : row + 1]).sample(rng)[0])
+                motion = self.start(pick, place, observations[i])
+                self._motions[slots[i]] = motion
+                actions[i] = motion.act(observations[i])
+                if actions[i] is None:
+                    raise Sim2ActError(f"a cell motion from cell {pick} to cell {place} proposed no action")
+        chosen = np.stack([np.asarray(a, self.action_space.dtype) for a in actions])
+        return CandidateActions(chosen[:, None], np.ones((len(slots), 1)))
