@@ -6,7 +6,7 @@ Pretrains a prior on uniformly collected ee_delta frames (3,000 frames, 300 step
 ``--discount``), then generates train-split episodes with uniform deltas, with π0 previewing K = 8
 sampled deltas held for each horizon H (``prior_horizon``), and with π0 choosing cells by their scores and
 moving there (``prior_mode = "cells"``, T = 0.02: ``proposers.cell_motion``). For every episode it reports success and the
-closest the end effector came to the block the instruction names (read from the simulator after a
+closest the fingertips came to the centre of the block the instruction names (read from the simulator after a
 reset to the episode's seed: privileged state, for measurement only). Datasets resume, so a second
 call only re-reads them.
 """
@@ -22,6 +22,8 @@ import pyarrow.parquet as pq
 from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
 from sim2act.envs import make
+from sim2act.envs.tabletop.language import compositions
+from sim2act.envs.tabletop.primitives import TIP_BELOW_SITE
 from sim2act.evaluation.metrics import wilson_interval
 from sim2act.priors import PriorConfig, pretrain_prior
 from sim2act.rollout.generation import GenerateConfig, generate
@@ -30,7 +32,7 @@ ENV = {"action_mode": "ee_delta"}
 
 
 def closest_approach(dataset: Path, level: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per episode: success, and the smallest distance (m) between end effector and the named block."""
+    """Per episode: success, and the smallest distance (m) between the fingertips and the named block's centre."""
     table = pq.read_table(sorted((dataset / "data").glob("*.parquet")),
                           columns=["episode_id", "seed", "proprio", "success"]).to_pydict()
     episodes: dict[int, tuple[int, list, list]] = {}
@@ -42,9 +44,10 @@ def closest_approach(dataset: Path, level: str) -> tuple[np.ndarray, np.ndarray]
     successes, distances = [], []
     for seed, positions, success in episodes.values():
         env.reset(seed=int(seed))
-        named = base.layout.instruction.split()[3]  # "pick up the red block" / "put the red block in ..."
+        named = next(color for color, thing in compositions(base.layout.instruction) if thing == "block")
         block = next(b for b in base.blocks if b.color == named)
-        distances.append(np.linalg.norm(np.asarray(positions) - base.data.xpos[block.body], axis=1).min())
+        fingertips = np.asarray(positions) - [0.0, 0.0, TIP_BELOW_SITE]
+        distances.append(np.linalg.norm(fingertips - base.data.xpos[block.body], axis=1).min())
         successes.append(any(success))
     env.close()
     return np.array(successes), np.array(distances)
