@@ -73,7 +73,7 @@ def main() -> None:
     runs["prior, cell motions"] = GenerateConfig(
         domain="tabletop", level=args.level, episodes=args.motion_episodes, proposer="prior", prior=str(prior),
         prior_mode="cells", prior_temperature=0.02, env=ENV)
-    print(f"| π0 | episodes | success (95% CI) | closest approach, median (m) | within 4 cm | preview steps |\n|---|---|---|---|---|---|")
+    print("| π0 | episodes | success (95% CI) | closest approach, median (m) | within 4 cm | preview steps |\n|---|---|---|---|---|---|")
     for name, config in runs.items():
         slug = name.replace(", H = ", "-h").replace("uniform", "uniform-h0").replace(", cell motions", "-cells")
         folder = args.out / f"{args.level}-g{args.discount}-{slug}"

@@ -12,6 +12,7 @@ from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.proposers import make_proposer
 from sim2act.proposers.cell_motion import CellMotionProposer
+from sim2act.proposers.cell_prior import CellPriorProposer
 from sim2act.rollout.recorder import EpisodeRecorder
 
 EE = {"action_mode": "ee_delta"}
@@ -53,5 +54,6 @@ def test_the_choice_of_cells_is_a_function_of_the_frame(tabletop_prior):
 
 def test_cell_motions_need_a_box_space(tabletop_prior):
     motions = get_domain("tabletop").cell_motions(EE)
+    scorer = CellPriorProposer(spaces.MultiDiscrete([64, 64]), tabletop_prior, motions.cell_pixels, lambda text: (None, None))
     with pytest.raises(Sim2ActError, match="Box action space"):
-        CellMotionProposer(spaces.Discrete(3), tabletop_prior, motions.cell_pixels, lambda text: (None, None), motions.start)
+        CellMotionProposer(spaces.Discrete(3), scorer, motions.start)

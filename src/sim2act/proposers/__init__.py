@@ -99,10 +99,14 @@ def _prior_proposer(
     phrases = described.grammar.action_phrases if described else None
     motions = described.cell_motions(env_options or {}) if described and described.cell_motions else None
     if motions is not None and phrases is not None and prior_mode == "cells":
-        from sim2act.proposers.cell_motion import CellMotionProposer
+        from gymnasium import spaces
 
-        return CellMotionProposer(action_space, prior, motions.cell_pixels, phrases, motions.start,
-                                  temperature=prior_temperature, camera=camera)
+        from sim2act.proposers.cell_motion import CellMotionProposer
+        from sim2act.proposers.cell_prior import CellPriorProposer
+
+        cells = spaces.MultiDiscrete([len(motions.cell_pixels)] * 2)
+        scorer = CellPriorProposer(cells, prior, motions.cell_pixels, phrases, temperature=prior_temperature, camera=camera)
+        return CellMotionProposer(action_space, scorer, motions.start)
     cell_pixels = described.vision(env_options or {}).cell_pixels if described else ()
     if not cell_pixels or phrases is None:
         raise Sim2ActError(
@@ -146,4 +150,4 @@ register_proposer("expert", _expert_proposer)
 register_proposer("prior", _prior_proposer)
 register_proposer("policy", _policy_proposer)
 
-__all__ = ["PRIOR_MODES", "check_prior_options", "PROPOSERS", "MixtureProposer", "Proposal", "Proposer", "make_proposer", "register_proposer"]
+__all__ = ["PRIOR_MODES", "PROPOSERS", "MixtureProposer", "Proposal", "Proposer", "check_prior_options", "make_proposer", "register_proposer"]

@@ -13,13 +13,12 @@ config. No simulator call: ``preview_steps`` stays 0.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from sim2act import features as F
 from sim2act.actions.distributions import ActionDistribution, CandidateActions, MultiCategorical
 from sim2act.errors import Sim2ActError
 from sim2act.proposers.base import Proposer
@@ -29,27 +28,17 @@ from sim2act.proposers.cell_prior import CellPriorProposer
 class CellMotionProposer(Proposer):
     """Proposes the actions of a motion to the cells where the prior sees the instruction's phrases.
 
-    ``start(pick, place, observation)`` begins a motion (``CellMotions.start``); the other arguments are
-    ``CellPriorProposer``'s, which scores the cells.
+    ``scorer`` scores the (pick, place) cells (a ``CellPriorProposer`` over their ``MultiDiscrete([N, N])``);
+    ``start(pick, place, observation)`` begins a motion (``CellMotions.start``).
     """
 
-    def __init__(
-        self,
-        action_space: gym.Space,
-        prior,
-        cell_pixels: Sequence[tuple[float, float]],
-        action_phrases: Callable[[str], tuple[str | None, ...]],
-        start: Callable,
-        temperature: float | None = None,
-        camera: str = F.RGB,
-    ) -> None:
+    def __init__(self, action_space: gym.Space, scorer: CellPriorProposer, start: Callable) -> None:
         if not isinstance(action_space, spaces.Box):
             raise Sim2ActError(f"π0's cell motions act in a Box action space, not {action_space}")
         super().__init__(action_space)
-        cells = spaces.MultiDiscrete([len(cell_pixels), len(cell_pixels)])
-        self.scorer = CellPriorProposer(cells, prior, cell_pixels, action_phrases, temperature=temperature, camera=camera)
+        self.scorer = scorer
         self.start = start
-        self.camera = camera
+        self.camera = scorer.camera
         self.name = "prior(cell motions)"
         self._motions: dict[int, object] = {}
 

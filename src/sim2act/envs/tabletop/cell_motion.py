@@ -19,7 +19,13 @@ import numpy as np
 
 from sim2act import features as F
 from sim2act.envs.tabletop.env import EE_STEP
-from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TIP_BELOW_SITE, TRAVEL_HEIGHT, grasp_tip_height
+from sim2act.envs.tabletop.primitives import (
+    GRASP_DEPTH,
+    PLACE_CLEARANCE,
+    TIP_BELOW_SITE,
+    TRAVEL_HEIGHT,
+    grasp_tip_height,
+)
 from sim2act.envs.tabletop.workspace import CELL, camera_point, cell_pixels, cell_xy
 
 CELL_PIXELS = cell_pixels()
@@ -62,7 +68,7 @@ class CellMotion:
         grasp = grasp_tip_height(surface_height(depth, pick)) + TIP_BELOW_SITE
         release = surface_height(depth, place) + GRASP_DEPTH + PLACE_CLEARANCE + TIP_BELOW_SITE
         travel = TRAVEL_HEIGHT + TIP_BELOW_SITE
-        at = lambda xy, z: np.array([xy[0], xy[1], z])  # noqa: E731
+        at = lambda xy, z: np.array([xy[0], xy[1], z])
         self.phases = [
             _Phase(at(pick_xy, travel), OPEN), _Phase(at(pick_xy, grasp), OPEN),
             _Phase(at(pick_xy, grasp), CLOSED, CLOSE_STEPS), _Phase(at(pick_xy, travel), CLOSED),
