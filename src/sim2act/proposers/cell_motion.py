@@ -12,7 +12,6 @@ config. No simulator call: ``preview_steps`` stays 0.
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 
 import gymnasium as gym
@@ -23,6 +22,7 @@ from sim2act.actions.distributions import ActionDistribution, CandidateActions, 
 from sim2act.errors import Sim2ActError
 from sim2act.proposers.base import Proposer
 from sim2act.proposers.cell_prior import CellPriorProposer
+from sim2act.proposers.prior import frame_rng
 
 
 class CellMotionProposer(Proposer):
@@ -54,7 +54,7 @@ class CellMotionProposer(Proposer):
         if todo:
             cells = MultiCategorical(self.scorer.cell_probabilities([observations[i] for i in todo]))
             for row, i in enumerate(todo):
-                rng = np.random.default_rng(zlib.crc32(np.ascontiguousarray(observations[i][self.camera]).tobytes()))
+                rng = frame_rng(observations[i], self.camera)
                 pick, place = (int(c) for c in MultiCategorical(cells.probs[row : row + 1]).sample(rng)[0])
                 motion = self.start(pick, place, observations[i])
                 self._motions[slots[i]] = motion

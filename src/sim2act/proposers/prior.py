@@ -182,11 +182,16 @@ class PriorProposer(Proposer):
         space = self.action_space
         if isinstance(space, spaces.Discrete):
             return np.arange(space.start, space.start + space.n)
-        # Drawn from the observation itself, so a shard's actions stay a function of its config (resumable).
-        rng = np.random.default_rng(zlib.crc32(np.ascontiguousarray(observation[self.camera]).tobytes()))
+        rng = frame_rng(observation, self.camera)
         if isinstance(space, spaces.MultiDiscrete):
             return rng.integers(0, space.nvec, (self.candidates, *space.shape)).astype(space.dtype)
         return rng.uniform(space.low, space.high, (self.candidates, *space.shape)).astype(space.dtype)
+
+
+def frame_rng(observation, camera: str) -> np.random.Generator:
+    """A generator seeded by the observation's frame: what a proposer draws from it stays a function of the
+    shard's config (resumable, reproducible)."""
+    return np.random.default_rng(zlib.crc32(np.ascontiguousarray(observation[camera]).tobytes()))
 
 
 def _previewer(env: gym.Env, horizon: int = 1):

@@ -19,13 +19,7 @@ import numpy as np
 
 from sim2act import features as F
 from sim2act.envs.tabletop.env import EE_STEP
-from sim2act.envs.tabletop.primitives import (
-    GRASP_DEPTH,
-    PLACE_CLEARANCE,
-    TIP_BELOW_SITE,
-    TRAVEL_HEIGHT,
-    grasp_tip_height,
-)
+from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TRAVEL_HEIGHT, grasp_tip_height, gripper_at
 from sim2act.envs.tabletop.workspace import CELL, camera_point, cell_pixels, cell_xy
 
 CELL_PIXELS = cell_pixels()
@@ -65,15 +59,14 @@ class CellMotion:
     def __init__(self, pick: int, place: int, observation: Mapping[str, Any]) -> None:
         depth = np.asarray(observation[F.DEPTH])
         pick_xy, place_xy = cell_xy(pick), cell_xy(place)
-        grasp = grasp_tip_height(surface_height(depth, pick)) + TIP_BELOW_SITE
-        release = surface_height(depth, place) + GRASP_DEPTH + PLACE_CLEARANCE + TIP_BELOW_SITE
-        travel = TRAVEL_HEIGHT + TIP_BELOW_SITE
-        at = lambda xy, z: np.array([xy[0], xy[1], z])
+        grasp = grasp_tip_height(surface_height(depth, pick))
+        release = surface_height(depth, place) + GRASP_DEPTH + PLACE_CLEARANCE
+        at = gripper_at  # the end-effector site that puts the fingertips at a height above a point
         self.phases = [
-            _Phase(at(pick_xy, travel), OPEN), _Phase(at(pick_xy, grasp), OPEN),
-            _Phase(at(pick_xy, grasp), CLOSED, CLOSE_STEPS), _Phase(at(pick_xy, travel), CLOSED),
-            _Phase(at(place_xy, travel), CLOSED), _Phase(at(place_xy, release), CLOSED),
-            _Phase(at(place_xy, release), OPEN, OPEN_STEPS), _Phase(at(place_xy, travel), OPEN),
+            _Phase(at(pick_xy, TRAVEL_HEIGHT), OPEN), _Phase(at(pick_xy, grasp), OPEN),
+            _Phase(at(pick_xy, grasp), CLOSED, CLOSE_STEPS), _Phase(at(pick_xy, TRAVEL_HEIGHT), CLOSED),
+            _Phase(at(place_xy, TRAVEL_HEIGHT), CLOSED), _Phase(at(place_xy, release), CLOSED),
+            _Phase(at(place_xy, release), OPEN, OPEN_STEPS), _Phase(at(place_xy, TRAVEL_HEIGHT), OPEN),
         ]
         self._phase, self._steps = 0, 0
 
