@@ -1,4 +1,4 @@
-"""A short real PPO run shared by the baseline tests, and a Box-action domain for SAC."""
+"""A short real PPO run shared by the baseline tests, a Box-action domain for SAC and a MultiDiscrete one for PPO."""
 
 from __future__ import annotations
 
@@ -63,3 +63,23 @@ def box_grid(monkeypatch) -> str:
     domain = replace(grid, name="boxgrid", build=lambda level, **kwargs: ArgmaxActions(GridEnv(level, **kwargs)))
     monkeypatch.setitem(_DOMAINS, "boxgrid", domain)
     return "boxgrid"
+
+
+class PairedActions(gym.Wrapper):
+    """The grid with a ``MultiDiscrete([7, 3])`` action space (``pick_place``'s kind): the first choice acts."""
+
+    def __init__(self, env: gym.Env) -> None:
+        super().__init__(env)
+        self.action_space = spaces.MultiDiscrete([env.action_space.n, 3])
+
+    def step(self, action):
+        return self.env.step(int(action[0]))
+
+
+@pytest.fixture
+def paired_grid(monkeypatch) -> str:
+    """A domain ``pairedgrid`` (the grid behind ``PairedActions``), registered for this test only."""
+    grid = get_domain("grid")
+    domain = replace(grid, name="pairedgrid", build=lambda level, **kwargs: PairedActions(GridEnv(level, **kwargs)))
+    monkeypatch.setitem(_DOMAINS, "pairedgrid", domain)
+    return "pairedgrid"

@@ -125,6 +125,22 @@ def test_sac_trains_on_a_box_action_domain(box_grid, tmp_path):
     assert np.isfinite(sampled.distribution.log_prob(sampled.actions)).all()
 
 
+def test_ppo_on_a_multi_discrete_domain_proposes_its_per_dimension_categoricals(paired_grid, tmp_path):
+    config = replace(TINY_PPO, domain=paired_grid, total_env_steps=32)
+    train_rl(config, tmp_path / "ppo")
+    loaded = load_rl(tmp_path / "ppo", device="cpu")
+    envs, observations = _observations(paired_grid, "train", 3)
+    proposer = loaded.proposer()
+    batch, _ = loaded.model.policy.obs_to_tensor(proposer.encoder.batch(observations, with_proprio=True))
+    theirs = loaded.model.policy.get_distribution(batch)
+    proposal = proposer.propose(observations, envs, [0, 1, 2], np.random.default_rng(0))
+    assert proposal.actions.shape == (3, 2) and np.all(proposal.actions[:, 1] < 3)
+    expected = theirs.log_prob(torch.as_tensor(proposal.actions)).numpy()
+    np.testing.assert_allclose(proposal.distribution.log_prob(proposal.actions), expected, atol=1e-5)
+    greedy, _ = loaded.model.predict(proposer.encoder.batch(observations, with_proprio=True), deterministic=True)
+    np.testing.assert_array_equal(loaded.proposer(deterministic=True).propose(observations, envs, [0, 1, 2], np.random.default_rng(0)).actions, greedy)
+
+
 @pytest.mark.parametrize(
     "overrides, message",
     [

@@ -52,6 +52,8 @@ def test_run_writes_a_report_and_a_rerun_resumes(tmp_path):
     assert refused.stderr.strip().splitlines() == [
         f"error: --out {out} holds a run with another config (differs in: rounds); re-run with its config to resume it, or pick another --out"
     ]
+    reseeded = sim2act("run", "--config", str(config), "--out", str(out), "--seed", "1")
+    assert reseeded.returncode == 2 and "(differs in: seed)" in reseeded.stderr
 
 
 def test_bad_config_is_one_line(tmp_path):

@@ -10,7 +10,7 @@ from sim2act.envs.tabletop.captions import tabletop_captions
 from sim2act.envs.tabletop.expert import TabletopExpert
 from sim2act.envs.tabletop.levels import LEVELS, NAMED_LEVELS, relation_cell, sample_layout
 from sim2act.envs.tabletop.replay import replay_verdicts
-from sim2act.envs.tabletop.workspace import CELLS, chebyshev
+from sim2act.envs.tabletop.workspace import CELLS, MAX_BLOCKS, MAX_BOWLS, chebyshev
 from sim2act.tasks import TaskSampler, names_held_out
 
 EVAL_ONLY = set(L.EVAL_COLORS) - set(L.TRAIN_COLORS)
@@ -59,7 +59,30 @@ def test_the_unseen_colour_variant_names_evaluation_colours_and_seen_levels_neve
     unseen = [sample_layout("put-in-bowl-unseen-colors", np.random.default_rng(s)).instruction for s in range(60)]
     assert not any(set(i.split()) & EVAL_ONLY for i in seen)
     assert any(set(i.split()) & EVAL_ONLY for i in unseen)
-    assert sim2act.envs.get_domain("tabletop").levels.variants("put-in-bowl") == ("put-in-bowl-unseen-colors",)
+    assert "put-in-bowl-unseen-colors" in sim2act.envs.get_domain("tabletop").levels.variants("put-in-bowl")
+
+
+def test_the_distractor_variant_fills_the_table_past_anything_training_shows():
+    trained = [sample_layout("put-in-bowl", np.random.default_rng(s)) for s in range(200)]
+    crowded = [sample_layout("put-in-bowl-distractors", np.random.default_rng(s)) for s in range(60)]
+    most = max(len(t.blocks) + len(t.bowls) for t in trained)
+    assert all((len(c.blocks), len(c.bowls)) == (MAX_BLOCKS, MAX_BOWLS) for c in crowded)
+    assert most < MAX_BLOCKS + MAX_BOWLS
+    assert L.instruction_type(crowded[0].instruction) == "put in bowl"
+
+
+def test_the_randomized_variant_randomises_scenes_without_the_env_option():
+    plain = sim2act.envs.make("tabletop", "put-in-bowl")
+    randomized = sim2act.envs.make("tabletop", "put-in-bowl-randomized")
+    assert not plain.unwrapped.randomize and randomized.unwrapped.randomize
+    first, _ = plain.reset(seed=3)
+    second, _ = randomized.reset(seed=3)
+    assert plain.unwrapped.layout.instruction == randomized.unwrapped.layout.instruction
+    assert not np.array_equal(first["rgb"], second["rgb"])
+    assert set(sim2act.envs.get_domain("tabletop").levels.variants("put-in-bowl")) == {
+        "put-in-bowl-unseen-colors", "put-in-bowl-distractors", "put-in-bowl-randomized"}
+    plain.close()
+    randomized.close()
 
 
 @pytest.mark.parametrize("level", NAMED_LEVELS)

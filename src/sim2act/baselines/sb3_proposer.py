@@ -19,7 +19,7 @@ from gymnasium import spaces
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import ActorCriticPolicy
 
-from sim2act.actions.distributions import ActionDistribution, Categorical
+from sim2act.actions.distributions import ActionDistribution, Categorical, MultiCategorical
 from sim2act.baselines.task_env import PROPRIO, InstructionEncoder
 from sim2act.proposers.base import Proposer
 
@@ -91,12 +91,22 @@ class RLProposer(Proposer):
             torch_dist = policy.get_distribution(obs).distribution
             if isinstance(self.action_space, spaces.Discrete):
                 return self._categorical(torch_dist.probs)
+            if isinstance(self.action_space, spaces.MultiDiscrete):  # SB3 keeps one Categorical per dimension
+                return self._multi_categorical([d.probs for d in torch_dist])
             mean, std, squashed = torch_dist.mean, torch_dist.stddev, policy.squash_output
         else:  # SAC (and the other squashed-Gaussian actors): the actor gives the Gaussian's parameters
             mean, log_std, _ = policy.actor.get_action_dist_params(obs)
             std, squashed = log_std.exp(), True
         box = self.action_space
         return GaussianActions(mean.cpu().numpy(), std.cpu().numpy(), box.low, box.high, squashed, self.deterministic)
+
+    def _multi_categorical(self, per_dimension: list[torch.Tensor]) -> MultiCategorical:
+        widest = max(p.shape[-1] for p in per_dimension)
+        probs = np.zeros((len(per_dimension[0]), len(per_dimension), widest))
+        for d, p in enumerate(per_dimension):
+            p = p.double().cpu().numpy()
+            probs[:, d, : p.shape[-1]] = np.eye(p.shape[-1])[p.argmax(-1)] if self.deterministic else p
+        return MultiCategorical(probs)
 
     def _categorical(self, probs: torch.Tensor) -> Categorical:
         probs = probs.double().cpu().numpy()

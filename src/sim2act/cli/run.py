@@ -55,6 +55,7 @@ def run_command(
     level: Annotated[Optional[str], typer.Option(help="Level over the config's.")] = None,
     out: Annotated[Path, typer.Option(help="Run folder (resumed when it holds this config's run).")] = DEFAULT_OUT,
     env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP + " Over the config's [env].")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Seed over the config's (tasks, π0's draws, training).")] = None,
 ) -> None:
     """Run the Sim2Act loop (π0 proposes, the simulator labels, π_θ learns, repeat) and write a report.
 
@@ -64,10 +65,12 @@ def run_command(
     loop_config = load_loop_config(config or default_config_name(domain))
     if domain is not None and get_domain(domain).name != loop_config.domain:
         raise Sim2ActError(f"--domain {domain}: --config {config} is a {loop_config.domain!r} loop")
-    if level is not None or env:
-        overrides = {"env": {**loop_config.env, **parse_env_options(env or [])}}
-        if level is not None:
-            overrides["level"] = level
+    overrides = {"env": {**loop_config.env, **parse_env_options(env or [])}} if env else {}
+    if level is not None:
+        overrides["level"] = level
+    if seed is not None:
+        overrides["seed"] = seed
+    if overrides:
         loop_config = replace(loop_config, **overrides).validated()
     folder = LoopFolder(out)
     console = make_console()

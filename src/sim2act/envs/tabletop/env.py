@@ -54,8 +54,9 @@ class TabletopEnv(gym.Env):
     contact and friction only. The layout and the instruction are fixed by the reset seed.
 
     ## Mission Space
-    ``pick``: "pick up the red block"; ``put-in-bowl`` (and ``put-in-bowl-unseen-colors``, naming
-    CLIPort's evaluation colours): "put the red block in the blue bowl"; ``stack``: "stack the red
+    ``pick``: "pick up the red block"; ``put-in-bowl`` (and its variants: ``-unseen-colors``, naming
+    CLIPort's evaluation colours; ``-distractors``, a full table; ``-randomized``, domain-randomised
+    scenes): "put the red block in the blue bowl"; ``stack``: "stack the red
     block on the green block"; ``place-relative``: "put the small red block to the left of the blue
     bowl"; ``tower``: "stack the red, green and blue blocks into a tower" (bottom first).
 
@@ -121,9 +122,10 @@ class TabletopEnv(gym.Env):
         if not 16 <= int(image_size) <= 256:
             raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
         self.level, self.action_mode, self.image_size = level, action_mode, int(image_size)
-        self.wrist_camera, self.force_torque, self.randomize = wrist_camera, force_torque, randomize
-        self.render_mode = render_mode
         self.spec_level = LEVELS[level]
+        self.wrist_camera, self.force_torque = wrist_camera, force_torque
+        self.randomize = randomize or self.spec_level.randomize
+        self.render_mode = render_mode
         self.model = build_model(wrist_camera=wrist_camera, force_torque=force_torque)
         self.data = mujoco.MjData(self.model)
         self.ids = scene_ids(self.model)

@@ -54,6 +54,8 @@ class LevelSpec:
     """Episode length in 10-Hz ``ee_delta`` steps."""
     colors: tuple[str, ...] = L.TRAIN_COLORS
     """Colours its instructions name."""
+    randomize: bool = False
+    """Domain-randomised scenes whatever the env's ``randomize`` option says (a generalization variant)."""
     extra: dict = field(default_factory=dict)
 
 
@@ -64,6 +66,10 @@ LEVELS = {
         LevelSpec("put-in-bowl", "put the red block in the blue bowl (1–3 bowls, 1–4 blocks)", primitives=3, ee_steps=100),
         LevelSpec("put-in-bowl-unseen-colors", "put-in-bowl naming CLIPort's evaluation colours", primitives=3,
                   ee_steps=100, colors=L.EVAL_COLORS),
+        LevelSpec("put-in-bowl-distractors", "put-in-bowl with a full table: 3 bowls and 5 blocks", primitives=3,
+                  ee_steps=100),
+        LevelSpec("put-in-bowl-randomized", "put-in-bowl in domain-randomised scenes", primitives=3, ee_steps=100,
+                  randomize=True),
         LevelSpec("stack", "stack the red block on the green block (2–4 blocks)", primitives=3, ee_steps=100),
         LevelSpec("place-relative", "put the small red block to the left of the blue bowl", primitives=3, ee_steps=100),
         LevelSpec("tower", "stack 3–4 named blocks into a tower, bottom first (long horizon)", primitives=6,
@@ -93,15 +99,19 @@ def resolve_level(level: str) -> str:
     return level
 
 
+PUT_IN_BOWL_VARIANTS = ("put-in-bowl-unseen-colors", "put-in-bowl-distractors", "put-in-bowl-randomized")
+
+
 def variants(level: str) -> tuple[str, ...]:
-    """Levels a policy trained on ``level`` never saw: CLIPort's unseen colours for put-in-bowl."""
-    return ("put-in-bowl-unseen-colors",) if level == "put-in-bowl" else ()
+    """Levels a policy trained on ``level`` never saw: for put-in-bowl, CLIPort's unseen colours, more
+    distractors than training ever shows, and domain-randomised scenes."""
+    return PUT_IN_BOWL_VARIANTS if level == "put-in-bowl" else ()
 
 
 def sample_layout(level: str, rng: np.random.Generator) -> Layout:
     """The table and instruction of one episode of ``level``."""
     spec = LEVELS[level]
-    sampler = _SAMPLERS[level.removesuffix("-unseen-colors")]
+    sampler = _SAMPLERS[level.removesuffix("-unseen-colors").removesuffix("-randomized")]
     return sampler(spec, rng, _Cells(rng))
 
 
@@ -159,6 +169,14 @@ def _put_in_bowl(spec, rng, cells) -> Layout:
     return Layout(tuple(blocks), tuple(bowls), L.put_in_bowl_instruction(block, bowl), spec.colors)
 
 
+def _put_in_bowl_crowded(spec, rng, cells) -> Layout:
+    """Every bowl and block the table holds (training's put-in-bowl: 1–3 bowls, 1–4 blocks)."""
+    block, bowl = _colors(rng, spec.colors, 1)[0], _colors(rng, spec.colors, 1)[0]
+    bowls = [Bowl(c, cells.draw(BOWL_FOOTPRINT)) for c in [bowl] + _distractor_colors(rng, [bowl], MAX_BOWLS - 1)]
+    blocks = _blocks(rng, cells, [block] + _distractor_colors(rng, [block], MAX_BLOCKS - 1))
+    return Layout(tuple(blocks), tuple(bowls), L.put_in_bowl_instruction(block, bowl), spec.colors)
+
+
 def _stack(spec, rng, cells) -> Layout:
     n = int(rng.integers(2, 5))
     top, bottom = _colors(rng, spec.colors, 2)
@@ -196,6 +214,7 @@ def _tower(spec, rng, cells) -> Layout:
 _SAMPLERS = {
     "pick": _pick,
     "put-in-bowl": _put_in_bowl,
+    "put-in-bowl-distractors": _put_in_bowl_crowded,
     "stack": _stack,
     "place-relative": _place_relative,
     "tower": _tower,
