@@ -54,6 +54,8 @@ def test_run_writes_a_report_and_a_rerun_resumes(tmp_path):
     ]
     reseeded = sim2act("run", "--config", str(config), "--out", str(out), "--seed", "1")
     assert reseeded.returncode == 2 and "(differs in: seed)" in reseeded.stderr
+    shared = sim2act("run", "--config", str(config), "--out", str(out), "--co-level", "GoToObj")
+    assert shared.returncode == 2 and "(differs in: co_levels)" in shared.stderr
 
 
 def test_bad_config_is_one_line(tmp_path):

@@ -42,6 +42,8 @@ def test_toml_with_policy_table(tmp_path):
         ("roundz = 3", "unknown LoopConfig fields: roundz"),
         ("[train]\nmomentum = 0.9", "unknown [train] keys: momentum"),
         ("rounds = ", "not valid TOML"),
+        ("co_levels = ['GoToLocal']", "co_levels must name levels other than 'GoToLocal'"),
+        ("co_levels = ['GoToLocl']", "unknown grid level"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path, text, message):

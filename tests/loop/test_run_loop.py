@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -113,3 +114,14 @@ def test_round0_with_the_pretrained_prior_counts_previews_and_frames(tmp_path):
     assert collection.preview_steps % 7 == 0
     assert ledger.prior["pretrained"] and ledger.prior["frames"] == 200
     assert (tmp_path / "run" / "prior" / "prior.json").is_file()
+
+
+def test_co_levels_share_each_rounds_episodes_and_the_policy_is_measured_on_the_level(tmp_path):
+    config = replace(TINY, rounds=1, round0_episodes=25, co_levels=["GoToObj"], final_episodes=4, gifs=0)
+    ledger = run_loop(config, tmp_path / "run")
+    card = load_card(DatasetLayout(tmp_path / "run" / "data").card)
+    assert [(run["config"]["level"], run["config"]["episodes"]) for run in card.runs] == [("GoToLocal", 13), ("GoToObj", 12)]
+    assert ledger.rounds[0].collection.rollouts == 25
+    assert card.counts["executed_steps"] == ledger.env_steps
+    info = json.loads((LoopFolder(tmp_path / "run").evaluation("final", "test_unseen_layout") / "eval_info.json").read_text())
+    assert info["config"]["levels"] == ["GoToLocal"]

@@ -111,6 +111,13 @@ def test_frames_come_from_train_split_tasks_only():
     assert set(frames.episode[train]).isdisjoint(frames.episode[held]) and len(train) + len(held) == 300
 
 
+def test_co_levels_take_turns_episode_by_episode():
+    frames = collect_frames(PriorConfig(frames=120, seed=5, co_levels=["GoToObj"]).validated())
+    levels = [t.level for t in frames.tasks]
+    assert levels[:4] == ["GoToLocal", "GoToObj", "GoToLocal", "GoToObj"]
+    assert frames.tasks[0] == collect_frames(PriorConfig(frames=20, seed=5).validated()).tasks[0]
+
+
 def test_out_folder_rules(tmp_path, pretrained):
     prior, _ = pretrained
     busy = tmp_path / "busy"

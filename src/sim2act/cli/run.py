@@ -56,6 +56,8 @@ def run_command(
     out: Annotated[Path, typer.Option(help="Run folder (resumed when it holds this config's run).")] = DEFAULT_OUT,
     env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP + " Over the config's [env].")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Seed over the config's (tasks, π0's draws, training).")] = None,
+    co_level: Annotated[Optional[list[str]], typer.Option(
+        "--co-level", help="A level whose tasks share each round's episodes (repeatable; over the config's co_levels).")] = None,
 ) -> None:
     """Run the Sim2Act loop (π0 proposes, the simulator labels, π_θ learns, repeat) and write a report.
 
@@ -70,6 +72,8 @@ def run_command(
         overrides["level"] = level
     if seed is not None:
         overrides["seed"] = seed
+    if co_level:
+        overrides["co_levels"] = list(co_level)
     if overrides:
         loop_config = replace(loop_config, **overrides).validated()
     folder = LoopFolder(out)

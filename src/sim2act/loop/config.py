@@ -35,6 +35,9 @@ class LoopConfig:
     """Simulator domain."""
     level: str | None = None
     """Level the data is collected on and the policy is measured on (None: the domain's default level)."""
+    co_levels: list[str] = field(default_factory=list)
+    """Further levels whose train-split tasks share every round's episodes (and the prior's frames) with ``level``'s,
+    so π_θ also learns their words; the policy is still measured on ``level`` alone."""
     prior: str = ""
     """A CLIP-architecture checkpoint folder for π0 (real CLIP weights work); empty: pretrain one first."""
     prior_frames: int = 8_000
@@ -125,6 +128,11 @@ class LoopConfig:
         domain = get_domain(self.domain)
         level = domain.resolve_level(self.level)
         check_env_options(self.domain, level, self.env)
+        co_levels = [domain.resolve_level(co) for co in self.co_levels]
+        if level in co_levels or len(set(co_levels)) < len(co_levels):
+            raise Sim2ActError(f"co_levels must name levels other than {level!r}, each once; got {self.co_levels}")
+        for co in co_levels:
+            check_env_options(self.domain, co, self.env)
         erase_loops = domain.exact_state_keys if self.erase_loops is None else self.erase_loops
         if erase_loops and not domain.exact_state_keys:
             raise Sim2ActError(f"erase_loops: domain {self.domain!r} reports no exact state keys to find loops by")
@@ -141,7 +149,7 @@ class LoopConfig:
             raise Sim2ActError(f"domain {self.domain!r} has no captioner to pretrain π0 on: set prior to a CLIP folder")
         # A clip policy with no clip_path gets π0's folder when the loop trains it (rounds._train).
         replace(self.policy, clip_path=self.policy.clip_path or self.prior or "the pretrained prior").validated()
-        return replace(self, level=level, erase_loops=erase_loops, reuse_previews=reuse_previews, env=dict(self.env))
+        return replace(self, level=level, co_levels=co_levels, erase_loops=erase_loops, reuse_previews=reuse_previews, env=dict(self.env))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -13,7 +13,7 @@ All data of a run lives in one dataset (``data/``), each step tagged with its ro
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 from sim2act.data.atomic import remove_stale_temp_files
@@ -90,7 +90,7 @@ def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None 
 
 
 ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
-                     "prior_horizon": 1, "caption_discount": None}
+                     "prior_horizon": 1, "caption_discount": None, "co_levels": []}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
 ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None}
 """``PolicyConfig`` fields added after loop runs were first made, with the value older runs behaved as."""
@@ -170,7 +170,7 @@ def _prior(config: LoopConfig, folder: LoopFolder, ledger: Ledger, progress: Loo
         from sim2act.priors import PriorConfig, pretrain_prior
 
         prior_config = PriorConfig(
-            domain=config.domain, level=config.level, frames=config.prior_frames, steps=config.prior_steps,
+            domain=config.domain, level=config.level, co_levels=config.co_levels, frames=config.prior_frames, steps=config.prior_steps,
             seed=config.seed, env=config.env,
             **({} if config.caption_discount is None else {"caption_discount": config.caption_discount}),
         )
@@ -203,24 +203,38 @@ def prior_env_steps(prior: str) -> int:
 
 def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: Ledger, progress: LoopProgress) -> Collection:
     episodes = config.round0_episodes if r == 0 else config.episodes_per_round
+    levels = [config.level, *config.co_levels]
+    collections = []
+    for k, level in enumerate(levels):  # the round's episodes shared evenly, the first level taking the remainder
+        share = episodes // len(levels) + (episodes % len(levels) if k == 0 else 0)
+        generation = _generation(config, r, prior, ledger, level, share)
+        on = f" on {level}" if config.co_levels else ""
+        progress.stage(f"round {r}: collecting {share:,} episodes{on} with {_describe(generation)}, labels {config.labels}")
+        started = time.perf_counter()
+        with progress.bar(f"round {r} collect") as bar:
+            summary = generate(generation, folder.data, append=r > 0 or k > 0, progress=bar)
+        collections.append(_collection_from_card(folder.data, generation, time.perf_counter() - started, summary))
+    return _summed(collections)
+
+
+def _generation(config: LoopConfig, r: int, prior: str, ledger: Ledger, level: str, episodes: int) -> GenerateConfig:
     common = dict(
-        domain=config.domain, level=config.level, split="train", episodes=episodes, seed=config.seed,
+        domain=config.domain, level=level, split="train", episodes=episodes, seed=config.seed,
         num_envs=config.num_envs, iteration=r, labels=config.labels, erase_loops=config.erase_loops, env=config.env,
     )
     if r == 0 and config.round0_proposer == "prior":
-        generation = GenerateConfig(proposer="prior", prior=prior, prior_temperature=config.prior_temperature,
-                                    reuse_previews=config.reuse_previews, prior_mode=config.prior_mode,
-                                    prior_candidates=config.prior_candidates, prior_horizon=config.prior_horizon,
-                                    **common)
-    elif r == 0:
-        generation = GenerateConfig(proposer="uniform", **common)
-    else:
-        generation = GenerateConfig(proposer="policy", policy=ledger.rounds[r - 1].checkpoint, alpha=config.alpha, **common)
-    progress.stage(f"round {r}: collecting {episodes:,} episodes with {_describe(generation)}, labels {config.labels}")
-    started = time.perf_counter()
-    with progress.bar(f"round {r} collect") as bar:
-        summary = generate(generation, folder.data, append=r > 0, progress=bar)
-    return _collection_from_card(folder.data, generation, time.perf_counter() - started, summary)
+        return GenerateConfig(proposer="prior", prior=prior, prior_temperature=config.prior_temperature,
+                              reuse_previews=config.reuse_previews, prior_mode=config.prior_mode,
+                              prior_candidates=config.prior_candidates, prior_horizon=config.prior_horizon, **common)
+    if r == 0:
+        return GenerateConfig(proposer="uniform", **common)
+    return GenerateConfig(proposer="policy", policy=ledger.rounds[r - 1].checkpoint, alpha=config.alpha, **common)
+
+
+def _summed(collections: list[Collection]) -> Collection:
+    """One round's collection from its per-level parts."""
+    counts = {f.name: sum(getattr(c, f.name) for c in collections) for f in fields(Collection) if f.name != "proposer"}
+    return Collection(proposer=collections[0].proposer, **counts)
 
 
 def _collection_from_card(data: Path, generation: GenerateConfig, seconds: float, summary) -> Collection:
@@ -266,7 +280,7 @@ def _train(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: L
 def _success(config, checkpoint, split, episodes, out, progress, gifs: int = 0) -> HeldOut:
     eval_config = EvalConfig(
         checkpoint=checkpoint, split=split, episodes=episodes, seed=config.seed, num_envs=config.num_envs, gifs=gifs,
-        env=config.env,
+        env=config.env, levels=(config.level,) if config.co_levels else (),
     )
     with progress.bar(f"eval {split}") as bar:
         report = evaluate(eval_config, out, progress=bar)

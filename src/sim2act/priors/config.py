@@ -18,6 +18,8 @@ class PriorConfig:
     """Simulator domain; it must have a captioner (``Domain.captions``)."""
     level: str | None = None
     """Level whose train-split tasks the frames are collected on (None: the domain's default level)."""
+    co_levels: list[str] = field(default_factory=list)
+    """Further levels whose train-split episodes alternate with ``level``'s (one episode each in turn)."""
     frames: int = 8_000
     """Frames collected from uniformly random episodes (each with all its captions)."""
     steps: int = 400
@@ -78,6 +80,9 @@ class PriorConfig:
         if domain.captions is None:
             raise Sim2ActError(f"domain {self.domain!r} has no captioner (Domain.captions) to pretrain a prior on")
         level = domain.resolve_level(self.level)
-        check_env_options(self.domain, level, self.env)
+        co_levels = [domain.resolve_level(co) for co in self.co_levels]
+        for each in (level, *co_levels):
+            check_env_options(self.domain, each, self.env)
         patch_size = self.patch_size or domain.vision(self.env).patch_size
-        return PriorConfig(**{**vars(self), "level": level, "patch_size": patch_size, "env": dict(self.env)})
+        return PriorConfig(**{**vars(self), "level": level, "co_levels": co_levels, "patch_size": patch_size,
+                              "env": dict(self.env)})

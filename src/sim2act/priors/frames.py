@@ -60,12 +60,15 @@ def collect_frames(config: PriorConfig, on_frames: Callable[[int], None] = lambd
     """Roll uniformly random actions out on train-split tasks until ``config.frames`` frames are captioned.
 
     Every observation is kept, the last one of an episode included (it often shows the goal reached); the
-    frames are the domain's first camera's (``Domain.sensors``), which the prior proposer scores too.
+    frames are the domain's first camera's (``Domain.sensors``), which the prior proposer scores too. With
+    ``co_levels`` the episodes go round the levels, one each in turn.
     """
     domain = get_domain(config.domain)
     captioner, camera = domain.captions, domain.sensors(config.env).cameras[0]
-    env = make(config.domain, config.level, **config.env)
-    sampler = TaskSampler(config.domain, config.level, "train", config.seed)
+    levels = [config.level, *config.co_levels]
+    envs = [make(config.domain, level, **config.env) for level in levels]
+    samplers = [TaskSampler(config.domain, level, "train", config.seed) for level in levels]
+    env = envs[0]
     rng = np.random.default_rng([config.seed, 1])
     random_actions = uniform_distribution(env.action_space, 1)
     discrete = isinstance(env.action_space, gym.spaces.Discrete)
@@ -84,7 +87,8 @@ def collect_frames(config: PriorConfig, on_frames: Callable[[int], None] = lambd
             on_frames(REPORT_EVERY)
 
     while n < config.frames:
-        task, obs, _ = sampler.reset(env, episode)
+        env = envs[episode % len(levels)]
+        task, obs, _ = samplers[episode % len(levels)].reset(env, episode // len(levels))
         tasks.append(task)
         keep(obs)
         done = False
@@ -96,6 +100,7 @@ def collect_frames(config: PriorConfig, on_frames: Callable[[int], None] = lambd
             keep(obs)
         episode += 1
     on_frames(n % REPORT_EVERY)
-    env.close()
+    for each in envs:
+        each.close()
     table = RegionTable.build(regions) if domain.regions is not None else None
     return FrameSet(frames, CaptionTable.build(captions), episodes, tasks, env_steps, table)
