@@ -10,6 +10,7 @@ from sim2act.errors import Sim2ActError
     ({"episodes": (10, 0)}, "episode budgets must be >= 1"),
     ({"alpha": 1.5}, "alpha must lie in [0, 1]"),
     ({"train_steps": 0}, "train_steps must be >= 1"),
+    ({"proposer": "expert"}, "few-shot proposer must be one of policy, prior"),
 ])
 def test_bad_few_shot_config_is_refused(kwargs, message):
     with pytest.raises(Sim2ActError, match=message.replace("[", r"\[").replace("]", r"\]")):

@@ -5,10 +5,13 @@ The benches share one results root, so the later ones reuse the method runs of t
 """
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from sim2act.benchmarks import BENCHMARKS
+from sim2act.data.card import load_card
+from sim2act.data.layout import DatasetLayout
 from sim2act.benchmarks.results import RESULTS_JSON, RESULTS_MD, WORK
 from sim2act.benchmarks.sample_efficiency import SampleEfficiencyConfig, run_sample_efficiency
 
@@ -78,6 +81,23 @@ def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sam
         assert len(rounds) == 1
     assert "few-shot 4" in (results_root / "generalization" / RESULTS_MD).read_text()
     assert (results_root / "generalization" / "generalization.png").exists()
+    # the run's own π0, measured zero-shot beside the policy (bc-expert has none)
+    assert set(results["methods"]["sim2act π0"]) == set(results["columns"]) and "bc-expert π0" not in results["methods"]
+    assert all(cells[0]["episodes"] == 8 for cells in results["methods"]["sim2act π0"].values())
+
+
+def test_a_few_shot_round_collected_by_the_runs_prior(sample_efficiency, results_root):
+    bench = BENCHMARKS["generalization"]
+    config = bench.config.quick()
+    config = replace(config, few_shot=replace(config.few_shot, proposer="prior"))
+    results = bench.run(config, results_root)
+    (column,) = results["few_shot_columns"]
+    assert column == "GoToLocalS6N4 · test_unseen_layout · few-shot 4 collected by π0"
+    assert results["methods"]["sim2act"][column][0]["episodes"] == 8 and column not in results["methods"]["bc-expert"]
+    (spent,) = results["few_shot_simulator_steps"]["sim2act"][column]
+    assert spent > 4  # executed steps and π0's previews
+    (data,) = (results_root / WORK / "sim2act").glob("*/seed-0/few-shot/GoToLocalS6N4/episodes-4-prior/data")
+    assert load_card(DatasetLayout(data).card).runs[0]["config"]["proposer"] == "prior"
 
 
 def test_long_horizon_counts_sub_goals(results_root):

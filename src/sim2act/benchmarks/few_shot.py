@@ -1,10 +1,11 @@
 """Few-shot adaptation to a level a policy never trained on: one short Sim2Act round from its weights.
 
 From the trained policy π_θ, α·π_θ + (1−α)·Uniform collects N episodes on the new level's ``train``
-split; the simulator labels them (verified successes and hindsight relabels, loop erasure where the
+split (or, with ``proposer = "prior"``, the frozen prior π0 collects them, as in a run's round 0: it
+may ground words the policy never read in an instruction); the simulator labels them (verified successes and hindsight relabels, loop erasure where the
 domain's state keys are exact); π_θ is fine-tuned on them from its own weights. No expert and no
 reward: the same round as ``sim2act run``'s later rounds, on a budget of N episodes. Its cost is the
-executed env steps of the N episodes (the policy proposes without previews), reported beside the figure.
+executed env steps of the N episodes plus any preview steps π0 ran, reported beside the figure.
 """
 
 from __future__ import annotations
@@ -22,14 +23,20 @@ from sim2act.training import TrainConfig, train
 from sim2act.training.checkpoints import TrainRunFolder
 
 
+FEW_SHOT_PROPOSERS = ("policy", "prior")
+
+
 @dataclass(frozen=True)
 class FewShotConfig:
     """How a trained policy adapts to a new level on N self-collected episodes."""
 
     episodes: tuple[int, ...] = (10, 100)
     """Budgets N of self-collected episodes on the new level, one adapted policy each."""
+    proposer: str = "policy"
+    """Who collects the round: ``policy`` (alpha * π_θ + (1 - alpha) * Uniform, as ``sim2act run``'s later rounds)
+    or ``prior`` (the run's π0, as its round 0)."""
     alpha: float = 0.9
-    """The round collects with alpha * π_θ + (1 - alpha) * Uniform, as ``sim2act run``'s later rounds."""
+    """The policy's share of the round's proposals (``proposer = "policy"``)."""
     labels: str = "both"
     """Self-supervised labels of the collected episodes (success, hindsight or both)."""
     train_steps: int = 200
@@ -40,6 +47,8 @@ class FewShotConfig:
     """Fine-tuning batch (smaller datasets use all their rows per batch)."""
 
     def __post_init__(self) -> None:
+        if self.proposer not in FEW_SHOT_PROPOSERS:
+            raise Sim2ActError(f"few-shot proposer must be one of {', '.join(FEW_SHOT_PROPOSERS)}, got {self.proposer!r}")
         if any(n < 1 for n in self.episodes):
             raise Sim2ActError(f"few-shot episode budgets must be >= 1, got {list(self.episodes)}")
         if not 0.0 <= self.alpha <= 1.0:
@@ -55,26 +64,30 @@ class Adapted:
     checkpoint: str
     """The fine-tuned policy (the original one when labeling kept no episode)."""
     simulator_steps: int
-    """Env steps executed collecting the N episodes (the only simulator calls of the round)."""
+    """Env steps executed collecting the N episodes plus π0's preview steps (the round's simulator calls)."""
     kept_episodes: int
     kept_steps: int
 
 
 def adapt(
     checkpoint: str, domain: str, level: str, episodes: int, seed: int, out: Path, config: FewShotConfig,
-    env: dict | None = None, progress: Progress | None = None,
+    env: dict | None = None, progress: Progress | None = None, prior: dict | None = None,
 ) -> Adapted:
-    """Run (or resume) one few-shot round of ``episodes`` on ``level`` from ``checkpoint`` in ``out``."""
+    """Run (or resume) one few-shot round of ``episodes`` on ``level`` from ``checkpoint`` in ``out``; ``prior``: π0's
+    proposer options (``Method.prior_options``), needed when ``config.proposer`` is ``prior``."""
     progress = progress or Progress()
     data, run = Path(out) / "data", Path(out) / "policy"
+    if config.proposer == "prior" and not prior:
+        raise Sim2ActError("a few-shot round collected by π0 needs the run's prior; this method has none")
+    collector = {"proposer": "policy", "policy": checkpoint, "alpha": config.alpha} if config.proposer == "policy" \
+        else {"proposer": "prior", **prior}
     generation = GenerateConfig(
-        domain=domain, level=level, split="train", episodes=episodes, proposer="policy", policy=checkpoint,
-        alpha=config.alpha, seed=seed, num_envs=min(16, episodes), labels=config.labels,
-        erase_loops=get_domain(domain).exact_state_keys, env=dict(env or {}),
+        domain=domain, level=level, split="train", episodes=episodes, seed=seed, num_envs=min(16, episodes),
+        labels=config.labels, erase_loops=get_domain(domain).exact_state_keys, env=dict(env or {}), **collector,
     )
     generate(generation, data, progress=progress)
     counts = load_card(DatasetLayout(data).card).counts
-    spent = counts["executed_steps"]
+    spent = counts["executed_steps"] + counts.get("preview_steps", 0)
     if not counts["episodes"]:
         return Adapted(checkpoint, spent, 0, 0)
     fine_tune = TrainConfig(

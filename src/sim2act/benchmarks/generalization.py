@@ -19,10 +19,11 @@ from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, mean, number, percent
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
-from sim2act.envs import get_domain
+from sim2act.envs import get_domain, make
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
 from sim2act.loop.progress import LoopProgress
+from sim2act.proposers import make_proposer
 
 NAME = "generalization"
 PLOT = "generalization.png"
@@ -71,23 +72,30 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
         for seed in range(config.seeds):
             run = method.run(config.setting, seed, Path(out) / WORK, progress)
             measured = [(level, split, _column(level, split), run.make_proposer) for level, split in columns]
-            if method.adapts:
+            prior = method.prior_options(run, config.setting)
+            if prior is not None:  # π0 itself, zero-shot, as a row of its own
+                measured += [(level, split, _column(level, split), _prior_acting(domain.name, level, prior, config.setting.env),
+                              f"{method.name} π0") for level, split in columns]
+            by_prior = config.few_shot.proposer == "prior"
+            if method.adapts and (prior is not None or not by_prior):  # a π0-collected round needs the run's π0
                 for level in variants:
                     for n in config.few_shot.episodes:
                         with progress.bar(f"{method.name} seed {seed}: {level} few-shot round of {n} episodes") as bar:
                             adapted = adapt(run.artifact, domain.name, level, n, seed,
-                                            run.folder / "few-shot" / level / f"episodes-{n}", config.few_shot,
-                                            env=config.setting.env, progress=bar)
-                        column = _few_shot_column(level, n)
+                                            run.folder / "few-shot" / level / f"episodes-{n}{'-prior' if by_prior else ''}",
+                                            config.few_shot, env=config.setting.env, progress=bar, prior=prior)
+                        column = _few_shot_column(level, n, by_prior)
                         spent.setdefault(method.name, {}).setdefault(column, []).append(adapted.simulator_steps)
                         measured.append((level, VARIANT_SPLIT, column, _acting(method, adapted.checkpoint)))
-            for level, split, column, make_proposer in measured:
-                with progress.bar(f"{method.name} seed {seed}: {column}") as bar:
+            for level, split, column, make_proposer, *row in measured:
+                name = row[0] if row else method.name
+                with progress.bar(f"{name} seed {seed}: {column}") as bar:
                     report, _ = evaluate_proposer(make_proposer(), domain.name, [level], split, config.episodes,
                                                   seed=seed, progress=bar, label=run.artifact,
                                                   env_options=config.setting.env)
-                table.setdefault(method.name, {}).setdefault(column, []).append(asdict(report.overall))
-    few_shot_columns = [_few_shot_column(v, n) for v in variants for n in config.few_shot.episodes]
+                table.setdefault(name, {}).setdefault(column, []).append(asdict(report.overall))
+    by_prior = config.few_shot.proposer == "prior"
+    few_shot_columns = [_few_shot_column(v, n, by_prior) for v in variants for n in config.few_shot.episodes]
     results = {"config": asdict(config), "columns": [_column(l, s) for l, s in columns], "few_shot_columns": few_shot_columns,
                "methods": table, "few_shot_simulator_steps": spent}
     folder = ResultsFolder(out, NAME)
@@ -116,12 +124,24 @@ def _column(level: str, split: str) -> str:
     return f"{level} · {split}"
 
 
-def _few_shot_column(level: str, episodes: int) -> str:
-    return f"{level} · {VARIANT_SPLIT} · few-shot {episodes}"
+def _few_shot_column(level: str, episodes: int, by_prior: bool = False) -> str:
+    return f"{level} · {VARIANT_SPLIT} · few-shot {episodes}{' collected by π0' if by_prior else ''}"
 
 
 def _acting(method, checkpoint: str):
     return lambda: method.proposer_for(checkpoint)
+
+
+def _prior_acting(domain: str, level: str, options: dict, env: dict):
+    def build():
+        probe = make(domain, level, **env)
+        try:
+            action_space = probe.action_space
+        finally:
+            probe.close()
+        return make_proposer("prior", action_space, domain=domain, env_options=env, **options)
+
+    return build
 
 
 def _mean_success(cells: list[dict]) -> float | None:
@@ -154,10 +174,14 @@ def _markdown(results: dict[str, Any]) -> str:
     lines += [markdown_table(["level · split", *results["methods"]], rows), ""]
     if results.get("few_shot_columns"):
         few = config["few_shot"]
+        collector = "the run's π0" if few.get("proposer") == "prior" else f"{few['alpha']:g}·π_θ + {1 - few['alpha']:g}·Uniform"
         lines += [f"Few-shot: from the trained policy, one Sim2Act round on the variant's train split: N episodes "
-                  f"collected by {few['alpha']:g}·π_θ + {1 - few['alpha']:g}·Uniform, labels {few['labels']} (no expert, "
+                  f"collected by {collector}, labels {few['labels']} (no expert, "
                   f"no reward), {few['train_steps']} fine-tuning steps; the simulator steps it executed are given beside "
                   f"the figure (mean over seeds). – : the method's policy is not one a Sim2Act round fine-tunes.", ""]
+    if any(method.endswith(" π0") for method in results["methods"]):
+        lines += ["A method's π0 row is its run's frozen vision-language prior proposing on its own (zero-shot, as it "
+                  "proposes in round 0), for comparison with the policy trained from its proposals.", ""]
     rows = []
     for method, cells in results["methods"].items():
         for column in [c for c in _all_columns(results) if c in cells]:

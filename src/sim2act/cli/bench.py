@@ -70,6 +70,9 @@ def _run(
     few_shot_episodes = overrides.pop("few_shot_episodes", None)
     if few_shot_episodes is not None:
         config = replace(config, few_shot=replace(config.few_shot, episodes=few_shot_episodes))
+    few_shot_proposer = overrides.pop("few_shot_proposer", None)
+    if few_shot_proposer is not None:
+        config = replace(config, few_shot=replace(config.few_shot, proposer=few_shot_proposer))
     config = replace(config, setting=setting, **{k: v for k, v in overrides.items() if v is not None})
     console = make_console()
     console.print(f"[bold]{name}[/] ({'quick' if quick else 'full, ' + bench.full_runtime}) → {out / name}")
@@ -112,11 +115,12 @@ def generalization_command(
     loop: Loop = None,
     variants: Annotated[Optional[str], typer.Option(help="Comma-separated level variants never trained on.")] = None,
     few_shot: Annotated[Optional[str], typer.Option(help="Comma-separated episode budgets N of the few-shot round on each variant (default 10,100; 0: zero-shot only).")] = None,
+    few_shot_proposer: Annotated[Optional[str], typer.Option(help="Who collects the few-shot round: policy (0.9·π_θ + 0.1·Uniform, the default) or prior (the run's π0).")] = None,
     env: Env = None,
 ) -> None:
     """Success on train instructions, unseen layouts, unseen compositions and level variants, zero- and few-shot."""
     _run("generalization", quick, out, level, loop, env=env, domain=domain, methods=methods, seeds=seeds, variants=_names(variants),
-         few_shot_episodes=_episode_counts(few_shot))
+         few_shot_episodes=_episode_counts(few_shot), few_shot_proposer=few_shot_proposer)
 
 
 @bench_app.command("long-horizon")

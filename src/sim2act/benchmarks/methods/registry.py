@@ -56,6 +56,11 @@ class Method(ABC):
     def check(self, setting: MethodSetting) -> None:
         """Raise a one-line ``Sim2ActError`` when this method cannot run ``setting``; called before any work."""
 
+    def prior_options(self, run: MethodRun, setting: MethodSetting) -> dict | None:
+        """The ``prior`` proposer's options (``GenerateConfig`` fields) of the vision-language prior π0 a finished
+        run used, or None: π0 can then be measured and can collect a few-shot round itself."""
+        return None
+
     def fingerprint(self, setting: MethodSetting) -> dict:
         """The settings this method's run depends on; equal fingerprints share one run across benchmarks."""
         return asdict(setting)

@@ -16,7 +16,7 @@ from sim2act.benchmarks.methods.registry import Method, MethodRun, register_meth
 from sim2act.benchmarks.setting import MethodSetting
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation.report import EVAL_INFO
-from sim2act.loop import LoopFolder, run_loop
+from sim2act.loop import LoopFolder, load_ledger, run_loop
 from sim2act.loop.progress import LoopProgress
 from sim2act.loop.rounds import HELD_OUT_SPLITS, without_added_fields
 from sim2act.models import load_policy
@@ -69,6 +69,14 @@ class Sim2ActMethod(Method):
             final=final,
         )
         return MethodRun(curve, best, lambda: self.proposer_for(best))
+
+    def prior_options(self, run: MethodRun, setting: MethodSetting) -> dict | None:
+        ledger = load_ledger(run.folder / LOOP) if run.folder else None
+        if ledger is None or not ledger.prior:
+            return None
+        loop = setting.loop
+        return {"prior": ledger.prior["path"], "prior_mode": loop.prior_mode, "prior_temperature": loop.prior_temperature,
+                "prior_candidates": loop.prior_candidates, "prior_horizon": loop.prior_horizon}
 
     def proposer_for(self, artifact: str) -> PolicyProposer:
         return PolicyProposer(load_policy(artifact))
