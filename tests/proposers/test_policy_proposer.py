@@ -11,8 +11,9 @@ from gymnasium import spaces
 
 from sim2act import envs as sim_envs
 from sim2act import features as F
-from sim2act.actions.distributions import BinnedBox, Categorical, MultiCategorical
+from sim2act.actions.distributions import BinnedBox, Categorical, ChunkedBinnedBox, MultiCategorical
 from sim2act.envs.grid.vocabulary import VOCABULARY
+from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, build_policy, load_policy, save_policy
 from sim2act.models.action_head import MultiDiscreteHead
 from sim2act.proposers.policy import PolicyProposer, action_space_of
@@ -107,6 +108,38 @@ def test_a_box_policy_proposes_binned_box_actions_within_bounds(envs):
     assert isinstance(proposal.distribution, BinnedBox) and proposal.distribution.probs.shape == (2, 2, 8)
     assert proposal.actions.shape == (2, 2) and all(space.contains(a) for a in proposal.actions)
     assert np.isfinite(proposal.distribution.log_prob(proposal.actions)).all()
+
+
+def test_a_chunked_policy_follows_its_chunk_and_a_foreign_action_ends_it(envs):
+    spec = PolicySpec(domain="grid", image_shape=(56, 56, 3), proprio_size=13,
+                      action_space={"type": "box", "low": [-1.0, 0.0], "high": [1.0, 2.0]}, vocabulary=VOCABULARY)
+    torch.manual_seed(0)
+    policy = build_policy(spec, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2, action_bins=8, action_chunk=3))
+    assert policy.head.linear.out_features == 3 * 2 * 8
+    proposer, rng = PolicyProposer(policy), np.random.default_rng(0)
+    observations = reset(envs, [8, 9])
+    first = proposer.propose(observations, envs, [0, 1], rng)
+    assert isinstance(first.distribution, ChunkedBinnedBox) and first.distribution.chunks.shape == (2, 3, 2)
+    assert np.isfinite(first.distribution.log_prob(first.actions)).all()
+    chunk = first.distribution.chunks.copy()
+    proposer.executed(0, first.actions[0])  # slot 0 follows its chunk
+    proposer.executed(1, np.array([0.0, 0.0], np.float32) + 0.123)  # slot 1 executed something else: no chunk
+    second = proposer.propose(observations, envs, [0, 1], rng)
+    assert np.array_equal(second.actions[0], chunk[0, 1]) and second.distribution.planned.keys() == {0}
+    assert second.distribution.log_prob(second.actions)[0] == 0.0
+    proposer.executed(0, second.actions[0])
+    third = proposer.propose(observations, envs, [0], rng)
+    assert np.array_equal(third.actions[0], chunk[0, 2])
+    proposer.executed(0, third.actions[0])
+    fourth = proposer.propose(observations, envs, [0], rng)  # the chunk is spent: the policy looks again
+    assert not fourth.distribution.planned
+    proposer.begin_episode(0, envs[0])
+    assert not proposer.propose(observations, envs, [0], rng).distribution.planned
+
+
+def test_action_chunks_are_for_box_actions_only():
+    with pytest.raises(Sim2ActError, match="action_chunk 2: action chunks are for Box action spaces, not 'discrete' ones"):
+        build_policy(SPEC, PolicyConfig(d_model=32, heads=2, fusion_layers=1, action_chunk=2))
 
 
 def test_a_multi_discrete_policy_proposes_one_class_per_dimension(envs, tmp_path):

@@ -104,3 +104,27 @@ def test_dataset_that_does_not_fit_the_policy_is_refused(data, policy):
     fewer = PolicySpec(**{**vars(policy.spec), "action_space": {**policy.spec.action_space, "n": 5}})
     with pytest.raises(Sim2ActError, match="does not fit this policy: action space"):
         TrainingSteps(data, build_policy(fewer, TINY))
+
+
+def test_action_chunks_are_the_rows_next_actions_in_their_episode(tmp_path):
+    from sim2act.data.reader import open_dataset
+    from sim2act.training.losses import same_action_pairs
+
+    out = tmp_path / "ee"
+    generate(GenerateConfig(domain="tabletop", level="pick", proposer="uniform", episodes=2, num_envs=2, labels="none",
+                            env={"action_mode": "ee_delta"}), out)
+    _, card = open_dataset(out)
+    policy = build_policy(*domain_defaults(PolicySpec.from_card(card), PolicyConfig(d_model=32, heads=2, fusion_layers=1,
+                                                                                      memory=2, action_chunk=4)))
+    steps = TrainingSteps(out, policy)
+    arrays = StepDataset(out).arrays
+    last = len(steps) - 1  # the last row of the second episode: its chunk holds its own action four times
+    batch = steps.batch(torch.tensor([0, last]))
+    assert batch.actions.shape == (2, 4 * 4)
+    assert torch.equal(batch.actions[0].view(4, 4), torch.tensor(arrays[F.ACTION][:4]))
+    assert torch.equal(batch.actions[1].view(4, 4), torch.tensor(arrays[F.ACTION][last]).expand(4, 4))
+    instructions = policy.encode_instructions(batch.text_ids, batch.text_mask)
+    logits = policy(batch.rgb, batch.proprio, instructions, batch.text_index).logits
+    assert logits.shape == (2, 16, policy.config.action_bins)
+    assert torch.isfinite(policy.head.log_prob(logits, batch.actions)).all()
+    assert same_action_pairs(policy.head.targets(batch.actions)).diagonal().all()

@@ -177,6 +177,40 @@ class BinnedBox(ActionDistribution):
         return np.where(inside, density.sum(1), -np.inf)
 
 
+class ChunkedBinnedBox(ActionDistribution):
+    """Rows that either start a new action chunk or follow one already under way.
+
+    ``probs`` ``(B, H·D, bins)`` is a ``BinnedBox`` over each row's next H actions; a fresh row samples its
+    whole chunk (kept in ``chunks``, for the proposer to follow) and returns the chunk's first action, so
+    its density is that first action's marginal. ``planned`` maps a row to the action its chunk under way
+    holds next: it is returned as is (a point mass).
+    """
+
+    def __init__(self, probs: np.ndarray, low: np.ndarray, high: np.ndarray, chunk: int,
+                 planned: dict[int, np.ndarray] | None = None) -> None:
+        self.shape = np.shape(low)
+        self.chunk = chunk
+        self.binned = BinnedBox(probs, np.tile(np.reshape(low, -1), chunk), np.tile(np.reshape(high, -1), chunk))
+        self.first = BinnedBox(np.asarray(probs)[:, : np.size(low)], low, high)
+        self.planned = planned or {}
+        self.chunks: np.ndarray | None = None
+        """(B, H, *shape) after ``sample``: each row's drawn chunk (planned rows: their planned action, H times)."""
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        drawn = self.binned.sample(rng).reshape(len(self.binned.probs), self.chunk, *self.shape)
+        for row, action in self.planned.items():
+            drawn[row] = action
+        self.chunks = drawn
+        return drawn[:, 0].copy()
+
+    def log_prob(self, actions: np.ndarray) -> np.ndarray:
+        log_p = self.first.log_prob(actions)
+        flat = np.asarray(actions).reshape(len(log_p), -1)
+        for row, action in self.planned.items():
+            log_p[row] = 0.0 if np.array_equal(flat[row], np.reshape(action, -1)) else -np.inf
+        return log_p
+
+
 class Mixture(ActionDistribution):
     """``alpha * first + (1 - alpha) * second``; each row samples ``first`` with probability ``alpha``."""
 

@@ -39,6 +39,8 @@ def train_command(
     text_layers: Annotated[int, typer.Option(help="Self-attention layers of the small text encoder.")] = P.text_layers,
     fusion_layers: Annotated[int, typer.Option(help="Cross-attention fusion layers.")] = P.fusion_layers,
     memory: Annotated[int, typer.Option(help="Observations in the policy's window.")] = P.memory,
+    action_bins: Annotated[int, typer.Option(help="Bins per dimension of a Box action.")] = P.action_bins,
+    action_chunk: Annotated[int, typer.Option(help="Box actions predicted (and executed) per observation: an action chunk.")] = P.action_chunk,
     seed: Annotated[int, typer.Option(help="Seed of initialisation and batch order.")] = D.seed,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda.")] = D.device,
     log_every: Annotated[int, typer.Option(help="Steps between log lines.")] = D.log_every,
@@ -58,6 +60,8 @@ def train_command(
         text_layers=text_layers,
         fusion_layers=fusion_layers,
         memory=memory,
+        action_bins=action_bins,
+        action_chunk=action_chunk,
     )
     config = TrainConfig(
         data=str(data),

@@ -92,7 +92,7 @@ def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None 
 ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
                      "prior_horizon": 1, "caption_discount": None, "co_levels": []}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
-ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None}
+ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1}
 """``PolicyConfig`` fields added after loop runs were first made, with the value older runs behaved as."""
 
 

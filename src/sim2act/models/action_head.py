@@ -4,7 +4,8 @@ Discrete action spaces get one softmax; MultiDiscrete spaces one softmax per dim
 largest dimension, the padding masked out), or, for (pick cell, place cell) actions, the spatial
 ``PickPlaceHead`` (pick_place_head.py). Box spaces are discretised RT-1 style: each dimension is cut
 into ``bins`` equal bins over [low, high], the head predicts a softmax per dimension, and an action is
-read back as the centres of the chosen bins.
+read back as the centres of the chosen bins; with ``action_chunk`` H the head does so for the next H
+actions at once (H·D dimensions).
 
 Every head is called as ``head(h_c, visual_tokens)``; only the spatial head reads the tokens.
 """
@@ -139,8 +140,10 @@ class MultiDiscreteHead(PerDimensionHead):
 ActionHead = DiscreteHead | MultiDiscreteHead | BinnedHead | PickPlaceHead
 
 
-def check_action_head(spec: PolicySpec, kind: str) -> None:
+def check_action_head(spec: PolicySpec, kind: str, chunk: int = 1) -> None:
     """Refuse, in one line, an action head that cannot act in the spec's action space."""
+    if chunk > 1 and spec.action_type != "box":
+        raise Sim2ActError(f"action_chunk {chunk}: action chunks are for Box action spaces, not {spec.action_type!r} ones")
     if kind == "pick_place":
         nvec = spec.action_nvec if spec.action_type == "multi_discrete" else []
         if len(nvec) != 2 or nvec[0] != nvec[1]:
@@ -158,7 +161,7 @@ def make_action_head(
     """The head for the spec's action space; ``token_grid`` (rows, cols) of the vision encoder's tokens, if a grid,
     and ``fine_grid`` (rows, cols, widths) of its finer feature map, if it makes one."""
     kind = config.action_head or DEFAULT_ACTION_HEAD
-    check_action_head(spec, kind)
+    check_action_head(spec, kind, config.action_chunk)
     d_model = config.d_model
     if kind == "pick_place":
         # Cameras sit side by side in the composed image, the first on the left: its x fractions shrink.
@@ -169,7 +172,8 @@ def make_action_head(
         return DiscreteHead(d_model, spec.action_dim)
     if spec.action_type == "multi_discrete":
         return MultiDiscreteHead(d_model, spec.action_nvec)
-    return BinnedHead(d_model, spec.action_low, spec.action_high, config.action_bins)
+    chunk = config.action_chunk  # a chunk of H actions is one Box of H·D dimensions, oldest first
+    return BinnedHead(d_model, spec.action_low * chunk, spec.action_high * chunk, config.action_bins)
 
 
 class ActionEmbedding(nn.Module):

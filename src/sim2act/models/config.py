@@ -46,6 +46,9 @@ class PolicyConfig:
     """Observations in the policy's window (the current one and ``memory - 1`` before it)."""
     action_bins: int = 256
     """Bins per dimension of a Box action space (RT-1 style); unused for discrete actions."""
+    action_chunk: int = 1
+    """Box actions: the head predicts this many consecutive actions at once (an action chunk, as ACT and Diffusion
+    Policy do) and the policy executes them all before it looks again; 1: one action per observation."""
     dropout: float = 0.0
     """Dropout in attention blocks and MLPs."""
     action_head: str | None = None
@@ -69,11 +72,13 @@ class PolicyConfig:
         if (
             self.memory < 1 or self.heads < 1 or self.d_model % self.heads or self.action_bins < 2
             or self.text_layers < 0 or self.fusion_layers < 1 or (self.patch_size is not None and self.patch_size < 1)
+            or self.action_chunk < 1
         ):
             raise Sim2ActError(
                 f"bad policy shape: memory={self.memory} (>= 1), d_model={self.d_model} "
                 f"(a multiple of heads={self.heads}), action_bins={self.action_bins} (>= 2), "
-                f"text_layers={self.text_layers} (>= 0), fusion_layers={self.fusion_layers} (>= 1)"
+                f"text_layers={self.text_layers} (>= 0), fusion_layers={self.fusion_layers} (>= 1), "
+                f"action_chunk={self.action_chunk} (>= 1)"
             )
         return self
 

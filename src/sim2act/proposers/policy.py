@@ -1,7 +1,9 @@
 """A trained sim2act policy as a proposer: for evaluation (greedy) and the bootstrapping rounds.
 
 Each env slot keeps the window of its last ``memory`` observations; a new episode starts with the
-first observation repeated, as in training.
+first observation repeated, as in training. A policy with action chunks (``action_chunk`` H > 1)
+draws H actions when it looks and executes them one per step; an action other than the chunk's next
+(a mixture's uniform draw) ends the chunk, and the policy looks again at the next step.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import torch
 from gymnasium import spaces
 
 from sim2act import features as F
-from sim2act.actions.distributions import ActionDistribution, BinnedBox, Categorical, JointCategorical, MultiCategorical
+from sim2act.actions.distributions import (
+    ActionDistribution, BinnedBox, Categorical, ChunkedBinnedBox, JointCategorical, MultiCategorical,
+)
 from sim2act.models import VisionLanguagePolicy
 from sim2act.observations import compose_image
 from sim2act.proposers.base import Proposer
@@ -41,10 +45,30 @@ class PolicyProposer(Proposer):
         self.name = name
         self._frames: dict[int, deque] = {}
         self._proprio: dict[int, deque] = {}
+        self._plans: dict[int, deque] = {}
+        """Per slot, the actions of its chunk under way still to execute."""
+        self._offered: dict[int, tuple[ChunkedBinnedBox, int]] = {}
+        """Per slot, the last distribution offered to it and its row there (to follow a chunk once it is drawn)."""
 
     def begin_episode(self, slot, env) -> None:
         self._frames.pop(slot, None)
         self._proprio.pop(slot, None)
+        self._plans.pop(slot, None)
+        self._offered.pop(slot, None)
+
+    def executed(self, slot, action) -> None:
+        offered = self._offered.pop(slot, None)
+        if offered is None:
+            return
+        dist, row = offered
+        plan = self._plans.pop(slot, None)
+        action = np.asarray(action)
+        if plan:  # a chunk under way: it goes on while its next action is the one executed
+            if np.array_equal(plan[0], action) and len(plan) > 1:
+                plan.popleft()
+                self._plans[slot] = plan
+        elif dist.chunks is not None and np.array_equal(dist.chunks[row, 0], action) and dist.chunk > 1:
+            self._plans[slot] = deque(dist.chunks[row, 1:])
 
     @torch.no_grad()
     def distribution(self, observations, envs, slots) -> ActionDistribution:
@@ -64,6 +88,8 @@ class PolicyProposer(Proposer):
         windows = torch.stack([torch.stack(list(self._frames[s])) for s in slots])
         proprio = torch.stack([torch.stack(list(self._proprio[s])) for s in slots]).float()
         instructions = [o[F.INSTRUCTION] for o in observations]
+        if self.policy.config.action_chunk > 1:
+            return self._chunked(windows, proprio, instructions, slots)
         probs = self.policy.action_probabilities(windows, proprio, instructions).double().numpy()
         if self.policy.config.action_head == "pick_place":
             joint = JointCategorical(probs)
@@ -76,3 +102,21 @@ class PolicyProposer(Proposer):
         if spec.action_type == "multi_discrete":
             return MultiCategorical(probs)
         return BinnedBox(probs, self.action_space.low, self.action_space.high)
+
+    def _chunked(self, windows, proprio, instructions, slots) -> ChunkedBinnedBox:
+        """Rows whose chunk is under way get its next action; the others a fresh chunk (the policy is run for them only)."""
+        chunk, box = self.policy.config.action_chunk, self.action_space
+        planned = {i: self._plans[s][0] for i, s in enumerate(slots) if self._plans.get(s)}
+        fresh = [i for i in range(len(slots)) if i not in planned]
+        probs = np.full((len(slots), chunk * int(np.prod(box.shape)), self.policy.config.action_bins), 1.0)
+        if fresh:
+            looked = self.policy.action_probabilities(windows[fresh], proprio[fresh], [instructions[i] for i in fresh])
+            probs[fresh] = looked.double().numpy()
+        probs /= probs.sum(-1, keepdims=True)
+        if self.greedy:
+            most_likely = probs == probs.max(-1, keepdims=True)
+            probs = most_likely / most_likely.sum(-1, keepdims=True)
+        dist = ChunkedBinnedBox(probs, box.low, box.high, chunk, planned)
+        for i, slot in enumerate(slots):
+            self._offered[slot] = (dist, i)
+        return dist

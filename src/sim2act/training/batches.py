@@ -56,6 +56,8 @@ class TrainingSteps:
         self.proprio = torch.tensor(proprio, dtype=torch.float32)
         self.actions = torch.tensor(arrays[F.ACTION], dtype=torch.float32 if spec.action_type == "box" else torch.long)
         self.windows = episode_windows(arrays[F.EPISODE_ID], arrays[F.STEP], policy.config.memory)
+        chunk = policy.config.action_chunk
+        self.chunks = episode_chunks(arrays[F.EPISODE_ID], arrays[F.STEP], chunk) if chunk > 1 else None
         self.instructions = dataset.instructions
         self.instruction_ids = torch.from_numpy(dataset.instruction_ids)
         self.text_ids, self.text_mask = policy.tokenizer.encode(self.instructions)
@@ -70,7 +72,7 @@ class TrainingSteps:
         return Batch(
             rgb=self.rgb[window],
             proprio=self.proprio[window],
-            actions=self.actions[index],
+            actions=self.actions[index] if self.chunks is None else self.actions[self.chunks[index]].flatten(1),
             text_ids=self.text_ids[distinct],
             text_mask=self.text_mask[distinct],
             text_index=inverse,
@@ -92,6 +94,21 @@ def episode_windows(episode_ids: np.ndarray, steps: np.ndarray, memory: int) -> 
     first = rows - steps
     offsets = np.arange(memory - 1, -1, -1)
     return torch.from_numpy(np.maximum(rows[:, None] - offsets[None, :], first[:, None]))
+
+
+def episode_chunks(episode_ids: np.ndarray, steps: np.ndarray, chunk: int) -> torch.Tensor:
+    """Row indices (N, chunk) of each row's action chunk: the row and the next ``chunk - 1`` of its episode, the
+    episode's last row repeated past its end (the last action held).
+
+    >>> episode_chunks(np.array([7, 7, 7, 9, 9]), np.array([0, 1, 2, 0, 1]), 3).tolist()
+    [[0, 1, 2], [1, 2, 2], [2, 2, 2], [3, 4, 4], [4, 4, 4]]
+    """
+    rows = np.arange(len(steps))
+    first = rows - steps.astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, first[1:] != first[:-1]])
+    lengths = np.diff(np.r_[starts, len(rows)])
+    last = np.repeat(starts + lengths - 1, lengths)
+    return torch.from_numpy(np.minimum(rows[:, None] + np.arange(chunk)[None, :], last[:, None]))
 
 
 def _prepare(policy: VisionLanguagePolicy, arrays: dict[str, np.ndarray], show_progress: bool) -> torch.Tensor:
