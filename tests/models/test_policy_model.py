@@ -13,6 +13,7 @@ from sim2act.envs.grid.vocabulary import VOCABULARY
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, build_policy, load_policy, read_policy_meta, save_policy
 from sim2act.models.action_head import BinnedHead, DiscreteHead
+from sim2act.models.keypoint_head import KeypointBinnedHead
 
 DISCRETE = PolicySpec(
     domain="grid",
@@ -207,3 +208,31 @@ def test_init_from_a_mismatched_prior_is_refused(tmp_path):
 def test_bad_policy_config_is_refused(config, message):
     with pytest.raises(Sim2ActError, match=message):
         build_policy(DISCRETE, config)
+
+
+def test_keypoint_head_reads_where_its_queries_attend():
+    torch.manual_seed(0)
+    policy = build_policy(BOX, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2, action_bins=16,
+                                            action_head="keypoints", vision_stem="patch", patch_size=8)).eval()
+    assert isinstance(policy.head, KeypointBinnedHead)
+    rgb, proprio = _windows(policy, 3)
+    out = _forward(policy, rgb, proprio)
+    assert out.logits.shape == (3, 2, 16)
+    probs = policy.action_probabilities(rgb, proprio, INSTRUCTIONS)
+    torch.testing.assert_close(probs.sum(-1), torch.ones(3, 2))
+    head = policy.head
+    rows_cols = head.tokens
+    tokens = torch.zeros(1, 1 + rows_cols, 32)
+    tokens[0, 1 + rows_cols - 1] = 50.0  # one grid token (the bottom-right one) stands out along every key direction
+    with torch.no_grad():
+        head.key.weight.copy_(torch.eye(32))
+        head.key.bias.zero_()
+        head.query.weight.zero_()
+        head.query.bias.fill_(1.0)
+        points = head.keypoint_positions(torch.zeros(1, 32), tokens)
+    torch.testing.assert_close(points, torch.ones(1, head.keypoints, 2))
+
+
+def test_keypoint_head_is_for_box_actions_only():
+    with pytest.raises(Sim2ActError, match="action head 'keypoints' is for Box action spaces, not 'discrete' ones"):
+        build_policy(DISCRETE, PolicyConfig(d_model=32, heads=2, fusion_layers=1, action_head="keypoints"))

@@ -7,7 +7,8 @@ into ``bins`` equal bins over [low, high], the head predicts a softmax per dimen
 read back as the centres of the chosen bins; with ``action_chunk`` H the head does so for the next H
 actions at once (H·D dimensions).
 
-Every head is called as ``head(h_c, visual_tokens)``; only the spatial head reads the tokens.
+Every head is called as ``head(h_c, visual_tokens)``; only the spatial heads (``pick_place``, and
+``keypoints`` for Box actions: keypoint_head.py) read the tokens.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from torch import nn
 
 from sim2act.errors import Sim2ActError
 from sim2act.models.attention import MLP
+from sim2act.models.binned_head import BinnedHead, PerDimensionHead
 from sim2act.models.config import DEFAULT_ACTION_HEAD, PolicyConfig, PolicySpec
+from sim2act.models.keypoint_head import KeypointBinnedHead
 from sim2act.models.pick_place_head import PickPlaceHead
 from sim2act.models.small_encoders import FineGrid
 
@@ -57,55 +60,6 @@ class DiscreteHead(nn.Module):
         return self.n
 
 
-class PerDimensionHead(nn.Module):
-    """A softmax per action dimension, logits (B, D, classes); subclasses say what a dimension's classes are."""
-
-    def targets(self, actions: torch.Tensor) -> torch.Tensor:
-        """The class of every dimension of dataset actions, shape (B, D)."""
-        raise NotImplementedError
-
-    def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
-        per_dim = F.log_softmax(logits, -1).gather(-1, self.targets(actions).unsqueeze(-1)).squeeze(-1)
-        return per_dim.sum(-1)
-
-    def probabilities(self, logits: torch.Tensor) -> torch.Tensor:
-        return logits.softmax(-1)
-
-
-class BinnedHead(PerDimensionHead):
-    """A softmax over ``bins`` bins for each of the Box's ``D`` dimensions."""
-
-    def __init__(self, d_model: int, low: list[float], high: list[float], bins: int) -> None:
-        super().__init__()
-        self.bins = bins
-        self.register_buffer("low", torch.tensor(low, dtype=torch.float32).view(-1))
-        self.register_buffer("high", torch.tensor(high, dtype=torch.float32).view(-1))
-        self.linear = nn.Linear(d_model, len(self.low) * bins)
-
-    def forward(self, context: torch.Tensor, tokens: torch.Tensor | None = None) -> torch.Tensor:
-        return self.linear(context).view(context.shape[0], len(self.low), self.bins)
-
-    def _unit(self, actions: torch.Tensor) -> torch.Tensor:
-        """Actions rescaled so [low, high] maps to [0, 1], shape (B, D)."""
-        return (actions.float().view(actions.shape[0], -1) - self.low) / (self.high - self.low)
-
-    def targets(self, actions: torch.Tensor) -> torch.Tensor:
-        """Bin index of every dimension, shape (B, D)."""
-        return (self._unit(actions) * self.bins).long().clamp_(0, self.bins - 1)
-
-    def decode(self, classes: torch.Tensor) -> torch.Tensor:
-        """De-binning: the centre of each chosen bin, shape (B, D)."""
-        return self.low + (classes.float() + 0.5) / self.bins * (self.high - self.low)
-
-    def embedding_input(self, actions: torch.Tensor) -> torch.Tensor:
-        return self._unit(actions) * 2.0 - 1.0
-
-    @property
-    def embedding_width(self) -> int:
-        """Width of ``embedding_input``: one value per Box dimension."""
-        return len(self.low)
-
-
 class MultiDiscreteHead(PerDimensionHead):
     """A softmax per dimension of a MultiDiscrete action (e.g. a pick cell and a place cell)."""
 
@@ -137,11 +91,13 @@ class MultiDiscreteHead(PerDimensionHead):
         return len(self.nvec) * self.width
 
 
-ActionHead = DiscreteHead | MultiDiscreteHead | BinnedHead | PickPlaceHead
+ActionHead = DiscreteHead | MultiDiscreteHead | BinnedHead | KeypointBinnedHead | PickPlaceHead
 
 
 def check_action_head(spec: PolicySpec, kind: str, chunk: int = 1) -> None:
     """Refuse, in one line, an action head that cannot act in the spec's action space."""
+    if kind == "keypoints" and spec.action_type != "box":
+        raise Sim2ActError(f"action head 'keypoints' is for Box action spaces, not {spec.action_type!r} ones")
     if chunk > 1 and spec.action_type != "box":
         raise Sim2ActError(f"action_chunk {chunk}: action chunks are for Box action spaces, not {spec.action_type!r} ones")
     if kind == "pick_place":
@@ -173,7 +129,12 @@ def make_action_head(
     if spec.action_type == "multi_discrete":
         return MultiDiscreteHead(d_model, spec.action_nvec)
     chunk = config.action_chunk  # a chunk of H actions is one Box of H·D dimensions, oldest first
-    return BinnedHead(d_model, spec.action_low * chunk, spec.action_high * chunk, config.action_bins)
+    low, high = spec.action_low * chunk, spec.action_high * chunk
+    if kind == "keypoints":
+        if token_grid is None:
+            raise Sim2ActError("action head 'keypoints' needs a vision encoder whose tokens form a grid (the small encoder's)")
+        return KeypointBinnedHead(d_model, low, high, config.action_bins, token_grid)
+    return BinnedHead(d_model, low, high, config.action_bins)
 
 
 class ActionEmbedding(nn.Module):
