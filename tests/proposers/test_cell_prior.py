@@ -41,6 +41,25 @@ def test_cells_mode_gives_a_softmax_per_dimension_without_simulator_calls(prior)
     assert dist.sample(np.random.default_rng(0)).shape == (2, 2)
 
 
+def test_a_sequence_instruction_is_proposed_one_sub_goal_per_step(prior):
+    envs, observations = tabletop_envs(1, "tower")
+    proposer = make_proposer("prior", envs[0].action_space, prior=str(prior), prior_mode="cells", domain="tabletop")
+    instruction = observations[0]["instruction"]
+    first, second = sim2act.envs.get_domain("tabletop").grammar.subgoals(instruction)[:2]
+    assert proposer.phrases(instruction, 0) == proposer.action_phrases(first)
+    assert proposer.phrases(instruction, 1) == proposer.action_phrases(second)
+    assert proposer.phrases(instruction, 99) == proposer.action_phrases(proposer.subgoals(instruction)[-1])
+    proposer.begin_episode(0, envs[0])
+    before = proposer.distribution(observations, envs, [0]).probs
+    np.testing.assert_allclose(before, proposer.cell_probabilities(observations, [0]))
+    proposer.executed(0, np.array([0, 0]))
+    after = proposer.distribution(observations, envs, [0]).probs  # the same frame, the next sub-goal's phrases
+    np.testing.assert_allclose(after, proposer.cell_probabilities(observations, [1]))
+    assert not np.allclose(before, after)
+    proposer.begin_episode(0, envs[0])
+    np.testing.assert_allclose(proposer.distribution(observations, envs, [0]).probs, before)
+
+
 def test_cells_and_previews_score_the_best_actions_and_leave_the_env_alone(prior):
     envs, observations = tabletop_envs(2)
     proposer = make_proposer("prior", envs[0].action_space, prior=str(prior), prior_mode="cells+preview",

@@ -97,6 +97,7 @@ def _prior_proposer(
     from sim2act.proposers.cell_prior import CellPriorProposer
 
     phrases = described.grammar.action_phrases if described else None
+    subgoals = described.grammar.subgoals if described else None
     motions = described.cell_motions(env_options or {}) if described and described.cell_motions else None
     if motions is not None and phrases is not None and prior_mode == "cells":
         from gymnasium import spaces
@@ -105,7 +106,8 @@ def _prior_proposer(
         from sim2act.proposers.cell_prior import CellPriorProposer
 
         cells = spaces.MultiDiscrete([len(motions.cell_pixels)] * 2)
-        scorer = CellPriorProposer(cells, prior, motions.cell_pixels, phrases, temperature=prior_temperature, camera=camera)
+        scorer = CellPriorProposer(cells, prior, motions.cell_pixels, phrases, temperature=prior_temperature, camera=camera,
+                                   subgoals=subgoals)
         return CellMotionProposer(action_space, scorer, motions.start)
     cell_pixels = described.vision(env_options or {}).cell_pixels if described else ()
     if not cell_pixels or phrases is None:
@@ -115,7 +117,7 @@ def _prior_proposer(
         )
     candidates = 0 if prior_mode == "cells" else (prior_candidates or DEFAULT_CELL_CANDIDATES)
     return CellPriorProposer(action_space, prior, cell_pixels, phrases, temperature=prior_temperature,
-                             candidates=candidates, camera=camera)
+                             candidates=candidates, camera=camera, subgoals=subgoals)
 
 
 DEFAULT_CELL_CANDIDATES = 8

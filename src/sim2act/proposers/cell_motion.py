@@ -41,9 +41,12 @@ class CellMotionProposer(Proposer):
         self.camera = scorer.camera
         self.name = "prior(cell motions)"
         self._motions: dict[int, object] = {}
+        self._started: dict[int, int] = {}
+        """Per slot, the motions begun in its episode: the sub-goal the next one is for."""
 
     def begin_episode(self, slot: int, env: gym.Env) -> None:
         self._motions.pop(slot, None)
+        self._started[slot] = 0
 
     def distribution(self, observations, envs, slots) -> ActionDistribution:
         actions: list[np.ndarray | None] = [None] * len(slots)
@@ -52,12 +55,14 @@ class CellMotionProposer(Proposer):
                 actions[i] = self._motions[slot].act(observations[i])
         todo = [i for i, action in enumerate(actions) if action is None]
         if todo:
-            cells = MultiCategorical(self.scorer.cell_probabilities([observations[i] for i in todo]))
+            stages = [self._started.get(slots[i], 0) for i in todo]
+            cells = MultiCategorical(self.scorer.cell_probabilities([observations[i] for i in todo], stages))
             for row, i in enumerate(todo):
                 rng = frame_rng(observations[i], self.camera)
                 pick, place = (int(c) for c in MultiCategorical(cells.probs[row : row + 1]).sample(rng)[0])
                 motion = self.start(pick, place, observations[i])
                 self._motions[slots[i]] = motion
+                self._started[slots[i]] = self._started.get(slots[i], 0) + 1
                 actions[i] = motion.act(observations[i])
                 if actions[i] is None:
                     raise Sim2ActError(f"a cell motion from cell {pick} to cell {place} proposed no action")

@@ -38,7 +38,11 @@ class CellPriorProposer(PriorProposer):
 
     ``cell_pixels``: each cell's (x, y) in the first camera as fractions of its width and height;
     ``action_phrases``: instruction → one phrase (or None) per action dimension; ``candidates``: actions
-    previewed per step (0: none). Other arguments as ``PriorProposer``'s.
+    previewed per step (0: none); ``subgoals``: instruction → its sub-goals in order (``Grammar.subgoals``),
+    so that a sequence instruction ("stack the red, green and blue blocks into a tower") is proposed
+    one sub-goal per step, the k-th step scoring the k-th sub-goal's phrases (the last one from then
+    on): π0 follows the instruction's order, as a robot executing the plan would, without being told
+    which sub-goals are done. Other arguments as ``PriorProposer``'s.
     """
 
     def __init__(
@@ -51,6 +55,7 @@ class CellPriorProposer(PriorProposer):
         candidates: int = 0,
         threads: int | None = 1,
         camera: str = F.RGB,
+        subgoals: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
         if not isinstance(action_space, spaces.MultiDiscrete) or len(action_space.shape) != 1:
             raise Sim2ActError(f"π0's cell scoring needs a 1-D MultiDiscrete action space of cells, not {action_space}")
@@ -64,11 +69,22 @@ class CellPriorProposer(PriorProposer):
         super().__init__(action_space, prior, temperature=temperature, candidates=candidates, threads=threads, camera=camera)
         self.points = torch.tensor(cell_pixels, dtype=torch.float32)
         self.action_phrases = action_phrases
+        self.subgoals = subgoals
         self.name = "prior(cells+preview)" if candidates else "prior(cells)"
+        self._steps: dict[int, int] = {}
+        """Per slot, the steps executed in its episode: the sub-goal it proposes for."""
+
+    def begin_episode(self, slot: int, env: gym.Env) -> None:
+        super().begin_episode(slot, env)
+        self._steps[slot] = 0
+
+    def executed(self, slot: int, action) -> None:
+        super().executed(slot, action)
+        self._steps[slot] = self._steps.get(slot, 0) + 1
 
     @torch.no_grad()
     def distribution(self, observations, envs, slots) -> ActionDistribution:
-        cells = self.cell_probabilities(observations)
+        cells = self.cell_probabilities(observations, [self._steps.get(slot, 0) for slot in slots])
         if not self.candidates:
             return MultiCategorical(cells)
         actions = np.stack([_most_likely(row, self.candidates) for row in cells]).astype(self.action_space.dtype)
@@ -84,13 +100,22 @@ class CellPriorProposer(PriorProposer):
             probs = _merge_same_outcomes(probs, previews, self.camera)
         return CandidateActions(actions, probs)
 
-    def cell_probabilities(self, observations) -> np.ndarray:
-        """(B, D, N): per row and action dimension, π0's probability of each cell."""
+    def phrases(self, instruction: str, stage: int = 0) -> tuple[str | None, ...]:
+        """The phrase of each action dimension for the ``stage``-th step (or motion) of an episode of ``instruction``."""
+        parts = list(self.subgoals(instruction)) if self.subgoals else []
+        if len(parts) > 1:
+            instruction = parts[min(stage, len(parts) - 1)]
+        return self.action_phrases(instruction)
+
+    def cell_probabilities(self, observations, stages: Sequence[int] | None = None) -> np.ndarray:
+        """(B, D, N): per row and action dimension, π0's probability of each cell; ``stages``: each row's sub-goal
+        index (``phrases``), 0 when not given."""
         frames = torch.from_numpy(np.stack([obs[self.camera] for obs in observations]))
+        stages = stages if stages is not None else [0] * len(observations)
         with torch_threads(self.threads):
             grid = self.embedder.patch_grid(frames)
             patches = self.embedder.at_points(grid, self.points.expand(len(frames), -1, -1))  # (B, N, D)
-            phrases = [self.action_phrases(obs[F.INSTRUCTION]) for obs in observations]
+            phrases = [self.phrases(obs[F.INSTRUCTION], stage) for obs, stage in zip(observations, stages)]
             dims, n = len(self.action_space.nvec), len(self.points)
             probs = np.full((len(frames), dims, n), 1.0 / n)
             named = sorted({p for row in phrases for p in row[:dims] if p is not None})
