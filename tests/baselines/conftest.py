@@ -56,13 +56,17 @@ class ArgmaxActions(gym.Wrapper):
         return self.env.step(int(np.argmax(action)))
 
 
+def _grid_behind(wrapper: type[gym.Wrapper], name: str, monkeypatch) -> str:
+    """Register, for one test, a domain ``name``: the grid with ``wrapper`` around its envs."""
+    domain = replace(get_domain("grid"), name=name, build=lambda level, **kwargs: wrapper(GridEnv(level, **kwargs)))
+    monkeypatch.setitem(_DOMAINS, name, domain)
+    return name
+
+
 @pytest.fixture
 def box_grid(monkeypatch) -> str:
     """A domain ``boxgrid`` (the grid behind ``ArgmaxActions``), registered for this test only."""
-    grid = get_domain("grid")
-    domain = replace(grid, name="boxgrid", build=lambda level, **kwargs: ArgmaxActions(GridEnv(level, **kwargs)))
-    monkeypatch.setitem(_DOMAINS, "boxgrid", domain)
-    return "boxgrid"
+    return _grid_behind(ArgmaxActions, "boxgrid", monkeypatch)
 
 
 class PairedActions(gym.Wrapper):
@@ -79,7 +83,4 @@ class PairedActions(gym.Wrapper):
 @pytest.fixture
 def paired_grid(monkeypatch) -> str:
     """A domain ``pairedgrid`` (the grid behind ``PairedActions``), registered for this test only."""
-    grid = get_domain("grid")
-    domain = replace(grid, name="pairedgrid", build=lambda level, **kwargs: PairedActions(GridEnv(level, **kwargs)))
-    monkeypatch.setitem(_DOMAINS, "pairedgrid", domain)
-    return "pairedgrid"
+    return _grid_behind(PairedActions, "pairedgrid", monkeypatch)
