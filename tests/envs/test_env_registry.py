@@ -90,3 +90,12 @@ def test_loop_erasure_on_a_domain_without_exact_state_keys_is_refused(monkeypatc
     with pytest.raises(Sim2ActError, match="no exact state keys"):
         LoopConfig(erase_loops=True).validated()
     assert LoopConfig().validated().erase_loops is False  # the default follows the domain
+
+
+def test_action_space_is_the_built_envs():
+    from gymnasium import spaces
+
+    from sim2act.envs import action_space
+
+    assert action_space("grid", "GoToLocal") == spaces.Discrete(7)
+    assert action_space("tabletop", "pick", action_mode="ee_delta").shape == (4,)

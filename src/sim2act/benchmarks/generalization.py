@@ -19,7 +19,7 @@ from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, mean, number, percent
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
-from sim2act.envs import get_domain, make
+from sim2act.envs import action_space, get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
 from sim2act.loop.progress import LoopProgress
@@ -134,12 +134,7 @@ def _acting(method, checkpoint: str):
 
 def _prior_acting(domain: str, level: str, options: dict, env: dict):
     def build():
-        probe = make(domain, level, **env)
-        try:
-            action_space = probe.action_space
-        finally:
-            probe.close()
-        return make_proposer("prior", action_space, domain=domain, env_options=env, **options)
+        return make_proposer("prior", action_space(domain, level, **env), domain=domain, env_options=env, **options)
 
     return build
 

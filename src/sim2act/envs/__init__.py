@@ -12,6 +12,7 @@ from sim2act.envs import tabletop as _tabletop  # noqa: F401  (registers the tab
 from sim2act.envs.options import parse_env_options
 from sim2act.envs.registry import (
     Domain,
+    action_space,
     check_env_options,
     domains,
     get_domain,
@@ -23,6 +24,7 @@ from sim2act.envs.registry import (
 
 __all__ = [
     "Domain",
+    "action_space",
     "check_env_options",
     "domains",
     "get_domain",

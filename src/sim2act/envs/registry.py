@@ -73,3 +73,12 @@ def make(domain: str, level: str | None = None, **options) -> gym.Env:
     level = spec.resolve_level(level)
     check_env_options(domain, level, options)
     return spec.build(level, **options)
+
+
+def action_space(domain: str, level: str | None = None, **options) -> gym.Space:
+    """The action space of ``make(domain, level, **options)``'s envs (one is built to ask, then closed)."""
+    env = make(domain, level, **options)
+    try:
+        return env.action_space
+    finally:
+        env.close()

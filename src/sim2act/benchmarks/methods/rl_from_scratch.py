@@ -22,7 +22,7 @@ from sim2act.benchmarks.curves import Curve, CurvePoint
 from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
 from sim2act.benchmarks.setting import MethodSetting
 from sim2act.data.atomic import atomic_write_text
-from sim2act.envs import make
+from sim2act.envs import action_space
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
 from sim2act.loop.progress import LoopProgress
@@ -66,12 +66,7 @@ class RLFromScratch(Method):
     def check(self, setting: MethodSetting) -> None:
         """Refuse an algorithm that cannot act in the setting's env (SAC on a discrete domain) before any work."""
         algorithm = get_algorithm(self.algorithm)
-        env = make(setting.domain, setting.level, **setting.env)
-        try:
-            action_space = env.action_space
-        finally:
-            env.close()
-        algorithm.check_action_space(setting.domain, action_space)
+        algorithm.check_action_space(setting.domain, action_space(setting.domain, setting.level, **setting.env))
 
     def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
         config = config_from_dict(
