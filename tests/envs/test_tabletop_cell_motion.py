@@ -62,3 +62,29 @@ def test_cell_motions_exist_only_where_actions_are_continuous():
     assert domain.cell_motions({"action_mode": "pick_place"}) is None
     motions = domain.cell_motions({"action_mode": "ee_delta"})
     assert len(motions.cell_pixels) == 64 and motions.start is CellMotion
+
+
+def test_grasp_cells_are_where_the_episode_grasped_and_let_go():
+    env = sim2act.envs.make("tabletop", "put-in-bowl", action_mode="ee_delta")
+    observation, _ = env.reset(seed=2)
+    _, pick, place = _named_cells(env.unwrapped, "put-in-bowl")
+    motion, proprio, actions = CellMotion(pick, place, observation), [], []
+    while (action := motion.act(observation)) is not None:
+        proprio.append(observation[F.PROPRIO])
+        actions.append(action)
+        observation, _, success, truncated, _ = env.step(action)
+        if success or truncated:
+            break
+    env.close()
+    motions = get_domain("tabletop").cell_motions({"action_mode": "ee_delta"})
+    assert motions.grasp_cells(np.array(proprio), np.array(actions)) == (pick, place)
+    np.testing.assert_allclose(motions.cell_positions[pick], cell_xy(pick))
+
+
+def test_closing_on_air_is_no_grasp():
+    proprio = np.zeros((6, 11), np.float32)
+    proprio[:, :2] = cell_xy(9)
+    proprio[:, 3] = [0.06, 0.06, 0.0, 0.0, 0.0, 0.0]  # the fingers close all the way: nothing between them
+    actions = np.zeros((6, 4), np.float32)
+    actions[:, 3] = [0.5, -1, -1, -1, 0.5, 0.5]
+    assert get_domain("tabletop").cell_motions({"action_mode": "ee_delta"}).grasp_cells(proprio, actions) == (-1, -1)

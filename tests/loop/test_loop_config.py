@@ -101,3 +101,21 @@ def test_runs_made_before_added_fields_keep_resuming_and_their_bench_folders():
     assert with_added_fields(old) == current
     changed = LoopConfig(policy=PolicyConfig(action_head="independent")).validated().to_dict()
     assert without_added_fields(changed)["policy"]["action_head"] == "independent"  # a non-default value is kept
+
+
+def test_the_prior_env_table_sets_the_priors_frames_only(tmp_path):
+    from sim2act.loop.rounds import prior_pretraining
+
+    path = tmp_path / "ee.toml"
+    path.write_text('domain = "tabletop"\n[env]\naction_mode = "ee_delta"\n[prior_env]\naction_mode = "pick_place"\n')
+    config = load_loop_config(path)
+    assert config.env == {"action_mode": "ee_delta"} and config.prior_env == {"action_mode": "pick_place"}
+    assert prior_pretraining(config).env == {"action_mode": "pick_place"}
+    assert prior_pretraining(LoopConfig(domain="tabletop", env={"action_mode": "ee_delta"}).validated()).env == {
+        "action_mode": "ee_delta"}
+    path.write_text('domain = "tabletop"\n[prior_env]\ncolour = "red"\n')
+    with pytest.raises(Sim2ActError, match="takes no env option colour"):
+        load_loop_config(path)
+    path.write_text('prior_env = 3\n')
+    with pytest.raises(Sim2ActError, match="prior_env must be a table"):
+        load_loop_config(path)

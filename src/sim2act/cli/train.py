@@ -34,7 +34,7 @@ def train_command(
     init_policy: Annotated[Optional[str], typer.Option(help="Policy checkpoint to fine-tune instead of a fresh policy.")] = None,
     vision_stem: Annotated[Optional[str], typer.Option(help="Tokens of the small encoder: patch | factored (colour + form per cell); default: the domain's.")] = None,
     patch_size: Annotated[Optional[int], typer.Option(help="Pixels per visual token side; default: the domain's.")] = None,
-    action_head: Annotated[Optional[str], typer.Option(help="independent (a softmax per dimension) | pick_place (spatial pick, then place, for MultiDiscrete([N, N]) cells) | keypoints (Box actions from instruction-conditioned image keypoints); default: the domain's.")] = None,
+    action_head: Annotated[Optional[str], typer.Option(help="independent (a softmax per dimension) | pick_place (spatial pick, then place, for MultiDiscrete([N, N]) cells) | keypoints (Box actions from instruction-conditioned image keypoints) | cell_servo (Box end-effector actions toward grounded cells, learned from hindsight grasps); default: the domain's.")] = None,
     d_model: Annotated[int, typer.Option(help="Token and context width.")] = P.d_model,
     text_layers: Annotated[int, typer.Option(help="Self-attention layers of the small text encoder.")] = P.text_layers,
     fusion_layers: Annotated[int, typer.Option(help="Cross-attention fusion layers.")] = P.fusion_layers,

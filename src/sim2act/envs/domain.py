@@ -130,6 +130,12 @@ class CellMotions:
     """Each cell's (x, y) in the first camera as fractions of its width and height."""
     start: Callable[[int, int, Mapping[str, Any]], Motion]
     """``start(pick, place, observation)``: the motion, read from observations only (proprio, depth)."""
+    cell_positions: tuple[tuple[float, float], ...] = ()
+    """Each cell's centre in the frame of proprio's first two dimensions (the hand–eye calibration a robot has):
+    the ``cell_servo`` policy head moves toward these."""
+    grasp_cells: Callable[[Any, Any], tuple[int, int]] | None = None
+    """``grasp_cells(proprio (T, P), actions (T, A))`` of one episode: the cells where it grasped something and where
+    it then let go, -1 for neither (hindsight labels of what the episode did, for the ``cell_servo`` head)."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """``LoopConfig``: everything ``sim2act run`` does, readable from a TOML or JSON file.
 
 A config file holds the fields of ``LoopConfig`` at the top level and optional ``[policy]``,
-``[train]`` and ``[env]`` tables (fields of ``PolicyConfig``, ``TrainConfig``'s optimisation knobs and
+``[train]``, ``[env]`` and ``[prior_env]`` tables (fields of ``PolicyConfig``, ``TrainConfig``'s optimisation knobs and
 the env options of the domain's build, e.g. ``tile_size = 8`` on the grid). Shipped
 configs live beside this module and are named without their suffix (``sim2act run --config long``).
 """
@@ -106,6 +106,9 @@ class LoopConfig:
     """Overrides of ``TrainConfig``'s optimisation knobs (batch_size, lr, contrastive_weight, ...)."""
     env: dict[str, Any] = field(default_factory=dict)
     """Env options of the domain's build, for every env of the run: prior frames, collection, evaluation."""
+    prior_env: dict[str, Any] = field(default_factory=dict)
+    """Env options over ``env`` for the prior's pretraining frames only (e.g. the tabletop's ``action_mode =
+    "pick_place"``, whose frames show the table with the arm parked out of view); their steps count as the prior's."""
 
     def validated(self) -> LoopConfig:
         """Check the numbers; bad input is a one-line ``Sim2ActError`` naming it."""
@@ -133,6 +136,7 @@ class LoopConfig:
             raise Sim2ActError(f"co_levels must name levels other than {level!r}, each once; got {self.co_levels}")
         for co in co_levels:
             check_env_options(self.domain, co, self.env)
+        check_env_options(self.domain, level, {**self.env, **self.prior_env})
         erase_loops = domain.exact_state_keys if self.erase_loops is None else self.erase_loops
         if erase_loops and not domain.exact_state_keys:
             raise Sim2ActError(f"erase_loops: domain {self.domain!r} reports no exact state keys to find loops by")
@@ -149,7 +153,8 @@ class LoopConfig:
             raise Sim2ActError(f"domain {self.domain!r} has no captioner to pretrain π0 on: set prior to a CLIP folder")
         # A clip policy with no clip_path gets π0's folder when the loop trains it (rounds._train).
         replace(self.policy, clip_path=self.policy.clip_path or self.prior or "the pretrained prior").validated()
-        return replace(self, level=level, co_levels=co_levels, erase_loops=erase_loops, reuse_previews=reuse_previews, env=dict(self.env))
+        return replace(self, level=level, co_levels=co_levels, erase_loops=erase_loops, reuse_previews=reuse_previews,
+                       env=dict(self.env), prior_env=dict(self.prior_env))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,9 +164,10 @@ class LoopConfig:
         data = dict(data)
         data["policy"] = config_from_dict(PolicyConfig, dict(data.get("policy", {})))
         data["train"] = dict(data.get("train", {}))
-        if not isinstance(data.get("env", {}), dict):
-            raise Sim2ActError(f"env must be a table of env options, got {data['env']!r}")
-        data["env"] = dict(data.get("env", {}))
+        for table in ("env", "prior_env"):
+            if not isinstance(data.get(table, {}), dict):
+                raise Sim2ActError(f"{table} must be a table of env options, got {data[table]!r}")
+            data[table] = dict(data.get(table, {}))
         return config_from_dict(cls, data)
 
 

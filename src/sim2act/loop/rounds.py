@@ -90,9 +90,9 @@ def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None 
 
 
 ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
-                     "prior_horizon": 1, "caption_discount": None, "co_levels": []}
+                     "prior_horizon": 1, "caption_discount": None, "co_levels": [], "prior_env": {}}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
-ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1}
+ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1, "cell_positions": None}
 """``PolicyConfig`` fields added after loop runs were first made, with the value older runs behaved as."""
 
 
@@ -167,13 +167,9 @@ def _prior(config: LoopConfig, folder: LoopFolder, ledger: Ledger, progress: Loo
         ledger.prior = {"path": config.prior, "pretrained": False, "frames": 0, "env_steps": prior_env_steps(config.prior)}
         return config.prior
     if not ledger.prior:
-        from sim2act.priors import PriorConfig, pretrain_prior
+        from sim2act.priors import pretrain_prior
 
-        prior_config = PriorConfig(
-            domain=config.domain, level=config.level, co_levels=config.co_levels, frames=config.prior_frames, steps=config.prior_steps,
-            seed=config.seed, env=config.env,
-            **({} if config.caption_discount is None else {"caption_discount": config.caption_discount}),
-        )
+        prior_config = prior_pretraining(config)
         progress.stage(f"pretraining the prior π0 on {config.prior_frames:,} simulator-captioned frames")
         with progress.bar("prior") as bar:  # a killed pretraining leaves a partial folder: start it again
             summary = pretrain_prior(prior_config, folder.prior, overwrite=True, progress=bar)
@@ -188,6 +184,17 @@ def _prior(config: LoopConfig, folder: LoopFolder, ledger: Ledger, progress: Loo
         }
         ledger.save(folder.root)
     return ledger.prior["path"]
+
+
+def prior_pretraining(config: LoopConfig):
+    """The ``PriorConfig`` of the loop's own π0: its level's frames, under ``env`` with ``prior_env`` over it."""
+    from sim2act.priors import PriorConfig
+
+    return PriorConfig(
+        domain=config.domain, level=config.level, co_levels=config.co_levels, frames=config.prior_frames,
+        steps=config.prior_steps, seed=config.seed, env={**config.env, **config.prior_env},
+        **({} if config.caption_discount is None else {"caption_discount": config.caption_discount}),
+    )
 
 
 def prior_env_steps(prior: str) -> int:

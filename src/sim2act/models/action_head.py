@@ -20,6 +20,7 @@ from torch import nn
 from sim2act.errors import Sim2ActError
 from sim2act.models.attention import MLP
 from sim2act.models.binned_head import BinnedHead, PerDimensionHead
+from sim2act.models.cell_servo_head import CellServoHead
 from sim2act.models.config import DEFAULT_ACTION_HEAD, PolicyConfig, PolicySpec
 from sim2act.models.keypoint_head import KeypointBinnedHead
 from sim2act.models.pick_place_head import PickPlaceHead
@@ -91,13 +92,13 @@ class MultiDiscreteHead(PerDimensionHead):
         return len(self.nvec) * self.width
 
 
-ActionHead = DiscreteHead | MultiDiscreteHead | BinnedHead | KeypointBinnedHead | PickPlaceHead
+ActionHead = DiscreteHead | MultiDiscreteHead | BinnedHead | KeypointBinnedHead | CellServoHead | PickPlaceHead
 
 
 def check_action_head(spec: PolicySpec, kind: str, chunk: int = 1) -> None:
     """Refuse, in one line, an action head that cannot act in the spec's action space."""
-    if kind == "keypoints" and spec.action_type != "box":
-        raise Sim2ActError(f"action head 'keypoints' is for Box action spaces, not {spec.action_type!r} ones")
+    if kind in ("keypoints", "cell_servo") and spec.action_type != "box":
+        raise Sim2ActError(f"action head {kind!r} is for Box action spaces, not {spec.action_type!r} ones")
     if chunk > 1 and spec.action_type != "box":
         raise Sim2ActError(f"action_chunk {chunk}: action chunks are for Box action spaces, not {spec.action_type!r} ones")
     if kind == "pick_place":
@@ -134,6 +135,14 @@ def make_action_head(
         if token_grid is None:
             raise Sim2ActError("action head 'keypoints' needs a vision encoder whose tokens form a grid (the small encoder's)")
         return KeypointBinnedHead(d_model, low, high, config.action_bins, token_grid)
+    if kind == "cell_servo":
+        if token_grid is None or not config.cell_pixels or not config.cell_positions or spec.proprio_size < 2:
+            raise Sim2ActError(
+                "action head 'cell_servo' needs the small encoder's token grid, proprio, and the domain's cell pixels and "
+                "positions (a continuous mode with CellMotions)"
+            )
+        return CellServoHead(d_model, low, high, config.action_bins, config.heads, config.dropout, list(config.cell_pixels),
+                             list(config.cell_positions), token_grid, fine_grid)
     return BinnedHead(d_model, low, high, config.action_bins)
 
 

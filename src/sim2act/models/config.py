@@ -12,7 +12,7 @@ ENCODER_MODES = ("finetune", "frozen")
 VISION_STEMS = ("factored", "patch")
 DEFAULT_STEM, DEFAULT_PATCH = "patch", 8
 """What a policy built with neither a stem nor a patch size gets (a domain declares its own: ``Domain.vision``)."""
-ACTION_HEADS = ("independent", "pick_place", "keypoints")
+ACTION_HEADS = ("independent", "pick_place", "keypoints", "cell_servo")
 DEFAULT_ACTION_HEAD = "independent"
 """What a policy built with no action head gets (a domain declares its own: ``Domain.vision``)."""
 
@@ -54,11 +54,15 @@ class PolicyConfig:
     action_head: str | None = None
     """``independent`` (a softmax per dimension from h_c), ``pick_place`` (cells scored from the visual tokens, then
     place given pick; MultiDiscrete([N, N]) actions only) or ``keypoints`` (Box actions from h_c, the proprio token
-    and instruction-conditioned keypoints of the image; keypoint_head.py); None: the domain's default
-    (``Domain.vision``)."""
+    and instruction-conditioned keypoints of the image; keypoint_head.py) or ``cell_servo`` (Box end-effector actions
+    toward grounded pick and place cells learned from hindsight grasps; cell_servo_head.py); None: the domain's
+    default (``Domain.vision``)."""
     cell_pixels: tuple[tuple[float, float], ...] | None = None
     """Where each action cell appears in the first camera's image, (x, y) as fractions of its width and height; the
     ``pick_place`` head reads the visual tokens there. None: the domain's (``Domain.vision``), or none."""
+    cell_positions: tuple[tuple[float, float], ...] | None = None
+    """For the ``cell_servo`` head: each cell's centre in the frame of proprio's first two dimensions
+    (``CellMotions.cell_positions``). None: the domain's, or none."""
 
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):

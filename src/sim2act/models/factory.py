@@ -53,7 +53,7 @@ def build_policy(
     if config.vision_stem == "factored":
         vision = FactoredVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size)
     else:  # the pick_place head grounds words in the stem's fine map where the domain says where its cells are
-        fine = config.action_head == "pick_place" and bool(config.cell_pixels)
+        fine = config.action_head in ("pick_place", "cell_servo") and bool(config.cell_pixels)
         vision = SmallVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size, fine=fine)
     text = SmallTextEncoder(len(tokenizer), tokenizer.max_length, config.d_model, config.heads, config.text_layers, config.dropout)
     policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)

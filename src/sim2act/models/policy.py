@@ -95,11 +95,14 @@ class VisionLanguagePolicy(nn.Module):
         proprio: torch.Tensor,
         instructions: Instructions,
         text_index: torch.Tensor,
+        cells: torch.Tensor | None = None,
     ) -> PolicyOutput:
         """``rgb``: windows of prepared frames (B, k, ...) uint8; ``proprio`` (B, k, P).
 
-        Row i follows instruction ``text_index[i]`` of ``instructions``.
+        Row i follows instruction ``text_index[i]`` of ``instructions``; ``cells`` (B, 2): training's hindsight
+        (pick, place) cells for a head that reads them (``cell_servo``).
         """
+        raw_proprio = proprio[:, -1]
         fine = None
         if getattr(self.head, "reads_fine_grid", False):
             visual, _, fine = self.vision(rgb, fine=True)
@@ -118,6 +121,9 @@ class VisionLanguagePolicy(nn.Module):
         if isinstance(self.head, PickPlaceHead):
             words = (instructions.contents[text_index], mask)
             return PolicyOutput(self.head(h_c, visual, words, fine), h_c)
+        if getattr(self.head, "reads_words", False):
+            words = (instructions.contents[text_index], mask)
+            return PolicyOutput(self.head(h_c, visual, words, fine, raw_proprio, cells), h_c)
         return PolicyOutput(self.head(h_c, visual), h_c)
 
     def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:

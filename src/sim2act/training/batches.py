@@ -16,6 +16,7 @@ from rich.progress import Progress
 
 from sim2act import features as F
 from sim2act.data.torch_dataset import StepDataset
+from sim2act.envs.registry import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicySpec, VisionLanguagePolicy
 from sim2act.observations import compose_image
@@ -35,6 +36,8 @@ class Batch:
     text_mask: torch.Tensor
     text_index: torch.Tensor
     """Which distinct instruction each row follows (B,)."""
+    cells: torch.Tensor | None = None
+    """Each row's episode's hindsight (pick, place) cells (B, 2), -1 unknown, for a head that reads them."""
 
 
 class TrainingSteps:
@@ -58,6 +61,9 @@ class TrainingSteps:
         self.windows = episode_windows(arrays[F.EPISODE_ID], arrays[F.STEP], policy.config.memory)
         chunk = policy.config.action_chunk
         self.chunks = episode_chunks(arrays[F.EPISODE_ID], arrays[F.STEP], chunk) if chunk > 1 else None
+        self.cells = None
+        if getattr(policy.head, "reads_cells", False):
+            self.cells = hindsight_cells(spec, arrays[spec.proprio_key], arrays[F.ACTION], arrays[F.EPISODE_ID])
         self.instructions = dataset.instructions
         self.instruction_ids = torch.from_numpy(dataset.instruction_ids)
         self.text_ids, self.text_mask = policy.tokenizer.encode(self.instructions)
@@ -76,6 +82,7 @@ class TrainingSteps:
             text_ids=self.text_ids[distinct],
             text_mask=self.text_mask[distinct],
             text_index=inverse,
+            cells=None if self.cells is None else self.cells[index],
         )
 
 
@@ -109,6 +116,19 @@ def episode_chunks(episode_ids: np.ndarray, steps: np.ndarray, chunk: int) -> to
     lengths = np.diff(np.r_[starts, len(rows)])
     last = np.repeat(starts + lengths - 1, lengths)
     return torch.from_numpy(np.minimum(rows[:, None] + np.arange(chunk)[None, :], last[:, None]))
+
+
+def hindsight_cells(spec: PolicySpec, proprio: np.ndarray, actions: np.ndarray, episode_ids: np.ndarray) -> torch.Tensor:
+    """Every row's (pick, place) cells (N, 2): where its episode grasped and let go (``CellMotions.grasp_cells``)."""
+    motions = get_domain(spec.domain).cell_motions
+    motions = motions(spec.env_options) if motions is not None else None
+    if motions is None or motions.grasp_cells is None:
+        raise Sim2ActError(f"the {spec.domain} domain with env options {spec.env_options} labels no grasp cells")
+    cells = np.full((len(actions), 2), -1, np.int64)
+    starts = np.flatnonzero(np.r_[True, episode_ids[1:] != episode_ids[:-1]])
+    for start, end in zip(starts, np.r_[starts[1:], len(actions)]):
+        cells[start:end] = motions.grasp_cells(proprio[start:end], actions[start:end])
+    return torch.from_numpy(cells)
 
 
 def _prepare(policy: VisionLanguagePolicy, arrays: dict[str, np.ndarray], show_progress: bool) -> torch.Tensor:

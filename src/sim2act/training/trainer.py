@@ -128,7 +128,7 @@ class StepLosses:
 def step_losses(policy: VisionLanguagePolicy, batch: Batch, config: TrainConfig) -> StepLosses:
     """The objective on one batch: L_BC and the multi-positive InfoNCE between h_c and h_a."""
     instructions = policy.encode_instructions(batch.text_ids, batch.text_mask)
-    out = policy(batch.rgb, batch.proprio, instructions, batch.text_index)
+    out = policy(batch.rgb, batch.proprio, instructions, batch.text_index, batch.cells)
     bc = -policy.head.log_prob(out.logits, batch.actions).mean()
     head_loss = getattr(policy.head, "auxiliary_loss", None)
     auxiliary = head_loss(batch.actions) if head_loss is not None else torch.zeros((), device=bc.device)
@@ -198,6 +198,13 @@ def domain_defaults(spec: PolicySpec, config: PolicyConfig) -> tuple[PolicySpec,
         action_head=config.action_head or vision.action_head,
         cell_pixels=config.cell_pixels if config.cell_pixels is not None else (vision.cell_pixels or None),
     )
+    motions = domain.cell_motions(spec.env_options) if domain.cell_motions is not None else None
+    if config.action_head == "cell_servo" and motions is not None:
+        config = replace(
+            config,
+            cell_pixels=config.cell_pixels or motions.cell_pixels,
+            cell_positions=config.cell_positions or motions.cell_positions or None,
+        )
     return spec, config
 
 
@@ -216,4 +223,4 @@ def _device(name: str) -> torch.device:
 def _to(batch: Batch, device: torch.device) -> Batch:
     if device.type == "cpu":
         return batch
-    return Batch(**{k: v.to(device, non_blocking=True) for k, v in vars(batch).items()})
+    return Batch(**{k: None if v is None else v.to(device, non_blocking=True) for k, v in vars(batch).items()})

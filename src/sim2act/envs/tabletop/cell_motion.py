@@ -20,7 +20,7 @@ import numpy as np
 from sim2act import features as F
 from sim2act.envs.tabletop.env import EE_STEP
 from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TRAVEL_HEIGHT, grasp_tip_height, gripper_at
-from sim2act.envs.tabletop.workspace import CELL, camera_point, cell_pixels, cell_xy
+from sim2act.envs.tabletop.workspace import CELL, camera_point, cell_pixels, cell_xy, xy_cell
 
 CELL_PIXELS = cell_pixels()
 OPEN, CLOSED = 0.5, -1.0
@@ -87,10 +87,39 @@ class CellMotion:
         return np.append(delta, phase.gripper).astype(np.float32)
 
 
+HOLDING_WIDTH = 0.01
+"""Finger opening (m) above which closed fingers hold something: they closed on a block, not on air."""
+SETTLED_AFTER = 2
+"""Steps after a close command at which the fingers' opening tells whether they hold something."""
+
+
+def grasp_cells(proprio: np.ndarray, actions: np.ndarray) -> tuple[int, int]:
+    """The cells where an ``ee_delta`` episode first grasped a block and where it next opened the gripper (-1: none).
+
+    Read from what the robot logged: a grasp is a close command after which the fingers, still told to close,
+    stay apart by a block's width; the cell is the one under the end effector when the command was given.
+    """
+    closing = np.asarray(actions)[:, 3] < 0
+    width = np.asarray(proprio)[:, 3]
+    ee = np.asarray(proprio)[:, :2]
+    for t in np.flatnonzero(closing & ~np.r_[False, closing[:-1]]):  # each step the command turns to close
+        later = min(t + SETTLED_AFTER, len(width) - 1)
+        if later == t or not closing[t:later].all() or width[later] <= HOLDING_WIDTH:
+            continue
+        pick = xy_cell(ee[t])
+        if pick is None:
+            continue
+        opened = np.flatnonzero(~closing[t:])
+        place = xy_cell(ee[t + opened[0]]) if len(opened) else None
+        return pick, -1 if place is None else place
+    return -1, -1
+
+
 def tabletop_cell_motions(options: Mapping[str, Any]):
     """The tabletop's ``CellMotions`` in ``ee_delta`` mode (None in ``pick_place``, whose actions are cells)."""
     from sim2act.envs.domain import CellMotions
 
     if options.get("action_mode", "pick_place") != "ee_delta":
         return None
-    return CellMotions(cell_pixels=CELL_PIXELS, start=CellMotion)
+    positions = tuple(tuple(float(v) for v in cell_xy(c)) for c in range(len(CELL_PIXELS)))
+    return CellMotions(cell_pixels=CELL_PIXELS, start=CellMotion, cell_positions=positions, grasp_cells=grasp_cells)

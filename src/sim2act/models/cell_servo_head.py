@@ -1,0 +1,112 @@
+"""A Box action head for end-effector control that first decides where, then learns to move there.
+
+The ``independent`` and ``keypoints`` Box heads must find where the named block lies from the action loss
+alone; trained on 500 expert ``pick`` demonstrations they do not (2–3% success; the first lateral move's sign
+is right half the time, chance: README, "Tabletop"). This head splits the decision as Transporter and CLIPort
+do, and keeps the motion learned:
+
+- **where**: the ``pick_place`` head's grounded cell scores (pick_place_head.py: the instruction's words matched
+  against each workspace cell's features, place given pick), trained on hindsight labels of each episode's own
+  grasp and release cells (``CellMotions.grasp_cells``, read from the logged proprio and actions: no simulator
+  state), with teacher forcing;
+- **how**: an MLP from the chosen cells' offsets to the end effector (the cells' centres in proprio's frame,
+  ``CellMotions.cell_positions``: the robot's hand–eye calibration), the colour-blind relief at both cells
+  (how high to grasp and release) and the proprio token (gripper opening, height, joints) to the binned
+  softmax of every action dimension. It never reads the instruction: which block is the cell head's job.
+
+At act time the cells are the most likely pick and the most likely place given it, chosen afresh each step.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from sim2act.models.attention import MLP
+from sim2act.models.binned_head import BinnedHead
+from sim2act.models.pick_place_head import PickPlaceHead
+from sim2act.models.small_encoders import FineGrid
+
+NEAR = 0.2
+"""Offsets within this share of the cell spacing also enter unsaturated-fine (clamped at ±1), where a move slows."""
+
+
+class CellServoHead(BinnedHead):
+    """``BinnedHead`` whose logits come from grounded pick and place cells and the end effector's offsets to them."""
+
+    reads_words = True
+    """The policy passes the instruction's words, the fine map and the raw proprio (``VisionLanguagePolicy.forward``)."""
+    reads_cells = True
+    """Training passes each row's hindsight (pick, place) cells (``training.batches``)."""
+
+    def __init__(
+        self, d_model: int, low: list[float], high: list[float], bins: int, heads: int, dropout: float,
+        cell_pixels: list[tuple[float, float]], cell_positions: list[tuple[float, float]],
+        token_grid: tuple[int, int], fine_grid: FineGrid | None = None,
+    ) -> None:
+        super().__init__(d_model, low, high, bins)
+        if len(cell_positions) != len(cell_pixels):
+            raise ValueError(f"{len(cell_positions)} cell positions for {len(cell_pixels)} cell pixels")
+        self.n = len(cell_pixels)
+        self.cells = PickPlaceHead(d_model, self.n, heads, dropout, cell_pixels, token_grid, fine_grid)
+        self.reads_fine_grid = self.cells.reads_fine_grid
+        self.tokens = token_grid[0] * token_grid[1]
+        positions = torch.tensor(cell_positions, dtype=torch.float32)
+        self.register_buffer("positions", positions, persistent=False)
+        gaps = torch.cdist(positions, positions) + torch.eye(self.n) * 1e9
+        self.spacing = float(gaps.min(1).values.median())
+        self._cell_loss: torch.Tensor | None = None
+        self.linear = MLP(2 * (4 + self.cells.relief) + d_model, 2 * d_model, len(self.low) * bins)
+
+    def forward(
+        self, context: torch.Tensor, tokens: torch.Tensor, words: tuple[torch.Tensor, torch.Tensor],
+        fine: torch.Tensor | None, proprio: torch.Tensor, cells: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """h_c (B, d), the visual tokens, the words, the fine map, the latest raw proprio (B, P) and, in training,
+        the hindsight (pick, place) cells (B, 2) (-1: unknown) → binned logits (B, D, bins)."""
+        b = context.shape[0]
+        log_joint = self.cells(context, tokens, words, fine).view(b, self.n, self.n)
+        pick, place = self._chosen_cells(log_joint, cells)
+        grid = tokens[:, tokens.shape[1] - self.tokens :]
+        at_cells = self.cells.fine_sampling @ fine if self.reads_fine_grid else self.cells.sampling @ grid
+        relief = at_cells[..., -self.cells.relief :]
+        rows = torch.arange(b, device=context.device)
+        ee = proprio[:, :2]
+        features = [self._offset(self.positions[pick] - ee), self._offset(self.positions[place] - ee),
+                    relief[rows, pick], relief[rows, place]]
+        others = tokens[:, : tokens.shape[1] - self.tokens]  # the proprio token, where the policy has one
+        body = others.mean(1) if others.shape[1] else context.new_zeros(b, context.shape[1])
+        return self.linear(torch.cat([*features, body], -1)).view(b, len(self.low), self.bins)
+
+    def _offset(self, delta: torch.Tensor) -> torch.Tensor:
+        scaled = delta / self.spacing
+        return torch.cat([scaled, (scaled / NEAR).clamp(-1.0, 1.0)], -1)
+
+    def _chosen_cells(self, log_joint: torch.Tensor, cells: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The labelled cells where known (and the cell loss on them), else the head's most likely ones."""
+        log_pick = log_joint.logsumexp(-1)
+        best_pick = log_pick.argmax(-1)
+        if cells is None:
+            self._cell_loss = None
+            pick = best_pick
+            return pick, log_joint[torch.arange(len(pick)), pick].argmax(-1)
+        cells = cells.long()
+        has_pick, has_place = cells[:, 0] >= 0, cells[:, 1] >= 0
+        pick = torch.where(has_pick, cells[:, 0], best_pick)
+        rows = torch.arange(len(pick), device=pick.device)
+        place = torch.where(has_place, cells[:, 1], log_joint[rows, pick].argmax(-1).detach())
+        losses = []
+        if has_pick.any():
+            joint = log_joint[rows, pick, place]  # log p(pick) + log p(place | pick), where both are labelled
+            losses.append(-torch.where(has_place, joint, log_pick[rows, pick])[has_pick].mean())
+            form = self.cells._form
+            if form is not None:  # the colour-blind form prior also learns where grasps happen (pick_place_head.py)
+                losses.append(F.cross_entropy(form[has_pick], pick[has_pick]))
+        self._cell_loss = sum(losses) if losses else log_joint.new_zeros(())
+        return pick, place
+
+    def auxiliary_loss(self, actions: torch.Tensor) -> torch.Tensor:
+        """Cross-entropy of the hindsight cells under the cell scores, from the last training forward."""
+        if self._cell_loss is None:
+            return torch.zeros((), device=actions.device)
+        return self._cell_loss
