@@ -56,7 +56,7 @@ def test_the_servo_reads_offsets_to_the_cells_in_spacing_units():
     head = build_policy(SPEC, CONFIG).head
     assert head.spacing == pytest.approx(0.2)
     offset = head._offset(torch.tensor([[0.2, -0.01]]))
-    torch.testing.assert_close(offset, torch.tensor([[1.0, -0.05, 1.0, -0.25]]))
+    torch.testing.assert_close(offset, torch.tensor([[1.0, -0.05, 1.0, -0.05, 1.0, -0.1, 1.0, -0.25]]))
 
 
 def test_cell_servo_needs_cells_and_box_actions():
@@ -74,3 +74,16 @@ def _head_inputs(policy, rgb, proprio, instructions, index):
     normalised = (proprio - policy.proprio_centre) * policy.proprio_scale
     visual = torch.cat([policy.proprio(normalised.flatten(1)).unsqueeze(1), visual], 1)
     return visual, (instructions.contents[index], instructions.mask[index]), fine
+
+
+def test_training_targets_spread_over_neighbouring_bins():
+    head = build_policy(SPEC, CONFIG).head
+    logits = torch.zeros(1, 4, 8, requires_grad=True)
+    actions = torch.tensor([[0.1, -0.9, 0.0, 1.0]])
+    head.train()
+    head.log_prob(logits, actions).backward()
+    spread = logits.grad[0, 0]  # d(log-likelihood)/d(logits): the target distribution less the uniform softmax
+    assert spread.argmax() == 4 and spread[3] > 0 and spread[5] > 0 and spread[6] < spread[5]
+    head.eval()
+    exact = head.log_prob(logits.detach(), actions)
+    torch.testing.assert_close(exact, torch.full((1,), 4 * -torch.log(torch.tensor(8.0)).item()))

@@ -133,9 +133,10 @@ class CellMotions:
     cell_positions: tuple[tuple[float, float], ...] = ()
     """Each cell's centre in the frame of proprio's first two dimensions (the hand–eye calibration a robot has):
     the ``cell_servo`` policy head moves toward these."""
-    grasp_cells: Callable[[Any, Any], tuple[int, int]] | None = None
-    """``grasp_cells(proprio (T, P), actions (T, A))`` of one episode: the cells where it grasped something and where
-    it then let go, -1 for neither (hindsight labels of what the episode did, for the ``cell_servo`` head)."""
+    grasp_cells: Callable[[Any, Any], Any] | None = None
+    """``grasp_cells(proprio (T, P), actions (T, A))`` of one episode: each step's (pick, place) cells (T, 2), where it
+    goes on to grasp something and to let it go, -1 where that is over or never happens (hindsight labels of
+    what the episode did, for the ``cell_servo`` head)."""
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,16 @@ do, and keeps the motion learned:
 
 - **where**: the ``pick_place`` head's grounded cell scores (pick_place_head.py: the instruction's words matched
   against each workspace cell's features, place given pick), trained on hindsight labels of each episode's own
-  grasp and release cells (``CellMotions.grasp_cells``, read from the logged proprio and actions: no simulator
-  state), with teacher forcing;
+  grasp and release cells on the steps before each (``CellMotions.grasp_cells``, read from the logged proprio and
+  actions: no simulator state), with teacher forcing where labelled and the head's own choice elsewhere;
 - **how**: an MLP from the chosen cells' offsets to the end effector (the cells' centres in proprio's frame,
-  ``CellMotions.cell_positions``: the robot's hand–eye calibration), the colour-blind relief at both cells
-  (how high to grasp and release) and the proprio token (gripper opening, height, joints) to the binned
-  softmax of every action dimension. It never reads the instruction: which block is the cell head's job.
+  ``CellMotions.cell_positions``: the robot's hand–eye calibration) and the latest proprio alone (gripper
+  opening, height, joints) to the binned softmax of every action dimension. It never reads the instruction
+  (which block is the cell head's job), nor anything that shows the last few steps: given the proprio window,
+  or the image features at the cells (the stem stacks the window's frames, so they show the arm moving), the
+  MLP learned to repeat the last move (in 10-Hz servoing the next delta is nearly always the last one),
+  overshot the cell and descended beside it: the "copycat" problem of behaviour cloning with history
+  (put-in-bowl from π0's episodes: 0–1% success with either input).
 
 At act time the cells are the most likely pick and the most likely place given it, chosen afresh each step.
 """
@@ -24,11 +28,15 @@ import torch.nn.functional as F
 
 from sim2act.models.attention import MLP
 from sim2act.models.binned_head import BinnedHead
+from sim2act.models.config import PROPRIO_RANGE_FLOOR
 from sim2act.models.pick_place_head import PickPlaceHead
 from sim2act.models.small_encoders import FineGrid
 
-NEAR = 0.2
-"""Offsets within this share of the cell spacing also enter unsaturated-fine (clamped at ±1), where a move slows."""
+SMOOTHING = 0.75
+"""σ of the Gaussian the training targets are spread over the bins by, in bin widths (HL-Gauss)."""
+NEAR = (1.0, 0.5, 0.2)
+"""Offsets also enter clamped to ±1 at these shares of the cell spacing: a servo's delta saturates far away and is
+proportional near its goal, and an MLP fitted the raw offset alone too coarsely near the goal (it overshot)."""
 
 
 class CellServoHead(BinnedHead):
@@ -42,7 +50,7 @@ class CellServoHead(BinnedHead):
     def __init__(
         self, d_model: int, low: list[float], high: list[float], bins: int, heads: int, dropout: float,
         cell_pixels: list[tuple[float, float]], cell_positions: list[tuple[float, float]],
-        token_grid: tuple[int, int], fine_grid: FineGrid | None = None,
+        proprio_low: list[float], proprio_high: list[float], token_grid: tuple[int, int], fine_grid: FineGrid | None = None,
     ) -> None:
         super().__init__(d_model, low, high, bins)
         if len(cell_positions) != len(cell_pixels):
@@ -50,13 +58,15 @@ class CellServoHead(BinnedHead):
         self.n = len(cell_pixels)
         self.cells = PickPlaceHead(d_model, self.n, heads, dropout, cell_pixels, token_grid, fine_grid)
         self.reads_fine_grid = self.cells.reads_fine_grid
-        self.tokens = token_grid[0] * token_grid[1]
         positions = torch.tensor(cell_positions, dtype=torch.float32)
         self.register_buffer("positions", positions, persistent=False)
         gaps = torch.cdist(positions, positions) + torch.eye(self.n) * 1e9
         self.spacing = float(gaps.min(1).values.median())
         self._cell_loss: torch.Tensor | None = None
-        self.linear = MLP(2 * (4 + self.cells.relief) + d_model, 2 * d_model, len(self.low) * bins)
+        low, high = torch.tensor(proprio_low, dtype=torch.float32), torch.tensor(proprio_high, dtype=torch.float32)
+        self.register_buffer("proprio_centre", (high + low) / 2, persistent=False)  # [low, high] → [-1, 1], as the policy's
+        self.register_buffer("proprio_scale", 2.0 / (high - low).clamp_min(PROPRIO_RANGE_FLOOR), persistent=False)
+        self.linear = MLP(4 * (1 + len(NEAR)) + len(proprio_low), 2 * d_model, len(self.low) * bins)
 
     def forward(
         self, context: torch.Tensor, tokens: torch.Tensor, words: tuple[torch.Tensor, torch.Tensor],
@@ -67,20 +77,31 @@ class CellServoHead(BinnedHead):
         b = context.shape[0]
         log_joint = self.cells(context, tokens, words, fine).view(b, self.n, self.n)
         pick, place = self._chosen_cells(log_joint, cells)
-        grid = tokens[:, tokens.shape[1] - self.tokens :]
-        at_cells = self.cells.fine_sampling @ fine if self.reads_fine_grid else self.cells.sampling @ grid
-        relief = at_cells[..., -self.cells.relief :]
-        rows = torch.arange(b, device=context.device)
         ee = proprio[:, :2]
         features = [self._offset(self.positions[pick] - ee), self._offset(self.positions[place] - ee),
-                    relief[rows, pick], relief[rows, place]]
-        others = tokens[:, : tokens.shape[1] - self.tokens]  # the proprio token, where the policy has one
-        body = others.mean(1) if others.shape[1] else context.new_zeros(b, context.shape[1])
-        return self.linear(torch.cat([*features, body], -1)).view(b, len(self.low), self.bins)
+                    (proprio - self.proprio_centre) * self.proprio_scale]
+        return self.linear(torch.cat(features, -1)).view(b, len(self.low), self.bins)
+
+    def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """In training, Σ_k q_k log p_k with q the logged action's HL-Gauss target (a Gaussian of σ = ``SMOOTHING`` bin
+        widths integrated over each bin; Farebrother et al., "Stop Regressing", 2024); else log p of its bin.
+
+        A servo's deltas are proportional near its goal, and those rows are few: with one-hot targets the MLP
+        learned a bang-bang control (any offset → the largest step) and oscillated around the cell. Smoothed
+        targets let neighbouring bins share what a row teaches, as a regression would.
+        """
+        if not self.training:
+            return super().log_prob(logits, actions)
+        value = self._unit(actions) * self.bins  # in bin widths from low
+        edges = torch.arange(self.bins + 1, device=logits.device, dtype=value.dtype)
+        cdf = torch.special.ndtr((edges - value.unsqueeze(-1)) / SMOOTHING)  # (B, D, bins + 1)
+        target = cdf[..., 1:] - cdf[..., :-1]
+        target = target / target.sum(-1, keepdim=True).clamp_min(1e-8)
+        return (target * F.log_softmax(logits, -1)).sum((-1, -2))
 
     def _offset(self, delta: torch.Tensor) -> torch.Tensor:
         scaled = delta / self.spacing
-        return torch.cat([scaled, (scaled / NEAR).clamp(-1.0, 1.0)], -1)
+        return torch.cat([scaled, *((scaled / near).clamp(-1.0, 1.0) for near in NEAR)], -1)
 
     def _chosen_cells(self, log_joint: torch.Tensor, cells: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
         """The labelled cells where known (and the cell loss on them), else the head's most likely ones."""
@@ -97,11 +118,13 @@ class CellServoHead(BinnedHead):
         place = torch.where(has_place, cells[:, 1], log_joint[rows, pick].argmax(-1).detach())
         losses = []
         if has_pick.any():
-            joint = log_joint[rows, pick, place]  # log p(pick) + log p(place | pick), where both are labelled
-            losses.append(-torch.where(has_place, joint, log_pick[rows, pick])[has_pick].mean())
+            losses.append(-log_pick[rows, pick][has_pick].mean())
             form = self.cells._form
             if form is not None:  # the colour-blind form prior also learns where grasps happen (pick_place_head.py)
                 losses.append(F.cross_entropy(form[has_pick], pick[has_pick]))
+        if has_place.any():  # log p(place | pick), given the labelled pick or, once it is done, the likeliest
+            log_place = log_joint[rows, pick] - log_pick[rows, pick].unsqueeze(-1)
+            losses.append(-log_place[rows, place][has_place].mean())
         self._cell_loss = sum(losses) if losses else log_joint.new_zeros(())
         return pick, place
 

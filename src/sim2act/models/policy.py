@@ -24,11 +24,9 @@ from torch import nn
 
 from sim2act.models.action_head import ActionEmbedding, make_action_head
 from sim2act.models.attention import CrossAttentionBlock
-from sim2act.models.config import PolicyConfig, PolicySpec
+from sim2act.models.config import PROPRIO_RANGE_FLOOR, PolicyConfig, PolicySpec
 from sim2act.models.pick_place_head import PickPlaceHead
 
-PROPRIO_RANGE_FLOOR = 1e-2
-"""Smallest range proprio is divided by: a dimension constant in the data is centred, not blown up."""
 
 
 @dataclass

@@ -37,7 +37,7 @@ class Batch:
     text_index: torch.Tensor
     """Which distinct instruction each row follows (B,)."""
     cells: torch.Tensor | None = None
-    """Each row's episode's hindsight (pick, place) cells (B, 2), -1 unknown, for a head that reads them."""
+    """Each row's hindsight (pick, place) cells (B, 2), -1 unknown, for a head that reads them."""
 
 
 class TrainingSteps:
@@ -119,7 +119,7 @@ def episode_chunks(episode_ids: np.ndarray, steps: np.ndarray, chunk: int) -> to
 
 
 def hindsight_cells(spec: PolicySpec, proprio: np.ndarray, actions: np.ndarray, episode_ids: np.ndarray) -> torch.Tensor:
-    """Every row's (pick, place) cells (N, 2): where its episode grasped and let go (``CellMotions.grasp_cells``)."""
+    """Every row's (pick, place) cells (N, 2): where its episode goes on to grasp and let go (``CellMotions.grasp_cells``)."""
     motions = get_domain(spec.domain).cell_motions
     motions = motions(spec.env_options) if motions is not None else None
     if motions is None or motions.grasp_cells is None:

@@ -93,8 +93,10 @@ SETTLED_AFTER = 2
 """Steps after a close command at which the fingers' opening tells whether they hold something."""
 
 
-def grasp_cells(proprio: np.ndarray, actions: np.ndarray) -> tuple[int, int]:
-    """The cells where an ``ee_delta`` episode first grasped a block and where it next opened the gripper (-1: none).
+def grasp_cells(proprio: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """Each step's (pick, place) cells (T, 2) in an ``ee_delta`` episode: where it first grasps a block, on the
+    steps up to that grasp, and where it next opens the gripper, on the steps up to that release; -1 elsewhere
+    (a picked block no longer lies in its cell) and where the episode does neither.
 
     Read from what the robot logged: a grasp is a close command after which the fingers, still told to close,
     stay apart by a block's width; the cell is the one under the end effector when the command was given.
@@ -102,6 +104,7 @@ def grasp_cells(proprio: np.ndarray, actions: np.ndarray) -> tuple[int, int]:
     closing = np.asarray(actions)[:, 3] < 0
     width = np.asarray(proprio)[:, 3]
     ee = np.asarray(proprio)[:, :2]
+    cells = np.full((len(closing), 2), -1, np.int64)
     for t in np.flatnonzero(closing & ~np.r_[False, closing[:-1]]):  # each step the command turns to close
         later = min(t + SETTLED_AFTER, len(width) - 1)
         if later == t or not closing[t:later].all() or width[later] <= HOLDING_WIDTH:
@@ -109,10 +112,14 @@ def grasp_cells(proprio: np.ndarray, actions: np.ndarray) -> tuple[int, int]:
         pick = xy_cell(ee[t])
         if pick is None:
             continue
+        cells[: t + 1, 0] = pick
         opened = np.flatnonzero(~closing[t:])
-        place = xy_cell(ee[t + opened[0]]) if len(opened) else None
-        return pick, -1 if place is None else place
-    return -1, -1
+        if len(opened):
+            release = t + opened[0]
+            place = xy_cell(ee[release])
+            cells[: release + 1, 1] = -1 if place is None else place
+        break
+    return cells
 
 
 def tabletop_cell_motions(options: Mapping[str, Any]):
