@@ -9,14 +9,19 @@ do, and keeps the motion learned:
   against each workspace cell's features, place given pick), trained on hindsight labels of each episode's own
   grasp and release cells on the steps before each (``CellMotions.grasp_cells``, read from the logged proprio and
   actions: no simulator state), with teacher forcing where labelled and the head's own choice elsewhere;
-- **how**: an MLP from the chosen cells' offsets to the end effector (the cells' centres in proprio's frame,
-  ``CellMotions.cell_positions``: the robot's hand–eye calibration) and the latest proprio alone (gripper
-  opening, height, joints) to the binned softmax of every action dimension. It never reads the instruction
-  (which block is the cell head's job), nor anything that shows the last few steps: given the proprio window,
-  or the image features at the cells (the stem stacks the window's frames, so they show the arm moving), the
-  MLP learned to repeat the last move (in 10-Hz servoing the next delta is nearly always the last one),
-  overshot the cell and descended beside it: the "copycat" problem of behaviour cloning with history
-  (put-in-bowl from π0's episodes: 0–1% success with either input).
+- **how**: a phase read from the latest proprio (going to pick, carrying, done; trained on the same labels: a
+  row is "going to pick" while a grasp is still to come), then an MLP from the offset of the phase's cell to the
+  end effector (the cells' centres in proprio's frame, ``CellMotions.cell_positions``: the robot's hand–eye
+  calibration), the phase and the latest proprio (gripper opening, height, joints) to the binned softmax of
+  every action dimension, trained with HL-Gauss targets (``log_prob``).
+
+What the MLP is not given, and why (put-in-bowl, π0's 267 round-0 episodes; README, "Tabletop"): the
+instruction (which block is the cell head's job); anything that shows the last few steps, i.e. the proprio
+window or image features at the cells (the stem stacks the window's frames, so they show the arm moving),
+from which it learned to repeat the last move (in 10-Hz servoing the next delta is nearly always the last),
+overshot the cell and descended beside it, the "copycat" problem of behaviour cloning with history (0–1%
+success); and both cells' offsets at once, which left it to work out which one counts and fitted the moves
+near a cell, the few rows where a servo's step is proportional, worse (0% against 16% with the phase).
 
 At act time the cells are the most likely pick and the most likely place given it, chosen afresh each step.
 """
@@ -32,6 +37,8 @@ from sim2act.models.config import PROPRIO_RANGE_FLOOR
 from sim2act.models.pick_place_head import PickPlaceHead
 from sim2act.models.small_encoders import FineGrid
 
+PHASES = 3
+"""Going to pick, carrying to the place, done: the servo moves toward the pick cell in the first, the place cell after."""
 SMOOTHING = 0.75
 """σ of the Gaussian the training targets are spread over the bins by, in bin widths (HL-Gauss)."""
 NEAR = (1.0, 0.5, 0.2)
@@ -66,7 +73,9 @@ class CellServoHead(BinnedHead):
         low, high = torch.tensor(proprio_low, dtype=torch.float32), torch.tensor(proprio_high, dtype=torch.float32)
         self.register_buffer("proprio_centre", (high + low) / 2, persistent=False)  # [low, high] → [-1, 1], as the policy's
         self.register_buffer("proprio_scale", 2.0 / (high - low).clamp_min(PROPRIO_RANGE_FLOOR), persistent=False)
-        self.linear = MLP(4 * (1 + len(NEAR)) + len(proprio_low), 2 * d_model, len(self.low) * bins)
+        self.phase = MLP(len(proprio_low), d_model, PHASES)
+        self._phase_loss: torch.Tensor | None = None
+        self.linear = MLP(2 * (1 + len(NEAR)) + PHASES + len(proprio_low), 2 * d_model, len(self.low) * bins)
 
     def forward(
         self, context: torch.Tensor, tokens: torch.Tensor, words: tuple[torch.Tensor, torch.Tensor],
@@ -77,9 +86,16 @@ class CellServoHead(BinnedHead):
         b = context.shape[0]
         log_joint = self.cells(context, tokens, words, fine).view(b, self.n, self.n)
         pick, place = self._chosen_cells(log_joint, cells)
-        ee = proprio[:, :2]
-        features = [self._offset(self.positions[pick] - ee), self._offset(self.positions[place] - ee),
-                    (proprio - self.proprio_centre) * self.proprio_scale]
+        body = (proprio - self.proprio_centre) * self.proprio_scale
+        phase_logits = self.phase(body)
+        if cells is None:
+            self._phase_loss = None
+            phase = phase_logits.argmax(-1)
+        else:  # the labels say which: a pick still to come, a place still to come, or neither
+            phase = torch.where(cells[:, 0] >= 0, 0, torch.where(cells[:, 1] >= 0, 1, 2)).long()
+            self._phase_loss = F.cross_entropy(phase_logits, phase)
+        target = torch.where(phase == 0, pick, place)
+        features = [self._offset(self.positions[target] - proprio[:, :2]), F.one_hot(phase, PHASES).to(body.dtype), body]
         return self.linear(torch.cat(features, -1)).view(b, len(self.low), self.bins)
 
     def log_prob(self, logits: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
@@ -130,6 +146,6 @@ class CellServoHead(BinnedHead):
 
     def auxiliary_loss(self, actions: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of the hindsight cells under the cell scores, from the last training forward."""
-        if self._cell_loss is None:
+        if self._cell_loss is None or self._phase_loss is None:
             return torch.zeros((), device=actions.device)
-        return self._cell_loss
+        return self._cell_loss + self._phase_loss
