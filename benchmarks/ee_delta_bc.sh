@@ -1,7 +1,7 @@
 #!/bin/bash
 # Expert BC in ee_delta on pick: which policy heads learn to reach the named block (README, "What does not fix it").
 # The same 500 expert demonstrations (train split) for every head; success on 100 unseen layouts.
-# About 20 min on the 2 cores. Usage: bash benchmarks/ee_delta_bc.sh [OUT] (default runs/tabletop/ee-bc).
+# About 30 min on the 2 cores. Usage: bash benchmarks/ee_delta_bc.sh [OUT] (default runs/tabletop/ee-bc).
 set -euo pipefail
 R=${1:-runs/tabletop/ee-bc}
 mkdir -p "$R"
@@ -20,3 +20,4 @@ bc chunk-8 "$R/expert-pick" --action-chunk 8
 bc recovery "$R/expert-pick-noisy"
 bc keypoints "$R/expert-pick" --action-head keypoints
 STEPS=6000 bc keypoints-6k "$R/expert-pick" --action-head keypoints
+STEPS=3000 bc cell-servo "$R/expert-pick" --action-head cell_servo --action-bins 21

@@ -28,7 +28,6 @@ from sim2act.models.config import PROPRIO_RANGE_FLOOR, PolicyConfig, PolicySpec
 from sim2act.models.pick_place_head import PickPlaceHead
 
 
-
 @dataclass
 class Instructions:
     """Encoded instructions: a batch holds few distinct ones, encoded once and indexed per row."""
