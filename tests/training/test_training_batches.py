@@ -128,3 +128,30 @@ def test_action_chunks_are_the_rows_next_actions_in_their_episode(tmp_path):
     assert logits.shape == (2, 16, policy.config.action_bins)
     assert torch.isfinite(policy.head.log_prob(logits, batch.actions)).all()
     assert same_action_pairs(policy.head.targets(batch.actions)).diagonal().all()
+
+
+def test_cell_servo_rows_carry_their_episodes_hindsight_cells(tmp_path):
+    from sim2act.data.reader import open_dataset
+    from sim2act.envs import get_domain
+    from sim2act.training import TrainConfig
+    from sim2act.training.trainer import step_losses
+
+    out = tmp_path / "ee-expert"
+    generate(GenerateConfig(domain="tabletop", level="pick", proposer="expert", episodes=2, num_envs=1, labels="none",
+                            env={"action_mode": "ee_delta"}), out)
+    _, card = open_dataset(out)
+    spec, config = domain_defaults(PolicySpec.from_card(card), PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2,
+                                                                            action_bins=21, action_head="cell_servo"))
+    motions = get_domain("tabletop").cell_motions({"action_mode": "ee_delta"})
+    assert config.cell_positions == motions.cell_positions and config.cell_pixels == motions.cell_pixels
+    policy = build_policy(spec, config)
+    steps = TrainingSteps(out, policy)
+    arrays = StepDataset(out).arrays
+    ids = arrays[F.EPISODE_ID]
+    for episode in np.unique(ids):
+        rows = np.flatnonzero(ids == episode)
+        expected = motions.grasp_cells(arrays[F.PROPRIO][rows], arrays[F.ACTION][rows])
+        assert (expected[0, 0] >= 0) and torch.equal(steps.cells[rows], torch.from_numpy(expected))  # the expert grasps
+    batch = steps.batch(torch.arange(len(steps)))
+    losses = step_losses(policy, batch, TrainConfig(data=str(out)))
+    assert losses.auxiliary.item() > 0 and torch.isfinite(losses.total)
