@@ -142,8 +142,7 @@ def make_action_head(
                 "positions (a continuous mode with CellMotions)"
             )
         return CellServoHead(d_model, low, high, config.action_bins, config.heads, config.dropout, list(config.cell_pixels),
-                             list(config.cell_positions), list(spec.proprio_min) or [-1.0] * spec.proprio_size,
-                             list(spec.proprio_max) or [1.0] * spec.proprio_size, token_grid, fine_grid)
+                             list(config.cell_positions), spec.proprio_size, token_grid, fine_grid)
     return BinnedHead(d_model, low, high, config.action_bins)
 
 

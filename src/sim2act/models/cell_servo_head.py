@@ -33,7 +33,6 @@ import torch.nn.functional as F
 
 from sim2act.models.attention import MLP
 from sim2act.models.binned_head import BinnedHead
-from sim2act.models.config import PROPRIO_RANGE_FLOOR
 from sim2act.models.pick_place_head import PickPlaceHead
 from sim2act.models.small_encoders import FineGrid
 
@@ -57,7 +56,7 @@ class CellServoHead(BinnedHead):
     def __init__(
         self, d_model: int, low: list[float], high: list[float], bins: int, heads: int, dropout: float,
         cell_pixels: list[tuple[float, float]], cell_positions: list[tuple[float, float]],
-        proprio_low: list[float], proprio_high: list[float], token_grid: tuple[int, int], fine_grid: FineGrid | None = None,
+        proprio_size: int, token_grid: tuple[int, int], fine_grid: FineGrid | None = None,
     ) -> None:
         super().__init__(d_model, low, high, bins)
         if len(cell_positions) != len(cell_pixels):
@@ -70,23 +69,20 @@ class CellServoHead(BinnedHead):
         gaps = torch.cdist(positions, positions) + torch.eye(self.n) * 1e9
         self.spacing = float(gaps.min(1).values.median())
         self._cell_loss: torch.Tensor | None = None
-        low, high = torch.tensor(proprio_low, dtype=torch.float32), torch.tensor(proprio_high, dtype=torch.float32)
-        self.register_buffer("proprio_centre", (high + low) / 2, persistent=False)  # [low, high] → [-1, 1], as the policy's
-        self.register_buffer("proprio_scale", 2.0 / (high - low).clamp_min(PROPRIO_RANGE_FLOOR), persistent=False)
-        self.phase = MLP(len(proprio_low), d_model, PHASES)
+        self.phase = MLP(proprio_size, d_model, PHASES)
         self._phase_loss: torch.Tensor | None = None
-        self.linear = MLP(2 * (1 + len(NEAR)) + PHASES + len(proprio_low), 2 * d_model, len(self.low) * bins)
+        self.linear = MLP(2 * (1 + len(NEAR)) + PHASES + proprio_size, 2 * d_model, len(self.low) * bins)
 
     def forward(
         self, context: torch.Tensor, tokens: torch.Tensor, words: tuple[torch.Tensor, torch.Tensor],
-        fine: torch.Tensor | None, proprio: torch.Tensor, cells: torch.Tensor | None = None,
+        fine: torch.Tensor | None, proprio: torch.Tensor, body: torch.Tensor, cells: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """h_c (B, d), the visual tokens, the words, the fine map, the latest raw proprio (B, P) and, in training,
-        the hindsight (pick, place) cells (B, 2) (-1: unknown) → binned logits (B, D, bins)."""
+        """h_c (B, d), the visual tokens, the words, the fine map, the latest proprio raw (B, P) and as the policy
+        normalises it (``body``) and, in training, the hindsight (pick, place) cells (B, 2) (-1: unknown) → binned
+        logits (B, D, bins)."""
         b = context.shape[0]
         log_joint = self.cells(context, tokens, words, fine).view(b, self.n, self.n)
         pick, place = self._chosen_cells(log_joint, cells)
-        body = (proprio - self.proprio_centre) * self.proprio_scale
         phase_logits = self.phase(body)
         if cells is None:
             self._phase_loss = None

@@ -89,10 +89,6 @@ class PolicyConfig:
         return self
 
 
-PROPRIO_RANGE_FLOOR = 1e-2
-"""Smallest range proprio is divided by: a dimension constant in the data is centred, not blown up."""
-
-
 @dataclass(frozen=True)
 class PolicySpec:
     """The observation and action spaces a policy is built for, read off a dataset card.

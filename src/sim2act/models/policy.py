@@ -24,8 +24,11 @@ from torch import nn
 
 from sim2act.models.action_head import ActionEmbedding, make_action_head
 from sim2act.models.attention import CrossAttentionBlock
-from sim2act.models.config import PROPRIO_RANGE_FLOOR, PolicyConfig, PolicySpec
+from sim2act.models.config import PolicyConfig, PolicySpec
 from sim2act.models.pick_place_head import PickPlaceHead
+
+PROPRIO_RANGE_FLOOR = 1e-2
+"""Smallest range proprio is divided by: a dimension constant in the data is centred, not blown up."""
 
 
 @dataclass
@@ -120,7 +123,7 @@ class VisionLanguagePolicy(nn.Module):
             return PolicyOutput(self.head(h_c, visual, words, fine), h_c)
         if getattr(self.head, "reads_words", False):
             words = (instructions.contents[text_index], mask)
-            return PolicyOutput(self.head(h_c, visual, words, fine, raw_proprio, cells), h_c)
+            return PolicyOutput(self.head(h_c, visual, words, fine, raw_proprio, proprio[:, -1], cells), h_c)
         return PolicyOutput(self.head(h_c, visual), h_c)
 
     def embed_actions(self, actions: torch.Tensor) -> torch.Tensor:

@@ -63,7 +63,7 @@ class TrainingSteps:
         self.chunks = episode_chunks(arrays[F.EPISODE_ID], arrays[F.STEP], chunk) if chunk > 1 else None
         self.cells = None
         if getattr(policy.head, "reads_cells", False):
-            self.cells = hindsight_cells(spec, arrays[spec.proprio_key], arrays[F.ACTION], arrays[F.EPISODE_ID])
+            self.cells = hindsight_cells(spec, arrays[spec.proprio_key], arrays[F.ACTION], arrays[F.STEP])
         self.instructions = dataset.instructions
         self.instruction_ids = torch.from_numpy(dataset.instruction_ids)
         self.text_ids, self.text_mask = policy.tokenizer.encode(self.instructions)
@@ -111,21 +111,30 @@ def episode_chunks(episode_ids: np.ndarray, steps: np.ndarray, chunk: int) -> to
     [[0, 1, 2], [1, 2, 2], [2, 2, 2], [3, 4, 4], [4, 4, 4]]
     """
     rows = np.arange(len(steps))
-    first = rows - steps.astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, first[1:] != first[:-1]])
+    starts = episode_starts(steps)
     lengths = np.diff(np.r_[starts, len(rows)])
     last = np.repeat(starts + lengths - 1, lengths)
     return torch.from_numpy(np.minimum(rows[:, None] + np.arange(chunk)[None, :], last[:, None]))
 
 
-def hindsight_cells(spec: PolicySpec, proprio: np.ndarray, actions: np.ndarray, episode_ids: np.ndarray) -> torch.Tensor:
+def episode_starts(steps: np.ndarray) -> np.ndarray:
+    """The first row of each episode, of rows stored episode by episode in step order.
+
+    >>> episode_starts(np.array([0, 1, 2, 0, 1])).tolist()
+    [0, 3]
+    """
+    first = np.arange(len(steps)) - steps.astype(np.int64)
+    return np.flatnonzero(np.r_[True, first[1:] != first[:-1]])
+
+
+def hindsight_cells(spec: PolicySpec, proprio: np.ndarray, actions: np.ndarray, steps: np.ndarray) -> torch.Tensor:
     """Every row's (pick, place) cells (N, 2): where its episode goes on to grasp and let go (``CellMotions.grasp_cells``)."""
     motions = get_domain(spec.domain).cell_motions
     motions = motions(spec.env_options) if motions is not None else None
     if motions is None or motions.grasp_cells is None:
         raise Sim2ActError(f"the {spec.domain} domain with env options {spec.env_options} labels no grasp cells")
     cells = np.full((len(actions), 2), -1, np.int64)
-    starts = np.flatnonzero(np.r_[True, episode_ids[1:] != episode_ids[:-1]])
+    starts = episode_starts(steps)
     for start, end in zip(starts, np.r_[starts[1:], len(actions)]):
         cells[start:end] = motions.grasp_cells(proprio[start:end], actions[start:end])
     return torch.from_numpy(cells)
