@@ -9,7 +9,7 @@ from sim2act.envs.tabletop import language as L
 from sim2act.envs.tabletop.captions import tabletop_captions
 from sim2act.envs.tabletop.expert import TabletopExpert
 from sim2act.envs.tabletop.levels import LEVELS, NAMED_LEVELS, relation_cell, sample_layout
-from sim2act.envs.tabletop.replay import replay_verdicts
+from sim2act.envs.replay import replay_verdicts
 from sim2act.envs.tabletop.workspace import CELLS, MAX_BLOCKS, MAX_BOWLS, chebyshev
 from sim2act.tasks import TaskSampler, names_held_out
 

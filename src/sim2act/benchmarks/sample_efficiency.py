@@ -52,6 +52,9 @@ class SampleEfficiencyConfig:
     """Held-out success to reach."""
     rl_factor: float = 10.0
     """RL budget = this many times the simulator steps Sim2Act needed (when Sim2Act is among the methods)."""
+    method_factors: dict[str, float] = field(default_factory=dict)
+    """``rl_factor`` of particular RL methods where it differs (e.g. ``{"sac": 1}``: SAC's gradient step per env step
+    costs ~0.15 s on 2 CPU cores); the ratio such a run bounds is then at most its own factor."""
     marks: int = 8
     """Simulator-step marks of the success table (log-spaced up to the largest spend)."""
     setting: MethodSetting = field(default_factory=MethodSetting)
@@ -67,12 +70,13 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
     config = replace(config, setting=config.setting.resolved())
     progress = progress or LoopProgress()
     if config.seeds < 1 or min(config.method_seeds.values(), default=1) < 1 or not 0 < config.target <= 1 \
-            or config.rl_factor <= 0:
-        raise Sim2ActError("need seeds >= 1 (for every method), a target in (0, 1] and rl_factor > 0")
+            or min(config.method_factors.values(), default=1) <= 0 or config.rl_factor <= 0:
+        raise Sim2ActError("need seeds >= 1 (for every method), a target in (0, 1] and RL factors > 0")
     methods = parse_methods(config.methods)
-    unknown = sorted(set(config.method_seeds) - {m.name for m in methods})
-    if unknown:
-        raise Sim2ActError(f"--method-seeds names {', '.join(unknown)}, not among the bench's methods ({config.methods})")
+    for option, named in (("--method-seeds", config.method_seeds), ("--method-factors", config.method_factors)):
+        unknown = sorted(set(named) - {m.name for m in methods})
+        if unknown:
+            raise Sim2ActError(f"{option} names {', '.join(unknown)}, not among the bench's methods ({config.methods})")
     folder = ResultsFolder(out, NAME)
     work = Path(out) / WORK
     setting = config.setting
@@ -82,7 +86,8 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
     for method in ordered:
         if method.learns_from_reward and sim2act_needed is not None:
             # RL trains until it reaches the target or spends rl_factor x Sim2Act's simulator steps.
-            setting = replace(setting, rl_steps=max(1, math.ceil(config.rl_factor * sim2act_needed)), rl_stop_at=config.target)
+            factor = config.method_factors.get(method.name, config.rl_factor)
+            setting = replace(setting, rl_steps=max(1, math.ceil(factor * sim2act_needed)), rl_stop_at=config.target)
         seeds = config.method_seeds.get(method.name, config.seeds)
         curves[method.name] = [method.run(setting, seed, work, progress).curve for seed in range(seeds)]
         if method.name == "sim2act":

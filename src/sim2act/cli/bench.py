@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from sim2act.baselines import RLConfig
 from sim2act.benchmarks import BENCHMARKS
 from sim2act.benchmarks.results import RESULTS_MD
 from sim2act.benchmarks.setting import quick_loop
@@ -62,6 +63,9 @@ def _run(
         setting = replace(setting, split=get_split(split).name)
     if env:
         setting = replace(setting, env={**setting.env, **parse_env_options(env)})
+    rl = overrides.pop("rl", None)
+    if rl:
+        setting = replace(setting, rl={**setting.rl, **rl})
     if loop is not None:
         try:
             setting = replace(setting, loop=load_loop_config(loop))
@@ -94,12 +98,16 @@ def sample_efficiency_command(
     rl_factor: Annotated[Optional[float], typer.Option(help="RL budget in multiples of Sim2Act's simulator steps (default 10).")] = None,
     method_seeds: Annotated[Optional[str], typer.Option(help="Seeds of particular methods, e.g. ppo=1,bc-expert=1 (default: --seeds).")] = None,
     split: Annotated[Optional[str], typer.Option(help="Held-out split of the curves (default test_unseen_composition).")] = None,
+    method_factors: Annotated[Optional[str], typer.Option(help="RL factors of particular methods, e.g. sac=1 (default: --rl-factor).")] = None,
+    rl: Annotated[Optional[list[str]], typer.Option("--rl", help="KEY=VALUE: an RLConfig field of the RL baselines (e.g. sac_gradient_steps=1); repeatable.")] = None,
     env: Env = None,
 ) -> None:
     """Held-out success against simulator steps, and simulator steps to 80%, for every method."""
     _run(
-        "sample-efficiency", quick, out, level, loop, split, env, domain,
-        methods=methods, seeds=seeds, target=target, rl_factor=rl_factor, method_seeds=_method_seeds(method_seeds),
+        "sample-efficiency", quick, out, level, loop, split, env, domain, rl=_rl_overrides(rl),
+        methods=methods, seeds=seeds, target=target, rl_factor=rl_factor,
+        method_seeds=_per_method(method_seeds, "--method-seeds", "SEEDS", int),
+        method_factors=_per_method(method_factors, "--method-factors", "FACTOR", float),
     )
 
 
@@ -155,17 +163,29 @@ def ablations_command(
     _run("ablations", quick, out, level, loop, env=env, domain=domain, seeds=seeds, only=_names(only))
 
 
-def _method_seeds(text: str | None) -> dict[str, int] | None:
-    """``--method-seeds ppo=1,bc-expert=2`` as {"ppo": 1, "bc-expert": 2}."""
+def _per_method(text: str | None, option: str, what: str, kind: type) -> dict | None:
+    """``--method-seeds ppo=1,bc-expert=2`` as {"ppo": 1, "bc-expert": 2} (``kind`` int or float)."""
     if text is None:
         return None
-    seeds = {}
+    values = {}
     for item in _names(text):
-        name, _, count = item.partition("=")
-        if not count.strip().isdigit():
-            raise Sim2ActError(f"--method-seeds: expected METHOD=SEEDS, got {item!r}")
-        seeds[name.strip()] = int(count)
-    return seeds
+        name, _, value = item.partition("=")
+        try:
+            values[name.strip()] = kind(value.strip())
+        except ValueError:
+            raise Sim2ActError(f"{option}: expected METHOD={what}, got {item!r}") from None
+    return values
+
+
+def _rl_overrides(pairs: list[str] | None) -> dict | None:
+    """``--rl KEY=VALUE`` pairs as ``RLConfig`` overrides, unknown fields refused before any work."""
+    if not pairs:
+        return None
+    overrides = parse_env_options(pairs)
+    unknown = sorted(set(overrides) - {f.name for f in fields(RLConfig)})
+    if unknown:
+        raise Sim2ActError(f"--rl: unknown RLConfig fields: {', '.join(unknown)}")
+    return overrides
 
 
 def _episode_counts(text: str | None) -> tuple[int, ...] | None:

@@ -8,6 +8,7 @@ entry), and whose ``info`` carries ``instruction``, ``success`` (the task verifi
 """
 
 from sim2act.envs import grid as _grid  # noqa: F401  (registers the grid domain)
+from sim2act.envs import nav3d as _nav3d  # noqa: F401  (registers the 3D-navigation domain)
 from sim2act.envs import tabletop as _tabletop  # noqa: F401  (registers the tabletop domain)
 from sim2act.envs.options import parse_env_options
 from sim2act.envs.registry import (

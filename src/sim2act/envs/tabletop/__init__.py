@@ -14,7 +14,7 @@ from sim2act.envs.tabletop.expert import TabletopExpert  # noqa: E402
 from sim2act.envs.tabletop.language import HELD_OUT_PAIRS, VOCABULARY, action_phrases, compositions, instruction_type, subgoals  # noqa: E402
 from sim2act.envs.tabletop.levels import DEFAULT_LEVEL, NAMED_LEVELS, PUBLISHED, SEQUENCE_LEVELS, resolve_level, variants  # noqa: E402
 from sim2act.envs.tabletop.regions import tabletop_regions  # noqa: E402
-from sim2act.envs.tabletop.replay import replay_verdicts  # noqa: E402
+from sim2act.envs.replay import replay_verdicts  # noqa: E402
 from sim2act.envs.tabletop.workspace import DEPTH_RANGE, cell_pixels  # noqa: E402
 
 _CELL_PIXELS = cell_pixels()

@@ -1,0 +1,209 @@
+"""The nav3d env: first-person navigation in Farama Miniworld rooms, following language instructions."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import string
+from collections.abc import Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+
+from sim2act import features as F
+from sim2act.envs.nav3d import language as L
+from sim2act.envs.nav3d import predicates
+from sim2act.envs.nav3d.levels import LEVELS, Layout, sample_layout
+from sim2act.errors import Sim2ActError
+
+ACTION_NAMES = ("turn_left", "turn_right", "forward", "pickup")
+MINIWORLD_ACTIONS = (0, 1, 2, 4)
+"""Miniworld's action ids of ``ACTION_NAMES`` (its move back, drop, toggle and done are not used)."""
+PROPRIO_NAMES = ("heading_sin", "heading_cos", *(f"last_{a}" for a in ACTION_NAMES),
+                 *(f"carrying_{k}" for k in L.OBJECTS), *(f"carrying_{c}" for c in L.COLORS))
+INSTRUCTION_CHARSET = string.ascii_lowercase + " ,"
+DEPTH_LIMIT = 30.0
+"""Metres the depth observation is clipped to (the largest floor plan is ~14 m across)."""
+
+
+class Nav3DEnv(gym.Env):
+    """Rooms of coloured boxes, balls and keys in Farama Miniworld, seen through a first-person camera.
+
+    ## Description
+    The agent walks through one or more rooms (Miniworld's 3D engine, rendered headless through EGL) and
+    must follow a language instruction about the objects in them. The floor plan, the objects, the start
+    pose and the instruction are a pure function of the reset seed (``levels``).
+
+    ## Mission Space
+    ``goto``: "go to the red box" (one room, 3–6 objects); ``goto-nextto``: "go to the ball next to the
+    blue key" (the one object of that kind within 1.6 m of the reference, with another of its kind
+    elsewhere); ``pickup``: "pick up the green box"; ``goto-seq``: "go to the red ball, then go to the blue
+    key" (2–4 connected rooms); ``search``: "go to the red box" in a maze of 3×3 rooms, the target out of
+    view at the start. Colours: red, green, blue, purple, yellow, grey; objects: box, ball, key.
+
+    ## Action Space
+    ``Discrete(4)``: turn left 30°, turn right 30°, move forward 0.4 m, pick up (the object in front,
+    within reach). Miniworld's move back, drop, toggle and done are left out: no level needs them.
+
+    ## Observation Space
+    ``rgb``: the camera frame (``image_size``² × 3 uint8, 60° field of view, 1.2 m above the floor, tilted
+    25° down so an object stays in view as the agent reaches it);
+    ``depth`` (with ``depth=True``): metres from the camera, float32, clipped at 30; ``proprio``:
+    float32[15]: heading as sin and cos, the last action one-hot (zeros at the start), the carried
+    object's kind and colour one-hot; ``instruction``.
+
+    ## Rewards
+    BabyAI's: ``1 - 0.9 * steps / max_steps`` on success, else 0 (the RL baselines learn from it; sim2act
+    reads ``info["success"]``).
+
+    ## Info
+    ``instruction``; ``success``: the verifier (``predicates``, from simulator state) holds every clause
+    done in order: within reach of the object (Miniworld's ``near``) or carrying it; ``achieved``:
+    instructions in the level's forms that became true on this step (hindsight labels).
+
+    ## Episode End
+    Terminates on success; truncates after the level's ``max_steps``.
+
+    ## Preview
+    ``preview(actions)`` returns the observation each action would lead to from the current state and
+    leaves the env untouched (agent pose, carried object, objects, counters and RNG are restored).
+
+    ## Options
+    ``image_size`` (pixels a side, 64), ``depth`` (True).
+    """
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def __init__(self, level: str, image_size: int = 64, depth: bool = True, render_mode: str | None = None) -> None:
+        if not 16 <= int(image_size) <= 256:
+            raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
+        from sim2act.envs.nav3d.world import NavWorld  # opens an OpenGL context: only when an env is built
+
+        self.level, self.spec_level = level, LEVELS[level]
+        self.image_size, self.use_depth, self.render_mode = int(image_size), bool(depth), render_mode
+        self.max_steps = self.spec_level.max_steps
+        self.world = NavWorld(self.image_size, self.max_steps)
+        """The Miniworld env underneath (privileged: for the verifier, captions and the scripted expert)."""
+        self.layout: Layout | None = None
+        self.action_space = spaces.Discrete(len(ACTION_NAMES))
+        self.action_names = ACTION_NAMES
+        side = self.image_size
+        observation = {F.RGB: spaces.Box(0, 255, (side, side, 3), np.uint8)}
+        if self.use_depth:
+            observation[F.DEPTH] = spaces.Box(0.0, DEPTH_LIMIT, (side, side), np.float32)
+        low = np.array([-1.0, -1.0] + [0.0] * (len(PROPRIO_NAMES) - 2), np.float32)
+        observation[F.PROPRIO] = spaces.Box(low, np.ones(len(PROPRIO_NAMES), np.float32))
+        observation[F.INSTRUCTION] = spaces.Text(512, charset=INSTRUCTION_CHARSET)
+        self.observation_space = spaces.Dict(observation)
+        self.proprio_names = PROPRIO_NAMES
+        self._steps, self._last_action = 0, None
+        self._facts: set[str] = set()
+        self._progress = predicates.Progress([])
+        self._frame: np.ndarray | None = None
+        self._depth: np.ndarray | None = None
+
+    # -- episode --------------------------------------------------------------------------------------
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        rng = np.random.default_rng(seed) if seed is not None else self.np_random
+        self.layout = sample_layout(self.level, rng)
+        self._frame = self.world.build(self.layout, seed)
+        self._depth = self._read_depth()
+        self._steps, self._last_action = 0, None
+        self._facts = predicates.facts(self.world)
+        self._progress = predicates.Progress(L.subgoals(self.layout.instruction))
+        self._progress.advance(self._facts)
+        return self._observation(), self._info(False, [])
+
+    def step(self, action):
+        action = int(np.asarray(action).reshape(-1)[0])
+        if not 0 <= action < len(ACTION_NAMES):
+            raise Sim2ActError(f"nav3d action {action} is outside [0, {len(ACTION_NAMES)})")
+        self._frame, _, _, _, _ = self.world.step(MINIWORLD_ACTIONS[action])
+        self._depth = self._read_depth()
+        self._steps += 1
+        self._last_action = action
+        facts = predicates.facts(self.world)
+        achieved = predicates.achieved(self._facts, facts, self._progress, self.spec_level.achieved_forms)
+        self._facts = facts
+        success = self._progress.advance(facts)
+        truncated = not success and self._steps >= self.max_steps
+        reward = 1.0 - 0.9 * self._steps / self.max_steps if success else 0.0
+        return self._observation(), reward, success, truncated, self._info(success, achieved)
+
+    @property
+    def clauses_done(self) -> int:
+        """How many of the instruction's clauses are done, in order (privileged: the scripted expert's)."""
+        return self._progress.done
+
+    def set_instruction(self, instruction: str) -> dict[str, Any]:
+        """Follow ``instruction`` instead of the episode's from now on (replays); the observation with it."""
+        self.layout = dataclasses.replace(self.layout, instruction=instruction)
+        self._progress = predicates.Progress(L.subgoals(instruction))
+        self._progress.advance(self._facts)
+        return self._observation()
+
+    def preview(self, actions: Sequence[Any]) -> list[dict[str, Any]]:
+        """The observation each action would lead to from the current state; the env itself does not move."""
+        saved = self._save()
+        observations = []
+        for action in actions:
+            self.step(action)
+            observations.append(self._observation())
+            self._restore(saved)
+        return observations
+
+    # -- state ----------------------------------------------------------------------------------------
+
+    def _save(self) -> tuple:
+        w = self.world
+        entities = [(e, e.pos.copy(), e.dir) for e in w.entities]
+        ours = (self._steps, self._last_action, set(self._facts), self._progress.copy(), self._frame, self._depth)
+        return (w.agent.pos.copy(), w.agent.dir, w.agent.carrying, w.step_count, entities,
+                w.np_random.bit_generator.state, ours)
+
+    def _restore(self, saved: tuple) -> None:
+        w = self.world
+        pos, direction, carrying, count, entities, rng_state, ours = saved
+        w.agent.pos, w.agent.dir, w.agent.carrying, w.step_count = pos.copy(), direction, carrying, count
+        for entity, entity_pos, entity_dir in entities:
+            entity.pos, entity.dir = entity_pos.copy(), entity_dir
+        w.np_random.bit_generator.state = rng_state
+        self._steps, self._last_action, facts, progress, self._frame, self._depth = ours
+        self._facts, self._progress = set(facts), progress.copy()
+
+    # -- observation ----------------------------------------------------------------------------------
+
+    def _observation(self) -> dict[str, Any]:
+        w = self.world
+        proprio = np.zeros(len(PROPRIO_NAMES), np.float32)
+        proprio[0], proprio[1] = math.sin(w.agent.dir), math.cos(w.agent.dir)
+        if self._last_action is not None:
+            proprio[2 + self._last_action] = 1.0
+        carried = w.agent.carrying
+        if carried is not None:
+            thing = self.layout.things[w.things.index(carried)]
+            proprio[2 + len(ACTION_NAMES) + L.OBJECTS.index(thing.kind)] = 1.0
+            proprio[2 + len(ACTION_NAMES) + len(L.OBJECTS) + L.COLORS.index(thing.color)] = 1.0
+        obs = {F.RGB: np.ascontiguousarray(self._frame)}
+        if self.use_depth:
+            obs[F.DEPTH] = self._depth
+        obs[F.PROPRIO] = proprio
+        obs[F.INSTRUCTION] = self.layout.instruction
+        return obs
+
+    def _read_depth(self) -> np.ndarray | None:
+        """The depth of the frame just rendered (read before anything renders again)."""
+        return np.minimum(self.world.depth(), DEPTH_LIMIT) if self.use_depth else None
+
+    def _info(self, success: bool, achieved: list[str]) -> dict[str, Any]:
+        return {F.INFO_INSTRUCTION: self.layout.instruction, F.INFO_SUCCESS: bool(success), F.INFO_ACHIEVED: achieved}
+
+    def render(self):
+        return self.world.render_obs()
+
+    def close(self):
+        self.world.close()

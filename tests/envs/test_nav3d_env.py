@@ -1,0 +1,175 @@
+"""The nav3d env: layouts, observations, the verifier, hindsight, previews and rendering of several envs at once."""
+
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import sim2act.envs
+from sim2act.envs.nav3d import language as L
+from sim2act.envs.nav3d.levels import LEVELS, in_view, next_to_targets, sample_layout
+from sim2act.envs.nav3d.predicates import Progress, achieved
+from sim2act.errors import Sim2ActError
+
+FORWARD, TURN_LEFT, PICKUP = 2, 0, 3
+
+
+@pytest.fixture(scope="module")
+def goto_env():
+    env = sim2act.envs.make("nav3d", "goto")
+    yield env
+    env.close()
+
+
+def test_a_layout_is_a_function_of_the_seed():
+    for level in LEVELS:
+        assert sample_layout(level, np.random.default_rng(7)) == sample_layout(level, np.random.default_rng(7))
+        assert sample_layout(level, np.random.default_rng(7)) != sample_layout(level, np.random.default_rng(8))
+
+
+def test_every_object_is_named_once_and_the_instruction_names_objects_in_the_world():
+    for level in LEVELS:
+        for seed in range(20):
+            layout = sample_layout(level, np.random.default_rng(seed))
+            names = [t.name for t in layout.things]
+            assert len(set(names)) == len(names)
+            for clause in L.subgoals(layout.instruction):
+                if L.instruction_type(clause) == "go to next to":
+                    assert clause in {L.go_to_next_to(*key) for key in next_to_targets(layout.things)}
+                else:
+                    assert any(clause.endswith(name) for name in names)
+
+
+def test_level_shapes():
+    for seed in range(15):
+        seq = sample_layout("goto-seq", np.random.default_rng(seed))
+        assert 2 <= len(seq.rooms) <= 4 and len(seq.doors) == len(seq.rooms) - 1
+        assert L.instruction_type(seq.instruction) == "sequence" and len(L.subgoals(seq.instruction)) == 2
+        search = sample_layout("search", np.random.default_rng(seed))
+        assert len(search.rooms) == 9 and len(search.doors) == 8  # a maze: one way between any two rooms
+        target = next(t for t in search.things if search.instruction.endswith(t.name))
+        assert not in_view(search.agent, (target.x, target.z), search.rooms, search.doors)
+        start = next(r for r in search.rooms if r.contains(*search.agent[:2]))
+        assert not start.contains(target.x, target.z)
+
+
+def test_observation_holds_camera_depth_and_proprio(goto_env):
+    obs, info = goto_env.reset(seed=3)
+    assert obs["rgb"].shape == (64, 64, 3) and obs["rgb"].dtype == np.uint8
+    assert obs["depth"].shape == (64, 64) and 0.0 < obs["depth"].min() and obs["depth"].max() <= 30.0
+    heading = goto_env.unwrapped.layout.agent[2]
+    assert obs["proprio"][:2] == pytest.approx([math.sin(heading), math.cos(heading)], abs=1e-5)
+    assert not obs["proprio"][2:].any()  # no last action, carrying nothing
+    obs, *_ = goto_env.step(TURN_LEFT)
+    assert obs["proprio"][2] == 1.0 and obs["proprio"][:2] == pytest.approx(
+        [math.sin(heading + math.pi / 6), math.cos(heading + math.pi / 6)], abs=1e-5)
+    assert obs["instruction"] == info["instruction"]
+
+
+def test_depth_is_optional():
+    env = sim2act.envs.make("nav3d", "goto", depth=False, image_size=32)
+    obs, _ = env.reset(seed=0)
+    assert "depth" not in obs and obs["rgb"].shape == (32, 32, 3)
+    assert sim2act.envs.get_domain("nav3d").sensors({"depth": False}).depth == ()
+    env.close()
+
+
+def test_preview_shows_each_outcome_and_leaves_the_env_untouched(goto_env):
+    goto_env.reset(seed=5)
+    world = goto_env.unwrapped.world
+    pose = (world.agent.pos.copy(), world.agent.dir)
+    previews = goto_env.unwrapped.preview([TURN_LEFT, FORWARD])
+    assert np.array_equal(world.agent.pos, pose[0]) and world.agent.dir == pose[1]
+    stepped, *_ = goto_env.step(FORWARD)
+    assert np.array_equal(previews[1]["rgb"], stepped["rgb"]) and np.array_equal(previews[1]["depth"], stepped["depth"])
+    assert not np.array_equal(previews[0]["rgb"], stepped["rgb"])
+
+
+def test_several_envs_in_one_process_draw_their_own_rooms():
+    """Miniworld compiles every env's walls into one shared display list: a second env's reset used to
+    repaint the first env's rooms."""
+    first, second = sim2act.envs.make("nav3d", "goto"), sim2act.envs.make("nav3d", "search")
+    first.reset(seed=11)
+    second.reset(seed=12)
+    after, *_ = first.step(TURN_LEFT)
+    first.reset(seed=11)
+    again, *_ = first.step(TURN_LEFT)
+    assert np.array_equal(after["rgb"], again["rgb"])
+    first.close(), second.close()
+
+
+def test_the_expert_reaches_and_picks_up_and_achievements_name_what_happened():
+    domain = sim2act.envs.get_domain("nav3d")
+    for level in ("goto", "pickup"):
+        env = sim2act.envs.make("nav3d", level)
+        successes = 0
+        for seed in range(10):
+            obs, info = env.reset(seed=seed)
+            expert, action, seen = domain.expert(env), None, []
+            while (action := expert.act(action)) is not None:
+                obs, reward, terminated, truncated, info = env.step(action)
+                seen += info["achieved"]
+                if terminated or truncated:
+                    break
+            successes += info["success"]
+            if info["success"]:
+                assert info["instruction"] in seen and 0.1 < reward <= 1.0
+                assert all(L.instruction_type(a) == LEVELS[level].achieved_forms[0] for a in seen)
+        assert successes >= 9
+        if level == "pickup" and info["success"]:
+            assert obs["proprio"][6:].sum() == 2.0  # carrying: one kind and one colour
+        env.close()
+
+
+def test_sequences_must_be_done_in_order_and_hindsight_names_sequences():
+    progress = Progress(["go to the red ball", "go to the blue key"])
+    assert not progress.advance({"go to the blue key"})
+    assert not progress.advance({"go to the red ball"}) and progress.done == 1
+    assert progress.advance({"go to the blue key"})
+    reached = Progress([])
+    assert achieved(set(), {"go to the red ball"}, reached, ("sequence",)) == []
+    assert achieved({"go to the red ball"}, {"go to the blue key"}, reached, ("sequence",)) == [
+        "go to the red ball, then go to the blue key"]
+    assert achieved(set(), {"go to the red ball"}, reached, ("sequence",)) == [
+        "go to the blue key, then go to the red ball"]
+
+
+def test_captions_count_actions_to_true_and_stay_silent_about_what_is_out_of_view(goto_env):
+    domain = sim2act.envs.get_domain("nav3d")
+    for seed in range(8):
+        goto_env.reset(seed=seed)
+        world, layout = goto_env.unwrapped.world, goto_env.unwrapped.layout
+        pose = (world.agent.pos[0], world.agent.pos[2], world.agent.dir)
+        captions = {c.text: c for c in domain.captions(goto_env)}
+        for thing, entity in zip(layout.things, world.things):
+            go, pick = captions[L.go_to(thing.color, thing.kind)], captions[L.pick_up(thing.color, thing.kind)]
+            if world.near(entity):
+                assert go.steps == 0
+            elif in_view(pose, (thing.x, thing.z), layout.rooms, layout.doors):
+                assert go.steps >= 1 and go.mention == thing.name and pick.steps == go.steps + 1
+            else:
+                assert go.steps is None and go.mention == "" and pick.steps is None
+
+
+def test_bad_actions_and_levels_are_one_line():
+    env = sim2act.envs.make("nav3d", "goto")
+    env.reset(seed=0)
+    with pytest.raises(Sim2ActError, match="outside"):
+        env.step(7)
+    env.close()
+    with pytest.raises(Sim2ActError, match="did you mean 'goto'"):
+        sim2act.envs.make("nav3d", "gotoo")
+    with pytest.raises(Sim2ActError, match="image_size"):
+        sim2act.envs.make("nav3d", "goto", image_size=4)
+
+
+def test_builds_with_no_display():
+    """A user needs no display and no xvfb: sim2act renders through EGL by itself."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "PYGLET_HEADLESS")}
+    code = "import sim2act.envs as e; env = e.make('nav3d', 'goto'); print(env.reset(seed=0)[0]['rgb'].shape)"
+    result = subprocess.run([sys.executable, "-c", code], check=False, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("(64, 64, 3)")
