@@ -106,6 +106,6 @@ def test_domain_picks_its_shipped_quick_config_and_a_mismatch_is_one_line(tmp_pa
     from sim2act.loop.config import default_config_name
 
     assert default_config_name(None) == "quick" and default_config_name("grid") == "quick"
-    assert default_config_name("tabletop") == "tabletop-quick"
+    assert default_config_name("tabletop") == "tabletop-quick" and default_config_name("nav3d") == "nav3d-quick"
     wrong = sim2act("run", "--domain", "tabletop", "--config", "quick", "--out", str(tmp_path / "run"))
     assert wrong.returncode == 2 and wrong.stderr.strip() == "error: --domain tabletop: --config quick is a 'grid' loop"
