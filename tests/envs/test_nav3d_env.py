@@ -173,3 +173,14 @@ def test_builds_with_no_display():
     result = subprocess.run([sys.executable, "-c", code], check=False, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("(64, 64, 3)")
+
+
+def test_state_keys_repeat_exactly_when_the_agent_is_back_where_it_was(goto_env):
+    _, info = goto_env.reset(seed=4)
+    start = info["state_key"]
+    keys = [goto_env.step(action)[4]["state_key"] for action in [TURN_LEFT, 1] + [TURN_LEFT] * 12]
+    assert keys[1] == start and keys[-1] == start  # left then right, and a full turn
+    before = goto_env.unwrapped.world.agent.pos.copy()
+    moved = goto_env.step(FORWARD)[4]["state_key"]
+    assert (moved != start) == (not np.array_equal(goto_env.unwrapped.world.agent.pos, before))
+    assert sim2act.envs.get_domain("nav3d").exact_state_keys

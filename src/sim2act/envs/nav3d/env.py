@@ -24,6 +24,9 @@ MINIWORLD_ACTIONS = (0, 1, 2, 4)
 PROPRIO_NAMES = ("heading_sin", "heading_cos", *(f"last_{a}" for a in ACTION_NAMES),
                  *(f"carrying_{k}" for k in L.OBJECTS), *(f"carrying_{c}" for c in L.COLORS))
 INSTRUCTION_CHARSET = string.ascii_lowercase + " ,"
+STATE_KEY_DECIMALS = 4
+"""Decimals of the pose in the state key: a pose repeats exactly up to float rounding (turns that cancel, a closed
+walk), and two poses within 0.1 mm or 0.0001 rad are the same for every purpose here."""
 DEPTH_LIMIT = 30.0
 """Metres the depth observation is clipped to (the largest floor plan is ~14 m across)."""
 
@@ -200,7 +203,15 @@ class Nav3DEnv(gym.Env):
         return np.minimum(self.world.depth(), DEPTH_LIMIT) if self.use_depth else None
 
     def _info(self, success: bool, achieved: list[str]) -> dict[str, Any]:
-        return {F.INFO_INSTRUCTION: self.layout.instruction, F.INFO_SUCCESS: bool(success), F.INFO_ACHIEVED: achieved}
+        return {F.INFO_INSTRUCTION: self.layout.instruction, F.INFO_SUCCESS: bool(success), F.INFO_ACHIEVED: achieved,
+                F.INFO_STATE_KEY: self._state_key()}
+
+    def _state_key(self) -> tuple:
+        agent = self.world.agent
+        carried = self.world.things.index(agent.carrying) if agent.carrying is not None else -1
+        heading = round(agent.dir % (2 * math.pi), STATE_KEY_DECIMALS) % round(2 * math.pi, STATE_KEY_DECIMALS)
+        return (round(float(agent.pos[0]), STATE_KEY_DECIMALS), round(float(agent.pos[2]), STATE_KEY_DECIMALS), heading,
+                carried, self._progress.done, len(self._progress.reached))
 
     def render(self):
         return self.world.render_obs()
