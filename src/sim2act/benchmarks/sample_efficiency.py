@@ -86,8 +86,7 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
     for method in ordered:
         if method.learns_from_reward and sim2act_needed is not None:
             # RL trains until it reaches the target or spends rl_factor x Sim2Act's simulator steps.
-            factor = config.method_factors.get(method.name, config.rl_factor)
-            setting = replace(setting, rl_steps=max(1, math.ceil(factor * sim2act_needed)), rl_stop_at=config.target)
+            setting = replace(setting, rl_steps=rl_budget(config, method.name, sim2act_needed), rl_stop_at=config.target)
         seeds = config.method_seeds.get(method.name, config.seeds)
         curves[method.name] = [method.run(setting, seed, work, progress).curve for seed in range(seeds)]
         if method.name == "sim2act":
@@ -98,6 +97,16 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
                         f"{setting.level}: {setting.split} success against simulator steps")
     folder.write(results, _markdown(results))
     return results
+
+
+def rl_budget(config: SampleEfficiencyConfig, method: str, sim2act_needed: int) -> int:
+    """An RL method's env-step budget: its factor (``method_factors``, else ``rl_factor``) times Sim2Act's steps.
+
+    >>> config = SampleEfficiencyConfig(method_factors={"sac": 1.0})
+    >>> rl_budget(config, "ppo", 46_296), rl_budget(config, "sac", 46_296)
+    (462960, 46296)
+    """
+    return max(1, math.ceil(config.method_factors.get(method, config.rl_factor) * sim2act_needed))
 
 
 def _steps_needed(curves: list[Curve], target: float) -> int:
