@@ -15,36 +15,23 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import gymnasium as gym
+from random_steps import random_steps_per_second
 
 from sim2act.envs import make
 from sim2act.rollout.generation import GenerateConfig, generate
 
 
-def _timed(env: gym.Env, steps: int, seed: int) -> float:
-    env.action_space.seed(seed)
-    env.reset(seed=seed)
-    started = time.perf_counter()
-    for _ in range(steps):
-        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
-        if terminated or truncated:
-            env.reset()
-    rate = steps / (time.perf_counter() - started)
-    env.close()
-    return rate
-
-
 def raw_steps_per_second(level: str, steps: int, seed: int = 0) -> float:
-    return _timed(make("nav3d", level), steps, seed)
+    return random_steps_per_second(make("nav3d", level), steps, seed)
 
 
 def miniworld_one_room(steps: int) -> float:
     import miniworld  # noqa: F401  (registers Miniworld's envs; sim2act.envs has made pyglet headless)
 
-    return _timed(gym.make("MiniWorld-OneRoom-v0", obs_width=64, obs_height=64), steps, 0)
+    return random_steps_per_second(gym.make("MiniWorld-OneRoom-v0", obs_width=64, obs_height=64), steps, 0)
 
 
 def generation_steps_per_second(level: str, episodes: int) -> float:

@@ -15,27 +15,17 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+from random_steps import random_steps_per_second
 
 from sim2act.envs import make
 from sim2act.rollout.generation import GenerateConfig, generate
 
 
 def raw_steps_per_second(level: str, mode: str, steps: int, seed: int = 0) -> float:
-    env = make("tabletop", level, action_mode=mode)
-    env.action_space.seed(seed)
-    env.reset(seed=seed)
-    started = time.perf_counter()
-    for _ in range(steps):
-        _, _, terminated, truncated, _ = env.step(env.action_space.sample())
-        if terminated or truncated:
-            env.reset()
-    rate = steps / (time.perf_counter() - started)
-    env.close()
-    return rate
+    return random_steps_per_second(make("tabletop", level, action_mode=mode), steps, seed)
 
 
 def generation_steps_per_second(level: str, mode: str, episodes: int) -> float:
