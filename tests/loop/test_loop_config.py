@@ -11,7 +11,7 @@ from sim2act.models import PolicyConfig
 @pytest.mark.parametrize("name", shipped_config_names())
 def test_shipped_configs_load(name):
     config = load_loop_config(name)
-    expected = ("tabletop", "put-in-bowl") if name.startswith("tabletop-") else ("grid", "GoToLocal")
+    expected = {"tabletop": ("tabletop", "put-in-bowl"), "nav3d": ("nav3d", "goto")}.get(name.split("-")[0], ("grid", "GoToLocal"))
     assert (config.domain, config.level) == expected
 
 
@@ -54,7 +54,7 @@ def test_bad_config_is_one_clear_error(tmp_path, text, message):
 
 
 def test_missing_config_names_the_shipped_ones():
-    with pytest.raises(Sim2ActError, match="shipped configs: long, quick"):
+    with pytest.raises(Sim2ActError, match="shipped configs: long, nav3d-long, nav3d-quick, quick"):
         load_loop_config("nope")
 
 
