@@ -21,6 +21,8 @@ from sim2act.cli import app
         (["sample-efficiency", "--quick", "--method-factors", "sac"], "--method-factors: expected METHOD=FACTOR, got 'sac'"),
         (["sample-efficiency", "--quick", "--method-factors", "sac=1"], "--method-factors names sac"),
         (["sample-efficiency", "--quick", "--rl", "gradient_stepz=1"], "--rl: unknown RLConfig fields: gradient_stepz"),
+        (["sample-efficiency", "--quick", "--rl", "n_steps=abc"], "--rl n_steps='abc': expected int"),
+        (["sample-efficiency", "--quick", "--rl", "n_steps=0"], "n_steps"),
         (["generalization", "--quick", "--few-shot", "10,many"], "--few-shot: episode counts must be whole numbers"),
         (["generalization", "--quick", "--few-shot", "-5"], "--few-shot: episode counts must be >= 0"),
     ],

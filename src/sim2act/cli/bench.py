@@ -182,9 +182,16 @@ def _rl_overrides(pairs: list[str] | None) -> dict | None:
     if not pairs:
         return None
     overrides = parse_env_options(pairs)
-    unknown = sorted(set(overrides) - {f.name for f in fields(RLConfig)})
+    defaults = {f.name: getattr(RLConfig(), f.name) for f in fields(RLConfig)}
+    unknown = sorted(set(overrides) - set(defaults))
     if unknown:
         raise Sim2ActError(f"--rl: unknown RLConfig fields: {', '.join(unknown)}")
+    for name, value in overrides.items():
+        expected = type(defaults[name])
+        fits = isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
+        if not (fits or (expected is float and type(value) is int)):
+            raise Sim2ActError(f"--rl {name}={value!r}: expected {expected.__name__}")
+    RLConfig(**overrides).validated()  # its ranges (n_steps >= 1, gamma in (0, 1], ...) before any work
     return overrides
 
 
