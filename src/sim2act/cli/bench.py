@@ -191,7 +191,8 @@ def _rl_overrides(pairs: list[str] | None) -> dict | None:
         fits = isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
         if not (fits or (expected is float and type(value) is int)):
             raise Sim2ActError(f"--rl {name}={value!r}: expected {expected.__name__}")
-    RLConfig(**overrides).validated()  # its ranges (n_steps >= 1, gamma in (0, 1], ...) before any work
+    # Its ranges (n_steps >= 1, gamma in (0, 1], ...) before any work; the bench sets domain, level and env itself.
+    RLConfig(**{k: v for k, v in overrides.items() if k not in ("domain", "level", "env")}).validated()
     return overrides
 
 
