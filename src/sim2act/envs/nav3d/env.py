@@ -154,8 +154,7 @@ class Nav3DEnv(gym.Env):
         saved = self._save()
         observations = []
         for action in actions:
-            self.step(action)
-            observations.append(self._observation())
+            observations.append(self.step(action)[0])
             self._restore(saved)
         return observations
 

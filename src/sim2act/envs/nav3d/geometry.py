@@ -46,6 +46,18 @@ class Door:
     """True: the rooms are side by side along x (the doorway spans ``corridor``'s z range)."""
 
 
+def turn_to(pose: tuple[float, float, float], point: tuple[float, float]) -> float:
+    """Radians an agent at ``pose`` (x, z, heading; Miniworld's: heading 0 faces +x, π/2 faces -z) must turn to face
+    ``point``, in (-π, π]; positive turns left.
+
+    >>> round(turn_to((0.0, 0.0, 0.0), (0.0, -1.0)), 4)
+    1.5708
+    """
+    x, z, heading = pose
+    bearing = math.atan2(-(point[1] - z), point[0] - x)
+    return (bearing - heading + math.pi) % (2 * math.pi) - math.pi
+
+
 def grid_rooms(columns: int, rows: int, size: float) -> list[RoomBox]:
     """Square rooms of side ``size`` on a ``columns × rows`` grid, row-major."""
     step = size + GAP

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim2act.envs.nav3d import language as L
-from sim2act.envs.nav3d.geometry import Door, RoomBox, grid_rooms, line_of_sight, spanning_doors
+from sim2act.envs.nav3d.geometry import Door, RoomBox, grid_rooms, line_of_sight, spanning_doors, turn_to
 from sim2act.errors import Sim2ActError
 from sim2act.validation import suggest
 
@@ -188,10 +188,7 @@ def next_to_targets(things: tuple[Thing, ...] | list[Thing]) -> dict[tuple[str, 
 
 def in_view(pose: tuple[float, float, float], point: tuple[float, float], rooms, doors) -> bool:
     """Whether ``point`` lies in the camera's horizontal field of view with no wall between (privileged)."""
-    x, z, heading = pose
-    bearing = math.atan2(-(point[1] - z), point[0] - x)
-    off = (bearing - heading + math.pi) % (2 * math.pi) - math.pi
-    return abs(off) <= math.radians(FOV_DEGREES) / 2 and line_of_sight((x, z), point, rooms, doors)
+    return abs(turn_to(pose, point)) <= math.radians(FOV_DEGREES) / 2 and line_of_sight(pose[:2], point, rooms, doors)
 
 
 def _one_room(rng: np.random.Generator, low: float, high: float) -> RoomBox:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 
 import numpy as np
 from miniworld.entity import Ball, Box, Entity, Key
@@ -13,6 +12,7 @@ from miniworld.params import DEFAULT_PARAMS
 from pyglet import gl
 
 from sim2act.envs.nav3d import textures
+from sim2act.envs.nav3d.geometry import turn_to
 from sim2act.envs.nav3d.levels import TEXTURES, Layout
 
 FORWARD_STEP = 0.4
@@ -137,5 +137,4 @@ class NavWorld(MiniWorldEnv):
 
     def heading_to(self, x: float, z: float) -> float:
         """Radians the agent must turn (positive: left) to face (x, z)."""
-        bearing = math.atan2(-(z - self.agent.pos[2]), x - self.agent.pos[0])
-        return (bearing - self.agent.dir + math.pi) % (2 * math.pi) - math.pi
+        return turn_to((float(self.agent.pos[0]), float(self.agent.pos[2]), float(self.agent.dir)), (x, z))
