@@ -77,6 +77,27 @@ def test_depth_is_optional():
     env.close()
 
 
+def test_a_wider_camera_sees_more_of_the_same_world_and_its_captions_follow():
+    wide = sim2act.envs.make("nav3d", "goto", fov=120)
+    narrow = sim2act.envs.make("nav3d", "goto")
+    domain = sim2act.envs.get_domain("nav3d")
+    widened = 0
+    for seed in range(12):
+        wide_obs, _ = wide.reset(seed=seed)
+        narrow_obs, _ = narrow.reset(seed=seed)
+        assert wide.unwrapped.layout == narrow.unwrapped.layout  # the camera never changes the world
+        assert not np.array_equal(wide_obs["rgb"], narrow_obs["rgb"])
+        seen = {c.text for c in domain.captions(wide) if c.steps is not None}
+        narrowly_seen = {c.text for c in domain.captions(narrow) if c.steps is not None}
+        assert narrowly_seen <= seen
+        widened += len(seen - narrowly_seen)
+    assert widened > 0
+    wide.close()
+    narrow.close()
+    with pytest.raises(Sim2ActError, match="fov must lie in"):
+        sim2act.envs.make("nav3d", "goto", fov=200)
+
+
 def test_preview_shows_each_outcome_and_leaves_the_env_untouched(goto_env):
     goto_env.reset(seed=5)
     world = goto_env.unwrapped.world

@@ -9,7 +9,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.observations import composed_shape
 
 ENCODER_MODES = ("finetune", "frozen")
-VISION_STEMS = ("factored", "patch")
+VISION_STEMS = ("factored", "patch", "chroma")
 DEFAULT_STEM, DEFAULT_PATCH = "patch", 8
 """What a policy built with neither a stem nor a patch size gets (a domain declares its own: ``Domain.vision``)."""
 ACTION_HEADS = ("independent", "pick_place", "keypoints", "cell_servo")
@@ -28,8 +28,9 @@ class PolicyConfig:
     init_from: str | None = None
     """A vision-language prior checkpoint whose encoder weights initialise this policy's encoders."""
     vision_stem: str | None = None
-    """Tokens of the ``small`` encoder: ``factored`` (a colour plus a form embedding per cell) or ``patch`` (an MLP
-    of the pixels); None: the domain's default (``Domain.vision``)."""
+    """Tokens of the ``small`` encoder: ``factored`` (a colour plus a form embedding per grid cell), ``chroma`` (a hue
+    histogram plus a colour-blind form embedding per camera patch) or ``patch`` (an MLP of the pixels); None: the
+    domain's default (``Domain.vision``)."""
     patch_size: int | None = None
     """Pixels per visual token side of the ``small`` encoder; None: the domain's (``Domain.vision``)."""
     encoder_mode: str = "finetune"

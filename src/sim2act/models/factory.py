@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sim2act.errors import Sim2ActError
 from sim2act.models.action_head import check_action_head
+from sim2act.models.chroma_vision import ChromaVisionEncoder
 from sim2act.models.clip_encoders import ClipTextEncoder, ClipVisionEncoder, HFTokenizer, image_statistics, load_clip
 from sim2act.models.config import DEFAULT_ACTION_HEAD, DEFAULT_PATCH, DEFAULT_STEM, PolicyConfig, PolicySpec
 from sim2act.models.factored_vision import FactoredVisionEncoder
@@ -52,6 +53,8 @@ def build_policy(
     config = replace(config, vision_stem=config.vision_stem or DEFAULT_STEM, patch_size=config.patch_size or DEFAULT_PATCH)
     if config.vision_stem == "factored":
         vision = FactoredVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size)
+    elif config.vision_stem == "chroma":
+        vision = ChromaVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size)
     else:  # the pick_place head grounds words in the stem's fine map where the domain says where its cells are
         fine = config.action_head in ("pick_place", "cell_servo") and bool(config.cell_pixels)
         vision = SmallVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size, fine=fine)

@@ -7,7 +7,7 @@ For every object, the captions are the instructions about it with how many actio
 - ``pick up X``: 0 while carrying X; otherwise one more than going to it;
 - ``go to the KIND next to the REF`` (where that describes exactly one object): as ``go to`` its object.
 
-A caption whose subject is not in view (outside the 60° field of view, or behind a wall) has no step
+A caption whose subject is not in view (outside the camera's field of view, or behind a wall) has no step
 count: the frame cannot tell. Its ``mention`` is the subject's noun phrase when in view or carried.
 """
 
@@ -34,7 +34,7 @@ def nav3d_captions(env) -> list[Caption]:
             approach[thing] = (None, True)
         elif world.near(entity):
             approach[thing] = (0, True)
-        elif in_view(pose, (thing.x, thing.z), layout.rooms, layout.doors):
+        elif in_view(pose, (thing.x, thing.z), layout.rooms, layout.doors, env.fov):
             approach[thing] = (_steps(world, entity), True)
         else:
             approach[thing] = (None, False)

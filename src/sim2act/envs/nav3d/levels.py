@@ -27,7 +27,8 @@ AGENT_CLEARANCE = 1.4
 DOORWAY_CLEARANCE = 1.5
 """Metres between an object and either end of a doorway: objects never block the way between rooms."""
 FOV_DEGREES = 60.0
-"""The camera's horizontal field of view (Miniworld's 60° vertical at a square image)."""
+"""The camera's default field of view, horizontal and vertical (square frames; Miniworld's 60°). Layouts never
+depend on the camera: ``search`` keeps its target out of this view whatever the env's ``fov``."""
 
 
 @dataclass(frozen=True)
@@ -186,9 +187,9 @@ def next_to_targets(things: tuple[Thing, ...] | list[Thing]) -> dict[tuple[str, 
     return {key: near[0] for key, near in found.items() if len(near) == 1}
 
 
-def in_view(pose: tuple[float, float, float], point: tuple[float, float], rooms, doors) -> bool:
-    """Whether ``point`` lies in the camera's horizontal field of view with no wall between (privileged)."""
-    return abs(turn_to(pose, point)) <= math.radians(FOV_DEGREES) / 2 and line_of_sight(pose[:2], point, rooms, doors)
+def in_view(pose: tuple[float, float, float], point: tuple[float, float], rooms, doors, fov: float = FOV_DEGREES) -> bool:
+    """Whether ``point`` lies in a camera's horizontal field of view (``fov`` degrees) with no wall between (privileged)."""
+    return abs(turn_to(pose, point)) <= math.radians(fov) / 2 and line_of_sight(pose[:2], point, rooms, doors)
 
 
 def _one_room(rng: np.random.Generator, low: float, high: float) -> RoomBox:

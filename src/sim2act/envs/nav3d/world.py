@@ -13,7 +13,7 @@ from pyglet import gl
 
 from sim2act.envs.nav3d import textures
 from sim2act.envs.nav3d.geometry import turn_to
-from sim2act.envs.nav3d.levels import TEXTURES, Layout
+from sim2act.envs.nav3d.levels import FOV_DEGREES, TEXTURES, Layout
 
 FORWARD_STEP = 0.4
 """Metres a forward action moves the agent (Miniworld's default is 0.15: episodes here are shorter)."""
@@ -30,9 +30,10 @@ DEPTH_NEAR, DEPTH_FAR = 0.04, 100.0
 """Miniworld's projection planes: its depth buffer decodes to metres with them."""
 
 
-def nav_params():
-    """Miniworld's parameters with sim2act's step sizes and no randomisation of them."""
+def nav_params(fov: float = FOV_DEGREES):
+    """Miniworld's parameters with sim2act's step sizes and camera, and no randomisation of them."""
     params = DEFAULT_PARAMS.no_random()
+    params.set("cam_fov_y", fov)  # square frames: the horizontal field of view is the vertical one
     params.set("forward_step", FORWARD_STEP)
     params.set("turn_step", TURN_DEGREES)
     params.set("cam_height", CAMERA_HEIGHT)
@@ -51,7 +52,7 @@ def make_entity(color: str, kind: str) -> Entity:
 class NavWorld(MiniWorldEnv):
     """A Miniworld env built from a sim2act ``Layout`` instead of its own generator."""
 
-    def __init__(self, image_size: int, max_steps: int) -> None:
+    def __init__(self, image_size: int, max_steps: int, fov: float = FOV_DEGREES) -> None:
         self.layout: Layout | None = None
         self._static_list: int | None = None
         self.things: list[Entity] = []
@@ -59,7 +60,7 @@ class NavWorld(MiniWorldEnv):
         textures.preload((FLOOR_TEXTURE, CEILING_TEXTURE, *TEXTURES))
         with contextlib.redirect_stdout(io.StringIO()):  # Miniworld prints its multisampling fallback
             super().__init__(max_episode_steps=max_steps, obs_width=image_size, obs_height=image_size,
-                             params=nav_params(), window_width=image_size, window_height=image_size)
+                             params=nav_params(fov), window_width=image_size, window_height=image_size)
 
     def build(self, layout: Layout, seed: int | None) -> np.ndarray:
         """Reset into ``layout``; the first camera frame."""

@@ -1,0 +1,71 @@
+"""The chroma stem: a patch's colour part is its hues, its form part is colour-blind; real Miniworld renders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import sim2act.envs
+from sim2act.envs.nav3d.geometry import RoomBox
+from sim2act.envs.nav3d.levels import Layout, Thing
+from sim2act.models import PolicyConfig, build_policy
+from sim2act.models.chroma_vision import HUE_BINS, ChromaVisionEncoder, hue_histogram
+from tests.models.test_policy_model import DISCRETE
+
+CHROMATIC = ("red", "green", "blue", "purple", "yellow")
+
+
+@pytest.fixture(scope="module")
+def renders():
+    """One ball of each colour 2 m ahead of the camera, rendered by Miniworld, plus the empty room."""
+    env = sim2act.envs.make("nav3d", "goto", depth=False)
+    env.reset(seed=0)
+    frames = {}
+    for colour in (*CHROMATIC, "grey", None):
+        things = (Thing(colour, "ball", 4.0, 3.0),) if colour else ()
+        layout = Layout((RoomBox(0.0, 6.0, 0.0, 6.0),), (), things, (2.0, 3.0, 0.0), "go to the red ball", ("concrete",))
+        frames[colour] = env.unwrapped.world.build(layout, 0).copy()
+    env.close()
+    return frames
+
+
+def _patch_hues(frame: np.ndarray) -> torch.Tensor:
+    encoder = ChromaVisionEncoder(frame.shape, memory=1, d_model=8)
+    return encoder.prepare_frames(torch.from_numpy(frame)[None])[0, :, :HUE_BINS].float()
+
+
+def test_each_colour_has_its_own_hue_bin_and_grey_things_and_the_floor_have_none(renders):
+    strongest = {}
+    for colour in CHROMATIC:
+        hues = _patch_hues(renders[colour])
+        assert hues.max() > 150, colour
+        strongest[colour] = int(hues.max(0).values.argmax())
+    assert len(set(strongest.values())) == len(CHROMATIC)
+    assert _patch_hues(renders[None]).max() < 40  # checkerboard floor, grey walls and ceiling
+    assert _patch_hues(renders["grey"]).max() < 40
+
+
+def test_form_features_do_not_depend_on_the_hue():
+    red, blue = np.zeros((16, 16, 3), np.uint8), np.zeros((16, 16, 3), np.uint8)
+    red[4:10, 4:10], blue[4:10, 4:10] = (200, 30, 30), (30, 30, 200)
+    encoder = ChromaVisionEncoder((16, 16, 3), memory=1, d_model=8)
+    prepared = encoder.prepare_frames(torch.from_numpy(np.stack([red, blue])))
+    assert torch.equal(prepared[0, :, HUE_BINS:], prepared[1, :, HUE_BINS:])
+    assert not torch.equal(prepared[0, :, :HUE_BINS], prepared[1, :, :HUE_BINS])
+    assert hue_histogram(torch.tensor([0.5, 0.5, 0.5])).abs().max() == 0
+
+
+def test_chroma_policy_acts_and_round_trips(tmp_path):
+    from sim2act.models import load_policy, save_policy
+
+    torch.manual_seed(0)
+    policy = build_policy(DISCRETE, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2, vision_stem="chroma"))
+    frames = torch.randint(0, 256, (6, 56, 56, 3), dtype=torch.uint8)
+    rgb = policy.prepare_frames(frames).view(3, 2, 49, -1)
+    probs = policy.eval().action_probabilities(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
+    save_policy(policy, tmp_path / "ckpt")
+    loaded = load_policy(tmp_path / "ckpt")
+    assert loaded.config.vision_stem == "chroma"
+    again = loaded.action_probabilities(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
+    torch.testing.assert_close(probs, again)
