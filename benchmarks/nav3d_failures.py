@@ -1,0 +1,151 @@
+"""Why a nav3d `goto` policy fails: its episodes classified from privileged state, and a two-object grounding probe.
+
+    python benchmarks/nav3d_failures.py CHECKPOINT [--split test_unseen_composition] [--episodes 150] [--probe 100]
+
+Episodes: the checkpoint samples actions (as the loop's evaluation does) on `--episodes` tasks of the split;
+each is sorted by whether the target was in the camera's view at the start, and each failure by whether the
+agent ever saw the target, came within 1 m of another object (and whether that object shares the target's
+colour, its kind or neither) and how many forward steps a wall or an object blocked.
+
+Probe: start poses with two objects in view, one left and one right of centre; the policy is told to go to
+one, then (same start) to the other, and rolled out for 30 steps: which does it reach (Miniworld's `near`)
+first? A policy that ignores the instruction reaches the named one about as often as the other.
+
+Diagnostics only: the simulator's state is read to classify, never shown to the policy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections import Counter
+
+import numpy as np
+import torch
+
+import sim2act.envs.nav3d  # noqa: F401  (headless rendering before Miniworld loads)
+from sim2act.envs import make
+from sim2act.envs.nav3d import language as L
+from sim2act.envs.nav3d.levels import in_view
+from sim2act.evaluation.metrics import wilson_interval
+from sim2act.models.policy_io import load_policy
+from sim2act.proposers.policy import PolicyProposer
+from sim2act.tasks.sampler import TaskSampler
+from sim2act.training.checkpoints import resolve_policy_folder
+
+NEAR_OTHER = 1.0
+"""Metres from another object's centre that count as having gone to it."""
+PROBE_STEPS = 30
+
+
+def pose(world) -> tuple[float, float, float]:
+    return float(world.agent.pos[0]), float(world.agent.pos[2]), float(world.agent.dir)
+
+
+def bearing(p: tuple[float, float, float], x: float, z: float) -> float:
+    """Radians from the agent's heading to (x, z), positive to the left."""
+    return (math.atan2(-(z - p[1]), x - p[0]) - p[2] + math.pi) % (2 * math.pi) - math.pi
+
+
+def classify_episodes(proposer, env, split: str, episodes: int) -> list[dict]:
+    sampler, rng, u = TaskSampler("nav3d", "goto", split, 0), np.random.default_rng([0, 7919]), env.unwrapped
+    rows = []
+    for index in range(episodes):
+        _, obs, _ = sampler.reset(env, index)
+        proposer.begin_episode(0, env)
+        world, layout = u.world, u.layout
+        target = next(t for t in layout.things if L.go_to(t.color, t.kind) == layout.instruction)
+        others = [t for t in layout.things if t is not target]
+        visible = lambda: in_view(pose(world), (target.x, target.z), layout.rooms, layout.doors, u.fov)  # noqa: E731
+        row = {"start_in_view": visible(), "ever_seen": visible(), "blocked": 0, "went_to": Counter()}
+        done, success = False, False
+        while not done:
+            action = int(proposer.propose([obs], [env], [0], rng).actions[0])
+            proposer.executed(0, action)
+            before = world.agent.pos.copy()
+            obs, _, terminated, truncated, info = env.step(action)
+            row["blocked"] += action == 2 and np.allclose(before, world.agent.pos)
+            row["ever_seen"] |= visible()
+            for other in others:
+                if math.dist(pose(world)[:2], (other.x, other.z)) < NEAR_OTHER:
+                    row["went_to"][(other.color == target.color, other.kind == target.kind)] += 1
+            done, success = terminated or truncated, bool(info["success"])
+        row["success"] = success
+        rows.append(row)
+    return rows
+
+
+def probe(policy, env, pairs: int) -> Counter:
+    proposer, rng, u = PolicyProposer(policy), np.random.default_rng(0), env.unwrapped
+    outcomes: Counter = Counter()
+    seed = 10_000
+    while sum(outcomes.values()) < 2 * pairs:
+        seed += 1
+        env.reset(seed=seed)
+        world, layout = u.world, u.layout
+        seen = [(bearing(pose(world), t.x, t.z), k) for k, t in enumerate(layout.things)
+                if in_view(pose(world), (t.x, t.z), layout.rooms, layout.doors, u.fov)]
+        left, right = [k for b, k in seen if b > 0.12], [k for b, k in seen if b < -0.12]
+        if not left or not right:
+            continue
+        for named, other in ((left[0], right[0]), (right[0], left[0])):
+            env.reset(seed=seed)
+            thing = layout.things[named]
+            obs = u.set_instruction(L.go_to(thing.color, thing.kind))
+            proposer.begin_episode(0, env)
+            outcome = "neither"
+            for _ in range(PROBE_STEPS):
+                action = int(proposer.propose([obs], [env], [0], rng).actions[0])
+                proposer.executed(0, action)
+                obs, *_ = env.step(action)
+                if world.near(world.things[named]):
+                    outcome = "named"
+                    break
+                if world.near(world.things[other]):
+                    outcome = "other"
+                    break
+            outcomes[outcome] += 1
+    return outcomes
+
+
+def rate(rows: list[dict]) -> str:
+    wins = sum(r["success"] for r in rows)
+    if not rows:
+        return "–"
+    low, high = wilson_interval(wins, len(rows))
+    return f"{100 * wins / len(rows):.1f}% ({100 * low:.1f}–{100 * high:.1f}, n = {len(rows)})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoint")
+    parser.add_argument("--split", default="test_unseen_composition")
+    parser.add_argument("--episodes", type=int, default=150)
+    parser.add_argument("--probe", type=int, default=100, help="probe start poses (each tried with both objects named)")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    policy = load_policy(resolve_policy_folder(args.checkpoint))
+    env = make("nav3d", "goto", **policy.spec.env_options)
+    rows = classify_episodes(PolicyProposer(policy), env, args.split, args.episodes)
+    print(f"{args.split}: success {rate(rows)}")
+    print(f"  target in view at the start {rate([r for r in rows if r['start_in_view']])}, "
+          f"out of view {rate([r for r in rows if not r['start_in_view']])}")
+    failures = [r for r in rows if not r["success"]]
+    kinds = Counter()
+    for r in failures:
+        if r["went_to"]:
+            colour, kind = r["went_to"].most_common(1)[0][0]
+            kinds["same colour" if colour else "same kind" if kind else "neither"] += 1
+    print(f"  failures {len(failures)}: never saw the target {sum(not r['ever_seen'] for r in failures)}, "
+          f"went to another object {sum(bool(r['went_to']) for r in failures)} ({dict(kinds)}), "
+          f"blocked forward steps per failure {np.mean([r['blocked'] for r in failures]) if failures else 0:.1f}")
+    if args.probe:
+        outcomes = probe(policy, env, args.probe)
+        n = sum(outcomes.values())
+        print(f"probe (n = {n}): reached the named object first {outcomes['named'] / n:.2f}, "
+              f"the other {outcomes['other'] / n:.2f}, neither in {PROBE_STEPS} steps {outcomes['neither'] / n:.2f}")
+    env.close()
+
+
+if __name__ == "__main__":
+    main()
