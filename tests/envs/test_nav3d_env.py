@@ -96,6 +96,10 @@ def test_a_wider_camera_sees_more_of_the_same_world_and_its_captions_follow():
     narrow.close()
     with pytest.raises(Sim2ActError, match="fov must lie in"):
         sim2act.envs.make("nav3d", "goto", fov=200)
+    with pytest.raises(Sim2ActError, match="fov must be a number, got 'wide'"):
+        sim2act.envs.make("nav3d", "goto", fov="wide")
+    with pytest.raises(Sim2ActError, match="image_size must be an integer"):
+        sim2act.envs.make("nav3d", "goto", image_size=64.5)
 
 
 def test_preview_shows_each_outcome_and_leaves_the_env_untouched(goto_env):

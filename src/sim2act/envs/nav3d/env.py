@@ -85,9 +85,9 @@ class Nav3DEnv(gym.Env):
     def __init__(
         self, level: str, image_size: int = 64, depth: bool = True, fov: float = FOV_DEGREES, render_mode: str | None = None,
     ) -> None:
-        if not 16 <= int(image_size) <= 256:
+        if not 16 <= _number(image_size, "image_size", int) <= 256:
             raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
-        if not FOV_RANGE[0] <= float(fov) <= FOV_RANGE[1]:
+        if not FOV_RANGE[0] <= _number(fov, "fov", float) <= FOV_RANGE[1]:
             raise Sim2ActError(f"fov must lie in [{FOV_RANGE[0]:g}, {FOV_RANGE[1]:g}] degrees, got {fov}")
         from sim2act.envs.nav3d.world import NavWorld  # opens an OpenGL context: only when an env is built
 
@@ -226,3 +226,10 @@ class Nav3DEnv(gym.Env):
 
     def close(self):
         self.world.close()
+
+
+def _number(value: Any, name: str, kind: type) -> float:
+    """``value`` as ``kind`` (an env option); anything else is a one-line ``Sim2ActError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
+        raise Sim2ActError(f"nav3d option {name} must be a{'n integer' if kind is int else ' number'}, got {value!r}")
+    return kind(value)
