@@ -9,9 +9,7 @@ import torch
 import sim2act.envs
 from sim2act.envs.nav3d.geometry import RoomBox
 from sim2act.envs.nav3d.levels import Layout, Thing
-from sim2act.models import PolicyConfig, build_policy
 from sim2act.models.chroma_vision import HUE_BINS, ChromaVisionEncoder, hue_histogram
-from tests.models.test_policy_model import DISCRETE
 
 CHROMATIC = ("red", "green", "blue", "purple", "yellow")
 
@@ -54,18 +52,3 @@ def test_form_features_do_not_depend_on_the_hue():
     assert torch.equal(prepared[0, :, HUE_BINS:], prepared[1, :, HUE_BINS:])
     assert not torch.equal(prepared[0, :, :HUE_BINS], prepared[1, :, :HUE_BINS])
     assert hue_histogram(torch.tensor([0.5, 0.5, 0.5])).abs().max() == 0
-
-
-def test_chroma_policy_acts_and_round_trips(tmp_path):
-    from sim2act.models import load_policy, save_policy
-
-    torch.manual_seed(0)
-    policy = build_policy(DISCRETE, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2, vision_stem="chroma"))
-    frames = torch.randint(0, 256, (6, 56, 56, 3), dtype=torch.uint8)
-    rgb = policy.prepare_frames(frames).view(3, 2, 49, -1)
-    probs = policy.eval().action_probabilities(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
-    save_policy(policy, tmp_path / "ckpt")
-    loaded = load_policy(tmp_path / "ckpt")
-    assert loaded.config.vision_stem == "chroma"
-    again = loaded.action_probabilities(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
-    torch.testing.assert_close(probs, again)

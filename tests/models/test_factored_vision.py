@@ -8,9 +8,7 @@ import torch
 from minigrid.core.grid import Grid
 from minigrid.core.world_object import Ball, Box, Key
 
-from sim2act.models import PolicyConfig, build_policy
 from sim2act.models.factored_vision import FactoredVisionEncoder
-from tests.models.test_policy_model import DISCRETE
 
 OBJECTS = {"ball": Ball, "key": Key, "box": Box}
 COLOURS = ("red", "green", "blue", "purple", "yellow", "grey")
@@ -46,18 +44,3 @@ def test_objects_differ_in_form_and_colours_in_hue():
     assert (_features("ball", "red")[6:] - _features("key", "red")[6:]).abs().max() > 100
     hues = torch.stack([_features("ball", c)[:3] for c in COLOURS])
     assert torch.cdist(hues, hues).add(torch.eye(len(hues)) * 1e3).min() > 50
-
-
-def test_factored_policy_acts_and_round_trips(tmp_path):
-    from sim2act.models import load_policy, save_policy
-
-    torch.manual_seed(0)
-    policy = build_policy(DISCRETE, PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2, vision_stem="factored"))
-    frames = torch.randint(0, 256, (6, 56, 56, 3), dtype=torch.uint8)
-    rgb = policy.prepare_frames(frames).view(3, 2, 49, -1)
-    probs = policy.eval().action_probabilities(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
-    save_policy(policy, tmp_path / "ckpt")
-    loaded = load_policy(tmp_path / "ckpt")
-    assert loaded.config.vision_stem == "factored"
-    again = loaded.action_probabilities(rgb, torch.zeros(3, 2, 13), ["go to the red ball"] * 3)
-    torch.testing.assert_close(probs, again)

@@ -13,6 +13,7 @@ from sim2act.envs.grid.vocabulary import VOCABULARY
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, build_policy, load_policy, read_policy_meta, save_policy
 from sim2act.models.action_head import BinnedHead, DiscreteHead
+from sim2act.models.config import VISION_STEMS
 from sim2act.models.keypoint_head import KeypointBinnedHead
 
 DISCRETE = PolicySpec(
@@ -106,6 +107,17 @@ def test_save_load_round_trip_gives_identical_logits(tmp_path):
     assert spec == DISCRETE and config == replace(TINY, vision_stem="patch", patch_size=8, action_head="independent")
     # The action embedding scores actions with the loaded policy's head.
     assert loaded.action_embedding.head[0] is loaded.head
+
+
+@pytest.mark.parametrize("stem", VISION_STEMS)
+def test_every_vision_stem_acts_and_round_trips(tmp_path, stem):
+    torch.manual_seed(0)
+    policy = build_policy(DISCRETE, replace(TINY, vision_stem=stem)).eval()
+    rgb, proprio = _windows(policy, 3)
+    probs = policy.action_probabilities(rgb, proprio, INSTRUCTIONS)
+    loaded = load_policy(save_policy(policy, tmp_path / "ckpt"))
+    assert loaded.config.vision_stem == stem
+    torch.testing.assert_close(loaded.action_probabilities(rgb, proprio, INSTRUCTIONS), probs)
 
 
 def test_a_checkpoint_still_loads_after_the_domain_vocabulary_grew(tmp_path, monkeypatch):

@@ -20,9 +20,9 @@ from __future__ import annotations
 import math
 
 import torch
-from torch import nn
 
 from sim2act.errors import Sim2ActError
+from sim2act.models.colour_form import ColourFormEncoder
 
 HUE_BINS = 12
 """Hue bins of 30° (red at 0°): Miniworld's red, yellow, green, blue and purple fall in different bins."""
@@ -43,27 +43,19 @@ def hue_histogram(rgb: torch.Tensor) -> torch.Tensor:
     return weight * saturation.unsqueeze(-1)
 
 
-class ChromaVisionEncoder(nn.Module):
+class ChromaVisionEncoder(ColourFormEncoder):
     """Patches of ``patch``×``patch`` pixels of RGB(-D) frames → tokens that add a colour and a form embedding."""
 
     def __init__(self, image_shape: tuple[int, int, int], memory: int, d_model: int, patch: int = 8, width: int = 64) -> None:
-        super().__init__()
         height, width_px, channels = image_shape
         if channels < 3:
             raise Sim2ActError(f"the chroma stem needs RGB frames, got {channels} channel(s)")
-        self.patch_size = patch
-        self.grid = (height // patch, width_px // patch)
-        if not all(self.grid):
+        grid = (height // patch, width_px // patch)
+        if not all(grid):
             raise Sim2ActError(f"{height}×{width_px} frames are smaller than one {patch}-pixel patch")
-        self.form_size = patch * patch * (1 + (channels > 3))  # brightness, and depth where the frames carry it
-        self.colour = nn.Sequential(nn.Linear(HUE_BINS, width), nn.GELU(), nn.Linear(width, d_model))
-        self.form = nn.Sequential(nn.Linear(self.form_size * memory, width), nn.GELU(), nn.Linear(width, d_model))
-        self.position = nn.Parameter(torch.zeros(1, self.grid[0] * self.grid[1], d_model))
-        nn.init.trunc_normal_(self.position, std=0.02)
-
-    def freeze_backbone(self) -> None:
-        """Freeze the whole encoder."""
-        self.requires_grad_(False)
+        form_size = patch * patch * (1 + (channels > 3))  # brightness, and depth where the frames carry it
+        super().__init__(grid, HUE_BINS, form_size * memory, d_model, width)
+        self.patch_size = patch
 
     def prepare_frames(self, frames: torch.Tensor) -> torch.Tensor:
         """Raw frames (N, H, W, C) uint8 → per patch its hue histogram and its pixels' brightness (and depth),
@@ -83,5 +75,4 @@ class ChromaVisionEncoder(nn.Module):
         x = frames.float().mul_(1.0 / 255.0)
         colour = x[:, -1, :, :HUE_BINS]
         form = x[..., HUE_BINS:].transpose(1, 2).reshape(b, patches, -1)  # each patch's pixels over the window
-        tokens = self.colour(colour) + self.form(form) + self.position
-        return tokens, tokens.mean(dim=1)
+        return self.tokens(colour, form)

@@ -23,29 +23,22 @@ and with them an empty floor cell would look like a faint grey object.
 from __future__ import annotations
 
 import torch
-from torch import nn
+
+from sim2act.models.colour_form import ColourFormEncoder
 
 MIN_CONTRAST = 8.0
 """Contrasts below this many levels (a uniform wall) give a proportionally faint hue instead of amplified noise."""
 
 
-class FactoredVisionEncoder(nn.Module):
+class FactoredVisionEncoder(ColourFormEncoder):
     """Cells of ``cell``×``cell`` pixels (a domain's grid cell) → tokens that add a colour and a form embedding."""
 
     def __init__(self, image_shape: tuple[int, int, int], memory: int, d_model: int, cell: int = 8, width: int = 64) -> None:
-        super().__init__()
         height, width_px, channels = image_shape
+        form_size = (cell - 1) ** 2
+        super().__init__((height // cell, width_px // cell), 2 * channels * memory, form_size * memory, d_model, width)
         self.cell = cell
-        self.grid = (height // cell, width_px // cell)
-        self.form_size = (cell - 1) ** 2
-        self.colour = nn.Sequential(nn.Linear(2 * channels * memory, width), nn.GELU(), nn.Linear(width, d_model))
-        self.form = nn.Sequential(nn.Linear(self.form_size * memory, width), nn.GELU(), nn.Linear(width, d_model))
-        self.position = nn.Parameter(torch.zeros(1, self.grid[0] * self.grid[1], d_model))
-        nn.init.trunc_normal_(self.position, std=0.02)
-
-    def freeze_backbone(self) -> None:
-        """Freeze the whole encoder."""
-        self.requires_grad_(False)
+        self.form_size = form_size
 
     def prepare_frames(self, frames: torch.Tensor) -> torch.Tensor:
         """Raw frames (N, H, W, C) uint8 → per-cell colour and form features (N, cells, 2C + (cell-1)²) uint8."""
@@ -72,6 +65,5 @@ class FactoredVisionEncoder(nn.Module):
         x = frames.transpose(1, 2).float().mul_(1.0 / 255.0)
         colour = x[..., : -self.form_size].reshape(b, cells, -1)
         form = x[..., -self.form_size :].reshape(b, cells, -1)
-        tokens = self.colour(colour) + self.form(form) + self.position
-        return tokens, tokens.mean(dim=1)
+        return self.tokens(colour, form)
 
