@@ -13,7 +13,7 @@ from sim2act.cli import app
 from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.reader import load_steps
-from sim2act.envs import check_env_options, parse_env_options
+from sim2act.envs import check_env_options, make, parse_env_options
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
 from sim2act.rollout.generation import GenerateConfig, generate
@@ -48,6 +48,12 @@ def test_check_env_options_names_only_the_bad_option():
     check_env_options("grid", None, SMALL_TILES)
     with pytest.raises(Sim2ActError, match=r"takes no env option colour; it takes: tile_size, render_mode$"):
         check_env_options("grid", "GoToLocal", {"tile_size": 4, "colour": "red"})
+
+
+@pytest.mark.parametrize("value", ["abc", 8.5, 0, True])
+def test_an_option_value_of_the_wrong_type_or_range_is_one_line(value):
+    with pytest.raises(Sim2ActError, match=f"tile_size must be an integer in \\[1, 32\\] pixels, got {value!r}"):
+        make("grid", "GoToLocal", tile_size=value)
 
 
 def test_generate_config_refuses_an_unknown_option_in_one_line():

@@ -19,6 +19,7 @@ from sim2act.envs.grid.levels import babyai_id
 from sim2act.envs.grid.preview import preview
 from sim2act.envs.grid.quiet import silence_rejection_sampler
 from sim2act.envs.grid.state_key import StateKeys
+from sim2act.errors import Sim2ActError
 
 CARRIED_TYPES = PICKABLE_TYPES
 PROPRIO_SIZE = 4 + len(CARRIED_TYPES) + len(COLOR_NAMES)
@@ -71,6 +72,8 @@ class GridEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
     def __init__(self, level: str, tile_size: int = 8, render_mode: str | None = None) -> None:
+        if isinstance(tile_size, bool) or not isinstance(tile_size, int) or not 1 <= tile_size <= 32:
+            raise Sim2ActError(f"grid option tile_size must be an integer in [1, 32] pixels, got {tile_size!r}")
         base = gym.make(babyai_id(level), render_mode=render_mode, disable_env_checker=True).unwrapped
         self.level_env = base
         """The minigrid ``RoomGridLevel`` underneath (for privileged tools such as the BabyAI bot)."""
