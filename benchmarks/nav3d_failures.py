@@ -26,6 +26,7 @@ import torch
 import sim2act.envs.nav3d  # noqa: F401  (headless rendering before Miniworld loads)
 from sim2act.envs import make
 from sim2act.envs.nav3d import language as L
+from sim2act.envs.nav3d.geometry import turn_to
 from sim2act.envs.nav3d.levels import in_view
 from sim2act.evaluation.metrics import wilson_interval
 from sim2act.models.policy_io import load_policy
@@ -42,9 +43,9 @@ def pose(world) -> tuple[float, float, float]:
     return float(world.agent.pos[0]), float(world.agent.pos[2]), float(world.agent.dir)
 
 
-def bearing(p: tuple[float, float, float], x: float, z: float) -> float:
-    """Radians from the agent's heading to (x, z), positive to the left."""
-    return (math.atan2(-(z - p[1]), x - p[0]) - p[2] + math.pi) % (2 * math.pi) - math.pi
+def seen(env, thing) -> bool:
+    """Whether ``thing`` is in the camera's view now (privileged)."""
+    return in_view(pose(env.world), (thing.x, thing.z), env.layout.rooms, env.layout.doors, env.fov)
 
 
 def classify_episodes(proposer, env, split: str, episodes: int) -> list[dict]:
@@ -56,8 +57,7 @@ def classify_episodes(proposer, env, split: str, episodes: int) -> list[dict]:
         world, layout = u.world, u.layout
         target = next(t for t in layout.things if L.go_to(t.color, t.kind) == layout.instruction)
         others = [t for t in layout.things if t is not target]
-        visible = lambda: in_view(pose(world), (target.x, target.z), layout.rooms, layout.doors, u.fov)  # noqa: E731
-        row = {"start_in_view": visible(), "ever_seen": visible(), "blocked": 0, "went_to": Counter()}
+        row = {"start_in_view": seen(u, target), "ever_seen": seen(u, target), "blocked": 0, "went_to": Counter()}
         done, success = False, False
         while not done:
             action = int(proposer.propose([obs], [env], [0], rng).actions[0])
@@ -65,7 +65,7 @@ def classify_episodes(proposer, env, split: str, episodes: int) -> list[dict]:
             before = world.agent.pos.copy()
             obs, _, terminated, truncated, info = env.step(action)
             row["blocked"] += action == 2 and np.allclose(before, world.agent.pos)
-            row["ever_seen"] |= visible()
+            row["ever_seen"] |= seen(u, target)
             for other in others:
                 if math.dist(pose(world)[:2], (other.x, other.z)) < NEAR_OTHER:
                     row["went_to"][(other.color == target.color, other.kind == target.kind)] += 1
@@ -83,7 +83,7 @@ def probe(policy, env, pairs: int) -> Counter:
         seed += 1
         env.reset(seed=seed)
         world, layout = u.world, u.layout
-        seen = [(bearing(pose(world), t.x, t.z), k) for k, t in enumerate(layout.things)
+        seen = [(turn_to(pose(world), (t.x, t.z)), k) for k, t in enumerate(layout.things)
                 if in_view(pose(world), (t.x, t.z), layout.rooms, layout.doors, u.fov)]
         left, right = [k for b, k in seen if b > 0.12], [k for b, k in seen if b < -0.12]
         if not left or not right:
