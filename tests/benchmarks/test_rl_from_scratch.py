@@ -24,3 +24,18 @@ def test_ppo_stops_at_the_target_and_a_stopped_run_continues_where_it_left_off(t
     # A run that has reached its target is read back, not trained again.
     again = method.train(setting, 0, out, LoopProgress())
     assert again.curve.points[0] == point
+
+
+def test_rlfp_pretrains_its_prior_counts_it_and_continues_a_stopped_run(tmp_path):
+    method, out = get_method("rlfp"), tmp_path / "rlfp"
+    out.mkdir()
+    setting = quick_setting(rl_steps=3000, rl_stop_at=0.0, rlfp={"learning_starts": 50, "batch_size": 16, "features_dim": 16}).resolved()
+    first = method.train(setting, 0, out, LoopProgress())
+    (point,) = first.curve.points  # any success reaches 0%: it stops at its first mark
+    counts = first.curve.extra_counts
+    assert 0 < counts["prior_env_steps"] <= setting.loop.prior_frames  # π0's frames are its simulator steps too
+    assert point.simulator_steps == counts["executed_steps"] + counts["preview_steps"] + counts["prior_env_steps"]
+    assert counts["preview_steps"] > 0
+    rest = method.train(replace(setting, rl_stop_at=None), 0, out, LoopProgress())
+    assert rest.curve.points[0] == point and rest.curve.points[-1].simulator_steps >= setting.rl_steps
+    assert rest.make_proposer().name == "rlfp"

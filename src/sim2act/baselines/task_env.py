@@ -131,6 +131,15 @@ class TaskEnv(gym.Env):
         self._with_proprio = PROPRIO in self.observation_space.spaces
         self._sampler = TaskSampler(domain, self.level, split, seed)
         self._next_episode = 0
+        self.raw_observation: dict[str, Any] | None = None
+        """The sim2act observation the last reset or step returned, before encoding (for proposers that read it)."""
+        self.state_key = None
+        """The env's ``info["state_key"]`` of the current state, where it reports exact keys (else None)."""
+
+    @property
+    def preview(self):
+        """The env's ``preview`` (outcomes of actions on a copy of its state), or None where it has none."""
+        return getattr(self.env.unwrapped, "preview", None)
 
     @property
     def sampler_seed(self) -> int:
@@ -144,10 +153,12 @@ class TaskEnv(gym.Env):
             self._next_episode = 0
         task, obs, info = self._sampler.reset(self.env, self._next_episode)
         self._next_episode += 1
+        self.raw_observation, self.state_key = obs, info.get(F.INFO_STATE_KEY)
         return self.encoder.observation(obs, self._with_proprio), {**info, INFO_TASK: task}
 
     def step(self, action):
         obs, reward, terminated, truncated, info = self.env.step(action)
+        self.raw_observation, self.state_key = obs, info.get(F.INFO_STATE_KEY)
         return self.encoder.observation(obs, self._with_proprio), float(reward), terminated, truncated, info
 
     def close(self):

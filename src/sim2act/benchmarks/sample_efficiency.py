@@ -1,7 +1,7 @@
 """``sim2act bench sample-efficiency``: held-out success against simulator steps, and simulator steps to the target.
 
 Simulator steps count every call of the simulator (``benchmarks.curves``): for Sim2Act its executed,
-previewed and prior-collection steps, for RL and expert BC their executed steps. Sim2Act runs first;
+previewed and prior-collection steps (RLFP likewise), for RL and expert BC their executed steps. Sim2Act runs first;
 the RL baselines then get ``rl_factor`` times the simulator steps Sim2Act needed (to the target, or all
 it used when it did not get there), so "≥ 10× fewer simulator steps" is measured in one run. Where RL
 does not reach the target within its budget, the ratio is reported as a lower bound (its budget ÷
@@ -188,7 +188,8 @@ def _markdown(results: dict[str, Any]) -> str:
         f"{setting['eval_episodes']} evaluation episodes per point. "
         f"Simulator steps count every call of the simulator a method made to learn: for Sim2Act its executed env "
         f"steps, π0's preview steps and the env steps that collected the prior's pretraining frames (broken down "
-        f"in the last column); for RL and expert BC their executed steps (the bot plans on privileged state). "
+        f"in the last column), and the same for RLFP, which acts with π0's priors; for RL from scratch and expert BC "
+        f"their executed steps (the bot plans on privileged state). "
         f"Evaluation roll-outs are not counted. Target: {100 * target:.0f}%.",
         "",
         "## Simulator steps to the target",

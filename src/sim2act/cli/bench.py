@@ -63,9 +63,10 @@ def _run(
         setting = replace(setting, split=get_split(split).name)
     if env:
         setting = replace(setting, env={**setting.env, **parse_env_options(env)})
-    rl = overrides.pop("rl", None)
-    if rl:
-        setting = replace(setting, rl={**setting.rl, **rl})
+    for field_name in ("rl", "rlfp"):
+        given = overrides.pop(field_name, None)
+        if given:
+            setting = replace(setting, **{field_name: {**getattr(setting, field_name), **given}})
     if loop is not None:
         try:
             setting = replace(setting, loop=load_loop_config(loop))
@@ -89,7 +90,7 @@ def _run(
 def sample_efficiency_command(
     quick: Quick = False,
     out: Out = None,
-    methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods (sim2act, ppo, ppo-factored, sac, bc-expert).")] = None,
+    methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods (sim2act, ppo, ppo-factored, sac, rlfp, bc-expert).")] = None,
     seeds: Seeds = None,
     domain: Domain = None,
     level: Level = None,
@@ -100,11 +101,12 @@ def sample_efficiency_command(
     split: Annotated[Optional[str], typer.Option(help="Held-out split of the curves (default test_unseen_composition).")] = None,
     method_factors: Annotated[Optional[str], typer.Option(help="RL factors of particular methods, e.g. sac=1 (default: --rl-factor).")] = None,
     rl: Annotated[Optional[list[str]], typer.Option("--rl", help="KEY=VALUE: an RLConfig field of the RL baselines (e.g. sac_gradient_steps=1); repeatable.")] = None,
+    rlfp: Annotated[Optional[list[str]], typer.Option("--rlfp", help="KEY=VALUE: an RLFPConfig field of RLFP (e.g. prior_kl=0.1); repeatable.")] = None,
     env: Env = None,
 ) -> None:
     """Held-out success against simulator steps, and simulator steps to 80%, for every method."""
     _run(
-        "sample-efficiency", quick, out, level, loop, split, env, domain, rl=_rl_overrides(rl),
+        "sample-efficiency", quick, out, level, loop, split, env, domain, rl=_rl_overrides(rl), rlfp=_rlfp_overrides(rlfp),
         methods=methods, seeds=seeds, target=target, rl_factor=rl_factor,
         method_seeds=_per_method(method_seeds, "--method-seeds", "SEEDS", int),
         method_factors=_per_method(method_factors, "--method-factors", "FACTOR", float),
@@ -179,20 +181,35 @@ def _per_method(text: str | None, option: str, what: str, kind: type) -> dict | 
 
 def _rl_overrides(pairs: list[str] | None) -> dict | None:
     """``--rl KEY=VALUE`` pairs as ``RLConfig`` overrides, unknown fields refused before any work."""
+    return _config_overrides("--rl", RLConfig, pairs, {})
+
+
+def _rlfp_overrides(pairs: list[str] | None) -> dict | None:
+    """``--rlfp KEY=VALUE`` pairs as ``RLFPConfig`` overrides, unknown fields refused before any work."""
+    from sim2act.baselines.rlfp import RLFPConfig
+
+    return _config_overrides("--rlfp", RLFPConfig, pairs, {"prior": "set by the bench"})
+
+
+def _config_overrides(option: str, cls, pairs: list[str] | None, required: dict) -> dict | None:
+    """``KEY=VALUE`` pairs as overrides of config dataclass ``cls``: unknown fields, wrong types and bad ranges
+    refused before any work (``required``: values the bench sets later that ``validated`` needs)."""
     if not pairs:
         return None
     overrides = parse_env_options(pairs)
-    defaults = {f.name: getattr(RLConfig(), f.name) for f in fields(RLConfig)}
+    defaults = {f.name: getattr(cls(), f.name) for f in fields(cls)}
     unknown = sorted(set(overrides) - set(defaults))
     if unknown:
-        raise Sim2ActError(f"--rl: unknown RLConfig fields: {', '.join(unknown)}")
+        raise Sim2ActError(f"{option}: unknown {cls.__name__} fields: {', '.join(unknown)}")
     for name, value in overrides.items():
+        if defaults[name] is None:
+            continue
         expected = type(defaults[name])
         fits = isinstance(value, expected) and not (isinstance(value, bool) and expected is not bool)
         if not (fits or (expected is float and type(value) is int)):
-            raise Sim2ActError(f"--rl {name}={value!r}: expected {expected.__name__}")
+            raise Sim2ActError(f"{option} {name}={value!r}: expected {expected.__name__}")
     # Its ranges (n_steps >= 1, gamma in (0, 1], ...) before any work; the bench sets domain, level and env itself.
-    RLConfig(**{k: v for k, v in overrides.items() if k not in ("domain", "level", "env")}).validated()
+    cls(**{**required, **{k: v for k, v in overrides.items() if k not in ("domain", "level", "env")}}).validated()
     return overrides
 
 

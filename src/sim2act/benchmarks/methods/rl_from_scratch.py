@@ -12,24 +12,19 @@ interrupted run (a 2–3M-step PPO run is a long benchmark) continues from its l
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 
 from sim2act.baselines import RLConfig, RLProposer, get_algorithm, load_rl, train_rl
 from sim2act.baselines.sb3_training import CHECKPOINT_FILE, MODEL_FILE, checkpoint_steps
-from sim2act.benchmarks.curves import Curve, CurvePoint
+from sim2act.benchmarks.curves import Curve
+from sim2act.benchmarks.methods.marks import MarkLog
 from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
 from sim2act.benchmarks.setting import MethodSetting
-from sim2act.data.atomic import atomic_write_text
 from sim2act.envs import action_space
 from sim2act.errors import Sim2ActError
-from sim2act.evaluation import evaluate_proposer
 from sim2act.loop.progress import LoopProgress
 from sim2act.validation import config_from_dict
-
-MARKS_LOG = "marks.jsonl"
-"""Each evaluation of a running RL run, one JSON line per mark."""
 
 
 def evaluation_marks(budget: int, evaluations: int) -> list[int]:
@@ -74,38 +69,21 @@ class RLFromScratch(Method):
             {**setting.rl, **self.overrides, "algorithm": self.algorithm, "domain": setting.domain, "level": setting.level,
              "total_env_steps": setting.rl_steps, "seed": seed, "env": setting.env},
         )
-        log, saved = out / MARKS_LOG, checkpoint_steps(out)
-        resume = log.is_file() and saved is not None
-        records = [json.loads(line) for line in log.read_text().splitlines()] if resume else []
-        # A mark logged after the last checkpoint (killed in between) is measured again by the continued run.
-        records = [r for r in records if r["point"]["env_steps"] <= saved] if resume else []
-        atomic_write_text(log, "".join(json.dumps(r) + "\n" for r in records))
-        points = [CurvePoint(**r["point"]) for r in records]
-        finals = [r["final"] for r in records]
+        log = MarkLog(out, checkpoint_steps(out))
 
         def on_mark(env_steps: int, proposer) -> bool:
-            with progress.bar(f"eval {setting.split} at {env_steps:,} steps") as bar:
-                report, _ = evaluate_proposer(
-                    proposer, setting.domain, [setting.level], setting.split, setting.eval_episodes,
-                    seed=seed, progress=bar, label=f"{self.name} at {env_steps} env steps", env_options=setting.env,
-                )
-            s = report.overall
-            points.append(CurvePoint(env_steps, s.success_rate, s.ci_low, s.ci_high, s.episodes))
-            finals.append(asdict(s))
-            with log.open("a") as file:  # the curve so far, read back when an interrupted run continues
-                file.write(json.dumps({"point": asdict(points[-1]), "final": finals[-1]}) + "\n")
-            return setting.rl_stop_at is not None and s.success_rate >= setting.rl_stop_at
+            return log.evaluate(self.name, setting, seed, proposer, progress, env_steps)
 
-        reached = setting.rl_stop_at is not None and any(p.success >= setting.rl_stop_at for p in points)
+        points = log.points
         start = f"continuing from {points[-1].env_steps:,} of " if points else ""
         progress.stage(f"{self.name}, seed {seed}: {start}{setting.rl_steps:,} env steps from scratch → {out}")
-        if not reached:
+        if not log.reached(setting.rl_stop_at):
             with progress.bar(f"{self.name} seed {seed}") as bar:
                 marks = evaluation_marks(setting.rl_steps, setting.rl_evaluations)
-                train_rl(config, out, marks, on_mark, bar, resume=resume)
+                train_rl(config, out, marks, on_mark, bar, resume=log.resumed)
         run_model = out / MODEL_FILE if (out / MODEL_FILE).is_file() else out / CHECKPOINT_FILE
         model = str(run_model)
-        curve = Curve(self.name, seed, points, budget=setting.rl_steps, final=finals[-1] if finals else {})
+        curve = Curve(self.name, seed, log.points, budget=setting.rl_steps, final=log.finals[-1] if log.finals else {})
         return MethodRun(curve, model, lambda: self.proposer_for(model))
 
     def proposer_for(self, artifact: str) -> RLProposer:

@@ -1,0 +1,85 @@
+"""The trained RLFP actor as a sim2act ``Proposer``, and its saved form (``agent.pt`` + ``rlfp_config.json``).
+
+Evaluation acts with the actor alone, sampling as sim2act evaluates its own policies: π0 and the
+critic's filter are exploration aids of training, and a deployed RLFP policy is its actor.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from gymnasium import spaces
+
+from sim2act.actions.distributions import ActionDistribution, Categorical, JointCategorical
+from sim2act.baselines.rlfp.agent import ActorCritic, to_tensors
+from sim2act.baselines.rlfp.config import RLFPConfig
+from sim2act.baselines.rlfp.priors import JointActions
+from sim2act.baselines.task_env import InstructionEncoder, observation_space_for
+from sim2act.data.atomic import atomic_write, atomic_write_text
+from sim2act.envs import action_space, get_domain, make
+from sim2act.errors import Sim2ActError
+from sim2act.proposers.base import Proposer
+from sim2act.validation import config_from_dict
+
+AGENT_FILE = "agent.pt"
+CONFIG_FILE = "rlfp_config.json"
+
+
+class RLFPProposer(Proposer):
+    """Acts with an RLFP actor: its softmax over joint actions, as a (joint) categorical."""
+
+    name = "rlfp"
+
+    def __init__(self, net: ActorCritic, domain: str, space: spaces.Space, env_options: dict | None = None) -> None:
+        super().__init__(space)
+        self.net = net
+        self.actions = JointActions(space)
+        self.encoder = InstructionEncoder(domain, env_options=env_options)
+        self._with_proprio = net.encoder._proprio_dim > 0
+        if self.actions.nvec is not None and len(self.actions.nvec) != 2:
+            raise Sim2ActError(f"an RLFP proposer acts in Discrete or two-dimensional MultiDiscrete spaces, not {space}")
+
+    @torch.no_grad()
+    def distribution(self, observations, envs, slots) -> ActionDistribution:
+        was_training = self.net.training
+        self.net.eval()
+        obs = to_tensors(self.encoder.batch(observations, self._with_proprio), torch.device("cpu"))
+        probs = self.net.log_policy(self.net.features(obs)).exp().double().numpy()
+        self.net.train(was_training)
+        probs /= probs.sum(1, keepdims=True)
+        if self.actions.nvec is None:
+            return Categorical(probs)
+        return JointCategorical(probs.reshape(len(probs), *self.actions.nvec))
+
+
+def _observation_space(config: RLFPConfig) -> spaces.Dict:
+    env = make(config.domain, config.level, **config.env)
+    try:
+        return observation_space_for(env.observation_space, InstructionEncoder(config.domain, env_options=config.env))
+    finally:
+        env.close()
+
+
+def save_rlfp(out: Path, net: ActorCritic, config: RLFPConfig, env_steps: int, preview_steps: int) -> None:
+    """The actor-critic's weights and the config that builds it."""
+    atomic_write(Path(out) / AGENT_FILE, lambda tmp: torch.save(
+        {"net": net.state_dict(), "env_steps": env_steps, "preview_steps": preview_steps}, tmp))
+    atomic_write_text(Path(out) / CONFIG_FILE, json.dumps(asdict(config), indent=2) + "\n")
+
+
+def load_rlfp(folder: str | Path) -> RLFPProposer:
+    """The actor saved by ``train_rlfp`` in ``folder`` (or its ``agent.pt``), as a proposer."""
+    path = Path(folder)
+    folder = path.parent if path.suffix == ".pt" else path
+    if not (folder / AGENT_FILE).is_file() or not (folder / CONFIG_FILE).is_file():
+        raise Sim2ActError(f"no RLFP agent at {path}: expected {AGENT_FILE} and {CONFIG_FILE} made by train_rlfp")
+    config = config_from_dict(RLFPConfig, json.loads((folder / CONFIG_FILE).read_text()))
+    space = action_space(config.domain, config.level, **config.env)
+    n = JointActions(space).n
+    cell_pixels = get_domain(config.domain).vision(config.env).patch_size
+    net = ActorCritic(_observation_space(config), n, config.features_dim, config.channels, cell_pixels)
+    net.load_state_dict(torch.load(folder / AGENT_FILE, weights_only=False)["net"])
+    return RLFPProposer(net.eval(), config.domain, space, config.env)

@@ -1,0 +1,223 @@
+"""``train_rlfp``: RL with foundation priors on the train split of a discrete-action domain, top to bottom.
+
+Each vector step:
+
+1. π0 gives its action distribution on every env's frame and instruction (previews counted as simulator
+   steps) and the value prior V(o, ℓ) (``priors.FoundationPriors``).
+2. The action: π0's sample during the warm start (the first ``warm_start_episodes`` episodes); afterwards the
+   actor's sample, or π0's when the critic values it higher (``q_filter``).
+3. The reward: λ·success (the verifier) + ``value_shaping``·(γ·V(o′) − V(o)), with V = 0 after a termination.
+   The env's own reward (BabyAI's, the tabletop's shaping) is never read.
+4. The transition goes to the n-step replay with π0's distribution; a successful episode's steps go to the
+   success buffer when it ends.
+5. ``updates_per_step`` updates per executed env step once ``learning_starts`` steps are in.
+
+Its budget and marks are simulator steps: executed steps, π0's previews and the steps that collected π0's
+frames. At each mark, ``on_mark(env_steps, simulator_steps, proposer)`` gets the actor as a
+proposer, then the agent, both buffers and the counters are checkpointed, so a killed run continues from its
+last mark (its envs start new episodes; the steps after the mark are run again, not counted twice).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from sim2act import features as F
+from sim2act.baselines.rlfp.agent import FoundationActorCritic
+from sim2act.baselines.rlfp.buffer import NStepReplay, SuccessBuffer, load_buffers, save_buffers
+from sim2act.baselines.rlfp.config import RLFPConfig
+from sim2act.baselines.rlfp.priors import FoundationPriors, JointActions
+from sim2act.baselines.rlfp.proposer import RLFPProposer, save_rlfp
+from sim2act.baselines.sb3_training import TASK_SEED_STRIDE
+from sim2act.baselines.task_env import TaskEnv
+from sim2act.data.atomic import atomic_write, atomic_write_text
+from sim2act.envs import get_domain
+from sim2act.progress import Progress
+from sim2act.proposers import make_proposer
+
+CHECKPOINT = "checkpoint.pt"
+BUFFERS = "buffers.npz"
+COUNTERS = "checkpoint.json"
+"""Written last at a mark: the counters of the checkpoint and buffers beside it (their presence marks it whole)."""
+SUCCESS_CAPACITY_SHARE = 0.25
+"""The success buffer holds this share of ``buffer_size`` transitions."""
+
+
+@dataclass
+class RLFPRun:
+    """What one ``train_rlfp`` call did."""
+
+    env_steps: int = 0
+    """Executed env steps (all envs together), the resumed part included."""
+    preview_steps: int = 0
+    """Simulator steps π0 ran to preview actions (never executed)."""
+    episodes: int = 0
+    episode_successes: list[bool] = field(default_factory=list)
+    """Success of each training episode finished in this call, in order."""
+    seconds: float = 0.0
+    stopped_early: bool = False
+
+
+def _envs(config: RLFPConfig) -> list[TaskEnv]:
+    return [TaskEnv(config.domain, config.level, "train", seed=TASK_SEED_STRIDE * config.seed + i, env_options=config.env)
+            for i in range(config.n_envs)]
+
+
+def _stack(observations: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {key: np.stack([o[key] for o in observations]) for key in observations[0]}
+
+
+def _sample(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    cdf = np.cumsum(probs / probs.sum(1, keepdims=True), axis=1)
+    return np.minimum((rng.random((len(probs), 1)) >= cdf).sum(1), probs.shape[1] - 1)
+
+
+def train_rlfp(
+    config: RLFPConfig,
+    out: Path,
+    marks: Sequence[int] = (),
+    on_mark: Callable[[int, int, RLFPProposer], bool | None] | None = None,
+    progress: Progress | None = None,
+    *,
+    resume: bool = False,
+) -> RLFPRun:
+    """Train RLFP from scratch (or continue its checkpoint in ``out`` with ``resume``); save the actor in ``out``."""
+    config = config.validated()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    envs = _envs(config)
+    actions = JointActions(envs[0].action_space)
+    pi0 = make_proposer("prior", envs[0].action_space, domain=config.domain, env_options=config.env, prior=config.prior,
+                        prior_mode=config.prior_mode, prior_temperature=config.prior_temperature,
+                        reuse_previews=config.reuse_previews)
+    priors = FoundationPriors(pi0, actions)
+    cell_pixels = get_domain(config.domain).vision(config.env).patch_size
+    agent = FoundationActorCritic(envs[0].observation_space, actions.n, config, cell_pixels)
+    replay = NStepReplay(config.buffer_size, config.n_step, config.gamma)
+    successes = SuccessBuffer(max(1, int(config.buffer_size * SUCCESS_CAPACITY_SHARE)))
+    rng = np.random.default_rng(config.seed)
+    run = RLFPRun()
+    threads_before = torch.get_num_threads()
+    torch.set_num_threads(config.torch_threads)
+    torch.manual_seed(config.seed)
+    try:
+        previews_before = 0
+        saved = _counters(out, config) if resume else None
+        if saved is not None:
+            agent.load_state_dict(torch.load(out / CHECKPOINT, weights_only=False))
+            load_buffers(out / BUFFERS, replay, successes)
+            run.env_steps, previews_before, run.episodes = saved["env_steps"], saved["preview_steps"], saved["episodes"]
+            rng.bit_generator.state = saved["rng"]
+        else:
+            (out / COUNTERS).unlink(missing_ok=True)
+        atomic_write_text(out / "rlfp_config.json", json.dumps(asdict(config), indent=2) + "\n")
+        progress = progress or Progress()
+
+        def spent() -> int:
+            return run.env_steps + previews_before + priors.preview_steps + config.prior_env_steps
+
+        progress.start(config.simulator_steps, spent())
+        pending = sorted(m for m in marks if m > spent() or (saved is None and m <= spent()))
+        started = time.perf_counter()
+
+        def call_marks() -> None:
+            while pending and pending[0] <= spent() and not run.stopped_early:
+                pending.pop(0)
+                proposer = RLFPProposer(agent.net, config.domain, actions.space, config.env)
+                run.preview_steps = previews_before + priors.preview_steps
+                if on_mark is not None:
+                    run.stopped_early = bool(on_mark(run.env_steps, spent(), proposer))
+                _checkpoint(out, agent, replay, successes, run, rng)
+
+        observations = [env.reset()[0] for env in envs]
+        for slot, env in enumerate(envs):
+            priors.begin_episode(slot, env)
+        values = priors.value([env.raw_observation for env in envs]) if config.value_shaping else np.zeros(len(envs))
+        update_credit = 0.0
+        call_marks()
+        while spent() < config.simulator_steps and not run.stopped_early:
+            before = spent()
+            raws = [env.raw_observation for env in envs]
+            prior_probs = priors.policy(raws, envs, list(range(len(envs))))
+            prior_choice = _sample(prior_probs, rng)
+            if run.episodes < config.warm_start_episodes:
+                chosen = prior_choice
+            else:
+                pi, q = agent.policy_and_q(_stack(observations))
+                chosen = _sample(pi, rng)
+                if config.q_filter:
+                    rows = np.arange(len(envs))
+                    chosen = np.where(q[rows, prior_choice] > q[rows, chosen], prior_choice, chosen)
+            steps = []
+            for slot, (env, index) in enumerate(zip(envs, chosen)):
+                action = actions.env_action(index)
+                next_obs, _, terminated, truncated, info = env.step(action)
+                priors.executed(slot, action)
+                steps.append((next_obs, terminated, truncated, bool(info.get(F.INFO_SUCCESS, False))))
+            next_values = priors.value([env.raw_observation for env in envs]) if config.value_shaping else np.zeros(len(envs))
+            for slot, (env, (next_obs, terminated, truncated, success)) in enumerate(zip(envs, steps)):
+                potential = 0.0 if terminated else config.gamma * float(next_values[slot])
+                reward = config.success_reward * success + config.value_shaping * (potential - float(values[slot]))
+                done = terminated or truncated
+                replay.add(slot, observations[slot], int(chosen[slot]), reward, next_obs, terminated, truncated, prior_probs[slot])
+                successes.add(slot, observations[slot], int(chosen[slot]), done, success)
+                observations[slot] = next_obs
+                if done:
+                    run.episodes += 1
+                    run.episode_successes.append(success)
+                    observations[slot] = env.reset()[0]
+                    priors.begin_episode(slot, env)
+                    next_values[slot] = priors.value([env.raw_observation])[0] if config.value_shaping else 0.0
+            values = next_values
+            run.env_steps += len(envs)
+            progress.advance(spent() - before)
+            if run.env_steps >= config.learning_starts:
+                update_credit += len(envs) * config.updates_per_step
+                while update_credit >= 1 and len(replay) >= config.batch_size:
+                    update_credit -= 1
+                    success_batch = successes.sample(config.batch_size, rng) if len(successes) and config.success_kl else None
+                    agent.update(replay.sample(config.batch_size, rng), success_batch)
+            call_marks()
+        run.preview_steps = previews_before + priors.preview_steps
+        run.seconds = time.perf_counter() - started
+        save_rlfp(out, agent.net, config, run.env_steps, run.preview_steps)
+        return run
+    finally:
+        torch.set_num_threads(threads_before)
+        for env in envs:
+            env.close()
+
+
+def _checkpoint(out: Path, agent, replay, successes, run: RLFPRun, rng: np.random.Generator) -> None:
+    (out / COUNTERS).unlink(missing_ok=True)  # the old counters never pair with new weights or buffers
+    atomic_write(out / CHECKPOINT, lambda tmp: torch.save(agent.state_dict(), tmp))
+    atomic_write(out / BUFFERS, lambda tmp: save_buffers(Path(tmp), replay, successes))
+    counters = {"env_steps": run.env_steps, "preview_steps": run.preview_steps, "episodes": run.episodes,
+                "rng": rng.bit_generator.state, "config": json.loads((out / "rlfp_config.json").read_text())}
+    atomic_write_text(out / COUNTERS, json.dumps(counters))
+
+
+def _counters(out: Path, config: RLFPConfig) -> dict | None:
+    """The last checkpoint's counters, when it is whole and was made with ``config``."""
+    try:
+        counters = json.loads((out / COUNTERS).read_text())
+    except (OSError, ValueError):
+        return None
+    same = counters.get("config") == json.loads(json.dumps(asdict(config)))
+    return counters if same and (out / CHECKPOINT).is_file() and (out / BUFFERS).is_file() else None
+
+
+def checkpoint_env_steps(out: Path) -> int | None:
+    """Executed env steps of the whole checkpoint in ``out``, or None."""
+    try:
+        return int(json.loads((Path(out) / COUNTERS).read_text())["env_steps"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+

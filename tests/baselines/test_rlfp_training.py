@@ -1,0 +1,68 @@
+"""``train_rlfp`` on the grid with a tiny real π0: what it counts, what it saves, and how it resumes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from sim2act.baselines.rlfp import RLFPConfig, RLFPProposer, checkpoint_env_steps, load_rlfp, train_rlfp
+from sim2act.errors import Sim2ActError
+from sim2act.evaluation import evaluate_proposer
+from sim2act.priors import PriorConfig, pretrain_prior
+
+TINY_PRIOR = PriorConfig(frames=200, steps=5, batch_size=32, hidden_size=16, layers=1, heads=2, projection_dim=16)
+PRIOR_STEPS = 150
+"""Stand-in for the env steps that collected π0's frames: counted from the first mark on."""
+
+
+@pytest.fixture(scope="module")
+def tiny_config(tmp_path_factory) -> RLFPConfig:
+    prior = pretrain_prior(TINY_PRIOR, tmp_path_factory.mktemp("prior") / "grid").out
+    return RLFPConfig(level="GoToLocal", prior=str(prior), simulator_steps=1500, prior_env_steps=PRIOR_STEPS, n_envs=2,
+                      learning_starts=40, warm_start_episodes=2, batch_size=16, buffer_size=500, features_dim=16, channels=8,
+                      updates_per_step=0.5, reuse_previews=True)
+
+
+def test_marks_count_executed_steps_previews_and_the_priors_frames(tiny_config, tmp_path):
+    seen = []
+
+    def on_mark(env_steps, simulator_steps, proposer):
+        assert isinstance(proposer, RLFPProposer)
+        seen.append((env_steps, simulator_steps))
+
+    run = train_rlfp(tiny_config, tmp_path / "run", marks=[0, 800, 1500], on_mark=on_mark)
+    assert seen[0] == (0, PRIOR_STEPS)
+    assert [s for _, s in seen] == sorted(s for _, s in seen) and seen[1][1] >= 800 and seen[2][1] >= 1500
+    assert run.preview_steps > 0  # π0 previews the grid's actions: they are simulator steps
+    assert seen[-1] == (run.env_steps, run.env_steps + run.preview_steps + PRIOR_STEPS)
+    assert run.episodes == len(run.episode_successes) > 0
+    loaded = load_rlfp(tmp_path / "run")
+    report, _ = evaluate_proposer(loaded, "grid", ["GoToLocal"], "val", 2, num_envs=2)
+    assert report.overall.episodes == 2
+
+
+def test_an_interrupted_run_continues_from_its_last_checkpoint(tiny_config, tmp_path):
+    out = tmp_path / "run"
+    calls = []
+
+    def killed_at_second_mark(env_steps, simulator_steps, proposer):
+        calls.append(simulator_steps)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_rlfp(tiny_config, out, marks=[400, 900, 1500], on_mark=killed_at_second_mark)
+    saved = checkpoint_env_steps(out)
+    assert saved is not None and saved > 0  # the first mark's checkpoint
+    continued = []
+    run = train_rlfp(tiny_config, out, marks=[400, 900, 1500], on_mark=lambda e, s, p: continued.append((e, s)), resume=True)
+    assert continued[0][0] > saved and len(continued) == 2  # the marks after the checkpoint, none before it again
+    assert continued[-1][1] >= 1500 and run.env_steps == continued[-1][0]
+    other = train_rlfp(replace(tiny_config, seed=1), tmp_path / "other", marks=[], resume=True)  # no checkpoint: from 0
+    assert other.env_steps > 0
+
+
+def test_loading_a_folder_without_an_agent_is_a_user_error(tmp_path):
+    with pytest.raises(Sim2ActError, match="no RLFP agent"):
+        load_rlfp(tmp_path)
