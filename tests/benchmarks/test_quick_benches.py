@@ -131,3 +131,20 @@ def test_a_method_may_run_other_seeds_than_the_rest(sample_efficiency, results_r
     results = run_sample_efficiency(config, results_root)
     assert [len(m["curves"]) for m in results["methods"].values()] == [1, 2]
     assert "Seeds per method: sim2act 1, bc-expert 2" in (results_root / "sample-efficiency" / RESULTS_MD).read_text()
+
+
+def test_decision_stacks_learns_offline_from_the_loops_own_data_at_its_spend(sample_efficiency, results_root):
+    from sim2act.baselines.decision_stacks import DecisionStacksProposer
+    from sim2act.benchmarks.methods import get_method
+    from sim2act.loop.progress import LoopProgress
+
+    setting = replace(SampleEfficiencyConfig.quick().setting,
+                      decision_stacks={"train_steps": 20, "d_model": 32, "horizon": 4, "batch_size": 32}).resolved()
+    run = get_method("decision-stacks").run(setting, 0, results_root / WORK, LoopProgress())
+    (point,) = run.curve.points
+    loop = sample_efficiency["methods"]["sim2act"]["curves"][0]["points"][-1]  # the same loop run, not a second one
+    assert (point.env_steps, point.simulator_steps) == (loop["env_steps"], loop["simulator_steps"])
+    assert point.episodes == setting.eval_episodes and 0 <= point.success <= 1
+    assert isinstance(run.make_proposer(), DecisionStacksProposer)
+    again = get_method("decision-stacks").run(setting, 0, results_root / WORK, LoopProgress())
+    assert again.curve.points == run.curve.points  # read back, not trained again

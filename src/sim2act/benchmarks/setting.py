@@ -35,6 +35,8 @@ class MethodSetting:
     """Overrides of the RL baselines' ``RLConfig`` (n_steps, learning_rate, ...)."""
     rlfp: dict = field(default_factory=dict)
     """Overrides of RLFP's ``RLFPConfig`` (its prior weights, buffer, updates per step, ...)."""
+    decision_stacks: dict = field(default_factory=dict)
+    """Overrides of Decision Stacks' ``DecisionStacksConfig`` (horizon, widths, training steps, ...)."""
     bc_demos: tuple[int, ...] = (1000, 3000, 10000)
     """Expert BC: bot demonstrations (episodes) of each training run; one curve point per entry."""
     bc_train_steps: int = 2000

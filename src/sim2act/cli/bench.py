@@ -63,7 +63,7 @@ def _run(
         setting = replace(setting, split=get_split(split).name)
     if env:
         setting = replace(setting, env={**setting.env, **parse_env_options(env)})
-    for field_name in ("rl", "rlfp"):
+    for field_name in ("rl", "rlfp", "decision_stacks"):
         given = overrides.pop(field_name, None)
         if given:
             setting = replace(setting, **{field_name: {**getattr(setting, field_name), **given}})
@@ -90,7 +90,7 @@ def _run(
 def sample_efficiency_command(
     quick: Quick = False,
     out: Out = None,
-    methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods (sim2act, ppo, ppo-factored, sac, rlfp, bc-expert).")] = None,
+    methods: Annotated[Optional[str], typer.Option(help="Comma-separated methods (sim2act, ppo, ppo-factored, sac, rlfp, decision-stacks, bc-expert).")] = None,
     seeds: Seeds = None,
     domain: Domain = None,
     level: Level = None,
@@ -102,11 +102,13 @@ def sample_efficiency_command(
     method_factors: Annotated[Optional[str], typer.Option(help="RL factors of particular methods, e.g. sac=1 (default: --rl-factor).")] = None,
     rl: Annotated[Optional[list[str]], typer.Option("--rl", help="KEY=VALUE: an RLConfig field of the RL baselines (e.g. sac_gradient_steps=1); repeatable.")] = None,
     rlfp: Annotated[Optional[list[str]], typer.Option("--rlfp", help="KEY=VALUE: an RLFPConfig field of RLFP (e.g. prior_kl=0.1); repeatable.")] = None,
+    decision_stacks: Annotated[Optional[list[str]], typer.Option("--decision-stacks", help="KEY=VALUE: a DecisionStacksConfig field (e.g. horizon=4); repeatable.")] = None,
     env: Env = None,
 ) -> None:
     """Held-out success against simulator steps, and simulator steps to 80%, for every method."""
     _run(
         "sample-efficiency", quick, out, level, loop, split, env, domain, rl=_rl_overrides(rl), rlfp=_rlfp_overrides(rlfp),
+        decision_stacks=_decision_stacks_overrides(decision_stacks),
         methods=methods, seeds=seeds, target=target, rl_factor=rl_factor,
         method_seeds=_per_method(method_seeds, "--method-seeds", "SEEDS", int),
         method_factors=_per_method(method_factors, "--method-factors", "FACTOR", float),
@@ -189,6 +191,13 @@ def _rlfp_overrides(pairs: list[str] | None) -> dict | None:
     from sim2act.baselines.rlfp import RLFPConfig
 
     return _config_overrides("--rlfp", RLFPConfig, pairs, {"prior": "set by the bench"})
+
+
+def _decision_stacks_overrides(pairs: list[str] | None) -> dict | None:
+    """``--decision-stacks KEY=VALUE`` pairs as ``DecisionStacksConfig`` overrides, checked before any work."""
+    from sim2act.baselines.decision_stacks import DecisionStacksConfig
+
+    return _config_overrides("--decision-stacks", DecisionStacksConfig, pairs, {"data": "set by the bench", "prior": "set by the bench"})
 
 
 def _config_overrides(option: str, cls, pairs: list[str] | None, required: dict) -> dict | None:

@@ -14,9 +14,9 @@ import torch
 from gymnasium import spaces
 
 from sim2act.actions.distributions import ActionDistribution, Categorical, JointCategorical
+from sim2act.baselines.joint_actions import JointActions
 from sim2act.baselines.rlfp.agent import ActorCritic, to_tensors
 from sim2act.baselines.rlfp.config import RLFPConfig
-from sim2act.baselines.rlfp.priors import JointActions
 from sim2act.baselines.task_env import InstructionEncoder, observation_space_for
 from sim2act.data.atomic import atomic_write, atomic_write_text
 from sim2act.envs import action_space, get_domain, make

@@ -30,10 +30,11 @@ import numpy as np
 import torch
 
 from sim2act import features as F
+from sim2act.baselines.joint_actions import JointActions
 from sim2act.baselines.rlfp.agent import FoundationActorCritic
 from sim2act.baselines.rlfp.buffer import NStepReplay, SuccessBuffer, load_buffers, save_buffers
 from sim2act.baselines.rlfp.config import RLFPConfig
-from sim2act.baselines.rlfp.priors import FoundationPriors, JointActions
+from sim2act.baselines.rlfp.priors import FoundationPriors
 from sim2act.baselines.rlfp.proposer import RLFPProposer, save_rlfp
 from sim2act.baselines.sb3_training import TASK_SEED_STRIDE
 from sim2act.baselines.task_env import TaskEnv

@@ -41,7 +41,7 @@ class RLFPMethod(Method):
         return {**fingerprint, "prior": {k: loop[k] for k in PRIOR_FIELDS if k in loop}}
 
     def check(self, setting: MethodSetting) -> None:
-        from sim2act.baselines.rlfp.priors import JointActions
+        from sim2act.baselines.joint_actions import JointActions
         from sim2act.envs import action_space
 
         JointActions(action_space(setting.domain, setting.level, **setting.env))
