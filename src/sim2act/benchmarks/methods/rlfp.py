@@ -2,7 +2,7 @@
 
 π0 is pretrained as the Sim2Act loop pretrains its own (the loop config's ``prior_frames`` and
 ``prior_steps``, the same seed), and RLFP proposes with it as the loop does (``prior_mode``,
-``prior_temperature``, ``reuse_previews``). Its curve is held-out success against simulator steps: executed
+``prior_temperature``, ``reuse_previews``, which is on where the domain's state keys are exact, as in the loop). Its curve is held-out success against simulator steps: executed
 steps, π0's previews and the steps that collected π0's frames, the same rule as Sim2Act's. It learns from
 reward, so the sample-efficiency bench gives it RL's budget (``rl_factor`` × Sim2Act's simulator steps)
 and stops it at the target.
@@ -19,6 +19,7 @@ from sim2act.benchmarks.methods.marks import MarkLog
 from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
 from sim2act.benchmarks.methods.rl_from_scratch import evaluation_marks
 from sim2act.benchmarks.setting import MethodSetting
+from sim2act.envs import get_domain
 from sim2act.loop.progress import LoopProgress
 from sim2act.loop.rounds import prior_env_steps, prior_pretraining
 from sim2act.validation import config_from_dict
@@ -49,8 +50,9 @@ class RLFPMethod(Method):
 
     def _config(self, setting: MethodSetting, seed: int, prior: str, prior_steps: int) -> RLFPConfig:
         loop = setting.loop
+        reuse = get_domain(setting.domain).exact_state_keys if loop.reuse_previews is None else loop.reuse_previews
         return config_from_dict(RLFPConfig, {
-            "prior_mode": loop.prior_mode, "prior_temperature": loop.prior_temperature, "reuse_previews": loop.reuse_previews,
+            "prior_mode": loop.prior_mode, "prior_temperature": loop.prior_temperature, "reuse_previews": reuse,
             **setting.rlfp, "domain": setting.domain, "level": setting.level, "env": setting.env, "seed": seed,
             "prior": prior or "unset", "prior_env_steps": prior_steps, "simulator_steps": setting.rl_steps,
         })
