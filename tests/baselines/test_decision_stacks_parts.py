@@ -110,3 +110,10 @@ def test_bad_config_is_a_one_line_error():
         DecisionStacksConfig(data="d", prior="p", d_model=30, heads=4).validated()
     with pytest.raises(Sim2ActError, match="goal_dropout"):
         DecisionStacksConfig(data="d", prior="p", goal_dropout=1.0).validated()
+
+
+def test_a_folder_without_trained_modules_is_a_user_error(tmp_path):
+    from sim2act.baselines.decision_stacks import DecisionStacksProposer
+
+    with pytest.raises(Sim2ActError, match="no Decision Stacks run at .*action_model.pt"):
+        DecisionStacksProposer(tmp_path)
