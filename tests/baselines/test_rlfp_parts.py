@@ -123,3 +123,17 @@ def test_bad_config_is_a_one_line_error():
         RLFPConfig(prior="p", prior_kl=-1).validated()
     with pytest.raises(Sim2ActError, match="gamma"):
         RLFPConfig(prior="p", gamma=1.5).validated()
+
+
+def test_the_q_filter_is_exactly_the_distribution_of_the_critics_choice():
+    from sim2act.baselines.rlfp.q_filter import q_filtered
+
+    rng = np.random.default_rng(0)
+    actor, prior = rng.dirichlet(np.ones(5), 2), rng.dirichlet(np.ones(5), 2)
+    q = np.array([[0.3, 1.0, 1.0, -2.0, 0.5], [1.0, 1.0, 1.0, 1.0, 1.0]])  # ties: the actor's sample stays
+    exact = q_filtered(actor, prior, q)
+    assert np.allclose(exact.sum(1), 1) and np.allclose(exact[1], actor[1])
+    draws = 200_000
+    a1 = np.array([rng.choice(5, draws, p=actor[0]), rng.choice(5, draws, p=prior[0])])
+    won = np.where(q[0, a1[1]] > q[0, a1[0]], a1[1], a1[0])
+    assert np.allclose(np.bincount(won, minlength=5) / draws, exact[0], atol=0.005)

@@ -39,7 +39,10 @@ def test_marks_count_executed_steps_previews_and_the_priors_frames(tiny_config, 
     assert run.episodes == len(run.episode_successes) > 0
     loaded = load_rlfp(tmp_path / "run")
     report, _ = evaluate_proposer(loaded, "grid", ["GoToLocal"], "val", 2, num_envs=2)
-    assert report.overall.episodes == 2
+    assert report.overall.episodes == 2 and loaded.preview_steps == 0
+    with_prior = load_rlfp(tmp_path / "run", with_prior=True)  # as it acts in training: π0 previews, the critic picks
+    report, _ = evaluate_proposer(with_prior, "grid", ["GoToLocal"], "val", 2, num_envs=2)
+    assert report.overall.episodes == 2 and with_prior.preview_steps > 0
 
 
 def test_an_interrupted_run_continues_from_its_last_checkpoint(tiny_config, tmp_path):

@@ -53,3 +53,13 @@ class FoundationPriors:
         with torch_threads(self.proposer.threads):
             scores = self.proposer.scores([[obs] for obs in observations], [obs[F.INSTRUCTION] for obs in observations])
         return (self.logit_scale * scores[:, 0]).numpy().astype(np.float32)
+
+
+def prior_guide(config, space) -> FoundationPriors:
+    """π0 of an ``RLFPConfig`` (its prior, mode, temperature and preview reuse) over the joint actions of ``space``."""
+    from sim2act.proposers import make_proposer
+
+    pi0 = make_proposer("prior", space, domain=config.domain, env_options=config.env, prior=config.prior,
+                        prior_mode=config.prior_mode, prior_temperature=config.prior_temperature,
+                        reuse_previews=config.reuse_previews)
+    return FoundationPriors(pi0, JointActions(space))

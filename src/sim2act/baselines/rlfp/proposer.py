@@ -1,7 +1,8 @@
-"""The trained RLFP actor as a sim2act ``Proposer``, and its saved form (``agent.pt`` + ``rlfp_config.json``).
+"""The trained RLFP agent as a sim2act ``Proposer``, and its saved form (``agent.pt`` + ``rlfp_config.json``).
 
-Evaluation acts with the actor alone, sampling as sim2act evaluates its own policies: π0 and the
-critic's filter are exploration aids of training, and a deployed RLFP policy is its actor.
+Two ways to act, both sampled as sim2act evaluates its own policies: the actor alone (the default: a policy
+that needs no π0 and no simulator copy), or as RLFP acts in training after its warm start, the actor and
+π0 each sampling and the critic choosing (``with_prior``; π0's previews then run at every step).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from sim2act.actions.distributions import ActionDistribution, Categorical, Joint
 from sim2act.baselines.joint_actions import JointActions
 from sim2act.baselines.rlfp.agent import ActorCritic, to_tensors
 from sim2act.baselines.rlfp.config import RLFPConfig
+from sim2act.baselines.rlfp.priors import FoundationPriors, prior_guide
+from sim2act.baselines.rlfp.q_filter import q_filtered
 from sim2act.baselines.task_env import InstructionEncoder, observation_space_for
 from sim2act.data.atomic import atomic_write, atomic_write_text
 from sim2act.envs import action_space, get_domain, make
@@ -33,21 +36,42 @@ class RLFPProposer(Proposer):
 
     name = "rlfp"
 
-    def __init__(self, net: ActorCritic, domain: str, space: spaces.Space, env_options: dict | None = None) -> None:
+    def __init__(self, net: ActorCritic, domain: str, space: spaces.Space, env_options: dict | None = None,
+                 priors: FoundationPriors | None = None) -> None:
         super().__init__(space)
         self.net = net
+        self.priors = priors
+        """π0, when the critic chooses between its sample and the actor's (``q_filter.q_filtered``)."""
+        if priors is not None:
+            self.name = "rlfp(actor+π0)"
         self.actions = JointActions(space)
         self.encoder = InstructionEncoder(domain, env_options=env_options)
         self._with_proprio = net.encoder._proprio_dim > 0
         if self.actions.nvec is not None and len(self.actions.nvec) != 2:
             raise Sim2ActError(f"an RLFP proposer acts in Discrete or two-dimensional MultiDiscrete spaces, not {space}")
 
+    @property
+    def preview_steps(self) -> int:
+        return 0 if self.priors is None else self.priors.preview_steps
+
+    def begin_episode(self, slot: int, env) -> None:
+        if self.priors is not None:
+            self.priors.begin_episode(slot, env)
+
+    def executed(self, slot: int, action) -> None:
+        if self.priors is not None:
+            self.priors.executed(slot, action)
+
     @torch.no_grad()
     def distribution(self, observations, envs, slots) -> ActionDistribution:
         was_training = self.net.training
         self.net.eval()
         obs = to_tensors(self.encoder.batch(observations, self._with_proprio), torch.device("cpu"))
-        probs = self.net.log_policy(self.net.features(obs)).exp().double().numpy()
+        features = self.net.features(obs)
+        probs = self.net.log_policy(features).exp().double().numpy()
+        if self.priors is not None:
+            q = torch.minimum(*self.net.q(features)).double().numpy()
+            probs = q_filtered(probs, self.priors.policy(observations, envs, slots), q)
         self.net.train(was_training)
         probs /= probs.sum(1, keepdims=True)
         if self.actions.nvec is None:
@@ -70,8 +94,9 @@ def save_rlfp(out: Path, net: ActorCritic, config: RLFPConfig, env_steps: int, p
     atomic_write_text(Path(out) / CONFIG_FILE, json.dumps(asdict(config), indent=2) + "\n")
 
 
-def load_rlfp(folder: str | Path) -> RLFPProposer:
-    """The actor saved by ``train_rlfp`` in ``folder`` (or its ``agent.pt``), as a proposer."""
+def load_rlfp(folder: str | Path, with_prior: bool = False) -> RLFPProposer:
+    """The agent saved by ``train_rlfp`` in ``folder`` (or its ``agent.pt``), as a proposer acting with its actor
+    alone, or ``with_prior`` as it acts in training (π0 loaded from the config's ``prior``)."""
     path = Path(folder)
     folder = path.parent if path.suffix == ".pt" else path
     if not (folder / AGENT_FILE).is_file() or not (folder / CONFIG_FILE).is_file():
@@ -82,4 +107,5 @@ def load_rlfp(folder: str | Path) -> RLFPProposer:
     cell_pixels = get_domain(config.domain).vision(config.env).patch_size
     net = ActorCritic(_observation_space(config), n, config.features_dim, config.channels, cell_pixels)
     net.load_state_dict(torch.load(folder / AGENT_FILE, weights_only=False)["net"])
-    return RLFPProposer(net.eval(), config.domain, space, config.env)
+    priors = prior_guide(config, space) if with_prior else None
+    return RLFPProposer(net.eval(), config.domain, space, config.env, priors)

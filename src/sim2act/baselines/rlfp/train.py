@@ -5,7 +5,7 @@ Each vector step:
 1. π0 gives its action distribution on every env's frame and instruction (previews counted as simulator
    steps) and the value prior V(o, ℓ) (``priors.FoundationPriors``).
 2. The action: π0's sample during the warm start (the first ``warm_start_episodes`` episodes); afterwards the
-   actor's sample, or π0's when the critic values it higher (``q_filter``).
+   actor's sample, or π0's when the critic values it higher (``q_filter``; ``q_filter.q_filtered``).
 3. The reward: λ·success (the verifier) + ``value_shaping``·(γ·V(o′) − V(o)), with V = 0 after a termination.
    The env's own reward (BabyAI's, the tabletop's shaping) is never read.
 4. The transition goes to the n-step replay with π0's distribution; a successful episode's steps go to the
@@ -34,14 +34,14 @@ from sim2act.baselines.joint_actions import JointActions
 from sim2act.baselines.rlfp.agent import FoundationActorCritic
 from sim2act.baselines.rlfp.buffer import NStepReplay, SuccessBuffer, load_buffers, save_buffers
 from sim2act.baselines.rlfp.config import RLFPConfig
-from sim2act.baselines.rlfp.priors import FoundationPriors
+from sim2act.baselines.rlfp.priors import prior_guide
 from sim2act.baselines.rlfp.proposer import RLFPProposer, save_rlfp
+from sim2act.baselines.rlfp.q_filter import q_filtered
 from sim2act.baselines.sb3_training import TASK_SEED_STRIDE
 from sim2act.baselines.task_env import TaskEnv
 from sim2act.data.atomic import atomic_write, atomic_write_text
 from sim2act.envs import get_domain
 from sim2act.progress import Progress
-from sim2act.proposers import make_proposer
 
 CHECKPOINT = "checkpoint.pt"
 BUFFERS = "buffers.npz"
@@ -95,10 +95,7 @@ def train_rlfp(
     out.mkdir(parents=True, exist_ok=True)
     envs = _envs(config)
     actions = JointActions(envs[0].action_space)
-    pi0 = make_proposer("prior", envs[0].action_space, domain=config.domain, env_options=config.env, prior=config.prior,
-                        prior_mode=config.prior_mode, prior_temperature=config.prior_temperature,
-                        reuse_previews=config.reuse_previews)
-    priors = FoundationPriors(pi0, actions)
+    priors = prior_guide(config, envs[0].action_space)
     cell_pixels = get_domain(config.domain).vision(config.env).patch_size
     agent = FoundationActorCritic(envs[0].observation_space, actions.n, config, cell_pixels)
     replay = NStepReplay(config.buffer_size, config.n_step, config.gamma)
@@ -147,15 +144,11 @@ def train_rlfp(
             before = spent()
             raws = [env.raw_observation for env in envs]
             prior_probs = priors.policy(raws, envs, list(range(len(envs))))
-            prior_choice = _sample(prior_probs, rng)
             if run.episodes < config.warm_start_episodes:
-                chosen = prior_choice
+                chosen = _sample(prior_probs, rng)
             else:
                 pi, q = agent.policy_and_q(_stack(observations))
-                chosen = _sample(pi, rng)
-                if config.q_filter:
-                    rows = np.arange(len(envs))
-                    chosen = np.where(q[rows, prior_choice] > q[rows, chosen], prior_choice, chosen)
+                chosen = _sample(q_filtered(pi, prior_probs, q) if config.q_filter else pi, rng)
             steps = []
             for slot, (env, index) in enumerate(zip(envs, chosen)):
                 action = actions.env_action(index)
