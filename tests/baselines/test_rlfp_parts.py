@@ -88,9 +88,10 @@ def _batch(frames: dict, actions: np.ndarray, returns: np.ndarray, prior: np.nda
 TINY = RLFPConfig(prior="unused", features_dim=32, channels=8, learning_rate=3e-3, entropy=0.001)
 
 
-def test_the_actor_learns_the_rewarded_action_against_a_prior_that_points_elsewhere(grid_frames):
+@pytest.mark.parametrize("cell_stem", ["conv", "factored"])
+def test_the_actor_learns_the_rewarded_action_against_a_prior_that_points_elsewhere(grid_frames, cell_stem):
     space, frames = grid_frames
-    agent = FoundationActorCritic(space, 7, replace(TINY, prior_kl=0.05, success_kl=0.0), cell_pixels=8)
+    agent = FoundationActorCritic(space, 7, replace(TINY, prior_kl=0.05, success_kl=0.0, cell_stem=cell_stem), cell_pixels=8)
     rng = np.random.default_rng(0)
     prior = np.tile(np.eye(7)[0] * 0.9 + 0.1 / 7, (16, 1))  # π0 favours action 0; reward comes only from action 2
     for _ in range(150):
@@ -123,6 +124,8 @@ def test_bad_config_is_a_one_line_error():
         RLFPConfig(prior="p", prior_kl=-1).validated()
     with pytest.raises(Sim2ActError, match="gamma"):
         RLFPConfig(prior="p", gamma=1.5).validated()
+    with pytest.raises(Sim2ActError, match="unknown cell stem 'patchy'"):
+        RLFPConfig(prior="p", cell_stem="patchy").validated()
 
 
 def test_the_q_filter_is_exactly_the_distribution_of_the_critics_choice():

@@ -36,9 +36,10 @@ def mlp(width_in: int, n_out: int, hidden: int = 256) -> nn.Sequential:
 class ActorCritic(nn.Module):
     """Encoder (``FiLMExtractor``: cell CNN with FiLM on the instruction), an actor head and twin Q heads."""
 
-    def __init__(self, observation_space: spaces.Dict, n_actions: int, features_dim: int, channels: int, cell_pixels: int) -> None:
+    def __init__(self, observation_space: spaces.Dict, n_actions: int, features_dim: int, channels: int, cell_pixels: int,
+                 cell_stem: str = "conv") -> None:
         super().__init__()
-        self.encoder = FiLMExtractor(observation_space, features_dim, channels, cell_pixels)
+        self.encoder = FiLMExtractor(observation_space, features_dim, channels, cell_pixels, cell_stem=cell_stem)
         self.actor = mlp(features_dim, n_actions)
         self.q1, self.q2 = mlp(features_dim, n_actions), mlp(features_dim, n_actions)
 
@@ -82,7 +83,8 @@ class FoundationActorCritic:
     def __init__(self, observation_space: spaces.Dict, n_actions: int, config, cell_pixels: int, device: str = "cpu") -> None:
         self.config = config
         self.device = torch.device(device)
-        self.net = ActorCritic(observation_space, n_actions, config.features_dim, config.channels, cell_pixels).to(self.device)
+        self.net = ActorCritic(observation_space, n_actions, config.features_dim, config.channels, cell_pixels,
+                               config.cell_stem).to(self.device)
         self.target = copy.deepcopy(self.net.q1), copy.deepcopy(self.net.q2)
         for head in self.target:
             head.requires_grad_(False)

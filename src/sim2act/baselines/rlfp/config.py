@@ -77,11 +77,15 @@ class RLFPConfig:
     """Features of the encoder (``FiLMExtractor``) that actor and critic share."""
     channels: int = 32
     """Convolution channels of the encoder."""
+    cell_stem: str = "conv"
+    """Cell features of the encoder: ``conv`` (BabyAI's cell convolution) or ``factored`` (sim2act's colour + form stem)."""
 
     def validated(self) -> RLFPConfig:
         """Check the numbers and canonicalise names; bad input is a one-line ``Sim2ActError``."""
+        from sim2act.baselines.extractor import check_cell_stem
         from sim2act.proposers import check_prior_options
 
+        check_cell_stem(self.cell_stem)
         level = get_domain(self.domain).resolve_level(self.level)
         check_env_options(self.domain, level, self.env)
         check_prior_options(self.prior_mode, None, 1, flags=False)

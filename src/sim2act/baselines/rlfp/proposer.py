@@ -105,7 +105,7 @@ def load_rlfp(folder: str | Path, with_prior: bool = False) -> RLFPProposer:
     space = action_space(config.domain, config.level, **config.env)
     n = JointActions(space).n
     cell_pixels = get_domain(config.domain).vision(config.env).patch_size
-    net = ActorCritic(_observation_space(config), n, config.features_dim, config.channels, cell_pixels)
+    net = ActorCritic(_observation_space(config), n, config.features_dim, config.channels, cell_pixels, config.cell_stem)
     net.load_state_dict(torch.load(folder / AGENT_FILE, weights_only=False)["net"])
     priors = prior_guide(config, space) if with_prior else None
     return RLFPProposer(net.eval(), config.domain, space, config.env, priors)

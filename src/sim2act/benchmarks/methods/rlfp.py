@@ -5,7 +5,8 @@
 ``prior_temperature``, ``reuse_previews``, which is on where the domain's state keys are exact, as in the loop). Its curve is held-out success against simulator steps: executed
 steps, π0's previews and the steps that collected π0's frames, the same rule as Sim2Act's. It learns from
 reward, so the sample-efficiency bench gives it RL's budget (``rl_factor`` × Sim2Act's simulator steps)
-and stops it at the target.
+and stops it at the target. ``rlfp-factored`` is RLFP whose encoder reads sim2act's factored cell stem (colour
+and form apart), as ``ppo-factored`` is PPO's.
 """
 
 from __future__ import annotations
@@ -31,13 +32,19 @@ PRIOR_FIELDS = ("prior_frames", "prior_steps", "prior_env", "prior_mode", "prior
 
 
 class RLFPMethod(Method):
-    name = "rlfp"
     learns_from_reward = True
     calls_simulator_beyond_steps = True
+
+    def __init__(self, name: str = "rlfp", overrides: dict | None = None) -> None:
+        self.name = name
+        self.overrides = overrides or {}
+        """``RLFPConfig`` fields this method fixes on top of the bench's ``rlfp`` settings."""
 
     def fingerprint(self, setting: MethodSetting) -> dict:
         keys = ("domain", "level", "split", "eval_episodes", "rl_steps", "rl_evaluations", "rl_stop_at", "rlfp", "env")
         fingerprint = {k: v for k, v in asdict(setting).items() if k in keys}
+        if self.overrides:
+            fingerprint["rlfp"] = {**fingerprint["rlfp"], **self.overrides}
         loop = asdict(setting.loop)
         return {**fingerprint, "prior": {k: loop[k] for k in PRIOR_FIELDS if k in loop}}
 
@@ -53,7 +60,7 @@ class RLFPMethod(Method):
         reuse = get_domain(setting.domain).exact_state_keys if loop.reuse_previews is None else loop.reuse_previews
         return config_from_dict(RLFPConfig, {
             "prior_mode": loop.prior_mode, "prior_temperature": loop.prior_temperature, "reuse_previews": reuse,
-            **setting.rlfp, "domain": setting.domain, "level": setting.level, "env": setting.env, "seed": seed,
+            **setting.rlfp, **self.overrides, "domain": setting.domain, "level": setting.level, "env": setting.env, "seed": seed,
             "prior": prior or "unset", "prior_env_steps": prior_steps, "simulator_steps": setting.rl_steps,
         })
 
@@ -104,3 +111,4 @@ def _counts(log: MarkLog, config: RLFPConfig) -> dict[str, int]:
 
 
 register_method(RLFPMethod())
+register_method(RLFPMethod("rlfp-factored", {"cell_stem": "factored"}))
