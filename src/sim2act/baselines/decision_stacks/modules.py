@@ -17,6 +17,10 @@ import torch.nn.functional as F
 from torch import nn
 
 
+X0_CLIP = 5.0
+"""Denoised plans are clipped to ±5 standard deviations of the (standardised) latents at each reverse step."""
+
+
 def _encoder(d: int, heads: int, layers: int) -> nn.TransformerEncoder:
     layer = nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, batch_first=True, norm_first=True)
     return nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
@@ -85,9 +89,13 @@ class ObservationDiffusion(nn.Module):
             eps_goal, eps_free = self.epsilon(torch.cat([x, x]), steps, both_current, both_goal).chunk(2)
             eps = (1 + guidance) * eps_goal - guidance * eps_free
             beta, a = self.betas[k], self.alpha_bar[k]
-            mean = (x - beta / (1 - a).sqrt() * eps) / (1 - beta).sqrt()
+            a_before = self.alpha_bar[k - 1] if k > 0 else torch.ones(())
+            # The posterior q(x_{k-1} | x_k, x̂0) around a clipped x̂0 ("clip_denoised" in the paper's code): the
+            # ε-form of the mean divides by √(1 − β), ~30 at the first of 10 steps, and blew plans up.
+            x0 = ((x - (1 - a).sqrt() * eps) / a.sqrt()).clamp(-X0_CLIP, X0_CLIP)
+            mean = (beta * a_before.sqrt() * x0 + (1 - a_before) * (1 - beta).sqrt() * x) / (1 - a)
             if k > 0:
-                variance = beta * (1 - self.alpha_bar[k - 1]) / (1 - a)
+                variance = beta * (1 - a_before) / (1 - a)
                 x = mean + variance.sqrt() * torch.randn(x.shape, generator=generator)
             else:
                 x = mean
