@@ -26,9 +26,7 @@ class FoundationPriors:
         self.proposer = proposer
         """π0 as ``sim2act.proposers.make_proposer("prior", ...)`` builds it."""
         self.actions = actions
-        self.embedder = proposer.embedder
-        self.camera = proposer.camera
-        self.logit_scale = self.embedder.logit_scale
+        self.logit_scale = proposer.embedder.logit_scale
 
     @property
     def preview_steps(self) -> int:

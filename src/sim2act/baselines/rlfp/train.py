@@ -30,12 +30,13 @@ import numpy as np
 import torch
 
 from sim2act import features as F
+from sim2act.actions.distributions import Categorical
 from sim2act.baselines.joint_actions import JointActions
 from sim2act.baselines.rlfp.agent import FoundationActorCritic
 from sim2act.baselines.rlfp.buffer import NStepReplay, SuccessBuffer, load_buffers, save_buffers
 from sim2act.baselines.rlfp.config import RLFPConfig
 from sim2act.baselines.rlfp.priors import prior_guide
-from sim2act.baselines.rlfp.proposer import RLFPProposer, save_rlfp
+from sim2act.baselines.rlfp.proposer import CONFIG_FILE, RLFPProposer, save_rlfp
 from sim2act.baselines.rlfp.q_filter import q_filtered
 from sim2act.baselines.sb3_training import TASK_SEED_STRIDE
 from sim2act.baselines.task_env import TaskEnv
@@ -75,11 +76,6 @@ def _stack(observations: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarra
     return {key: np.stack([o[key] for o in observations]) for key in observations[0]}
 
 
-def _sample(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    cdf = np.cumsum(probs / probs.sum(1, keepdims=True), axis=1)
-    return np.minimum((rng.random((len(probs), 1)) >= cdf).sum(1), probs.shape[1] - 1)
-
-
 def train_rlfp(
     config: RLFPConfig,
     out: Path,
@@ -115,7 +111,7 @@ def train_rlfp(
             rng.bit_generator.state = saved["rng"]
         else:
             (out / COUNTERS).unlink(missing_ok=True)
-        atomic_write_text(out / "rlfp_config.json", json.dumps(asdict(config), indent=2) + "\n")
+        atomic_write_text(out / CONFIG_FILE, json.dumps(asdict(config), indent=2) + "\n")
         progress = progress or Progress()
 
         def spent() -> int:
@@ -132,7 +128,7 @@ def train_rlfp(
                 run.preview_steps = previews_before + priors.preview_steps
                 if on_mark is not None:
                     run.stopped_early = bool(on_mark(run.env_steps, spent(), proposer))
-                _checkpoint(out, agent, replay, successes, run, rng)
+                _checkpoint(out, config, agent, replay, successes, run, rng)
 
         observations = [env.reset()[0] for env in envs]
         for slot, env in enumerate(envs):
@@ -145,10 +141,10 @@ def train_rlfp(
             raws = [env.raw_observation for env in envs]
             prior_probs = priors.policy(raws, envs, list(range(len(envs))))
             if run.episodes < config.warm_start_episodes:
-                chosen = _sample(prior_probs, rng)
+                chosen = Categorical(prior_probs).sample(rng)
             else:
                 pi, q = agent.policy_and_q(_stack(observations))
-                chosen = _sample(q_filtered(pi, prior_probs, q) if config.q_filter else pi, rng)
+                chosen = Categorical(q_filtered(pi, prior_probs, q) if config.q_filter else pi).sample(rng)
             steps = []
             for slot, (env, index) in enumerate(zip(envs, chosen)):
                 action = actions.env_action(index)
@@ -189,12 +185,12 @@ def train_rlfp(
             env.close()
 
 
-def _checkpoint(out: Path, agent, replay, successes, run: RLFPRun, rng: np.random.Generator) -> None:
+def _checkpoint(out: Path, config: RLFPConfig, agent, replay, successes, run: RLFPRun, rng: np.random.Generator) -> None:
     (out / COUNTERS).unlink(missing_ok=True)  # the old counters never pair with new weights or buffers
     atomic_write(out / CHECKPOINT, lambda tmp: torch.save(agent.state_dict(), tmp))
     atomic_write(out / BUFFERS, lambda tmp: save_buffers(Path(tmp), replay, successes))
     counters = {"env_steps": run.env_steps, "preview_steps": run.preview_steps, "episodes": run.episodes,
-                "rng": rng.bit_generator.state, "config": json.loads((out / "rlfp_config.json").read_text())}
+                "rng": rng.bit_generator.state, "config": asdict(config)}
     atomic_write_text(out / COUNTERS, json.dumps(counters))
 
 

@@ -53,7 +53,7 @@ class RLFPMethod(Method):
         from sim2act.envs import action_space
 
         JointActions(action_space(setting.domain, setting.level, **setting.env))
-        self._config(setting, 0, "", 0).validated()
+        self._config(setting, 0, "set by the bench", 0).validated()
 
     def _config(self, setting: MethodSetting, seed: int, prior: str, prior_steps: int) -> RLFPConfig:
         loop = setting.loop
@@ -61,7 +61,7 @@ class RLFPMethod(Method):
         return config_from_dict(RLFPConfig, {
             "prior_mode": loop.prior_mode, "prior_temperature": loop.prior_temperature, "reuse_previews": reuse,
             **setting.rlfp, **self.overrides, "domain": setting.domain, "level": setting.level, "env": setting.env, "seed": seed,
-            "prior": prior or "unset", "prior_env_steps": prior_steps, "simulator_steps": setting.rl_steps,
+            "prior": prior, "prior_env_steps": prior_steps, "simulator_steps": setting.rl_steps,
         })
 
     def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
