@@ -10,6 +10,7 @@ the same marks without inventing points it never reached.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from statistics import mean, pstdev
 from typing import Any
@@ -122,3 +123,18 @@ def steps_to_target(curves: list[Curve], target: float) -> dict[str, Any]:
         "lower_bound": max(short) if short else None,
         "best_success": max((c.best() for c in curves), default=0.0),
     }
+
+
+def steps_needed(curves: list[Curve], target: float) -> int:
+    """Simulator steps a method needed: the slowest seed's steps to the target, or its whole spend when not reached."""
+    return max(c.steps_to(target) or c.spent for c in curves)
+
+
+def scaled_budget(factor: float, needed: int) -> int:
+    """An RL method's budget: ``factor`` times the simulator steps Sim2Act needed, rounded up.
+
+    >>> scaled_budget(10.0, 46_296), scaled_budget(1.0, 46_296)
+    (462960, 46296)
+    """
+    return max(1, math.ceil(factor * needed))
+

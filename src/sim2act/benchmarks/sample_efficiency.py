@@ -10,12 +10,11 @@ Sim2Act's steps) with its best success.
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sim2act.benchmarks.curves import Curve, aggregate_at, steps_to_target
+from sim2act.benchmarks.curves import Curve, aggregate_at, scaled_budget, steps_needed, steps_to_target
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_success_curves
 from sim2act.benchmarks.results import (
@@ -90,7 +89,7 @@ def run_sample_efficiency(config: SampleEfficiencyConfig, out: str | Path, progr
         seeds = config.method_seeds.get(method.name, config.seeds)
         curves[method.name] = [method.run(setting, seed, work, progress).curve for seed in range(seeds)]
         if method.name == "sim2act":
-            sim2act_needed = _steps_needed(curves["sim2act"], config.target)
+            sim2act_needed = steps_needed(curves["sim2act"], config.target)
     results = _results(config, curves, sim2act_needed)
     folder.path.mkdir(parents=True, exist_ok=True)
     plot_success_curves(curves, config.target, folder.path / PLOT,
@@ -106,12 +105,7 @@ def rl_budget(config: SampleEfficiencyConfig, method: str, sim2act_needed: int) 
     >>> rl_budget(config, "ppo", 46_296), rl_budget(config, "sac", 46_296)
     (462960, 46296)
     """
-    return max(1, math.ceil(config.method_factors.get(method, config.rl_factor) * sim2act_needed))
-
-
-def _steps_needed(curves: list[Curve], target: float) -> int:
-    """Simulator steps Sim2Act needed: the slowest seed's steps to the target, or its whole spend when not reached."""
-    return max(c.steps_to(target) or c.spent for c in curves)
+    return scaled_budget(config.method_factors.get(method, config.rl_factor), sim2act_needed)
 
 
 def log_marks(largest: int, count: int) -> list[int]:

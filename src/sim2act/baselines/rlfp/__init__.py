@@ -8,11 +8,13 @@ the actor also imitates. Here the policy prior is sim2act's frozen π0 (its acti
 proposes in ``sim2act run``, previews counted), the value prior π0's frame–instruction similarity (a
 stand-in for VIP, which needs a goal image) and the success prior the domain's verifier.
 
-What differs from the paper: the action spaces here are discrete (the grid, 3D navigation, the
-tabletop's ``pick_place`` cells), so the actor–critic is the discrete soft actor–critic form (exact
-expectations over actions, a fixed entropy weight) rather than DrQ-v2's deterministic actor with
-scheduled noise; the rest (random shifts, clipped double Q, n-step returns, an encoder trained by the
-critic alone) is DrQ-v2's.
+Two agents, one training loop (``train``). In Box action spaces (the tabletop's ``ee_delta``) it is
+DrQ-v2's (``continuous_agent``): a deterministic actor with scheduled exploration noise, the policy a
+Gaussian N(μ(o), σ²), so the KL to π0's Gaussian around its action is ‖μ − a₀‖²/2σ². In the discrete
+spaces (the grid, 3D navigation, the tabletop's ``pick_place`` cells) the actor–critic takes the discrete
+soft actor–critic form (``agent``: exact expectations over actions, a fixed entropy weight), which differs
+from the paper; the rest (random shifts, clipped double Q, n-step returns, an encoder trained by the
+critic alone) is DrQ-v2's in both.
 """
 
 from sim2act.baselines.rlfp.config import RLFPConfig

@@ -22,7 +22,9 @@ import torch.nn.functional as F
 from gymnasium import spaces
 from torch import nn
 
+from sim2act.actions.distributions import Categorical
 from sim2act.baselines.extractor import FiLMExtractor
+from sim2act.baselines.rlfp.q_filter import q_filtered
 from sim2act.baselines.task_env import IMAGE, INSTRUCTION_IDS, PROPRIO
 
 PRIOR_SMOOTHING = 0.01
@@ -93,6 +95,16 @@ class FoundationActorCritic:
         self.actor_optimizer = torch.optim.Adam(self.net.actor.parameters(), lr=config.learning_rate)
         self.generator = torch.Generator().manual_seed(config.seed)
         self.updates = 0
+        self.env_steps = 0
+        """Executed env steps so far (the training loop sets it; the continuous agent's noise schedule reads it)."""
+
+    def act(self, obs: dict[str, np.ndarray], prior: np.ndarray, rng: np.random.Generator, warm: bool) -> np.ndarray:
+        """(B,) joint actions: sampled from π0 (``prior``, (B, n)) during the warm start, else from the actor, or
+        from the critic's choice between the actor's and π0's samples (``q_filter``)."""
+        if warm:
+            return Categorical(prior).sample(rng)
+        pi, q = self.policy_and_q(obs)
+        return Categorical(q_filtered(pi, prior, q) if self.config.q_filter else pi).sample(rng)
 
     @torch.no_grad()
     def policy_and_q(self, obs: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -160,7 +172,7 @@ class FoundationActorCritic:
     def state_dict(self) -> dict:
         return {"net": self.net.state_dict(), "target": [head.state_dict() for head in self.target],
                 "critic_optimizer": self.critic_optimizer.state_dict(), "actor_optimizer": self.actor_optimizer.state_dict(),
-                "generator": self.generator.get_state(), "updates": self.updates}
+                "generator": self.generator.get_state(), "updates": self.updates, "env_steps": self.env_steps}
 
     def load_state_dict(self, state: dict) -> None:
         self.net.load_state_dict(state["net"])
@@ -170,3 +182,4 @@ class FoundationActorCritic:
         self.actor_optimizer.load_state_dict(state["actor_optimizer"])
         self.generator.set_state(state["generator"])
         self.updates = state["updates"]
+        self.env_steps = state.get("env_steps", 0)

@@ -63,7 +63,9 @@ OBS, NEXT = "obs/", "next/"
 
 
 class NStepReplay:
-    """Transitions (o_t, a_t, R_t, o_{t+k}, γ^k·continues, π0(· | o_t)) with R_t the k-step discounted reward.
+    """Transitions (o_t, a_t, R_t, o_{t+k}, γ^k·continues, π0 at o_t) with R_t the k-step discounted reward.
+
+    π0 at o_t is its probabilities over joint actions (discrete) or the action it would take (Box).
 
     k = ``n_step``, or fewer where the episode ended first; ``discount`` is 0 after a termination (no
     bootstrap) and γ^k after a truncation or k steps (bootstrap from o_{t+k}). Each env has its own
@@ -78,7 +80,7 @@ class NStepReplay:
     def __len__(self) -> int:
         return self.ring.size
 
-    def add(self, slot: int, obs, action: int, reward: float, next_obs, terminated: bool, truncated: bool, prior) -> None:
+    def add(self, slot: int, obs, action, reward: float, next_obs, terminated: bool, truncated: bool, prior) -> None:
         window = self._pending.setdefault(slot, deque())
         window.append((obs, action, reward, prior))
         if terminated or truncated:
@@ -92,7 +94,7 @@ class NStepReplay:
         ret = sum(self.gamma**k * step[2] for k, step in enumerate(window))
         discount = 0.0 if terminated else self.gamma ** len(window)
         self.ring.add({
-            **_prefixed(obs, OBS), **_prefixed(next_obs, NEXT), "action": np.int64(action), "return": np.float32(ret),
+            **_prefixed(obs, OBS), **_prefixed(next_obs, NEXT), "action": np.asarray(action), "return": np.float32(ret),
             "discount": np.float32(discount), "prior": np.asarray(prior, np.float16),
         })
         window.popleft()
@@ -115,13 +117,13 @@ class SuccessBuffer:
     def __len__(self) -> int:
         return self.ring.size
 
-    def add(self, slot: int, obs, action: int, done: bool, success: bool) -> None:
+    def add(self, slot: int, obs, action, done: bool, success: bool) -> None:
         steps = self._episodes.setdefault(slot, [])
         steps.append((obs, action))
         if done:
             if success:
                 for o, a in steps:
-                    self.ring.add({**_prefixed(o, OBS), "action": np.int64(a)})
+                    self.ring.add({**_prefixed(o, OBS), "action": np.asarray(a)})
             steps.clear()
 
     def drop_pending(self) -> None:

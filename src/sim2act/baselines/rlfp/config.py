@@ -12,7 +12,7 @@ from sim2act.validation import check_positive
 
 @dataclass(frozen=True)
 class RLFPConfig:
-    """RL with foundation priors (Ye et al., 2023) for discrete action spaces; see ``sim2act.baselines.rlfp``."""
+    """RL with foundation priors (Ye et al., 2023), discrete or continuous actions; see ``sim2act.baselines.rlfp``."""
 
     domain: str = "grid"
     """Simulator domain."""
@@ -69,7 +69,15 @@ class RLFPConfig:
     tau: float = 0.01
     """Polyak coefficient of the target critics."""
     entropy: float = 0.01
-    """Weight of the actor's entropy bonus (fixed: the KL to π0 already keeps it from collapsing)."""
+    """Discrete actions: weight of the actor's entropy bonus (fixed: the KL to π0 already keeps it from collapsing)."""
+    noise_start: float = 1.0
+    """Box actions: DrQ-v2's exploration std at the start (also the std of the Gaussian policy in the KL terms)."""
+    noise_end: float = 0.1
+    """Box actions: the exploration std once ``noise_steps`` executed steps are done."""
+    noise_steps: int = 20_000
+    """Box actions: executed env steps over which the std falls linearly from ``noise_start`` to ``noise_end``."""
+    noise_clip: float = 0.3
+    """Box actions: the clip of the target policy's smoothing noise in the critic's target."""
     shift_pixels: int = 0
     """DrQ's random-shift augmentation: pad and crop by up to this many pixels (0: none; it breaks
     cell-aligned frames such as the grid's)."""
@@ -97,9 +105,12 @@ class RLFPConfig:
         if not 0 < self.gamma <= 1 or not 0 < self.tau <= 1:
             raise Sim2ActError(f"need gamma and tau in (0, 1], got {self.gamma} and {self.tau}")
         negative = [name for name in ("success_reward", "value_shaping", "prior_kl", "success_kl", "entropy", "updates_per_step",
-                                      "learning_starts", "warm_start_episodes", "shift_pixels", "prior_env_steps") if getattr(self, name) < 0]
+                                      "learning_starts", "warm_start_episodes", "shift_pixels", "prior_env_steps", "noise_clip",
+                                      "noise_steps") if getattr(self, name) < 0]
         if negative or self.learning_rate <= 0:
             raise Sim2ActError(f"RLFP fields must not be negative (learning_rate positive): {', '.join(negative) or 'learning_rate'}")
+        if min(self.noise_start, self.noise_end) <= 0:
+            raise Sim2ActError(f"need noise_start and noise_end > 0, got {self.noise_start} and {self.noise_end}")
         if self.prior_temperature is not None and self.prior_temperature <= 0:
             raise Sim2ActError(f"prior_temperature must be > 0, got {self.prior_temperature}")
         return RLFPConfig(**{**asdict(self), "level": level, "env": dict(self.env)})

@@ -1,14 +1,15 @@
-"""``train_rlfp``: RL with foundation priors on the train split of a discrete-action domain, top to bottom.
+"""``train_rlfp``: RL with foundation priors on the train split of a domain, top to bottom.
 
-Each vector step:
+The agent is the discrete soft actor-critic over joint actions (``agent``) or, in a Box action space,
+DrQ-v2's actor-critic (``continuous_agent``); the loop is the same. Each vector step:
 
-1. π0 gives its action distribution on every env's frame and instruction (previews counted as simulator
-   steps) and the value prior V(o, ℓ) (``priors.FoundationPriors``).
-2. The action: π0's sample during the warm start (the first ``warm_start_episodes`` episodes); afterwards the
-   actor's sample, or π0's when the critic values it higher (``q_filter``; ``q_filter.q_filtered``).
+1. π0 gives its action distribution on every env's frame and instruction (in a Box space, its action),
+   previews counted as simulator steps, and the value prior V(o, ℓ) (``priors.FoundationPriors``).
+2. The action (``agent.act``): π0's during the warm start (the first ``warm_start_episodes`` episodes);
+   afterwards the actor's, or π0's when the critic values it higher (``q_filter``).
 3. The reward: λ·success (the verifier) + ``value_shaping``·(γ·V(o′) − V(o)), with V = 0 after a termination.
    The env's own reward (BabyAI's, the tabletop's shaping) is never read.
-4. The transition goes to the n-step replay with π0's distribution; a successful episode's steps go to the
+4. The transition goes to the n-step replay with π0's distribution (or action); a successful episode's steps go to the
    success buffer when it ends.
 5. ``updates_per_step`` updates per executed env step once ``learning_starts`` steps are in.
 
@@ -30,14 +31,12 @@ import numpy as np
 import torch
 
 from sim2act import features as F
-from sim2act.actions.distributions import Categorical
-from sim2act.baselines.joint_actions import JointActions
 from sim2act.baselines.rlfp.agent import FoundationActorCritic
 from sim2act.baselines.rlfp.buffer import NStepReplay, SuccessBuffer, load_buffers, save_buffers
 from sim2act.baselines.rlfp.config import RLFPConfig
-from sim2act.baselines.rlfp.priors import prior_guide
+from sim2act.baselines.rlfp.continuous_agent import BoxActions, ContinuousFoundationActorCritic
+from sim2act.baselines.rlfp.priors import agent_actions, prior_guide
 from sim2act.baselines.rlfp.proposer import CONFIG_FILE, RLFPProposer, save_rlfp
-from sim2act.baselines.rlfp.q_filter import q_filtered
 from sim2act.baselines.sb3_training import TASK_SEED_STRIDE
 from sim2act.baselines.task_env import TaskEnv
 from sim2act.data.atomic import atomic_write, atomic_write_text
@@ -90,10 +89,9 @@ def train_rlfp(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     envs = _envs(config)
-    actions = JointActions(envs[0].action_space)
+    actions = agent_actions(envs[0].action_space)
     priors = prior_guide(config, envs[0].action_space)
-    cell_pixels = get_domain(config.domain).vision(config.env).patch_size
-    agent = FoundationActorCritic(envs[0].observation_space, actions.n, config, cell_pixels)
+    agent = make_agent(envs[0].observation_space, actions, config)
     replay = NStepReplay(config.buffer_size, config.n_step, config.gamma)
     successes = SuccessBuffer(max(1, int(config.buffer_size * SUCCESS_CAPACITY_SHARE)))
     rng = np.random.default_rng(config.seed)
@@ -139,12 +137,9 @@ def train_rlfp(
         while spent() < config.simulator_steps and not run.stopped_early:
             before = spent()
             raws = [env.raw_observation for env in envs]
-            prior_probs = priors.policy(raws, envs, list(range(len(envs))))
-            if run.episodes < config.warm_start_episodes:
-                chosen = Categorical(prior_probs).sample(rng)
-            else:
-                pi, q = agent.policy_and_q(_stack(observations))
-                chosen = Categorical(q_filtered(pi, prior_probs, q) if config.q_filter else pi).sample(rng)
+            prior = priors.policy(raws, envs, list(range(len(envs))), rng)
+            agent.env_steps = run.env_steps
+            chosen = agent.act(_stack(observations), prior, rng, warm=run.episodes < config.warm_start_episodes)
             steps = []
             for slot, (env, index) in enumerate(zip(envs, chosen)):
                 action = actions.env_action(index)
@@ -156,8 +151,8 @@ def train_rlfp(
                 potential = 0.0 if terminated else config.gamma * float(next_values[slot])
                 reward = config.success_reward * success + config.value_shaping * (potential - float(values[slot]))
                 done = terminated or truncated
-                replay.add(slot, observations[slot], int(chosen[slot]), reward, next_obs, terminated, truncated, prior_probs[slot])
-                successes.add(slot, observations[slot], int(chosen[slot]), done, success)
+                replay.add(slot, observations[slot], chosen[slot], reward, next_obs, terminated, truncated, prior[slot])
+                successes.add(slot, observations[slot], chosen[slot], done, success)
                 observations[slot] = next_obs
                 if done:
                     run.episodes += 1
@@ -185,6 +180,14 @@ def train_rlfp(
             env.close()
 
 
+def make_agent(observation_space, actions, config: RLFPConfig) -> FoundationActorCritic | ContinuousFoundationActorCritic:
+    """The discrete soft actor-critic over joint actions, or DrQ-v2's actor-critic over a Box."""
+    cell_pixels = get_domain(config.domain).vision(config.env).patch_size
+    if isinstance(actions, BoxActions):
+        return ContinuousFoundationActorCritic(observation_space, actions.space, config, cell_pixels)
+    return FoundationActorCritic(observation_space, actions.n, config, cell_pixels)
+
+
 def _checkpoint(out: Path, config: RLFPConfig, agent, replay, successes, run: RLFPRun, rng: np.random.Generator) -> None:
     (out / COUNTERS).unlink(missing_ok=True)  # the old counters never pair with new weights or buffers
     atomic_write(out / CHECKPOINT, lambda tmp: torch.save(agent.state_dict(), tmp))
@@ -200,7 +203,8 @@ def _counters(out: Path, config: RLFPConfig) -> dict | None:
         counters = json.loads((out / COUNTERS).read_text())
     except (OSError, ValueError):
         return None
-    same = counters.get("config") == json.loads(json.dumps(asdict(config)))
+    saved = {**json.loads(json.dumps(asdict(RLFPConfig()))), **counters.get("config", {})}  # fields added since: defaults
+    same = saved == json.loads(json.dumps(asdict(config)))
     return counters if same and (out / CHECKPOINT).is_file() and (out / BUFFERS).is_file() else None
 
 

@@ -49,10 +49,10 @@ class RLFPMethod(Method):
         return {**fingerprint, "prior": {k: loop[k] for k in PRIOR_FIELDS if k in loop}}
 
     def check(self, setting: MethodSetting) -> None:
-        from sim2act.baselines.joint_actions import JointActions
+        from sim2act.baselines.rlfp.priors import agent_actions
         from sim2act.envs import action_space
 
-        JointActions(action_space(setting.domain, setting.level, **setting.env))
+        agent_actions(action_space(setting.domain, setting.level, **setting.env))
         self._config(setting, 0, "set by the bench", 0).validated()
 
     def _config(self, setting: MethodSetting, seed: int, prior: str, prior_steps: int) -> RLFPConfig:
