@@ -61,6 +61,17 @@ def test_a_finished_benchmark_resumes_without_training_again(sample_efficiency, 
     assert again["methods"]["sim2act"]["curves"] == sample_efficiency["methods"]["sim2act"]["curves"]
 
 
+def test_generalization_gives_reward_learners_the_sample_efficiency_budget_and_shares_their_runs(sample_efficiency, results_root):
+    bench = BENCHMARKS["generalization"]
+    before = sorted((results_root / WORK).rglob("curve.json"))
+    config = bench.config.quick(methods="sim2act,ppo", rl_factor=10.0, few_shot=replace(bench.config.quick().few_shot, episodes=()))
+    results = bench.run(config, results_root)
+    assert sorted((results_root / WORK).rglob("curve.json")) == before  # PPO's sample-efficiency run, not a new one
+    assert results["rl_budgets"] == {"ppo": 10 * sample_efficiency["sim2act_steps_needed"]}
+    assert all(cells[0]["episodes"] == 8 for cells in results["methods"]["ppo"].values())
+    assert "10× the simulator steps Sim2Act needed" in (results_root / "generalization" / RESULTS_MD).read_text()
+
+
 def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sample_efficiency, results_root):
     bench = BENCHMARKS["generalization"]
     before = len(list((results_root / WORK).rglob("curve.json")))

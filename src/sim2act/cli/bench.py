@@ -128,11 +128,18 @@ def generalization_command(
     variants: Annotated[Optional[str], typer.Option(help="Comma-separated level variants never trained on.")] = None,
     few_shot: Annotated[Optional[str], typer.Option(help="Comma-separated episode budgets N of the few-shot round on each variant (default 10,100; 0: zero-shot only).")] = None,
     few_shot_proposer: Annotated[Optional[str], typer.Option(help="Who collects the few-shot round: policy (0.9·π_θ + 0.1·Uniform, the default) or prior (the run's π0).")] = None,
+    rl_factor: Annotated[Optional[float], typer.Option(help="Budget of methods that learn from reward: this many times Sim2Act's simulator steps, stopped at --target, as sample-efficiency gives them (default: a fixed 1M steps).")] = None,
+    method_factors: Annotated[Optional[str], typer.Option(help="RL factors of particular methods, e.g. rlfp-factored=3 (default: --rl-factor).")] = None,
+    target: Annotated[Optional[float], typer.Option(help="Held-out success at which, with --rl-factor, those methods stop (default 0.8).")] = None,
+    rlfp: Annotated[Optional[list[str]], typer.Option("--rlfp", help="KEY=VALUE: an RLFPConfig field of RLFP; repeatable.")] = None,
+    decision_stacks: Annotated[Optional[list[str]], typer.Option("--decision-stacks", help="KEY=VALUE: a DecisionStacksConfig field; repeatable.")] = None,
     env: Env = None,
 ) -> None:
     """Success on train instructions, unseen layouts, unseen compositions and level variants, zero- and few-shot."""
     _run("generalization", quick, out, level, loop, env=env, domain=domain, methods=methods, seeds=seeds, variants=_names(variants),
-         few_shot_episodes=_episode_counts(few_shot), few_shot_proposer=few_shot_proposer)
+         few_shot_episodes=_episode_counts(few_shot), few_shot_proposer=few_shot_proposer, rl_factor=rl_factor, target=target,
+         method_factors=_per_method(method_factors, "--method-factors", "FACTOR", float), rlfp=_rlfp_overrides(rlfp),
+         decision_stacks=_decision_stacks_overrides(decision_stacks))
 
 
 @bench_app.command("long-horizon")
