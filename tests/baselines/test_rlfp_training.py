@@ -69,3 +69,10 @@ def test_an_interrupted_run_continues_from_its_last_checkpoint(tiny_config, tmp_
 def test_loading_a_folder_without_an_agent_is_a_user_error(tmp_path):
     with pytest.raises(Sim2ActError, match="no RLFP agent"):
         load_rlfp(tmp_path)
+
+
+def test_without_the_policy_prior_pi0_never_previews(tiny_config, tmp_path):
+    config = replace(tiny_config, prior_kl=0.0, warm_start_episodes=0, q_filter=False, simulator_steps=400)
+    run = train_rlfp(config, tmp_path / "run")
+    assert run.preview_steps == 0 and run.env_steps == 400 - PRIOR_STEPS
+

@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from sim2act.benchmarks import BENCHMARKS
+from sim2act.benchmarks.budget import RewardBudget
 from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
 from sim2act.benchmarks.results import RESULTS_JSON, RESULTS_MD, WORK
@@ -64,7 +65,8 @@ def test_a_finished_benchmark_resumes_without_training_again(sample_efficiency, 
 def test_generalization_gives_reward_learners_the_sample_efficiency_budget_and_shares_their_runs(sample_efficiency, results_root):
     bench = BENCHMARKS["generalization"]
     before = sorted((results_root / WORK).rglob("curve.json"))
-    config = bench.config.quick(methods="sim2act,ppo", rl_factor=10.0, few_shot=replace(bench.config.quick().few_shot, episodes=()))
+    config = bench.config.quick(methods="sim2act,ppo", budget=RewardBudget(rl_factor=10.0),
+                                few_shot=replace(bench.config.quick().few_shot, episodes=()))
     results = bench.run(config, results_root)
     assert sorted((results_root / WORK).rglob("curve.json")) == before  # PPO's sample-efficiency run, not a new one
     assert results["rl_budgets"] == {"ppo": 10 * sample_efficiency["sim2act_steps_needed"]}
@@ -135,6 +137,20 @@ def test_ablations_share_the_full_runs_prior(sample_efficiency, results_root):
     uniform = results["rows"][variants.index("π0 = uniform")]
     assert uniform["extra_counts"]["preview_steps"] == 0 and uniform["extra_counts"]["prior_env_steps"] == 0
     assert (results_root / "ablations" / "ablations.png").exists()
+
+
+def test_a_baselines_own_ablations_share_its_full_run_and_measure_both_held_out_splits(sample_efficiency, results_root):
+    bench = BENCHMARKS["ablations"]
+    quick = bench.config.quick()
+    setting = replace(quick.setting, decision_stacks={"train_steps": 20, "d_model": 32, "horizon": 4, "batch_size": 32})
+    config = replace(quick, method="decision-stacks", only=("no guidance",), episodes=4, setting=setting)
+    results = bench.run(config, results_root)
+    assert [r["variant"] for r in results["rows"]] == ["full (guidance w 1.5, horizon 4)", "no guidance (w 0)"]
+    loop = sample_efficiency["methods"]["sim2act"]["curves"][0]["points"][-1]
+    for row in results["rows"]:
+        assert row["simulator_steps"] == loop["simulator_steps"]  # offline on the loop's data: its spend, not more
+        assert [row["final"][split]["episodes"] for split in ("test_unseen_composition", "test_unseen_layout")] == [4, 4]
+    assert "# Ablations of decision-stacks" in (results_root / "ablations" / RESULTS_MD).read_text()
 
 
 def test_a_method_may_run_other_seeds_than_the_rest(sample_efficiency, results_root):

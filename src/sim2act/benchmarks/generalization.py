@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sim2act.benchmarks.curves import scaled_budget, steps_needed
+from sim2act.benchmarks.budget import RewardBudget, describe_budgets
 from sim2act.benchmarks.few_shot import FewShotConfig, adapt
-from sim2act.benchmarks.methods import get_method, parse_methods
+from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, mean, number, percent
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
@@ -44,14 +44,8 @@ class GeneralizationConfig:
     """Levels the policy never trained on, measured on unseen layouts (None: the domain's variants of the level)."""
     episodes: int = 300
     """Evaluation episodes per split and per variant."""
-    rl_factor: float | None = None
-    """Budget of the methods that learn from reward (RLFP, PPO): this many times the simulator steps Sim2Act needed
-    (to ``target``, over this bench's seeds), stopped at ``target``, the sample-efficiency bench's rule, so both
-    benches share those runs (None: ``setting.rl_steps``)."""
-    method_factors: dict[str, float] = field(default_factory=dict)
-    """``rl_factor`` of particular methods where it differs (as in sample-efficiency)."""
-    target: float = 0.8
-    """Held-out success at which, with ``rl_factor``, those methods stop."""
+    budget: RewardBudget = field(default_factory=RewardBudget)
+    """Budget of the methods that learn from reward (sample-efficiency's rule with ``budget.rl_factor``)."""
     few_shot: FewShotConfig = field(default_factory=FewShotConfig)
     """Few-shot adaptation to each variant (``few_shot.episodes`` empty: zero-shot only)."""
     setting: MethodSetting = field(default_factory=MethodSetting)
@@ -78,7 +72,7 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
     table: dict[str, dict[str, list[dict]]] = {}
     spent: dict[str, dict[str, list[int]]] = {}
     methods = parse_methods(config.methods)
-    settings = _budgeted_settings(config, methods, Path(out) / WORK, progress)
+    settings = config.budget.settings(config.setting, methods, config.seeds, Path(out) / WORK, progress)
     for method in methods:
         for seed in range(config.seeds):
             run = method.run(settings[method.name], seed, Path(out) / WORK, progress)
@@ -115,25 +109,6 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
     plot_generalization(results, folder.path / PLOT)
     folder.write(results, _markdown(results))
     return results
-
-
-def _budgeted_settings(config: GeneralizationConfig, methods: list, work: Path, progress: LoopProgress) -> dict[str, MethodSetting]:
-    """Each method's setting: with ``rl_factor``, the reward learners' budget scaled to Sim2Act's (its runs first)."""
-    settings = {method.name: config.setting for method in methods}
-    learners = [method for method in methods if method.learns_from_reward]
-    unknown = sorted(set(config.method_factors) - {method.name for method in methods})
-    if unknown:
-        raise Sim2ActError(f"--method-factors names {', '.join(unknown)}, not among the bench's methods ({config.methods})")
-    if config.rl_factor is None or not learners:
-        return settings
-    if config.rl_factor <= 0 or min(config.method_factors.values(), default=1) <= 0 or not 0 < config.target <= 1:
-        raise Sim2ActError("need RL factors > 0 and a target in (0, 1]")
-    sim2act = get_method("sim2act")
-    needed = steps_needed([sim2act.run(config.setting, seed, work, progress).curve for seed in range(config.seeds)], config.target)
-    for method in learners:
-        budget = scaled_budget(config.method_factors.get(method.name, config.rl_factor), needed)
-        settings[method.name] = replace(config.setting, rl_steps=budget, rl_stop_at=config.target)
-    return settings
 
 
 def plot_generalization(results: dict[str, Any], path: Path) -> Path:
@@ -206,10 +181,7 @@ def _markdown(results: dict[str, Any]) -> str:
                   f"no reward), {few['train_steps']} fine-tuning steps; the simulator steps it executed are given beside "
                   f"the figure (mean over seeds). – : the method's policy is not one a Sim2Act round fine-tunes.", ""]
     if results.get("rl_budgets"):
-        rule = (f"{config['rl_factor']:g}× the simulator steps Sim2Act needed (sample-efficiency's rule), stopped at "
-                f"{percent(config['target'])}% held-out success" if config.get("rl_factor") else "the setting's rl_steps")
-        budgets = ", ".join(f"{name} {steps:,}" for name, steps in results["rl_budgets"].items())
-        lines += [f"Methods that learn from reward trained on at most {rule}: {budgets} simulator steps.", ""]
+        lines += [describe_budgets(config.get("budget", {}), results["rl_budgets"]), ""]
     if any(method.endswith(" π0") for method in results["methods"]):
         lines += ["A method's π0 row is its run's frozen vision-language prior proposing on its own (zero-shot, as it "
                   "proposes in round 0), for comparison with the policy trained from its proposals.", ""]

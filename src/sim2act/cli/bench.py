@@ -11,6 +11,7 @@ import typer
 from sim2act.baselines import RLConfig
 from sim2act.benchmarks import BENCHMARKS
 from sim2act.benchmarks.results import RESULTS_MD
+from sim2act.benchmarks.methods import get_method
 from sim2act.benchmarks.setting import quick_loop
 from sim2act.cli.console import make_console
 from sim2act.cli.errors import user_errors_exit_cleanly
@@ -78,6 +79,9 @@ def _run(
     few_shot_proposer = overrides.pop("few_shot_proposer", None)
     if few_shot_proposer is not None:
         config = replace(config, few_shot=replace(config.few_shot, proposer=few_shot_proposer))
+    if hasattr(config, "budget"):  # the reward learners' budget rule of a bench other than sample-efficiency
+        budget = {k: overrides.pop(k) for k in ("rl_factor", "method_factors", "target") if overrides.get(k) is not None}
+        config = replace(config, budget=replace(config.budget, **budget))
     config = replace(config, setting=setting, **{k: v for k, v in overrides.items() if v is not None})
     console = make_console()
     console.print(f"[bold]{name}[/] ({'quick' if quick else 'full, ' + bench.full_runtime}) → {out / name}")
@@ -168,10 +172,18 @@ def ablations_command(
     level: Level = None,
     loop: Loop = None,
     only: Annotated[Optional[str], typer.Option(help="Comma-separated prefixes of the variants to run besides the full loop.")] = None,
+    method: Annotated[Optional[str], typer.Option(help="Whose parts to ablate: sim2act (default), rlfp, rlfp-factored or decision-stacks.")] = None,
+    rl_factor: Annotated[Optional[float], typer.Option(help="A reward learner's budget: this many times Sim2Act's simulator steps, stopped at --target, as sample-efficiency gives it.")] = None,
+    target: Annotated[Optional[float], typer.Option(help="Held-out success at which, with --rl-factor, it stops (default 0.8).")] = None,
+    rlfp: Annotated[Optional[list[str]], typer.Option("--rlfp", help="KEY=VALUE: an RLFPConfig field of RLFP; repeatable.")] = None,
+    decision_stacks: Annotated[Optional[list[str]], typer.Option("--decision-stacks", help="KEY=VALUE: a DecisionStacksConfig field; repeatable.")] = None,
     env: Env = None,
 ) -> None:
-    """The loop with λ = 0, a single pass, α 0.8 / 1.0, a uniform π0, success-only or hindsight-only labels."""
-    _run("ablations", quick, out, level, loop, env=env, domain=domain, seeds=seeds, only=_names(only))
+    """The loop with λ = 0, a single pass, α 0.8 / 1.0, a uniform π0, success-only or hindsight-only labels; or a baseline's own parts (--method)."""
+    if method is not None:
+        get_method(method)  # an unknown name: one line, before any work
+    _run("ablations", quick, out, level, loop, env=env, domain=domain, seeds=seeds, only=_names(only), method=method,
+         rl_factor=rl_factor, target=target, rlfp=_rlfp_overrides(rlfp), decision_stacks=_decision_stacks_overrides(decision_stacks))
 
 
 def _per_method(text: str | None, option: str, what: str, kind: type) -> dict | None:

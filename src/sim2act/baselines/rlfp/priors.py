@@ -52,6 +52,12 @@ class FoundationPriors:
         total = probs.sum(1, keepdims=True)
         return (probs / np.where(total > 0, total, 1.0)).astype(np.float32)
 
+    def unused(self, batch: int) -> np.ndarray:
+        """What ``policy`` stands in for when the policy prior is off (its weight 0): uniform, or zero actions."""
+        if isinstance(self.actions, BoxActions):
+            return np.zeros((batch, self.actions.n), np.float32)
+        return np.full((batch, self.actions.n), 1.0 / self.actions.n, np.float32)
+
     @torch.no_grad()
     def value(self, observations) -> np.ndarray:
         """(B,) V(o, ℓ) = logit scale × cos(E_v(frame), E_ℓ(instruction))."""

@@ -133,11 +133,12 @@ def train_rlfp(
             priors.begin_episode(slot, env)
         values = priors.value([env.raw_observation for env in envs]) if config.value_shaping else np.zeros(len(envs))
         update_credit = 0.0
+        uses_policy_prior = config.prior_kl > 0 or config.warm_start_episodes > 0 or config.q_filter  # else π0 never previews
         call_marks()
         while spent() < config.simulator_steps and not run.stopped_early:
             before = spent()
             raws = [env.raw_observation for env in envs]
-            prior = priors.policy(raws, envs, list(range(len(envs))), rng)
+            prior = priors.policy(raws, envs, list(range(len(envs))), rng) if uses_policy_prior else priors.unused(len(envs))
             agent.env_steps = run.env_steps
             chosen = agent.act(_stack(observations), prior, rng, warm=run.episodes < config.warm_start_episodes)
             steps = []

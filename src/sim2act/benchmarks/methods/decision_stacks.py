@@ -8,7 +8,7 @@ at the loop's simulator steps (executed, previewed, the prior's), the budget bot
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from sim2act.baselines.decision_stacks import DecisionStacksConfig, DecisionStacksProposer, train_decision_stacks
@@ -32,6 +32,15 @@ class DecisionStacksMethod(Method):
     def fingerprint(self, setting: MethodSetting) -> dict:
         return {"data_from": get_method("sim2act").fingerprint(setting), "eval_episodes": setting.eval_episodes,
                 "decision_stacks": setting.decision_stacks}
+
+    def ablations(self, setting: MethodSetting) -> dict[str, MethodSetting]:
+        """The observation model's guidance and how far it plans."""
+        def with_(**fields) -> MethodSetting:
+            return replace(setting, decision_stacks={**setting.decision_stacks, **fields})
+
+        full = {**asdict(DecisionStacksConfig()), **setting.decision_stacks}
+        return {f"full (guidance w {full['guidance']:g}, horizon {full['horizon']})": setting,
+                "no guidance (w 0)": with_(guidance=0.0), "horizon 2": with_(horizon=2)}
 
     def check(self, setting: MethodSetting) -> None:
         get_method("sim2act").check(setting)

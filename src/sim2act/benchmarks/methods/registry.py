@@ -61,6 +61,11 @@ class Method(ABC):
         run used, or None: π0 can then be measured and can collect a few-shot round itself."""
         return None
 
+    def ablations(self, setting: MethodSetting) -> dict[str, MethodSetting]:
+        """This method's own parts removed one at a time: variant name → setting, the full one first (the
+        ablations bench); empty where the method has none."""
+        return {}
+
     def fingerprint(self, setting: MethodSetting) -> dict:
         """The settings this method's run depends on; equal fingerprints share one run across benchmarks."""
         return asdict(setting)

@@ -48,6 +48,19 @@ class RLFPMethod(Method):
         loop = asdict(setting.loop)
         return {**fingerprint, "prior": {k: loop[k] for k in PRIOR_FIELDS if k in loop}}
 
+    def ablations(self, setting: MethodSetting) -> dict[str, MethodSetting]:
+        """The paper's ablations: each foundation prior removed in turn (the policy prior with its warm start and
+        the critic's choice of π0's action, so π0 never previews)."""
+        def without(**fields) -> MethodSetting:
+            return replace(setting, rlfp={**setting.rlfp, **fields})
+
+        return {
+            "full (policy, value and success priors)": setting,
+            "no policy prior (β 0, no warm start, no critic's choice of π0)": without(prior_kl=0.0, warm_start_episodes=0, q_filter=False),
+            "no value prior (no shaping)": without(value_shaping=0.0),
+            "no success prior (λ 0, no success buffer)": without(success_reward=0.0, success_kl=0.0),
+        }
+
     def check(self, setting: MethodSetting) -> None:
         from sim2act.baselines.rlfp.priors import agent_actions
         from sim2act.envs import action_space
