@@ -181,8 +181,8 @@ def _markdown(results: dict[str, Any]) -> str:
                  "simulator steps = executed + preview + the prior's steps."]
     else:
         intro = [f"# Ablations of {method}", "",
-                 f"Each variant's final policy on both held-out splits, {results['config']['episodes']} episodes each; "
-                 "simulator steps = executed + preview + the prior's steps of the variant's own run."]
+                 (f"Each variant's final policy on both held-out splits, {results['config']['episodes']} episodes each; "
+                  "simulator steps = executed + preview + the prior's steps of the variant's own run.")]
         if results.get("rl_budgets"):
             intro += ["", describe_budgets(results["config"]["budget"], results["rl_budgets"])]
     return "\n".join([
