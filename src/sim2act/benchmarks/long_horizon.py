@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sim2act.benchmarks.budget import RewardBudget
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, number, percent, with_interval
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
@@ -38,6 +39,8 @@ class LongHorizonConfig:
     """Evaluation episodes per method, level and seed."""
     setting: MethodSetting = field(default_factory=lambda: MethodSetting(split="test_unseen_layout"))
     """Each method's budget (its level is set per level)."""
+    budget: RewardBudget = field(default_factory=RewardBudget)
+    """Budget of the methods that learn from reward (sample-efficiency's rule with ``budget.rl_factor``), per level."""
 
     @classmethod
     def quick(cls, **overrides) -> LongHorizonConfig:
@@ -57,9 +60,11 @@ def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: LoopP
     for level in (domain.resolve_level(l) for l in (config.levels or domain.levels.sequence)):
         setting = replace(config.setting, level=level)
         replay = make(domain.name, level, **setting.env)
-        for method in parse_methods(config.methods):
+        methods = parse_methods(config.methods)
+        settings = config.budget.settings(setting, methods, config.seeds, Path(out) / WORK, progress)
+        for method in methods:
             for seed in range(config.seeds):
-                run = method.run(setting, seed, Path(out) / WORK, progress)
+                run = method.run(settings[method.name], seed, Path(out) / WORK, progress)
                 with progress.bar(f"{method.name} seed {seed}: {level} {config.split}") as bar:
                     report, episodes = evaluate_proposer(run.make_proposer(), domain.name, [level], config.split,
                                                          config.episodes, seed=seed, progress=bar, label=run.artifact,

@@ -156,10 +156,17 @@ def long_horizon_command(
     domain: Domain = None,
     levels: Annotated[Optional[str], typer.Option(help="Comma-separated sequence levels (default GoToSeqS5R2; GoToSeq takes hours).")] = None,
     loop: Loop = None,
+    rl_factor: Annotated[Optional[float], typer.Option(help="Budget of methods that learn from reward: this many times Sim2Act's simulator steps on the level, stopped at --target (default: a fixed 1M steps).")] = None,
+    method_factors: Annotated[Optional[str], typer.Option(help="RL factors of particular methods, e.g. rlfp=3 (default: --rl-factor).")] = None,
+    target: Annotated[Optional[float], typer.Option(help="Held-out success at which, with --rl-factor, those methods stop (default 0.8).")] = None,
+    rlfp: Annotated[Optional[list[str]], typer.Option("--rlfp", help="KEY=VALUE: an RLFPConfig field of RLFP; repeatable.")] = None,
+    decision_stacks: Annotated[Optional[list[str]], typer.Option("--decision-stacks", help="KEY=VALUE: a DecisionStacksConfig field; repeatable.")] = None,
     env: Env = None,
 ) -> None:
     """Sequenced instructions: success, share of sub-goals completed, longest task solved."""
-    _run("long-horizon", quick, out, None, loop, env=env, domain=domain, methods=methods, seeds=seeds, levels=_names(levels))
+    _run("long-horizon", quick, out, None, loop, env=env, domain=domain, methods=methods, seeds=seeds, levels=_names(levels),
+         rl_factor=rl_factor, target=target, method_factors=_per_method(method_factors, "--method-factors", "FACTOR", float),
+         rlfp=_rlfp_overrides(rlfp), decision_stacks=_decision_stacks_overrides(decision_stacks))
 
 
 @bench_app.command("ablations")
