@@ -5,6 +5,7 @@ The benches share one results root, so the later ones reuse the method runs of t
 """
 
 import json
+import shutil
 from dataclasses import replace
 
 import pytest
@@ -160,7 +161,7 @@ def test_a_method_may_run_other_seeds_than_the_rest(sample_efficiency, results_r
     assert "Seeds per method: sim2act 1, bc-expert 2" in (results_root / "sample-efficiency" / RESULTS_MD).read_text()
 
 
-def test_decision_stacks_learns_offline_from_the_loops_own_data_at_its_spend(sample_efficiency, results_root):
+def test_decision_stacks_learns_offline_from_the_loops_own_data_at_its_spend(sample_efficiency, results_root, tmp_path):
     from sim2act.baselines.decision_stacks import DecisionStacksProposer
     from sim2act.benchmarks.methods import get_method
     from sim2act.loop.progress import LoopProgress
@@ -175,3 +176,15 @@ def test_decision_stacks_learns_offline_from_the_loops_own_data_at_its_spend(sam
     assert isinstance(run.make_proposer(), DecisionStacksProposer)
     again = get_method("decision-stacks").run(setting, 0, results_root / WORK, LoopProgress())
     assert again.curve.points == run.curve.points  # read back, not trained again
+    from sim2act.baselines.decision_stacks import DecisionStacksConfig, train_decision_stacks
+    from sim2act.baselines.decision_stacks.train import CONFIG_FILE, module_file
+    from sim2act.validation import config_from_dict
+
+    model = tmp_path / "model"
+    shutil.copytree(run.artifact, model)
+    config = config_from_dict(DecisionStacksConfig, json.loads((model / CONFIG_FILE).read_text()))
+    stamps = [(model / module_file(m)).stat().st_mtime_ns for m in ("observation", "reward", "action")]
+    assert train_decision_stacks(config, model).steps == 0  # finished: nothing trained, no frames encoded
+    assert [(model / module_file(m)).stat().st_mtime_ns for m in ("observation", "reward", "action")] == stamps
+    other = train_decision_stacks(replace(config, train_steps=3), model)  # another config: its own modules
+    assert other.steps > 0 and set(other.losses) == {"observation", "reward", "action"}

@@ -38,7 +38,7 @@ MODULES = ("observation", "reward", "action")
 
 @dataclass
 class DecisionStacksRun:
-    """What one ``train_decision_stacks`` call did."""
+    """What one ``train_decision_stacks`` call did (nothing, all zeros, when its modules were already trained)."""
 
     steps: int = 0
     """Dataset steps (rows) it learned from."""
@@ -76,6 +76,12 @@ def train_decision_stacks(config: DecisionStacksConfig, out: Path, progress: Pro
     threads_before = torch.get_num_threads()
     torch.set_num_threads(config.torch_threads)
     try:
+        saved = out / CONFIG_FILE
+        if saved.is_file() and saved.read_text() != json.dumps(asdict(config), indent=2) + "\n":
+            for name in MODULES:  # modules of another config are never mixed with this one's
+                (out / module_file(name)).unlink(missing_ok=True)
+        elif saved.is_file() and all((out / module_file(name)).is_file() for name in MODULES):
+            return DecisionStacksRun(seconds=time.perf_counter() - started)  # finished: no frames to encode again
         space = action_space(config.domain, config.level, **config.env)
         joint = JointActions(space)
         data = StepDataset(config.data)
