@@ -92,6 +92,8 @@ def pipeline(tmp_path_factory):
         "unknown split": command("eval", "--checkpoint", str(p["run"]), "--out", out("c"), "--split", "tset"),
         "action space": command("train", "--data", str(p["data"]), "--out", out("d"), "--init-policy", str(five), *TINY_TRAIN),
         "action head": command("train", "--data", str(p["data"]), "--out", out("e"), "--action-head", "pick_place", *TINY_TRAIN),
+        "serve missing": command("serve", "--checkpoint", str(p["missing"])),
+        "serve port": command("serve", "--checkpoint", str(p["run"]), "--port", "70000"),
     }))
     return p
 
@@ -139,3 +141,35 @@ def test_dataset_whose_action_space_does_not_match_the_model(pipeline):
 def test_a_pick_place_head_on_a_discrete_dataset(pipeline):
     assert_one_line_error(pipeline["action head"], "action head 'pick_place' needs a MultiDiscrete([N, N]) action space")
     assert not list((pipeline["root"] / "out" / "e" / "checkpoints").glob("step-*"))
+
+
+def test_serve_names_a_missing_checkpoint_or_a_bad_port_in_one_line(pipeline):
+    assert_one_line_error(pipeline["serve missing"], f"no checkpoint at {pipeline['missing']}")
+    assert_one_line_error(pipeline["serve port"], "need a port in 0..65535")
+
+
+def test_serve_answers_a_client_and_stops_on_ctrl_c(pipeline):
+    import re
+    import signal
+
+    import numpy as np
+
+    from sim2act.client import PolicyClient
+    from sim2act.envs import make
+
+    server = subprocess.Popen(command("serve", "--checkpoint", str(pipeline["run"]), "--port", "0"), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env={**ENV, "COLUMNS": "200"})
+    try:
+        line = server.stdout.readline()
+        port = re.search(r"ws://127\.0\.0\.1:(\d+)", line)
+        assert port, line + server.stderr.read()
+        env = make("grid", "GoToLocal")
+        observation, _ = env.reset(seed=0)
+        env.close()
+        with PolicyClient(f"ws://127.0.0.1:{port.group(1)}") as client:
+            assert 0 <= int(client.act(observation)) < 7 and np.asarray(client.act(observation)).shape == ()
+    finally:
+        server.send_signal(signal.SIGINT)
+        stdout, stderr = server.communicate(timeout=60)
+    assert server.returncode == 0 and "stopped" in stdout and "Traceback" not in stderr, stderr
+

@@ -11,6 +11,7 @@ from sim2act.cli.generate import generate_command
 from sim2act.cli.inspect import inspect_command
 from sim2act.cli.pretrain_prior import pretrain_prior_command
 from sim2act.cli.run import run_command
+from sim2act.cli.serve import serve_command
 from sim2act.cli.train import train_command
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app.command("pretrain-prior")(pretrain_prior_command)
 app.command("train")(train_command)
 app.command("eval")(eval_command)
 app.command("envs")(envs_command)
+app.command("serve")(serve_command)
 app.add_typer(bench_app, name="bench")
 
 
