@@ -7,6 +7,7 @@ os.environ.setdefault("MUJOCO_GL", "egl")  # headless; must precede the first ``
 from sim2act import features as F  # noqa: E402
 from sim2act.envs.domain import Domain, Grammar, Levels, Sensors, VisionDefaults  # noqa: E402
 from sim2act.envs.registry import register_domain  # noqa: E402
+from sim2act.envs.tabletop.build import build_tabletop  # noqa: E402
 from sim2act.envs.tabletop.captions import tabletop_captions  # noqa: E402
 from sim2act.envs.tabletop.cell_motion import tabletop_cell_motions  # noqa: E402
 from sim2act.envs.tabletop.env import WRIST_DEPTH, WRIST_RGB, TabletopEnv  # noqa: E402
@@ -40,7 +41,7 @@ def _vision(options) -> VisionDefaults:
 DOMAIN = Domain(
     name="tabletop",
     summary="Franka Panda in MuJoCo (CLIPort-style tasks): RGB-D camera, pick-and-place cells or 10-Hz end-effector deltas",
-    build=TabletopEnv,
+    build=build_tabletop,
     levels=Levels(
         named=NAMED_LEVELS,
         default=DEFAULT_LEVEL,

@@ -94,7 +94,8 @@ class TabletopEnv(gym.Env):
     ``image_size`` (pixels a side, 64), ``action_mode``, ``wrist_camera``, ``force_torque``, ``randomize``
     (per-episode domain randomisation: colour shades, lights, camera pose, table shade, friction, mass),
     ``caption_colors`` (``named`` or ``all``: which objects the prior's captions may name; ``CAPTION_COLORS``),
-    ``reward`` (``success`` or ``shaped``; ``rewards``).
+    ``reward`` (``success`` or ``shaped``; ``rewards``); ``simulator="pybullet"`` builds the PyBullet twin
+    instead (``twin.TwinTabletopEnv``).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": CONTROL_HZ}
@@ -242,6 +243,10 @@ class TabletopEnv(gym.Env):
             facts = self.facts()
             return facts, {f for f in facts if f.startswith("pick up ")}
         return self.facts(), lifted
+
+    def body_position(self, body: int) -> np.ndarray:
+        """A block's or bowl's centre (privileged state: the verifier, rewards and the expert read it)."""
+        return self.data.xpos[body].copy()
 
     def facts(self) -> set[str]:
         """Every fact of the task language that holds now (the verifier; privileged state)."""

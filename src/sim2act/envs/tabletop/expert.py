@@ -38,7 +38,7 @@ def plan(env: TabletopEnv) -> Move | None:
     instruction = env.layout.instruction
     kind = L.instruction_type(instruction)
     blocks = {b.color: i for i, b in enumerate(env.blocks)}
-    position = lambda i: env.data.xpos[env.blocks[i].body]  # noqa: E731
+    position = lambda i: env.body_position(env.blocks[i].body)  # noqa: E731
     top = lambda i: float(position(i)[2] + env.blocks[i].half)  # noqa: E731
     if kind == "pick":
         i = blocks[instruction.split()[3]]
@@ -46,7 +46,7 @@ def plan(env: TabletopEnv) -> Move | None:
     if kind == "put in bowl":
         words = instruction.split()
         bowl = next(b for b in env.bowls if b.color == words[-2])
-        return Move(blocks[words[2]], env.data.xpos[bowl.body][:2].copy(), 0.008)
+        return Move(blocks[words[2]], env.body_position(bowl.body)[:2].copy(), 0.008)
     if kind == "stack":
         words = instruction.split()
         below = blocks[words[-2]]
@@ -56,7 +56,7 @@ def plan(env: TabletopEnv) -> Move | None:
         bowl = next(b for b in env.bowls if b.color == words[-2])
         direction = next(d for d in L.DIRECTIONS if f" {d} the " in instruction)
         offset = np.asarray(DIRECTION_VECTORS[direction]) * RELATION_CELLS * CELL
-        return Move(blocks[words[3]], env.data.xpos[bowl.body][:2] + offset, 0.0)
+        return Move(blocks[words[3]], env.body_position(bowl.body)[:2] + offset, 0.0)
     if kind == "tower":
         colors = L.tower_colors(instruction)
         facts = env.facts()
@@ -79,7 +79,7 @@ class TabletopExpert:
         if move is None:
             return None
         if self.env.action_mode == "pick_place":
-            pick = xy_cell(self.env.data.xpos[self.env.blocks[move.block].body][:2])
+            pick = xy_cell(self.env.body_position(self.env.blocks[move.block].body)[:2])
             place = xy_cell(move.to)
             return None if pick is None or place is None else np.array([pick, place], np.int64)
         return self._ee_action(move)
@@ -101,8 +101,8 @@ class TabletopExpert:
 def _waypoints(env: TabletopEnv, move: Move) -> list[tuple[np.ndarray, float]]:
     """(end-effector target, gripper value) pairs: above, down, close (held), up, across, down, open (held), up."""
     block = env.blocks[move.block]
-    xy = env.data.xpos[block.body][:2].copy()
-    grasp_tip = grasp_tip_height(float(env.data.xpos[block.body][2]) + block.half)
+    xy = env.body_position(block.body)[:2].copy()
+    grasp_tip = grasp_tip_height(float(env.body_position(block.body)[2]) + block.half)
     release_tip = move.to_height + PLACE_CLEARANCE + 2 * block.half - GRASP_DEPTH  # block bottom just above the surface
 
     closed, opened = -1.0, EE_OPEN

@@ -1,4 +1,4 @@
-"""The verifier: which facts of the task language hold in the current MuJoCo state.
+"""The verifier: which facts of the task language hold in the current simulator state.
 
 Facts are read off privileged simulator state (poses, contacts, velocities), which the policy never
 sees. Each fact is phrased as the instruction that asks for it, so success is "the episode's
@@ -14,6 +14,8 @@ instruction is among the facts" and hindsight labels are "facts that became true
 - ``stack the A, B and C blocks into a tower``: B on A, C on B (every block of the chain, bottom first).
 
 "At rest" means a speed below ``REST_SPEED``; an env checks facts after its controller settles.
+``facts_of`` decides from block poses, speeds and grasps and bowl centres alone, so the PyBullet twin
+(``envs.tabletop.twin``) uses the very same predicates.
 """
 
 from __future__ import annotations
@@ -83,9 +85,13 @@ def block_states(model: mujoco.MjModel, data: mujoco.MjData, blocks: list[BlockV
 
 
 def facts(model, data, blocks: list[BlockView], bowls: list[BowlView], fingers) -> set[str]:
-    """Every fact about named objects that holds now, phrased as instructions."""
+    """Every fact about named objects that holds now in the MuJoCo state, phrased as instructions."""
     states = block_states(model, data, blocks, fingers)
-    bowl_xy = [data.xpos[b.body][:2].copy() for b in bowls]
+    return facts_of(blocks, states, bowls, [data.xpos[b.body][:2].copy() for b in bowls])
+
+
+def facts_of(blocks: list[BlockView], states: list[BlockState], bowls: list[BowlView], bowl_xy: list[np.ndarray]) -> set[str]:
+    """Every fact about named objects that holds for these block states and bowl centres, whatever the simulator."""
     true: set[str] = set()
     on_pairs: list[tuple[int, int]] = []
     for i, (block, state) in enumerate(zip(blocks, states)):

@@ -56,12 +56,19 @@ def grasp_tip_height(top: float) -> float:
 
 
 def pick_and_place(
-    controller: ArmController, pick: int, place: int, after_lift: Callable[[], None]
+    controller: ArmController, pick: int, place: int, after_lift: Callable[[], None],
+    surface: Callable[[np.ndarray], float] | None = None,
 ) -> None:
-    """Run the primitive from the home pose back to it; ``after_lift`` is called while the object is held up."""
-    model, data = controller.model, controller.data
+    """Run the primitive from the home pose back to it; ``after_lift`` is called while the object is held up.
+
+    ``controller`` moves the end-effector site (``move_to``, ``hold``, ``go_home``: the MuJoCo ``ArmController`` or
+    the PyBullet twin's arm); ``surface(xy)`` probes the height below a point (default: MuJoCo's ray).
+    """
+    if surface is None:
+        model, data = controller.model, controller.data
+        surface = lambda xy: surface_height(model, data, xy)  # noqa: E731
     pick_xy, place_xy = cell_xy(pick), cell_xy(place)
-    pick_top, place_top = surface_height(model, data, pick_xy), surface_height(model, data, place_xy)
+    pick_top, place_top = surface(pick_xy), surface(place_xy)
 
     grasp_tip = grasp_tip_height(pick_top)
     release_tip = place_top + GRASP_DEPTH + PLACE_CLEARANCE

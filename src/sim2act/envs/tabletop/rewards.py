@@ -45,7 +45,7 @@ def potential(env) -> float:
     if L.instruction_type(env.layout.instruction) == "tower":
         facts = env.facts()
         done = SUBGOAL_POTENTIAL * sum(s in facts for s in L.subgoals(env.layout.instruction))
-    position = env.data.xpos[block.body]
+    position = env.body_position(block.body)
     distance = np.linalg.norm(position - goal)
     if env.action_mode != "pick_place":
         tips = env.controller.ee_position() - [0.0, 0.0, TIP_BELOW_SITE]
@@ -68,12 +68,12 @@ def subject_and_goal(env):
         return block, env.start_positions[block.body] + [0.0, 0.0, LIFT_GOAL]
     if kind == "stack":
         below = _block(env, place)
-        return None if below is None else (block, env.data.xpos[below.body] + [0.0, 0.0, below.half + block.half])
+        return None if below is None else (block, env.body_position(below.body) + [0.0, 0.0, below.half + block.half])
     bowl_color, direction = _bowl_and_direction(place or "")
     bowl = next((b for b in env.bowls if b.color == bowl_color), None)
     if bowl is None:
         return None
-    goal = env.data.xpos[bowl.body][:2].copy()
+    goal = env.body_position(bowl.body)[:2].copy()
     if direction is not None:
         goal += RELATION_MIDDLE * np.asarray(DIRECTION_VECTORS[direction])
     return block, np.array([goal[0], goal[1], block.half])

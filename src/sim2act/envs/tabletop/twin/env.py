@@ -1,0 +1,240 @@
+"""``TwinTabletopEnv``: the tabletop rebuilt in PyBullet, for transfer experiments (``simulator="pybullet"``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import pybullet as pb
+from gymnasium import spaces
+
+from sim2act import features as F
+from sim2act.envs.tabletop import predicates, rewards
+from sim2act.envs.tabletop.appearance import Randomization
+from sim2act.envs.tabletop.controller import EE_BOUNDS, GRIPPER_OPEN
+from sim2act.envs.tabletop.env import (
+    ACTION_MODES,
+    CAPTION_COLORS,
+    CONTROL_HZ,
+    EE_STEP,
+    EE_WAYPOINT_STEPS,
+    INSTRUCTION_CHARSET,
+    PROPRIO_NAMES,
+    SETTLE_SECONDS,
+)
+from sim2act.envs.tabletop.levels import LEVELS, Layout, sample_layout
+from sim2act.envs.tabletop.primitives import PROBE_TOP, pick_and_place
+from sim2act.envs.tabletop.twin.arm import TwinArm
+from sim2act.envs.tabletop.twin.world import FINGER_JOINTS, MUJOCO_DEPTH_FAR, TwinWorld, front_camera
+from sim2act.envs.tabletop.workspace import CELLS
+from sim2act.errors import Sim2ActError
+
+PROPRIO_LOW = np.array([-2.0, -2.0, -1.0, 0.0, -2.9671, -1.8326, -2.9671, -3.1416, -2.9671, -0.0873, -2.9671], np.float32)
+PROPRIO_HIGH = np.array([2.0, 2.0, 2.0, 2 * GRIPPER_OPEN + 0.01, 2.9671, 1.8326, 2.9671, 0.0, 2.9671, 3.8223, 2.9671], np.float32)
+"""Bounds of the proprio vector: the MuJoCo env's, with the joint limits of pybullet_data's Panda URDF."""
+TWIN_STEP_WAYPOINTS = 12
+"""Physics steps between IK waypoints of an ``ee_delta`` step (24 steps at 240 Hz: two waypoints)."""
+
+
+class TwinTabletopEnv(gym.Env):
+    """The tabletop's PyBullet twin: the same levels, colours, camera pose, observations and actions, other physics.
+
+    ## Description
+    The MuJoCo tabletop (``TabletopEnv``) rebuilt in PyBullet: pybullet_data's Franka Panda URDF (its own
+    kinematics and meshes), a table, cubes and segmented bowls from PyBullet primitives, PyBullet's solver
+    at 240 Hz and its TinyRenderer. Layouts and instructions come from the same levels (``levels``) and
+    seed; success from the same predicates (``predicates.facts_of``) read off PyBullet's state. It is
+    the stand-in for "another world" a MuJoCo-trained policy has never seen (``sim2act bench transfer``).
+
+    ## Mission Space
+    As ``TabletopEnv``: every level (``pick``, ``put-in-bowl`` and its variants, ``stack``, ``place-relative``, ``tower``).
+
+    ## Action Space
+    As ``TabletopEnv``: ``pick_place`` ``MultiDiscrete([64, 64])`` (the same primitive, its heights from a
+    ray probe), or ``ee_delta`` ``Box(-1, 1, (4,))`` at 10 Hz.
+
+    ## Observation Space
+    As ``TabletopEnv`` without the wrist camera and force-torque options: ``rgb``, ``depth`` (metres
+    along the optical axis), ``proprio`` (end-effector site position, gripper width, the URDF's seven
+    joint angles) and ``instruction``. The joint angles follow the URDF's conventions, which differ from
+    the MuJoCo chain's: part of the gap between the two worlds.
+
+    ## Rewards
+    As ``TabletopEnv``: 1 on the verified step; ``reward="shaped"`` adds the same potential-based shaping.
+
+    ## Info
+    ``instruction``, ``success``, ``achieved`` (hindsight facts), as ``TabletopEnv``.
+
+    ## Episode End
+    As ``TabletopEnv``: success terminates; the level's primitives or 10-Hz steps truncate.
+
+    ## Preview
+    ``preview(actions)`` simulates each action from a saved PyBullet state and restores it.
+
+    ## Options
+    ``image_size``, ``action_mode``, ``randomize`` (colour shades, light, camera pose, table shade,
+    friction, mass), ``caption_colors``, ``reward``.
+    """
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": CONTROL_HZ}
+
+    def __init__(self, level: str, action_mode: str = "pick_place", image_size: int = 64, randomize: bool = False,
+                 caption_colors: str = "named", reward: str = "success", render_mode: str | None = None) -> None:
+        if reward not in rewards.REWARDS:
+            raise Sim2ActError(f"reward must be one of {', '.join(rewards.REWARDS)}, got {reward!r}")
+        if caption_colors not in CAPTION_COLORS:
+            raise Sim2ActError(f"caption_colors must be one of {', '.join(CAPTION_COLORS)}, got {caption_colors!r}")
+        if action_mode not in ACTION_MODES:
+            raise Sim2ActError(f"unknown action mode {action_mode!r}; known: {', '.join(ACTION_MODES)}")
+        if not 16 <= int(image_size) <= 256:
+            raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
+        self.level, self.action_mode, self.image_size = level, action_mode, int(image_size)
+        self.reward, self.caption_colors, self.render_mode = reward, caption_colors, render_mode
+        self.spec_level = LEVELS[level]
+        self.randomize = randomize or self.spec_level.randomize
+        self.world = TwinWorld()
+        self.controller: TwinArm | None = None
+        self._camera = front_camera(None, Randomization())
+        self.layout: Layout | None = None
+        self._facts: set[str] = set()
+        self._steps = 0
+        self._potential = 0.0
+        self.start_positions: dict[int, np.ndarray] = {}
+        self.action_space = (spaces.MultiDiscrete([CELLS, CELLS]) if action_mode == "pick_place"
+                             else spaces.Box(-1.0, 1.0, (4,), np.float32))
+        self.action_names = ("pick_cell", "place_cell") if action_mode == "pick_place" else ("dx", "dy", "dz", "gripper")
+        self.proprio_names = PROPRIO_NAMES
+        side = self.image_size
+        self.observation_space = spaces.Dict({
+            F.RGB: spaces.Box(0, 255, (side, side, 3), np.uint8),
+            F.DEPTH: spaces.Box(0.0, MUJOCO_DEPTH_FAR, (side, side), np.float32),
+            F.PROPRIO: spaces.Box(PROPRIO_LOW, PROPRIO_HIGH),
+            F.INSTRUCTION: spaces.Text(512, charset=INSTRUCTION_CHARSET),
+        })
+
+    @property
+    def blocks(self) -> list[predicates.BlockView]:
+        return self.world.blocks
+
+    @property
+    def bowls(self) -> list[predicates.BowlView]:
+        return self.world.bowls
+
+    @property
+    def max_steps(self) -> int:
+        return self.spec_level.primitives if self.action_mode == "pick_place" else self.spec_level.ee_steps
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        rng = np.random.default_rng(seed) if seed is not None else self.np_random
+        self.layout = sample_layout(self.level, rng)
+        spec = Randomization()
+        self._camera = front_camera(rng if self.randomize else None, spec)
+        self.world.build(self.layout, rng, self.randomize, spec)
+        self.controller = TwinArm(self.world)
+        self.controller.set_home()
+        self.controller.hold(SETTLE_SECONDS)
+        self._steps = 0
+        self._facts = self.facts()
+        self.start_positions = {b.body: self.body_position(b.body) for b in self.blocks}
+        self._potential = rewards.potential(self) if self.reward == "shaped" else 0.0
+        return self._observation(), self._info(False, [])
+
+    def step(self, action):
+        facts, lifted = self._simulate(action)
+        achieved = sorted((facts - self._facts) | lifted)
+        self._facts = facts
+        self._steps += 1
+        success = self.layout.instruction in facts or self.layout.instruction in lifted
+        truncated = not success and self._steps >= self.max_steps
+        reward = float(success)
+        if self.reward == "shaped":
+            potential = rewards.potential(self)
+            reward += potential - self._potential
+            self._potential = potential
+        return self._observation(), reward, success, truncated, self._info(success, achieved)
+
+    def set_instruction(self, instruction: str) -> dict[str, Any]:
+        """Follow ``instruction`` instead of the episode's from now on (replays); the observation with it."""
+        self.layout = dataclasses.replace(self.layout, instruction=instruction)
+        return self._observation()
+
+    def preview(self, actions: Sequence[Any], repeat: int = 1) -> list[dict[str, Any]]:
+        """The observation each action would lead to from the current state; the env itself does not move."""
+        c = self.world.client
+        saved, target, finger = pb.saveState(physicsClientId=c), self.controller.target.copy(), self.controller.finger
+        observations = []
+        try:
+            for action in actions:
+                for _ in range(repeat):
+                    self._simulate(action)
+                observations.append(self._observation())
+                pb.restoreState(saved, physicsClientId=c)
+                self.controller.target, self.controller.finger = target.copy(), finger
+        finally:
+            pb.removeState(saved, physicsClientId=c)
+        return observations
+
+    def _simulate(self, action) -> tuple[set[str], set[str]]:
+        lifted: set[str] = set()
+
+        def note_lift() -> None:
+            lifted.update(f for f in self.facts() if f.startswith("pick up "))
+
+        if self.action_mode == "pick_place":
+            pick, place = (int(a) for a in np.asarray(action).reshape(-1)[:2])
+            if not (0 <= pick < CELLS and 0 <= place < CELLS):
+                raise Sim2ActError(f"pick_place action {list(np.asarray(action).reshape(-1))} is outside [0, {CELLS})")
+            pick_and_place(self.controller, pick, place, note_lift, surface=self.surface_height)
+            self.controller.hold(SETTLE_SECONDS)
+            return self.facts(), lifted
+        a = np.clip(np.asarray(action, np.float64).reshape(-1)[:4], -1.0, 1.0)
+        target = np.clip(self.controller.target + EE_STEP * a[:3], EE_BOUNDS[0], EE_BOUNDS[1])
+        self.controller.move_to(target, GRIPPER_OPEN * (a[3] + 1.0) / 2.0, 1.0 / CONTROL_HZ, TWIN_STEP_WAYPOINTS)
+        facts = self.facts()
+        return facts, {f for f in facts if f.startswith("pick up ")}
+
+    def surface_height(self, xy: np.ndarray) -> float:
+        """Height of the first surface below ``xy`` other than the arm (the table top is 0), by a ray."""
+        c = self.world.client
+        start, end = [xy[0], xy[1], PROBE_TOP], [xy[0], xy[1], -0.01]
+        for hit in pb.rayTestBatch([start], [end], reportHitNumber=-1, fractionEpsilon=1e-4, physicsClientId=c) or []:
+            body, _, fraction, position, _ = hit
+            if body not in (-1, self.world.panda):
+                return max(0.0, float(position[2]))
+        return 0.0
+
+    def body_position(self, body: int) -> np.ndarray:
+        """A block's or bowl's centre (privileged state: the verifier, rewards and the expert read it)."""
+        return np.asarray(pb.getBasePositionAndOrientation(body, physicsClientId=self.world.client)[0])
+
+    def facts(self) -> set[str]:
+        """Every fact of the task language that holds now, by the MuJoCo env's predicates."""
+        c, panda = self.world.client, self.world.panda
+        states = []
+        for block in self.blocks:
+            velocity = np.asarray(pb.getBaseVelocity(block.body, physicsClientId=c)[0])
+            touching = {link for link in FINGER_JOINTS
+                        if pb.getContactPoints(bodyA=block.body, bodyB=panda, linkIndexB=link, physicsClientId=c)}
+            states.append(predicates.BlockState(self.body_position(block.body), float(np.linalg.norm(velocity)),
+                                                len(touching) == 2))
+        return predicates.facts_of(self.blocks, states, self.bowls, [self.body_position(b.body)[:2] for b in self.bowls])
+
+    def _observation(self) -> dict[str, Any]:
+        rgb, depth = self.world.render(self._camera, self.image_size)
+        proprio = [*self.controller.ee_position(), self.controller.finger_width(), *self.controller.arm_q()]
+        space = self.observation_space[F.PROPRIO]
+        return {F.RGB: rgb, F.DEPTH: depth, F.PROPRIO: np.clip(np.asarray(proprio, np.float32), space.low, space.high),
+                F.INSTRUCTION: self.layout.instruction}
+
+    def _info(self, success: bool, achieved: list[str]) -> dict[str, Any]:
+        return {F.INFO_INSTRUCTION: self.layout.instruction, F.INFO_SUCCESS: bool(success), F.INFO_ACHIEVED: achieved}
+
+    def render(self):
+        return self._observation()[F.RGB]
+
+    def close(self):
+        self.world.close()
