@@ -58,7 +58,7 @@ def test_the_scripted_expert_succeeds_in_the_twin_through_the_same_primitive(lev
                 action = expert.act(None)
                 if action is None:
                     break
-                _, _, success, truncated, info = env.step(action)
+                _, _, success, truncated, _ = env.step(action)
                 done = success or truncated
             successes.append(success)
     finally:

@@ -66,7 +66,7 @@ def pick_and_place(
     """
     if surface is None:
         model, data = controller.model, controller.data
-        surface = lambda xy: surface_height(model, data, xy)  # noqa: E731
+        surface = lambda xy: surface_height(model, data, xy)
     pick_xy, place_xy = cell_xy(pick), cell_xy(place)
     pick_top, place_top = surface(pick_xy), surface(place_xy)
 

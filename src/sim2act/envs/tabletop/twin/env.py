@@ -20,7 +20,6 @@ from sim2act.envs.tabletop.env import (
     CAPTION_COLORS,
     CONTROL_HZ,
     EE_STEP,
-    EE_WAYPOINT_STEPS,
     INSTRUCTION_CHARSET,
     PROPRIO_NAMES,
     SETTLE_SECONDS,
@@ -202,7 +201,7 @@ class TwinTabletopEnv(gym.Env):
         c = self.world.client
         start, end = [xy[0], xy[1], PROBE_TOP], [xy[0], xy[1], -0.01]
         for hit in pb.rayTestBatch([start], [end], reportHitNumber=-1, fractionEpsilon=1e-4, physicsClientId=c) or []:
-            body, _, fraction, position, _ = hit
+            body, _, _, position, _ = hit
             if body not in (-1, self.world.panda):
                 return max(0.0, float(position[2]))
         return 0.0
