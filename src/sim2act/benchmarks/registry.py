@@ -10,6 +10,7 @@ from sim2act.benchmarks.ablations import AblationsConfig, run_ablations
 from sim2act.benchmarks.generalization import GeneralizationConfig, run_generalization
 from sim2act.benchmarks.long_horizon import LongHorizonConfig, run_long_horizon
 from sim2act.benchmarks.sample_efficiency import SampleEfficiencyConfig, run_sample_efficiency
+from sim2act.benchmarks.transfer import TransferConfig, run_transfer
 
 
 @dataclass(frozen=True)
@@ -30,5 +31,6 @@ BENCHMARKS: dict[str, Benchmark] = {
         Benchmark("generalization", GeneralizationConfig, run_generalization, "about 15 min once sample-efficiency ran"),
         Benchmark("long-horizon", LongHorizonConfig, run_long_horizon, "about 45 min"),
         Benchmark("ablations", AblationsConfig, run_ablations, "about 1 h once sample-efficiency ran"),
+        Benchmark("transfer", TransferConfig, run_transfer, "about 1 h per level with and without randomisation"),
     )
 }

@@ -193,6 +193,26 @@ def ablations_command(
          rl_factor=rl_factor, target=target, rlfp=_rlfp_overrides(rlfp), decision_stacks=_decision_stacks_overrides(decision_stacks))
 
 
+@bench_app.command("transfer")
+@user_errors_exit_cleanly
+def transfer_command(
+    quick: Quick = False,
+    out: Out = None,
+    seeds: Seeds = None,
+    domain: Domain = None,
+    levels: Annotated[Optional[str], typer.Option(help="Comma-separated levels Sim2Act trains on (default: the domain's).")] = None,
+    loop: Loop = None,
+    randomize: Annotated[Optional[str], typer.Option(help="Train without and/or with domain randomisation: off, on or off,on (default).")] = None,
+    few_shot: Annotated[Optional[str], typer.Option(help="Comma-separated budgets N of twin episodes in the adaptation round (default 50; 0: zero-shot only).")] = None,
+    episodes: Annotated[Optional[int], typer.Option(help="Evaluation episodes per measurement (default 200).")] = None,
+    split: Annotated[Optional[str], typer.Option(help="Split of every measurement (default test_unseen_layout).")] = None,
+    env: Env = None,
+) -> None:
+    """Sim2Act trained in the domain's simulator, measured there and in its twin: zero-shot, then after a few-shot round."""
+    _run("transfer", quick, out, None, loop, None, env, domain, seeds=seeds, levels=_names(levels), episodes=episodes,
+         randomize=_switches(randomize), few_shot_episodes=_episode_counts(few_shot), eval_split=split)
+
+
 def _per_method(text: str | None, option: str, what: str, kind: type) -> dict | None:
     """``--method-seeds ppo=1,bc-expert=2`` as {"ppo": 1, "bc-expert": 2} (``kind`` int or float)."""
     if text is None:
@@ -268,3 +288,15 @@ def _names(text: str | None) -> tuple[str, ...] | None:
     if not names:
         raise Sim2ActError(f"empty list: {text!r}")
     return names
+
+
+def _switches(text: str | None) -> tuple[bool, ...] | None:
+    """``"off,on"`` → ``(False, True)``; anything else is a one-line error."""
+    if text is None:
+        return None
+    values = {"off": False, "on": True}
+    words = [w.strip() for w in text.split(",") if w.strip()]
+    if not words or any(w not in values for w in words):
+        raise Sim2ActError(f"--randomize takes off, on or off,on, got {text!r}")
+    return tuple(dict.fromkeys(values[w] for w in words))
+

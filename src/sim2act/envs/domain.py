@@ -171,6 +171,8 @@ class Domain:
     """``replay(env, seed, instruction, actions)``: the verifier's verdict of a stored episode under any instruction."""
     exact_state_keys: bool = False
     """``info["state_key"]`` is equal only for equal simulator states, so loop erasure may use it."""
+    twin: Mapping[str, Any] | None = None
+    """Env options that build the same tasks in another simulator (``sim2act bench transfer``), or None."""
 
     def resolve_level(self, level: str | None) -> str:
         """The canonical name of ``level`` (None: the default level); an unknown one is a one-line error."""

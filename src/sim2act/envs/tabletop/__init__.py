@@ -40,7 +40,7 @@ def _vision(options) -> VisionDefaults:
 
 DOMAIN = Domain(
     name="tabletop",
-    summary="Franka Panda in MuJoCo (CLIPort-style tasks): RGB-D camera, pick-and-place cells or 10-Hz end-effector deltas",
+    summary="Franka Panda in MuJoCo (CLIPort-style tasks; a PyBullet twin): RGB-D camera, pick-and-place cells or 10-Hz end-effector deltas",
     build=build_tabletop,
     levels=Levels(
         named=NAMED_LEVELS,
@@ -67,6 +67,7 @@ DOMAIN = Domain(
     expert=TabletopExpert,
     replay=replay_verdicts,
     exact_state_keys=False,  # continuous physics: no two states are known equal, so no loop erasure
+    twin={"simulator": "pybullet"},
 )
 register_domain(DOMAIN)
 
