@@ -11,6 +11,7 @@ import pytest
 from gymnasium import spaces
 
 from sim2act.baselines import RLConfig, RLRun, train_rl
+from sim2act.baselines.task_env import TaskEnv
 from sim2act.envs import get_domain
 from sim2act.envs.grid import GridEnv
 from sim2act.envs.registry import _DOMAINS
@@ -84,3 +85,14 @@ class PairedActions(gym.Wrapper):
 def paired_grid(monkeypatch) -> str:
     """A domain ``pairedgrid`` (the grid behind ``PairedActions``), registered for this test only."""
     return _grid_behind(PairedActions, "pairedgrid", monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def grid_frames():
+    """16 GoToLocal reset frames as one ``TaskEnv`` batch, with the observation space (the RLFP agents' tests)."""
+    env = TaskEnv("grid", "GoToLocal", seed=3)
+    observations = [env.reset()[0] for _ in range(16)]
+    space = env.observation_space
+    env.close()
+    return space, {key: np.stack([o[key] for o in observations]) for key in observations[0]}
+

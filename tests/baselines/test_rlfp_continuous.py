@@ -20,15 +20,6 @@ TINY = RLFPConfig(prior="unused", features_dim=32, channels=8, learning_rate=3e-
 EE = {"action_mode": "ee_delta"}
 
 
-@pytest.fixture(scope="module")
-def grid_frames():
-    env = TaskEnv("grid", "GoToLocal", seed=3)
-    observations = [env.reset()[0] for _ in range(16)]
-    space = env.observation_space
-    env.close()
-    return space, {key: np.stack([o[key] for o in observations]) for key in observations[0]}
-
-
 def _batch(frames: dict, actions: np.ndarray, returns: np.ndarray, prior: np.ndarray) -> dict:
     return {**{f"obs/{k}": v for k, v in frames.items()}, **{f"next/{k}": v for k, v in frames.items()},
             "action": actions.astype(np.float32), "return": returns.astype(np.float32),
@@ -36,7 +27,7 @@ def _batch(frames: dict, actions: np.ndarray, returns: np.ndarray, prior: np.nda
 
 
 def _means(agent: ContinuousFoundationActorCritic, frames: dict) -> np.ndarray:
-    from sim2act.baselines.rlfp.agent import to_tensors
+    from sim2act.baselines.rlfp.inputs import to_tensors
 
     return agent.net.mean(agent.net.features(to_tensors(frames, agent.device))).detach().numpy()
 

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 from sim2act.baselines.rlfp import RLFPConfig
-from sim2act.baselines.rlfp.agent import FoundationActorCritic, random_shift
+from sim2act.baselines.rlfp.agent import FoundationActorCritic
 from sim2act.baselines.rlfp.buffer import NStepReplay, SuccessBuffer, load_buffers, save_buffers, unprefixed
-from sim2act.baselines.task_env import TaskEnv
+from sim2act.baselines.rlfp.inputs import random_shift
 from sim2act.errors import Sim2ActError
 
 
@@ -68,15 +68,6 @@ def test_random_shift_crops_a_padded_copy_and_zero_leaves_images_alone():
     for b in range(2):  # each crop is a window of its own padded image
         windows = [padded[b, i:i + 6, j:j + 6] for i in range(5) for j in range(5)]
         assert any(torch.equal(shifted[b, :, :, 0], w) for w in windows)
-
-
-@pytest.fixture(scope="module")
-def grid_frames():
-    env = TaskEnv("grid", "GoToLocal", seed=3)
-    observations = [env.reset()[0] for _ in range(16)]
-    space = env.observation_space
-    env.close()
-    return space, {key: np.stack([o[key] for o in observations]) for key in observations[0]}
 
 
 def _batch(frames: dict, actions: np.ndarray, returns: np.ndarray, prior: np.ndarray) -> dict:

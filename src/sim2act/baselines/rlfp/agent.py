@@ -14,8 +14,6 @@ Read top to bottom, one ``update``:
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -24,15 +22,12 @@ from torch import nn
 
 from sim2act.actions.distributions import Categorical
 from sim2act.baselines.extractor import FiLMExtractor
+from sim2act.baselines.rlfp.agent_base import ActorCriticAgent, mlp
+from sim2act.baselines.rlfp.inputs import to_tensors
 from sim2act.baselines.rlfp.q_filter import q_filtered
-from sim2act.baselines.task_env import IMAGE, INSTRUCTION_IDS, PROPRIO
 
 PRIOR_SMOOTHING = 0.01
 """Share of uniform mixed into π0 in the KL term: a prior of exactly 0 on an action would make the KL infinite."""
-
-
-def mlp(width_in: int, n_out: int, hidden: int = 256) -> nn.Sequential:
-    return nn.Sequential(nn.Linear(width_in, hidden), nn.ReLU(), nn.Linear(hidden, n_out))
 
 
 class ActorCritic(nn.Module):
@@ -55,48 +50,12 @@ class ActorCritic(nn.Module):
         return F.log_softmax(self.actor(features), -1)
 
 
-def to_tensors(obs: dict[str, np.ndarray], device: torch.device) -> dict[str, torch.Tensor]:
-    """``TaskEnv`` arrays → the encoder's input: images scaled to [0, 1] (as stable-baselines3 feeds it)."""
-    tensors = {IMAGE: torch.as_tensor(obs[IMAGE], device=device).float().div_(255.0),
-               INSTRUCTION_IDS: torch.as_tensor(obs[INSTRUCTION_IDS], device=device).long()}
-    if PROPRIO in obs:
-        tensors[PROPRIO] = torch.as_tensor(obs[PROPRIO], device=device).float()
-    return tensors
-
-
-def random_shift(images: torch.Tensor, pad: int, generator: torch.Generator) -> torch.Tensor:
-    """DrQ's augmentation: replicate-pad (B, H, W, C) images by ``pad`` and crop each back at a random offset."""
-    if pad == 0:
-        return images
-    b, h, w, _ = images.shape
-    padded = F.pad(images.permute(0, 3, 1, 2), (pad, pad, pad, pad), mode="replicate")
-    dx = torch.randint(0, 2 * pad + 1, (b,), generator=generator)
-    dy = torch.randint(0, 2 * pad + 1, (b,), generator=generator)
-    rows = (dy[:, None] + torch.arange(h)[None]).to(images.device)  # (B, H)
-    cols = (dx[:, None] + torch.arange(w)[None]).to(images.device)  # (B, W)
-    batch = torch.arange(b, device=images.device)[:, None, None]
-    cropped = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]
-    return cropped
-
-
-class FoundationActorCritic:
-    """The agent: networks, their optimisers and the update; ``act`` for the training loop."""
+class FoundationActorCritic(ActorCriticAgent):
+    """The agent over joint actions: ``act`` for the training loop, ``update`` (module docstring)."""
 
     def __init__(self, observation_space: spaces.Dict, n_actions: int, config, cell_pixels: int, device: str = "cpu") -> None:
-        self.config = config
-        self.device = torch.device(device)
-        self.net = ActorCritic(observation_space, n_actions, config.features_dim, config.channels, cell_pixels,
-                               config.cell_stem).to(self.device)
-        self.target = copy.deepcopy(self.net.q1), copy.deepcopy(self.net.q2)
-        for head in self.target:
-            head.requires_grad_(False)
-        critic_parameters = [*self.net.encoder.parameters(), *self.net.q1.parameters(), *self.net.q2.parameters()]
-        self.critic_optimizer = torch.optim.Adam(critic_parameters, lr=config.learning_rate)
-        self.actor_optimizer = torch.optim.Adam(self.net.actor.parameters(), lr=config.learning_rate)
-        self.generator = torch.Generator().manual_seed(config.seed)
-        self.updates = 0
-        self.env_steps = 0
-        """Executed env steps so far (the training loop sets it; the continuous agent's noise schedule reads it)."""
+        super().__init__(ActorCritic(observation_space, n_actions, config.features_dim, config.channels, cell_pixels,
+                                     config.cell_stem), config, device)
 
     def act(self, obs: dict[str, np.ndarray], prior: np.ndarray, rng: np.random.Generator, warm: bool) -> np.ndarray:
         """(B,) joint actions: sampled from π0 (``prior``, (B, n)) during the warm start, else from the actor, or
@@ -113,16 +72,10 @@ class FoundationActorCritic:
         q1, q2 = self.net.q(features)
         return self.net.log_policy(features).exp().cpu().numpy(), torch.minimum(q1, q2).cpu().numpy()
 
-    def _augmented(self, obs: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
-        tensors = to_tensors(obs, self.device)
-        tensors[IMAGE] = random_shift(tensors[IMAGE], self.config.shift_pixels, self.generator)
-        return tensors
-
     def update(self, batch: dict[str, np.ndarray], successes: dict[str, np.ndarray] | None) -> dict[str, float]:
         """One critic and one actor step on a replay batch (and a success-buffer batch, when there is one)."""
         c = self.config
-        obs = self._augmented({k[4:]: v for k, v in batch.items() if k.startswith("obs/")})
-        next_obs = self._augmented({k[5:]: v for k, v in batch.items() if k.startswith("next/")})
+        obs, next_obs = self.augmented(batch, "obs/"), self.augmented(batch, "next/")
         actions = torch.as_tensor(batch["action"], device=self.device).long()
         returns = torch.as_tensor(batch["return"], device=self.device).float()
         discounts = torch.as_tensor(batch["discount"], device=self.device).float()
@@ -153,7 +106,7 @@ class FoundationActorCritic:
         imitation = torch.zeros((), device=self.device)
         if successes is not None:
             with torch.no_grad():
-                success_features = self.net.features(self._augmented({k[4:]: v for k, v in successes.items() if k.startswith("obs/")}))
+                success_features = self.net.features(self.augmented(successes, "obs/"))
             success_log_pi = self.net.log_policy(success_features)
             imitation = F.nll_loss(success_log_pi, torch.as_tensor(successes["action"], device=self.device).long())
         actor_loss = improvement + c.prior_kl * prior_kl + c.success_kl * imitation
@@ -161,25 +114,6 @@ class FoundationActorCritic:
         actor_loss.backward()
         self.actor_optimizer.step()
 
-        with torch.no_grad():  # 3. Polyak averaging of the target critics
-            for online, target_head in ((self.net.q1, self.target[0]), (self.net.q2, self.target[1])):
-                for p, p_target in zip(online.parameters(), target_head.parameters()):
-                    p_target.lerp_(p, c.tau)
-        self.updates += 1
+        self.track_targets()  # 3. Polyak averaging of the target critics
         return {"losses/critic": critic_loss.item(), "losses/actor": improvement.item(), "losses/prior_kl": prior_kl.item(),
                 "losses/success_imitation": imitation.item(), "charts/q": q_min.mean().item()}
-
-    def state_dict(self) -> dict:
-        return {"net": self.net.state_dict(), "target": [head.state_dict() for head in self.target],
-                "critic_optimizer": self.critic_optimizer.state_dict(), "actor_optimizer": self.actor_optimizer.state_dict(),
-                "generator": self.generator.get_state(), "updates": self.updates, "env_steps": self.env_steps}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.net.load_state_dict(state["net"])
-        for head, saved in zip(self.target, state["target"]):
-            head.load_state_dict(saved)
-        self.critic_optimizer.load_state_dict(state["critic_optimizer"])
-        self.actor_optimizer.load_state_dict(state["actor_optimizer"])
-        self.generator.set_state(state["generator"])
-        self.updates = state["updates"]
-        self.env_steps = state.get("env_steps", 0)

@@ -17,8 +17,6 @@ higher (the paper's choice between the two).
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -26,8 +24,8 @@ from gymnasium import spaces
 from torch import nn
 
 from sim2act.baselines.extractor import FiLMExtractor
-from sim2act.baselines.rlfp.agent import mlp, random_shift, to_tensors
-from sim2act.baselines.task_env import IMAGE
+from sim2act.baselines.rlfp.agent_base import ActorCriticAgent, mlp
+from sim2act.baselines.rlfp.inputs import to_tensors
 
 
 class BoxActions:
@@ -83,25 +81,13 @@ class ContinuousActorCritic(nn.Module):
         return torch.maximum(torch.minimum(actions, self.centre + self.half_range), self.centre - self.half_range)
 
 
-class ContinuousFoundationActorCritic:
-    """The agent for Box actions: networks, optimisers, ``act`` and ``update`` (the discrete agent's surface)."""
+class ContinuousFoundationActorCritic(ActorCriticAgent):
+    """The agent for Box actions: ``act`` and ``update`` on the discrete agent's surface (``agent_base``)."""
 
     def __init__(self, observation_space: spaces.Dict, action_space: spaces.Box, config, cell_pixels: int,
                  device: str = "cpu") -> None:
-        self.config = config
-        self.device = torch.device(device)
-        self.net = ContinuousActorCritic(observation_space, action_space, config.features_dim, config.channels,
-                                         cell_pixels, config.cell_stem).to(self.device)
-        self.target = copy.deepcopy(self.net.q1), copy.deepcopy(self.net.q2)
-        for head in self.target:
-            head.requires_grad_(False)
-        critic_parameters = [*self.net.encoder.parameters(), *self.net.q1.parameters(), *self.net.q2.parameters()]
-        self.critic_optimizer = torch.optim.Adam(critic_parameters, lr=config.learning_rate)
-        self.actor_optimizer = torch.optim.Adam(self.net.actor.parameters(), lr=config.learning_rate)
-        self.generator = torch.Generator().manual_seed(config.seed)
-        self.updates = 0
-        self.env_steps = 0
-        """Executed env steps so far: the exploration schedule's clock (the training loop sets it)."""
+        super().__init__(ContinuousActorCritic(observation_space, action_space, config.features_dim, config.channels,
+                                               cell_pixels, config.cell_stem), config, device)
 
     @property
     def std(self) -> float:
@@ -123,17 +109,11 @@ class ContinuousFoundationActorCritic:
         q_prior = torch.minimum(*self.net.q(features, prior_actions))
         return torch.where((q_prior > q_actor)[:, None], prior_actions, actor).cpu().numpy()
 
-    def _augmented(self, obs: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
-        tensors = to_tensors(obs, self.device)
-        tensors[IMAGE] = random_shift(tensors[IMAGE], self.config.shift_pixels, self.generator)
-        return tensors
-
     def update(self, batch: dict[str, np.ndarray], successes: dict[str, np.ndarray] | None) -> dict[str, float]:
         """One critic and one actor step on a replay batch (and a success-buffer batch, when there is one)."""
         c = self.config
         sigma = self.std
-        obs = self._augmented({k[4:]: v for k, v in batch.items() if k.startswith("obs/")})
-        next_obs = self._augmented({k[5:]: v for k, v in batch.items() if k.startswith("next/")})
+        obs, next_obs = self.augmented(batch, "obs/"), self.augmented(batch, "next/")
         actions = torch.as_tensor(batch["action"], device=self.device).float()
         returns = torch.as_tensor(batch["return"], device=self.device).float()
         discounts = torch.as_tensor(batch["discount"], device=self.device).float()
@@ -161,7 +141,7 @@ class ContinuousFoundationActorCritic:
         imitation = torch.zeros((), device=self.device)
         if successes is not None:
             with torch.no_grad():
-                success_features = self.net.features(self._augmented({k[4:]: v for k, v in successes.items() if k.startswith("obs/")}))
+                success_features = self.net.features(self.augmented(successes, "obs/"))
             success_actions = torch.as_tensor(successes["action"], device=self.device).float()
             imitation = ((self.net.mean(success_features) - success_actions) ** 2).sum(-1).mean() / (2 * sigma**2)
         actor_loss = improvement + c.prior_kl * prior_kl + c.success_kl * imitation
@@ -169,25 +149,6 @@ class ContinuousFoundationActorCritic:
         actor_loss.backward()
         self.actor_optimizer.step()  # the Q heads' gradients from this pass are cleared before the next critic step
 
-        with torch.no_grad():  # 3. Polyak averaging of the target critics
-            for online, target_head in ((self.net.q1, self.target[0]), (self.net.q2, self.target[1])):
-                for p, p_target in zip(online.parameters(), target_head.parameters()):
-                    p_target.lerp_(p, c.tau)
-        self.updates += 1
+        self.track_targets()  # 3. Polyak averaging of the target critics
         return {"losses/critic": critic_loss.item(), "losses/actor": improvement.item(), "losses/prior_kl": prior_kl.item(),
                 "losses/success_imitation": imitation.item(), "charts/q": -improvement.item(), "charts/std": sigma}
-
-    def state_dict(self) -> dict:
-        return {"net": self.net.state_dict(), "target": [head.state_dict() for head in self.target],
-                "critic_optimizer": self.critic_optimizer.state_dict(), "actor_optimizer": self.actor_optimizer.state_dict(),
-                "generator": self.generator.get_state(), "updates": self.updates, "env_steps": self.env_steps}
-
-    def load_state_dict(self, state: dict) -> None:
-        self.net.load_state_dict(state["net"])
-        for head, saved in zip(self.target, state["target"]):
-            head.load_state_dict(saved)
-        self.critic_optimizer.load_state_dict(state["critic_optimizer"])
-        self.actor_optimizer.load_state_dict(state["actor_optimizer"])
-        self.generator.set_state(state["generator"])
-        self.updates = state["updates"]
-        self.env_steps = state.get("env_steps", 0)

@@ -17,9 +17,10 @@ import torch
 from gymnasium import spaces
 
 from sim2act.actions.distributions import ActionDistribution, CandidateActions, Categorical, JointCategorical
-from sim2act.baselines.rlfp.agent import ActorCritic, to_tensors
+from sim2act.baselines.rlfp.agent import ActorCritic
 from sim2act.baselines.rlfp.config import RLFPConfig
 from sim2act.baselines.rlfp.continuous_agent import BoxActions, ContinuousActorCritic
+from sim2act.baselines.rlfp.inputs import to_tensors
 from sim2act.baselines.rlfp.priors import FoundationPriors, agent_actions, prior_guide
 from sim2act.baselines.rlfp.q_filter import q_filtered
 from sim2act.baselines.task_env import InstructionEncoder, observation_space_for

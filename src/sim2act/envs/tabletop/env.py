@@ -2,33 +2,35 @@
 
 from __future__ import annotations
 
-import dataclasses
 import string
 from collections.abc import Sequence
 from typing import Any
 
-import gymnasium as gym
 import mujoco
 import numpy as np
 from gymnasium import spaces
 
 from sim2act import features as F
-from sim2act.envs.tabletop import predicates, rewards
+from sim2act.envs.tabletop import predicates
 from sim2act.envs.tabletop.appearance import Randomization, SceneLooks, rgba
 from sim2act.envs.tabletop.controller import EE_BOUNDS, GRIPPER_OPEN, HOME_EE, ArmController
+from sim2act.envs.tabletop.episode import CONTROL_HZ, TabletopEpisode, check_options
 from sim2act.envs.tabletop.levels import LEVELS, Layout, sample_layout
 from sim2act.envs.tabletop.primitives import pick_and_place
 from sim2act.envs.tabletop.rendering import CameraRenderer
-from sim2act.envs.tabletop.scene import FRONT_CAMERA, WRIST_CAMERA, WRIST_FORCE, WRIST_TORQUE, BLOCK_MASS, build_model, scene_ids, size_block
+from sim2act.envs.tabletop.scene import (
+    BLOCK_MASS,
+    FRONT_CAMERA,
+    WRIST_CAMERA,
+    WRIST_FORCE,
+    WRIST_TORQUE,
+    build_model,
+    scene_ids,
+    size_block,
+)
 from sim2act.envs.tabletop.workspace import BLOCK_HALF_SIZES, CELLS, PARK_X, cell_xy
 from sim2act.errors import Sim2ActError
 
-ACTION_MODES = ("pick_place", "ee_delta")
-CAPTION_COLORS = ("named", "all")
-"""What the prior's captions and regions may name: only colours the level names (``named``: an evaluation-only
-colour is never read, even as a distractor), or every object in view (``all``). Instructions, hindsight and the
-verifier's success always keep to the level's colours."""
-CONTROL_HZ = 10
 EE_STEP = 0.04
 """Metres the end-effector target moves for a full-scale ``ee_delta`` action."""
 SETTLE_SECONDS = 0.12
@@ -44,7 +46,7 @@ MAX_WRENCH = 1000.0
 """Bound (N, N·m) of the wrist force-torque reading in the observation space; readings are clipped to it."""
 
 
-class TabletopEnv(gym.Env):
+class TabletopEnv(TabletopEpisode):
     """A Franka Panda at a table of coloured blocks and bowls, seen by a fixed RGB-D camera.
 
     ## Description
@@ -98,8 +100,6 @@ class TabletopEnv(gym.Env):
     instead (``twin.TwinTabletopEnv``).
     """
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": CONTROL_HZ}
-
     def __init__(
         self,
         level: str,
@@ -112,16 +112,8 @@ class TabletopEnv(gym.Env):
         reward: str = "success",
         render_mode: str | None = None,
     ) -> None:
-        if reward not in rewards.REWARDS:
-            raise Sim2ActError(f"reward must be one of {', '.join(rewards.REWARDS)}, got {reward!r}")
-        self.reward = reward
-        if caption_colors not in CAPTION_COLORS:
-            raise Sim2ActError(f"caption_colors must be one of {', '.join(CAPTION_COLORS)}, got {caption_colors!r}")
-        self.caption_colors = caption_colors
-        if action_mode not in ACTION_MODES:
-            raise Sim2ActError(f"unknown action mode {action_mode!r}; known: {', '.join(ACTION_MODES)}")
-        if not 16 <= int(image_size) <= 256:
-            raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
+        check_options(action_mode, image_size, caption_colors, reward)
+        self.reward, self.caption_colors = reward, caption_colors
         self.level, self.action_mode, self.image_size = level, action_mode, int(image_size)
         self.spec_level = LEVELS[level]
         self.wrist_camera, self.force_torque = wrist_camera, force_torque
@@ -165,10 +157,6 @@ class TabletopEnv(gym.Env):
         observation[F.INSTRUCTION] = spaces.Text(512, charset=INSTRUCTION_CHARSET)
         self.observation_space = spaces.Dict(observation)
 
-    @property
-    def max_steps(self) -> int:
-        return self.spec_level.primitives if self.action_mode == "pick_place" else self.spec_level.ee_steps
-
     # -- episode --------------------------------------------------------------------------------------
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
@@ -184,30 +172,8 @@ class TabletopEnv(gym.Env):
         mujoco.mj_forward(self.model, self.data)
         self.controller.hold(SETTLE_SECONDS)
         self.controller.target = HOME_EE.copy()
-        self._steps = 0
-        self._facts = self.facts()
-        self.start_positions = {b.body: self.data.xpos[b.body].copy() for b in self.blocks}
-        self._potential = rewards.potential(self) if self.reward == "shaped" else 0.0
+        self._begin()
         return self._observation(), self._info(False, [])
-
-    def step(self, action):
-        facts, lifted = self._simulate(action)
-        achieved = sorted((facts - self._facts) | lifted)
-        self._facts = facts
-        self._steps += 1
-        success = self.layout.instruction in facts or self.layout.instruction in lifted
-        truncated = not success and self._steps >= self.max_steps
-        reward = float(success)
-        if self.reward == "shaped":
-            potential = rewards.potential(self)
-            reward += potential - self._potential
-            self._potential = potential
-        return self._observation(), reward, success, truncated, self._info(success, achieved)
-
-    def set_instruction(self, instruction: str) -> dict[str, Any]:
-        """Follow ``instruction`` instead of the episode's from now on (replays); the observation with it."""
-        self.layout = dataclasses.replace(self.layout, instruction=instruction)
-        return self._observation()
 
     def preview(self, actions: Sequence[Any], repeat: int = 1) -> list[dict[str, Any]]:
         """The observation each action would lead to from the current state, held for ``repeat`` steps (an action
@@ -311,12 +277,6 @@ class TabletopEnv(gym.Env):
         obs[F.PROPRIO] = np.clip(np.asarray(proprio, np.float32), space.low, space.high)
         obs[F.INSTRUCTION] = self.layout.instruction
         return obs
-
-    def _info(self, success: bool, achieved: list[str]) -> dict[str, Any]:
-        return {F.INFO_INSTRUCTION: self.layout.instruction, F.INFO_SUCCESS: bool(success), F.INFO_ACHIEVED: achieved}
-
-    def render(self):
-        return self._observation()[F.RGB]
 
     def close(self):
         if self._renderer is not None:

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-import gymnasium as gym
 import numpy as np
 import pybullet as pb
 from gymnasium import spaces
 
 from sim2act import features as F
-from sim2act.envs.tabletop import predicates, rewards
+from sim2act.envs.tabletop import predicates
 from sim2act.envs.tabletop.appearance import Randomization
 from sim2act.envs.tabletop.controller import EE_BOUNDS, GRIPPER_OPEN
-from sim2act.envs.tabletop.env import (
-    ACTION_MODES,
-    CAPTION_COLORS,
-    CONTROL_HZ,
-    EE_STEP,
-    INSTRUCTION_CHARSET,
-    PROPRIO_NAMES,
-    SETTLE_SECONDS,
-)
+from sim2act.envs.tabletop.env import EE_STEP, INSTRUCTION_CHARSET, PROPRIO_NAMES, SETTLE_SECONDS
+from sim2act.envs.tabletop.episode import CONTROL_HZ, TabletopEpisode, check_options
 from sim2act.envs.tabletop.levels import LEVELS, Layout, sample_layout
 from sim2act.envs.tabletop.primitives import PROBE_TOP, pick_and_place
 from sim2act.envs.tabletop.twin.arm import TwinArm
@@ -38,7 +29,7 @@ TWIN_STEP_WAYPOINTS = 12
 """Physics steps between IK waypoints of an ``ee_delta`` step (24 steps at 240 Hz: two waypoints)."""
 
 
-class TwinTabletopEnv(gym.Env):
+class TwinTabletopEnv(TabletopEpisode):
     """The tabletop's PyBullet twin: the same levels, colours, camera pose, observations and actions, other physics.
 
     ## Description
@@ -78,18 +69,9 @@ class TwinTabletopEnv(gym.Env):
     friction, mass), ``caption_colors``, ``reward``.
     """
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": CONTROL_HZ}
-
     def __init__(self, level: str, action_mode: str = "pick_place", image_size: int = 64, randomize: bool = False,
                  caption_colors: str = "named", reward: str = "success", render_mode: str | None = None) -> None:
-        if reward not in rewards.REWARDS:
-            raise Sim2ActError(f"reward must be one of {', '.join(rewards.REWARDS)}, got {reward!r}")
-        if caption_colors not in CAPTION_COLORS:
-            raise Sim2ActError(f"caption_colors must be one of {', '.join(CAPTION_COLORS)}, got {caption_colors!r}")
-        if action_mode not in ACTION_MODES:
-            raise Sim2ActError(f"unknown action mode {action_mode!r}; known: {', '.join(ACTION_MODES)}")
-        if not 16 <= int(image_size) <= 256:
-            raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
+        check_options(action_mode, image_size, caption_colors, reward)
         self.level, self.action_mode, self.image_size = level, action_mode, int(image_size)
         self.reward, self.caption_colors, self.render_mode = reward, caption_colors, render_mode
         self.spec_level = LEVELS[level]
@@ -122,10 +104,6 @@ class TwinTabletopEnv(gym.Env):
     def bowls(self) -> list[predicates.BowlView]:
         return self.world.bowls
 
-    @property
-    def max_steps(self) -> int:
-        return self.spec_level.primitives if self.action_mode == "pick_place" else self.spec_level.ee_steps
-
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
         rng = np.random.default_rng(seed) if seed is not None else self.np_random
@@ -136,30 +114,8 @@ class TwinTabletopEnv(gym.Env):
         self.controller = TwinArm(self.world)
         self.controller.set_home()
         self.controller.hold(SETTLE_SECONDS)
-        self._steps = 0
-        self._facts = self.facts()
-        self.start_positions = {b.body: self.body_position(b.body) for b in self.blocks}
-        self._potential = rewards.potential(self) if self.reward == "shaped" else 0.0
+        self._begin()
         return self._observation(), self._info(False, [])
-
-    def step(self, action):
-        facts, lifted = self._simulate(action)
-        achieved = sorted((facts - self._facts) | lifted)
-        self._facts = facts
-        self._steps += 1
-        success = self.layout.instruction in facts or self.layout.instruction in lifted
-        truncated = not success and self._steps >= self.max_steps
-        reward = float(success)
-        if self.reward == "shaped":
-            potential = rewards.potential(self)
-            reward += potential - self._potential
-            self._potential = potential
-        return self._observation(), reward, success, truncated, self._info(success, achieved)
-
-    def set_instruction(self, instruction: str) -> dict[str, Any]:
-        """Follow ``instruction`` instead of the episode's from now on (replays); the observation with it."""
-        self.layout = dataclasses.replace(self.layout, instruction=instruction)
-        return self._observation()
 
     def preview(self, actions: Sequence[Any], repeat: int = 1) -> list[dict[str, Any]]:
         """The observation each action would lead to from the current state; the env itself does not move."""
@@ -228,12 +184,6 @@ class TwinTabletopEnv(gym.Env):
         space = self.observation_space[F.PROPRIO]
         return {F.RGB: rgb, F.DEPTH: depth, F.PROPRIO: np.clip(np.asarray(proprio, np.float32), space.low, space.high),
                 F.INSTRUCTION: self.layout.instruction}
-
-    def _info(self, success: bool, achieved: list[str]) -> dict[str, Any]:
-        return {F.INFO_INSTRUCTION: self.layout.instruction, F.INFO_SUCCESS: bool(success), F.INFO_ACHIEVED: achieved}
-
-    def render(self):
-        return self._observation()[F.RGB]
 
     def close(self):
         self.world.close()
