@@ -18,7 +18,8 @@ import numpy as np
 from sim2act.envs.captions import Caption
 from sim2act.envs.tabletop import language as L
 from sim2act.envs.tabletop import predicates
-from sim2act.envs.tabletop.env import EE_STEP, TabletopEnv
+from sim2act.envs.tabletop.env import TabletopEnv
+from sim2act.envs.tabletop.episode import EE_STEP
 
 GRIPPER_STEPS = 6
 """10-Hz steps the expert spends closing and opening the fingers in one pick-and-place."""

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim2act import features as F
-from sim2act.envs.tabletop.env import EE_STEP
+from sim2act.envs.tabletop.episode import EE_STEP
 from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TRAVEL_HEIGHT, grasp_tip_height, gripper_at
 from sim2act.envs.tabletop.workspace import CELL, camera_point, cell_pixels, cell_xy, xy_cell
 

@@ -13,10 +13,10 @@ from gymnasium import spaces
 from sim2act import features as F
 from sim2act.envs.tabletop import predicates
 from sim2act.envs.tabletop.appearance import Randomization, SceneLooks, rgba
-from sim2act.envs.tabletop.controller import EE_BOUNDS, GRIPPER_OPEN, HOME_EE, ArmController
-from sim2act.envs.tabletop.episode import CONTROL_HZ, TabletopEpisode, check_options
+from sim2act.envs.tabletop.controller import GRIPPER_OPEN, HOME_EE, ArmController
+from sim2act.envs.tabletop.episode import SETTLE_SECONDS, TabletopEpisode, check_options
 from sim2act.envs.tabletop.levels import LEVELS, Layout, sample_layout
-from sim2act.envs.tabletop.primitives import pick_and_place
+from sim2act.envs.tabletop.primitives import surface_height
 from sim2act.envs.tabletop.rendering import CameraRenderer
 from sim2act.envs.tabletop.scene import (
     BLOCK_MASS,
@@ -29,13 +29,7 @@ from sim2act.envs.tabletop.scene import (
     size_block,
 )
 from sim2act.envs.tabletop.workspace import BLOCK_HALF_SIZES, CELLS, PARK_X, cell_xy
-from sim2act.errors import Sim2ActError
 
-EE_STEP = 0.04
-"""Metres the end-effector target moves for a full-scale ``ee_delta`` action."""
-SETTLE_SECONDS = 0.12
-EE_WAYPOINT_STEPS = 13
-"""Two IK waypoints per 10-Hz step (25 physics steps): a ≤ 4 cm move needs no finer line."""
 START_JITTER = 0.004
 """Metres an object's start moves from its cell centre."""
 WRIST_RGB, WRIST_DEPTH = "wrist_rgb", "wrist_depth"
@@ -189,26 +183,9 @@ class TabletopEnv(TabletopEpisode):
 
     # -- simulation -----------------------------------------------------------------------------------
 
-    def _simulate(self, action) -> tuple[set[str], set[str]]:
-        """Execute one action; the facts that hold afterwards, and pick facts that held during it."""
-        lifted: set[str] = set()
-
-        def note_lift() -> None:
-            lifted.update(f for f in self.facts() if f.startswith("pick up "))
-
-        if self.action_mode == "pick_place":
-            pick, place = (int(a) for a in np.asarray(action).reshape(-1)[:2])
-            if not (0 <= pick < CELLS and 0 <= place < CELLS):
-                raise Sim2ActError(f"pick_place action {list(np.asarray(action).reshape(-1))} is outside [0, {CELLS})")
-            pick_and_place(self.controller, pick, place, note_lift)
-            self.controller.hold(SETTLE_SECONDS)
-        else:
-            a = np.clip(np.asarray(action, np.float64).reshape(-1)[:4], -1.0, 1.0)
-            target = np.clip(self.controller.target + EE_STEP * a[:3], EE_BOUNDS[0], EE_BOUNDS[1])
-            self.controller.move_to(target, GRIPPER_OPEN * (a[3] + 1.0) / 2.0, 1.0 / CONTROL_HZ, EE_WAYPOINT_STEPS)
-            facts = self.facts()
-            return facts, {f for f in facts if f.startswith("pick up ")}
-        return self.facts(), lifted
+    def surface_height(self, xy: np.ndarray) -> float:
+        """Height of the first surface below ``xy`` (the table top is 0), by MuJoCo's ray."""
+        return surface_height(self.model, self.data, xy)
 
     def body_position(self, body: int) -> np.ndarray:
         """A block's or bowl's centre (privileged state: the verifier, rewards and the expert read it)."""

@@ -1,7 +1,9 @@
 """What every tabletop env shares whatever its simulator: options, the step's bookkeeping, instructions and info.
 
-A simulator's env (``TabletopEnv`` in MuJoCo, ``twin.TwinTabletopEnv`` in PyBullet) provides
-``_simulate(action) -> (facts after it, pick facts during it)``, ``facts()``, ``_observation()`` and ``reset``.
+A simulator's env (``TabletopEnv`` in MuJoCo, ``twin.TwinTabletopEnv`` in PyBullet) provides ``controller``
+(an arm moving the end-effector site: ``move_to``, ``hold``, ``go_home``, ``target``), ``surface_height(xy)``,
+``facts()``, ``body_position(body)``, ``_observation()`` and ``reset``; ``EE_WAYPOINT_STEPS`` is its physics
+steps between IK waypoints of an ``ee_delta`` step.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ import dataclasses
 from typing import Any
 
 import gymnasium as gym
+import numpy as np
 
 from sim2act import features as F
 from sim2act.envs.tabletop import rewards
+from sim2act.envs.tabletop.controller import EE_BOUNDS, GRIPPER_OPEN
+from sim2act.envs.tabletop.primitives import pick_and_place
+from sim2act.envs.tabletop.workspace import CELLS
 from sim2act.errors import Sim2ActError
 
 ACTION_MODES = ("pick_place", "ee_delta")
@@ -21,6 +27,9 @@ CAPTION_COLORS = ("named", "all")
 colour is never read, even as a distractor), or every object in view (``all``). Instructions, hindsight and the
 verifier's success always keep to the level's colours."""
 CONTROL_HZ = 10
+EE_STEP = 0.04
+"""Metres the end-effector target moves for a full-scale ``ee_delta`` action."""
+SETTLE_SECONDS = 0.12
 
 
 def check_options(action_mode: str, image_size: int, caption_colors: str, reward: str) -> None:
@@ -38,7 +47,10 @@ def check_options(action_mode: str, image_size: int, caption_colors: str, reward
 class TabletopEpisode(gym.Env):
     """An episode of a tabletop level: success when the instruction becomes a fact, hindsight from new facts."""
 
-    metadata = {"render_modes": ["rgb_array"], "render_fps": CONTROL_HZ}
+    metadata = {"render_modes": ["rgb_array"], "render_fps": CONTROL_HZ}  # noqa: RUF012 - gymnasium's convention
+    EE_WAYPOINT_STEPS = 13
+    """Physics steps between IK waypoints of an ``ee_delta`` step: MuJoCo's two per 10-Hz step (25 physics steps;
+    a ≤ 4 cm move needs no finer line)."""
 
     @property
     def max_steps(self) -> int:
@@ -57,6 +69,23 @@ class TabletopEpisode(gym.Env):
             reward += potential - self._potential
             self._potential = potential
         return self._observation(), reward, success, truncated, self._info(success, achieved)
+
+    def _simulate(self, action) -> tuple[set[str], set[str]]:
+        """Execute one action; the facts that hold afterwards, and pick facts that held during it."""
+        if self.action_mode == "pick_place":
+            lifted: set[str] = set()
+            pick, place = (int(a) for a in np.asarray(action).reshape(-1)[:2])
+            if not (0 <= pick < CELLS and 0 <= place < CELLS):
+                raise Sim2ActError(f"pick_place action {list(np.asarray(action).reshape(-1))} is outside [0, {CELLS})")
+            note_lift = lambda: lifted.update(f for f in self.facts() if f.startswith("pick up "))
+            pick_and_place(self.controller, pick, place, note_lift, surface=self.surface_height)
+            self.controller.hold(SETTLE_SECONDS)
+            return self.facts(), lifted
+        a = np.clip(np.asarray(action, np.float64).reshape(-1)[:4], -1.0, 1.0)
+        target = np.clip(self.controller.target + EE_STEP * a[:3], EE_BOUNDS[0], EE_BOUNDS[1])
+        self.controller.move_to(target, GRIPPER_OPEN * (a[3] + 1.0) / 2.0, 1.0 / CONTROL_HZ, self.EE_WAYPOINT_STEPS)
+        facts = self.facts()
+        return facts, {f for f in facts if f.startswith("pick up ")}
 
     def set_instruction(self, instruction: str) -> dict[str, Any]:
         """Follow ``instruction`` instead of the episode's from now on (replays); the observation with it."""

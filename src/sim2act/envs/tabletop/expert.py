@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim2act.envs.tabletop import language as L
-from sim2act.envs.tabletop.env import EE_STEP, TabletopEnv
+from sim2act.envs.tabletop.env import TabletopEnv
+from sim2act.envs.tabletop.episode import EE_STEP
 from sim2act.envs.tabletop.levels import RELATION_CELLS
 from sim2act.envs.tabletop.predicates import DIRECTION_VECTORS
 from sim2act.envs.tabletop.primitives import GRASP_DEPTH, PLACE_CLEARANCE, TRAVEL_HEIGHT, grasp_tip_height, gripper_at

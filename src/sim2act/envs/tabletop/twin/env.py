@@ -12,21 +12,18 @@ from gymnasium import spaces
 from sim2act import features as F
 from sim2act.envs.tabletop import predicates
 from sim2act.envs.tabletop.appearance import Randomization
-from sim2act.envs.tabletop.controller import EE_BOUNDS, GRIPPER_OPEN
-from sim2act.envs.tabletop.env import EE_STEP, INSTRUCTION_CHARSET, PROPRIO_NAMES, SETTLE_SECONDS
-from sim2act.envs.tabletop.episode import CONTROL_HZ, TabletopEpisode, check_options
+from sim2act.envs.tabletop.controller import GRIPPER_OPEN
+from sim2act.envs.tabletop.env import INSTRUCTION_CHARSET, PROPRIO_NAMES
+from sim2act.envs.tabletop.episode import SETTLE_SECONDS, TabletopEpisode, check_options
 from sim2act.envs.tabletop.levels import LEVELS, Layout, sample_layout
-from sim2act.envs.tabletop.primitives import PROBE_TOP, pick_and_place
+from sim2act.envs.tabletop.primitives import PROBE_TOP
 from sim2act.envs.tabletop.twin.arm import TwinArm
 from sim2act.envs.tabletop.twin.world import FINGER_JOINTS, MUJOCO_DEPTH_FAR, TwinWorld, front_camera
 from sim2act.envs.tabletop.workspace import CELLS
-from sim2act.errors import Sim2ActError
 
 PROPRIO_LOW = np.array([-2.0, -2.0, -1.0, 0.0, -2.9671, -1.8326, -2.9671, -3.1416, -2.9671, -0.0873, -2.9671], np.float32)
 PROPRIO_HIGH = np.array([2.0, 2.0, 2.0, 2 * GRIPPER_OPEN + 0.01, 2.9671, 1.8326, 2.9671, 0.0, 2.9671, 3.8223, 2.9671], np.float32)
 """Bounds of the proprio vector: the MuJoCo env's, with the joint limits of pybullet_data's Panda URDF."""
-TWIN_STEP_WAYPOINTS = 12
-"""Physics steps between IK waypoints of an ``ee_delta`` step (24 steps at 240 Hz: two waypoints)."""
 
 
 class TwinTabletopEnv(TabletopEpisode):
@@ -68,6 +65,9 @@ class TwinTabletopEnv(TabletopEpisode):
     ``image_size``, ``action_mode``, ``randomize`` (colour shades, light, camera pose, table shade,
     friction, mass), ``caption_colors``, ``reward``.
     """
+
+    EE_WAYPOINT_STEPS = 12
+    """Two IK waypoints per 10-Hz step (24 physics steps at 240 Hz)."""
 
     def __init__(self, level: str, action_mode: str = "pick_place", image_size: int = 64, randomize: bool = False,
                  caption_colors: str = "named", reward: str = "success", render_mode: str | None = None) -> None:
@@ -132,25 +132,6 @@ class TwinTabletopEnv(TabletopEpisode):
         finally:
             pb.removeState(saved, physicsClientId=c)
         return observations
-
-    def _simulate(self, action) -> tuple[set[str], set[str]]:
-        lifted: set[str] = set()
-
-        def note_lift() -> None:
-            lifted.update(f for f in self.facts() if f.startswith("pick up "))
-
-        if self.action_mode == "pick_place":
-            pick, place = (int(a) for a in np.asarray(action).reshape(-1)[:2])
-            if not (0 <= pick < CELLS and 0 <= place < CELLS):
-                raise Sim2ActError(f"pick_place action {list(np.asarray(action).reshape(-1))} is outside [0, {CELLS})")
-            pick_and_place(self.controller, pick, place, note_lift, surface=self.surface_height)
-            self.controller.hold(SETTLE_SECONDS)
-            return self.facts(), lifted
-        a = np.clip(np.asarray(action, np.float64).reshape(-1)[:4], -1.0, 1.0)
-        target = np.clip(self.controller.target + EE_STEP * a[:3], EE_BOUNDS[0], EE_BOUNDS[1])
-        self.controller.move_to(target, GRIPPER_OPEN * (a[3] + 1.0) / 2.0, 1.0 / CONTROL_HZ, TWIN_STEP_WAYPOINTS)
-        facts = self.facts()
-        return facts, {f for f in facts if f.startswith("pick up ")}
 
     def surface_height(self, xy: np.ndarray) -> float:
         """Height of the first surface below ``xy`` other than the arm (the table top is 0), by a ray."""
