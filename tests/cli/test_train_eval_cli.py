@@ -168,6 +168,8 @@ def test_serve_answers_a_client_and_stops_on_ctrl_c(pipeline):
         env.close()
         with PolicyClient(f"ws://127.0.0.1:{port.group(1)}") as client:
             assert 0 <= int(client.act(observation)) < 7 and np.asarray(client.act(observation)).shape == ()
+        taken = sim2act("serve", "--checkpoint", str(pipeline["run"]), "--port", port.group(1))
+        assert_one_line_error(taken, f"cannot serve on 127.0.0.1:{port.group(1)}")
     finally:
         server.send_signal(signal.SIGINT)
         stdout, stderr = server.communicate(timeout=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,7 +20,7 @@ def serve_command(
     checkpoint: Annotated[Path, typer.Option(help="Policy checkpoint folder or training run folder.")],
     host: Annotated[str, typer.Option(help="Interface to bind; loopback unless told otherwise.")] = D_HOST,
     port: Annotated[int, typer.Option(help="TCP port (0: any free one).")] = D_PORT,
-    token: Annotated[Optional[str], typer.Option(help="Shared secret; clients send 'Authorization: Bearer TOKEN'.")] = None,
+    token: Annotated[str | None, typer.Option(help="Shared secret; clients send 'Authorization: Bearer TOKEN'.")] = None,
     max_message_bytes: Annotated[int, typer.Option(help="Largest frame accepted; a larger one closes that connection.")] = D_MAX,
     greedy: Annotated[bool, typer.Option("--greedy/--sample", help="Most likely action, or sample from the policy (as sim2act eval).")] = False,
     seed: Annotated[int, typer.Option(help="Seed of action sampling (per connection).")] = 0,
@@ -35,13 +35,19 @@ def serve_command(
     server = PolicyServer(policy, ServeConfig(host=host, port=port, token=token, max_message_bytes=max_message_bytes))
     if not _loopback(host) and token is None:
         console.print(f"[yellow]warning:[/] serving on {host} without --token: anyone who reaches this port can drive the policy")
-    with server.running():
+    try:
+        server.start()
+    except OSError as error:
+        raise Sim2ActError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+    try:
         console.print(f"serving {policy.metadata['domain']} policy {checkpoint} on ws://{host}:{server.port} "
                       f"(health: http://{host}:{server.port}/healthz); Ctrl-C stops")
         try:
             _wait_forever()
         except KeyboardInterrupt:
             console.print("stopped")
+    finally:
+        server.stop()
 
 
 def _wait_forever() -> None:

@@ -56,7 +56,7 @@ class ServeConfig:
 
 
 class PolicyServer:
-    """Serves a ``PolicyHost`` over WebSocket (``run`` blocks; ``running`` serves from a background thread)."""
+    """Serves a ``PolicyHost`` over WebSocket from a background thread (``start``/``stop``, or ``running``)."""
 
     def __init__(self, host: PolicyHost, config: ServeConfig = ServeConfig()) -> None:
         self.host = host
@@ -130,36 +130,38 @@ class PolicyServer:
             else:
                 await stop.wait()
 
-    def run(self) -> None:
-        """Serve until interrupted."""
-        try:
-            asyncio.run(self._serve())
-        finally:
-            self.worker.shutdown(wait=False, cancel_futures=True)
-
-    @contextmanager
-    def running(self) -> Iterator[PolicyServer]:
-        """Serve from a background thread for the block (``self.port`` holds the bound port)."""
-        loop = asyncio.new_event_loop()
-        stop = asyncio.Event()
+    def start(self) -> None:
+        """Serve from a background thread (``self.port`` then holds the bound port); an address in use is an OSError."""
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
         ready = threading.Event()
         failed: list[BaseException] = []
 
         def serve_here() -> None:
             try:
-                loop.run_until_complete(self._serve(ready, stop))
+                self._loop.run_until_complete(self._serve(ready, self._stop))
             except BaseException as error:  # noqa: BLE001 - e.g. the port is taken: raised in the caller's thread below
                 failed.append(error)
                 ready.set()
 
-        thread = threading.Thread(target=serve_here, daemon=True)
-        thread.start()
+        self._thread = threading.Thread(target=serve_here, daemon=True)
+        self._thread.start()
+        if not ready.wait(30) or failed:
+            self._loop.close()
+            raise failed[0] if failed else RuntimeError("the policy server did not start in 30 s")
+
+    def stop(self) -> None:
+        """Stop serving (open connections close) and release the worker."""
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(30)
+        self._loop.close()
+        self.worker.shutdown(wait=False, cancel_futures=True)
+
+    @contextmanager
+    def running(self) -> Iterator[PolicyServer]:
+        """Serve from a background thread for the block."""
+        self.start()
         try:
-            if not ready.wait(30) or failed:
-                raise failed[0] if failed else RuntimeError("the policy server did not start in 30 s")
             yield self
         finally:
-            loop.call_soon_threadsafe(stop.set)
-            thread.join(30)
-            loop.close()
-            self.worker.shutdown(wait=False, cancel_futures=True)
+            self.stop()
