@@ -172,6 +172,10 @@ def test_serve_answers_a_client_and_stops_on_ctrl_c(pipeline):
         assert_one_line_error(taken, f"cannot serve on 127.0.0.1:{port.group(1)}")
     finally:
         server.send_signal(signal.SIGINT)
-        stdout, stderr = server.communicate(timeout=60)
+        try:
+            stdout, stderr = server.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()  # never leave a server behind, even when it failed to stop
+            raise
     assert server.returncode == 0 and "stopped" in stdout and "Traceback" not in stderr, stderr
 

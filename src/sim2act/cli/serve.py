@@ -35,25 +35,17 @@ def serve_command(
     server = PolicyServer(policy, ServeConfig(host=host, port=port, token=token, max_message_bytes=max_message_bytes))
     if not _loopback(host) and token is None:
         console.print(f"[yellow]warning:[/] serving on {host} without --token: anyone who reaches this port can drive the policy")
+
+    def announce(port: int) -> None:
+        console.print(f"serving {policy.metadata['domain']} policy {checkpoint} on ws://{host}:{port} "
+                      f"(health: http://{host}:{port}/healthz); Ctrl-C stops")
+
     try:
-        server.start()
+        server.run(announce)
     except OSError as error:
         raise Sim2ActError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
-    try:
-        console.print(f"serving {policy.metadata['domain']} policy {checkpoint} on ws://{host}:{server.port} "
-                      f"(health: http://{host}:{server.port}/healthz); Ctrl-C stops")
-        try:
-            _wait_forever()
-        except KeyboardInterrupt:
-            console.print("stopped")
-    finally:
-        server.stop()
-
-
-def _wait_forever() -> None:
-    import threading
-
-    threading.Event().wait()
+    except KeyboardInterrupt:
+        console.print("stopped")
 
 
 def _loopback(host: str) -> bool:

@@ -23,7 +23,7 @@ import hmac
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,7 +56,8 @@ class ServeConfig:
 
 
 class PolicyServer:
-    """Serves a ``PolicyHost`` over WebSocket from a background thread (``start``/``stop``, or ``running``)."""
+    """Serves a ``PolicyHost`` over WebSocket: ``run`` in this thread (the CLI), or from a background thread
+    (``start``/``stop``, or ``running``)."""
 
     def __init__(self, host: PolicyHost, config: ServeConfig = ServeConfig()) -> None:
         self.host = host
@@ -119,16 +120,23 @@ class PolicyServer:
             return {"type": "error", "id": ident, "message": f"internal error: {type(error).__name__}: {error}"}
         return {"type": "action", "id": ident, "action": action, "server_ms": (time.perf_counter() - started) * 1e3}
 
-    async def _serve(self, ready: threading.Event | None = None, stop: asyncio.Event | None = None) -> None:
+    async def _serve(self, ready: Callable[[int], None], stop: asyncio.Event | None = None) -> None:
         async with serve(self._handle, self.config.host, self.config.port, process_request=self._process_request,
                          max_size=self.config.max_message_bytes) as server:
             self.port = server.sockets[0].getsockname()[1]
-            if ready is not None:
-                ready.set()
+            ready(self.port)
             if stop is None:
                 await server.serve_forever()
             else:
                 await stop.wait()
+
+    def run(self, ready: Callable[[int], None] = lambda port: None) -> None:
+        """Serve in this thread until Ctrl-C (KeyboardInterrupt, after asyncio cancels every task); ``ready(port)``
+        once bound. An address in use is an OSError."""
+        try:
+            asyncio.run(self._serve(ready))
+        finally:
+            self.worker.shutdown(wait=False, cancel_futures=True)
 
     def start(self) -> None:
         """Serve from a background thread (``self.port`` then holds the bound port); an address in use is an OSError."""
@@ -139,7 +147,7 @@ class PolicyServer:
 
         def serve_here() -> None:
             try:
-                self._loop.run_until_complete(self._serve(ready, self._stop))
+                self._loop.run_until_complete(self._serve(lambda port: ready.set(), self._stop))
             except BaseException as error:  # noqa: BLE001 - e.g. the port is taken: raised in the caller's thread below
                 failed.append(error)
                 ready.set()
