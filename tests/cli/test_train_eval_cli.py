@@ -157,8 +157,11 @@ def test_serve_answers_a_client_and_stops_on_ctrl_c(pipeline):
     from sim2act.client import PolicyClient
     from sim2act.envs import make
 
+    # A runner started in the background of a non-interactive shell ignores SIGINT, and children inherit that:
+    # give the server Ctrl-C's default disposition, as a terminal would.
     server = subprocess.Popen(command("serve", "--checkpoint", str(pipeline["run"]), "--port", "0"), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env={**ENV, "COLUMNS": "200"})
+                              stderr=subprocess.PIPE, text=True, env={**ENV, "COLUMNS": "200"},
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = server.stdout.readline()
         port = re.search(r"ws://127\.0\.0\.1:(\d+)", line)
