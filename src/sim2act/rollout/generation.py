@@ -15,22 +15,18 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sim2act import features as F
 from sim2act.data.card import DatasetCard
-from sim2act.data.episode import Episode
 from sim2act.data.runs import open_run
 from sim2act.data.schema import action_space_to_json, step_features
 from sim2act.data.writer import ShardWriter
-from sim2act.envs import check_env_options, get_domain, make
+from sim2act.envs import check_env_options, get_domain
 from sim2act.errors import Sim2ActError
-from sim2act.labels import erase_loops, get_labeler, label_episodes
+from sim2act.labels import get_labeler
 from sim2act.progress import Progress
-from sim2act.proposers import check_prior_options, make_proposer
-from sim2act.rollout.collect import collect
-from sim2act.rollout.recorder import EpisodeRecorder
-from sim2act.tasks import TaskSampler, get_split
+from sim2act.proposers import check_prior_options
+from sim2act.rollout.executors import LocalExecutor, ShardExecutor, ShardJob
+from sim2act.tasks import get_split
 from sim2act.validation import check_positive
 
 
@@ -141,60 +137,47 @@ def generate(
     append: bool = False,
     overwrite: bool = False,
     progress: Progress | None = None,
+    executor: ShardExecutor | None = None,
 ) -> GenerationSummary:
-    """Generate (or resume, or append to) the dataset at ``out``."""
+    """Generate (or resume, or append to) the dataset at ``out``; ``executor`` runs the shards (default: this process).
+
+    Whatever runs them, this process alone writes the dataset, committing each shard as its result comes back.
+    """
     config = config.validated()
     progress = progress or Progress()
-    count = min(config.num_envs, config.episodes)
-    envs = [EpisodeRecorder(make(config.domain, config.level, **config.env)) for _ in range(count)]
-    options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy,
-               "reuse_previews": config.reuse_previews or None}
-    if config.prior_mode != "preview" or config.prior_candidates is not None or config.prior_horizon != 1:
-        options.update(prior_mode=config.prior_mode, prior_candidates=config.prior_candidates,  # only the prior takes
-                       prior_horizon=config.prior_horizon)
-    proposer = make_proposer(config.proposer, envs[0].action_space, config.alpha, domain=config.domain,
-                             env_options=config.env, **options)
-    sampler = TaskSampler(config.domain, config.level, config.split, config.seed)
-    labeler, split = get_labeler(config.labels), get_split(config.split)
-    features = step_features(envs[0].observation_space, envs[0].action_space)
-    new_card = DatasetCard(
-        domain=config.domain,
-        split=config.split,
-        features={f.name: f.to_json() for f in features},
-        action_space=action_space_to_json(envs[0].action_space, getattr(envs[0].unwrapped, "action_names", None)),
-        sensors=get_domain(config.domain).sensors(config.env).to_json(),
-    )
-    layout, card, run = open_run(out, asdict(config), new_card, append=append, overwrite=overwrite)
+    with (executor or LocalExecutor()).start(config) as pool:  # a bad config fails here, before any write
+        info = pool.info
+        features = step_features(info.observation_space, info.action_space)
+        new_card = DatasetCard(
+            domain=config.domain,
+            split=config.split,
+            features={f.name: f.to_json() for f in features},
+            action_space=action_space_to_json(info.action_space, info.action_names),
+            sensors=get_domain(config.domain).sensors(config.env).to_json(),
+        )
+        layout, card, run = open_run(out, asdict(config), new_card, append=append, overwrite=overwrite)
 
-    pending = [k for k in range(run.num_shards) if run.first_shard + k not in card.shards]
-    summary = GenerationSummary(out=out, proposer=proposer.name, rebuilt_shards=run.rebuilt_shards)
-    summary.resumed_episodes = sum(len(run.shard_episode_ids(k)) for k in range(run.num_shards) if k not in pending)
-    progress.start(run.episodes, summary.resumed_episodes)
-    started = time.perf_counter()
+        pending = [k for k in range(run.num_shards) if run.first_shard + k not in card.shards]
+        summary = GenerationSummary(out=out, proposer=info.proposer, rebuilt_shards=run.rebuilt_shards)
+        summary.resumed_episodes = sum(len(run.shard_episode_ids(k)) for k in range(run.num_shards) if k not in pending)
+        progress.start(run.episodes, summary.resumed_episodes)
+        started = time.perf_counter()
 
-    def on_episode(episode: Episode) -> None:
-        summary.rollouts += 1
-        summary.executed_steps += len(episode)
-        summary.rollout_successes += episode.succeeded
-        progress.episode(episode)
+        def on_episode(episode) -> None:
+            summary.rollouts += 1
+            summary.executed_steps += len(episode)
+            summary.rollout_successes += episode.succeeded
+            progress.episode(episode)
 
-    with ShardWriter(layout, card, features) as writer:
-        for k in pending:
-            index = run.first_shard + k
-            rng = np.random.default_rng([config.seed, index])
-            previews_before = proposer.preview_steps
-            rollouts = collect(envs, proposer, sampler, run.shard_episode_ids(k), rng, on_episode)
-            previews = proposer.preview_steps - previews_before
-            summary.preview_steps += previews
-            kept = label_episodes(labeler, rollouts, split)
-            if config.erase_loops:
-                kept = [e for e in map(erase_loops, kept) if e is not None]
-            summary.episodes += len(kept)
-            summary.steps += sum(len(e) for e in kept)
-            summary.relabeled += sum(e.label == F.LABEL_HINDSIGHT for e in kept)
-            writer.submit(index, kept, proposer.name, config.iteration, rollouts=rollouts, preview_steps=previews)
-    summary.seconds = time.perf_counter() - started
-    summary.dataset = card.counts
-    for env in envs:
-        env.close()
+        jobs = [ShardJob(run.first_shard + k, run.shard_episode_ids(k)) for k in pending]
+        with ShardWriter(layout, card, features) as writer:
+            for result in pool.run_shards(jobs, on_episode):
+                summary.preview_steps += result.preview_steps
+                summary.episodes += len(result.episodes)
+                summary.steps += sum(len(e) for e in result.episodes)
+                summary.relabeled += sum(e.label == F.LABEL_HINDSIGHT for e in result.episodes)
+                writer.submit(result.index, result.episodes, result.proposer, config.iteration,
+                              rollouts=result.rollouts, preview_steps=result.preview_steps)
+        summary.seconds = time.perf_counter() - started
+        summary.dataset = card.counts
     return summary

@@ -1,0 +1,99 @@
+"""One shard of a generation run as a pure unit of work: ``ShardWorker.run(index, episode_ids)``.
+
+A worker owns its envs and a copy of the proposer, built from the run's ``GenerateConfig``. Shard
+``index`` draws its tasks from its episode ids and its proposer randomness from ``(seed, index)``, so
+any worker (this process, or a Ray actor on another machine) returns the same labeled episodes for
+it. The worker writes nothing: the driver commits shards (``data.writer.ShardWriter``), so a worker
+that dies mid-shard leaves nothing half-written behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim2act.data.episode import Episode
+from sim2act.envs import make
+from sim2act.labels import erase_loops, get_labeler, label_episodes
+from sim2act.proposers import Proposer, make_proposer
+from sim2act.rollout.collect import collect
+from sim2act.rollout.recorder import EpisodeRecorder
+from sim2act.tasks import TaskSampler, get_split
+
+
+@dataclass(frozen=True)
+class RolloutOutline:
+    """What the driver keeps of a rollout, kept or not: its length and whether its own instruction succeeded."""
+
+    steps: int
+    succeeded: bool
+
+    def __len__(self) -> int:
+        return self.steps
+
+
+@dataclass
+class ShardResult:
+    """A shard's labeled episodes and the counts of the rollouts they came from."""
+
+    index: int
+    """The shard's index in the dataset."""
+    episodes: list[Episode]
+    """Episodes kept by labeling (and loop erasure), in episode-id order."""
+    rollouts: list[RolloutOutline]
+    """Every rollout of the shard, in the order it finished."""
+    preview_steps: int
+    """Simulator steps the proposer spent previewing actions for this shard."""
+    proposer: str
+    """Name of the proposer that chose the actions."""
+
+
+def proposer_options(config) -> dict:
+    """The ``make_proposer`` options a ``GenerateConfig`` sets (the prior's own only when they leave its defaults)."""
+    options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy,
+               "reuse_previews": config.reuse_previews or None}
+    if config.prior_mode != "preview" or config.prior_candidates is not None or config.prior_horizon != 1:
+        options.update(prior_mode=config.prior_mode, prior_candidates=config.prior_candidates,  # only the prior takes
+                       prior_horizon=config.prior_horizon)
+    return options
+
+
+class ShardWorker:
+    """Envs, a proposer and a task sampler for one (validated) ``GenerateConfig``; runs any shard of it."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        count = min(config.num_envs, config.episodes)
+        self.envs = [EpisodeRecorder(make(config.domain, config.level, **config.env)) for _ in range(count)]
+        self.proposer: Proposer = make_proposer(
+            config.proposer, self.envs[0].action_space, config.alpha, domain=config.domain,
+            env_options=config.env, **proposer_options(config),
+        )
+        self.sampler = TaskSampler(config.domain, config.level, config.split, config.seed)
+        self.labeler, self.split = get_labeler(config.labels), get_split(config.split)
+
+    def run(self, index: int, episode_ids: range, on_episode: Callable[[Episode], None] = lambda e: None) -> ShardResult:
+        """Roll out, label and (where configured) loop-erase shard ``index``'s episodes."""
+        rng = np.random.default_rng([self.config.seed, index])
+        previews_before = self.proposer.preview_steps
+        rollouts = collect(self.envs, self.proposer, self.sampler, episode_ids, rng, on_episode)
+        previews = self.proposer.preview_steps - previews_before
+        kept = label_episodes(self.labeler, rollouts, self.split)
+        if self.config.erase_loops:
+            kept = [e for e in map(erase_loops, kept) if e is not None]
+        outlines = [RolloutOutline(len(e), e.succeeded) for e in rollouts]
+        return ShardResult(index, sorted(kept, key=lambda e: e.episode_id), outlines, previews, self.proposer.name)
+
+    def info(self):
+        """The spaces and proposer name the driver opens the dataset with (``executors.base.WorkerInfo``)."""
+        from sim2act.rollout.executors.base import WorkerInfo
+
+        env = self.envs[0]
+        return WorkerInfo(env.observation_space, env.action_space, getattr(env.unwrapped, "action_names", None),
+                          self.proposer.name)
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()
