@@ -37,6 +37,17 @@ def test_generate_then_inspect(tmp_path):
     assert "generated 10 episodes (+10 resumed)" in result.stdout
 
 
+def test_generate_on_a_private_ray_cluster(tmp_path):
+    pytest.importorskip("ray")
+    args = ("--episodes", "12", "--shard-episodes", "4", "--num-envs", "2", "--seed", "5")
+    ray = sim2act("generate", "--out", str(tmp_path / "ray"), *args, "--executor", "ray", "--workers", "2")
+    assert ray.returncode == 0, ray.stderr
+    steps = re.compile(r"generated 12 episodes, ([\d,]+) steps")
+    assert steps.search(ray.stdout) and "Traceback" not in ray.stderr
+    local = sim2act("generate", "--out", str(tmp_path / "local"), *args)
+    assert steps.search(ray.stdout).group(1) == steps.search(local.stdout).group(1)
+
+
 def test_envs_lists_the_registry():
     result = sim2act("envs")
     assert result.returncode == 0 and "sim2act/grid-GoToLocal-v0" in result.stdout
@@ -60,6 +71,9 @@ def existing(tmp_path_factory):
         (["generate", "--episodes", "0"], "--episodes must be at least 1"),
         (["generate", "--proposer", "expert", "EXISTING"], "holds a dataset made with another config"),
         (["inspect", "MISSING"], "no dataset at"),
+        (["generate", "--workers", "2"], "--address and --workers need --executor ray"),
+        (["generate", "--executor", "slurm"], "unknown executor 'slurm'"),
+        (["generate", "--executor", "ray", "--workers", "0"], "--workers must be at least 1"),
     ],
 )
 def test_bad_input_gets_one_line_and_exit_2(tmp_path, existing, args, message):

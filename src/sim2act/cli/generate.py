@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from sim2act.cli.errors import user_errors_exit_cleanly
+from sim2act.cli.executor_options import AddressOption, ExecutorOption, WorkersOption, open_executor
 from sim2act.cli.progress import Bar
 from sim2act.envs import parse_env_options
 from sim2act.envs.options import ENV_HELP
@@ -41,6 +42,9 @@ def generate_command(
     env: Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP)] = None,
     append: Annotated[bool, typer.Option("--append", help="Add a run with this config to an existing dataset.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing dataset.")] = False,
+    executor: ExecutorOption = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Roll a proposer out on tasks of one split and log every step to OUT (resumable)."""
     config = GenerateConfig(
@@ -66,8 +70,8 @@ def generate_command(
         env=parse_env_options(env or []),
     )
     shown = config.validated()
-    with Bar(f"{shown.domain}/{shown.level} {split}") as bar:
-        summary = generate(config, out, append=append, overwrite=overwrite, progress=bar)
+    with open_executor(executor, address, workers) as runner, Bar(f"{shown.domain}/{shown.level} {split}") as bar:
+        summary = generate(config, out, append=append, overwrite=overwrite, progress=bar, executor=runner)
     resumed = f" (+{summary.resumed_episodes} resumed)" if summary.resumed_episodes else ""
     rate = summary.rollout_successes / summary.rollouts if summary.rollouts else 0.0
     kept = (

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from sim2act.cli.console import make_console, make_table
 from sim2act.cli.errors import user_errors_exit_cleanly
+from sim2act.cli.executor_options import AddressOption, ExecutorOption, WorkersOption, open_executor
 from sim2act.cli.progress import Bar
 from sim2act.envs import get_domain, parse_env_options
 from sim2act.envs.options import ENV_HELP
@@ -58,11 +59,14 @@ def run_command(
     seed: Annotated[Optional[int], typer.Option(help="Seed over the config's (tasks, π0's draws, training).")] = None,
     co_level: Annotated[Optional[list[str]], typer.Option(
         "--co-level", help="A level whose tasks share each round's episodes (repeatable; over the config's co_levels).")] = None,
+    executor: ExecutorOption = "local",
+    address: AddressOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Run the Sim2Act loop (π0 proposes, the simulator labels, π_θ learns, repeat) and write a report.
 
     With no options: the shipped quick config (the grid's GoToLocal); ``--domain tabletop``: ``tabletop-quick``.
-    Interrupted, the same command resumes.
+    Interrupted, the same command resumes. ``--executor ray`` rolls every round's shards out on Ray actors (the same data).
     """
     loop_config = load_loop_config(config or default_config_name(domain))
     if domain is not None and get_domain(domain).name != loop_config.domain:
@@ -79,7 +83,8 @@ def run_command(
     folder = LoopFolder(out)
     console = make_console()
     started = time.perf_counter()
-    ledger = run_loop(loop_config, out, progress=ConsoleProgress(console, folder))
+    with open_executor(executor, address, workers) as runner:
+        ledger = run_loop(loop_config, out, progress=ConsoleProgress(console, folder), executor=runner)
     report = write_report(ledger, folder, seconds=time.perf_counter() - started)
     final = ", ".join(f"{split} {100 * h.success:.1f}% (n={h.episodes})" for split, h in ledger.final.items())
     typer.echo(

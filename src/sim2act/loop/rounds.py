@@ -25,6 +25,7 @@ from sim2act.evaluation import EvalConfig, evaluate
 from sim2act.loop.config import LoopConfig
 from sim2act.loop.ledger import Collection, HeldOut, Ledger, load_ledger
 from sim2act.loop.progress import LoopProgress
+from sim2act.rollout.executors import ShardExecutor
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
 from sim2act.training.checkpoints import TrainRunFolder
@@ -49,8 +50,11 @@ class LoopFolder:
         return self.root / "eval" / f"round-{r}" / split
 
 
-def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None = None) -> Ledger:
-    """Run (or resume) the loop in ``out``; return its ledger (also in ``out/loop.json``)."""
+def run_loop(
+    config: LoopConfig, out: str | Path, progress: LoopProgress | None = None, executor: ShardExecutor | None = None,
+) -> Ledger:
+    """Run (or resume) the loop in ``out``; return its ledger (also in ``out/loop.json``). ``executor`` rolls the
+    rounds' shards out (default: this process; ``rollout.executors``)."""
     config = config.validated()
     progress = progress or LoopProgress()
     folder = LoopFolder(out)
@@ -61,7 +65,7 @@ def run_loop(config: LoopConfig, out: str | Path, progress: LoopProgress | None 
     while ledger.stopped is None:
         record = ledger.round(r)
         if record.collection is None:
-            record.collection = _collect(config, folder, r, prior, ledger, progress)
+            record.collection = _collect(config, folder, r, prior, ledger, progress, executor)
             ledger.save(folder.root)
         if record.checkpoint is None:
             record.checkpoint, record.train_steps, record.train_seconds = _train(config, folder, r, prior, ledger, progress)
@@ -208,7 +212,10 @@ def prior_env_steps(prior: str) -> int:
     return int(info.get("env_steps", info.get("frames", 0)))
 
 
-def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: Ledger, progress: LoopProgress) -> Collection:
+def _collect(
+    config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: Ledger, progress: LoopProgress,
+    executor: ShardExecutor | None,
+) -> Collection:
     episodes = config.round0_episodes if r == 0 else config.episodes_per_round
     levels = [config.level, *config.co_levels]
     collections = []
@@ -219,7 +226,7 @@ def _collect(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger:
         progress.stage(f"round {r}: collecting {share:,} episodes{on} with {_describe(generation)}, labels {config.labels}")
         started = time.perf_counter()
         with progress.bar(f"round {r} collect") as bar:
-            summary = generate(generation, folder.data, append=r > 0 or k > 0, progress=bar)
+            summary = generate(generation, folder.data, append=r > 0 or k > 0, progress=bar, executor=executor)
         collections.append(_collection_from_card(folder.data, generation, time.perf_counter() - started, summary))
     return _summed(collections)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sim2act.rollout.executors.base import ExecutorConfig, ShardExecutor, ShardJob, WorkerInfo, WorkerPool
+from sim2act.rollout.executors.base import ExecutorConfig, ShardExecutor, ShardJob, WorkerPool
 from sim2act.rollout.shard_work import ShardResult, ShardWorker
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from sim2act.errors import Sim2ActError
 from sim2act.rollout.executors.base import ExecutorConfig, ShardExecutor, ShardJob, WorkerPool
-from sim2act.rollout.executors.shipping import ShippedFiles, pack, remove, unpack
+from sim2act.rollout.executors.shipping import pack, remove, unpack
 from sim2act.rollout.shard_work import ShardResult, ShardWorker
 
 ACTOR_RESTARTS = 3
@@ -41,24 +41,36 @@ def import_ray():
 
 
 class ShardActor:
-    """The body of one Ray actor: the shipped files on its own disk, and a ``ShardWorker`` over them."""
+    """The body of one Ray actor: the shipped files on its own disk, and a ``ShardWorker`` over them.
 
-    def __init__(self, config, shipped: ShippedFiles) -> None:
-        self.config, self.root = unpack(config, shipped)
-        self.worker = ShardWorker(self.config)
+    The files come with each call (a nested object ref, fetched once) rather than to the constructor, so an actor
+    Ray restarts after a crash builds itself again from the call it retries.
+    """
 
-    def info(self):
-        return self.worker.info()
+    def __init__(self, config) -> None:
+        self.config, self.root, self.worker = config, None, None
+
+    def _worker(self, shipped: list) -> ShardWorker:
+        if self.worker is None:
+            import ray
+
+            self.config, self.root = unpack(self.config, ray.get(shipped[0]))
+            self.worker = ShardWorker(self.config)
+        return self.worker
+
+    def info(self, shipped: list):
+        return self._worker(shipped).info()
 
     def pid(self) -> int:
         return os.getpid()
 
-    def run(self, index: int, episode_ids: range) -> ShardResult:
-        return self.worker.run(index, episode_ids)
+    def run(self, index: int, episode_ids: range, shipped: list) -> ShardResult:
+        return self._worker(shipped).run(index, episode_ids)
 
     def close(self) -> None:
-        self.worker.close()
-        remove(self.root)
+        if self.worker is not None:
+            self.worker.close()
+            remove(self.root)
 
 
 class RayExecutor(ShardExecutor):
@@ -87,8 +99,8 @@ class RayExecutor(ShardExecutor):
     def start(self, config) -> WorkerPool:
         shipped = self.ray.put(pack(config))
         actor = self.ray.remote(num_cpus=1, max_restarts=ACTOR_RESTARTS, max_task_retries=ACTOR_RESTARTS)(ShardActor)
-        actors = [actor.remote(config, shipped) for _ in range(min(self.workers, _shards(config)))]
-        self.pool = RayPool(self.ray, actors, self.config.tasks_per_worker, keep=shipped)
+        actors = [actor.remote(config) for _ in range(min(self.workers, _shards(config)))]
+        self.pool = RayPool(self.ray, actors, self.config.tasks_per_worker, shipped)
         return self.pool
 
     def worker_pids(self) -> list[int]:
@@ -104,12 +116,11 @@ class RayExecutor(ShardExecutor):
 class RayPool(WorkerPool):
     """A run's actors; yields shard results in the order they finish."""
 
-    def __init__(self, ray, actors: list, tasks_per_worker: int, keep: Any = None) -> None:
+    def __init__(self, ray, actors: list, tasks_per_worker: int, shipped) -> None:
         self.ray, self.actors, self.tasks_per_worker = ray, actors, tasks_per_worker
-        self._keep = keep  # the shipped files' object ref: a restarted actor is built from it again
-        try:
-            self.info = self._get(actors[0].info.remote())
-            self._get([a.pid.remote() for a in actors[1:]])  # every actor built: a bad config fails before any write
+        self.shipped = [shipped]  # nested: the actors fetch it themselves, once each (and again after a restart)
+        try:  # every actor built: a bad config fails here, before anything is written
+            self.info = self._get([a.info.remote(self.shipped) for a in actors])[0]
         except BaseException:
             self.close()
             raise
@@ -119,7 +130,7 @@ class RayPool(WorkerPool):
 
         def submit(actor) -> None:
             job = waiting.popleft()
-            running[actor.run.remote(job.index, job.episode_ids)] = (actor, job)
+            running[actor.run.remote(job.index, job.episode_ids, self.shipped)] = (actor, job)
 
         for _ in range(self.tasks_per_worker):
             for actor in self.actors:
@@ -145,7 +156,7 @@ class RayPool(WorkerPool):
             except Exception:  # a dead or hung actor is killed below all the same
                 pass
             self.ray.kill(actor)
-        self.actors, self._keep = [], None
+        self.actors, self.shipped = [], []
 
     def _get(self, refs, job: ShardJob | None = None):
         exceptions = self.ray.exceptions
@@ -197,8 +208,10 @@ class _LocalCluster:
 
 def _reload_ray_config() -> None:
     """Make this process read the authentication settings again: Ray caches them when it is first imported."""
-    from ray._raylet import Config
-
+    try:
+        from ray._raylet import Config
+    except ImportError:  # a Ray without token authentication reads nothing to refresh
+        return
     Config.initialize("")
 
 
