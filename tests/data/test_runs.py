@@ -9,7 +9,7 @@ from sim2act.data.episode import Episode
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.reader import load_episodes, load_steps
 from sim2act.data.schema import Feature
-from sim2act.data.writer import ShardWriter
+from sim2act.data.writer import ShardWriter, encode_shard
 from sim2act.errors import Sim2ActError
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.tasks import Task
@@ -82,6 +82,8 @@ def test_held_out_episodes_never_reach_training_data(tmp_path):
         writer = ShardWriter(layout, card, features)
         with pytest.raises(Sim2ActError, match="held-out episode refused"):
             writer.submit(99, [episode], "uniform", 0)
+        with pytest.raises(Sim2ActError, match="held-out episode refused"):  # a shard a remote worker encoded
+            writer.submit_encoded(encode_shard(99, [episode], features, "uniform", 0))
         writer.close()
     assert layout.committed_shards() == [0, 1]
 

@@ -122,18 +122,21 @@ def read_shard_stats(path: Path) -> dict:
     return json.loads(metadata[SHARD_STATS_KEY.encode()])
 
 
+def parquet_bytes(table: pa.Table) -> bytes:
+    """``table`` encoded as a zstd Parquet file, in memory (a remote worker encodes, the writer only writes)."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL, row_group_size=ROW_GROUP_ROWS)
+    return sink.getvalue().to_pybytes()
+
+
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Atomically write ``table`` as a zstd Parquet file."""
-    atomic_write(
-        path,
-        lambda tmp: pq.write_table(
-            table,
-            tmp,
-            compression=COMPRESSION,
-            compression_level=COMPRESSION_LEVEL,
-            row_group_size=ROW_GROUP_ROWS,
-        ),
-    )
+    write_bytes(parquet_bytes(table), path)
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    """Atomically write an encoded file."""
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def read_parquet(path: Path, columns: list[str] | None = None) -> pa.Table:

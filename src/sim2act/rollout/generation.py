@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim2act import features as F
 from sim2act.data.card import DatasetCard
 from sim2act.data.runs import open_run
 from sim2act.data.schema import action_space_to_json, step_features
@@ -173,11 +172,14 @@ def generate(
         with ShardWriter(layout, card, features) as writer:
             for result in pool.run_shards(jobs, on_episode):
                 summary.preview_steps += result.preview_steps
-                summary.episodes += len(result.episodes)
-                summary.steps += sum(len(e) for e in result.episodes)
-                summary.relabeled += sum(e.label == F.LABEL_HINDSIGHT for e in result.episodes)
-                writer.submit(result.index, result.episodes, result.proposer, config.iteration,
-                              rollouts=result.rollouts, preview_steps=result.preview_steps)
+                episodes, steps, relabeled = result.kept
+                summary.episodes, summary.steps, summary.relabeled = \
+                    summary.episodes + episodes, summary.steps + steps, summary.relabeled + relabeled
+                if result.encoded is not None:
+                    writer.submit_encoded(result.encoded)
+                else:
+                    writer.submit(result.index, result.episodes, result.proposer, config.iteration,
+                                  rollouts=result.rollouts, preview_steps=result.preview_steps)
         summary.seconds = time.perf_counter() - started
         summary.dataset = card.counts
     return summary

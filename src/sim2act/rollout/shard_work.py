@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim2act import features as F
 from sim2act.data.episode import Episode
+from sim2act.data.schema import step_features
+from sim2act.data.writer import EncodedShard, encode_shard
 from sim2act.envs import make
 from sim2act.labels import erase_loops, get_labeler, label_episodes
 from sim2act.proposers import Proposer, make_proposer
@@ -36,18 +39,29 @@ class RolloutOutline:
 
 @dataclass
 class ShardResult:
-    """A shard's labeled episodes and the counts of the rollouts they came from."""
+    """A shard's labeled episodes (or their encoded files) and the counts of the rollouts they came from."""
 
     index: int
     """The shard's index in the dataset."""
     episodes: list[Episode]
-    """Episodes kept by labeling (and loop erasure), in episode-id order."""
+    """Episodes kept by labeling (and loop erasure), in episode-id order; empty once ``encoded``."""
     rollouts: list[RolloutOutline]
     """Every rollout of the shard, in the order it finished."""
     preview_steps: int
     """Simulator steps the proposer spent previewing actions for this shard."""
     proposer: str
     """Name of the proposer that chose the actions."""
+    encoded: EncodedShard | None = None
+    """The shard's Parquet files, when the worker encoded them (a remote worker does, sparing the driver)."""
+
+    @property
+    def kept(self) -> tuple[int, int, int]:
+        """(episodes, steps, relabeled episodes) kept."""
+        if self.encoded is not None:
+            stats = self.encoded.stats
+            return stats.episodes, stats.steps, stats.relabeled
+        return (len(self.episodes), sum(len(e) for e in self.episodes),
+                sum(e.label == F.LABEL_HINDSIGHT for e in self.episodes))
 
 
 def proposer_options(config) -> dict:
@@ -85,6 +99,13 @@ class ShardWorker:
             kept = [e for e in map(erase_loops, kept) if e is not None]
         outlines = [RolloutOutline(len(e), e.succeeded) for e in rollouts]
         return ShardResult(index, sorted(kept, key=lambda e: e.episode_id), outlines, previews, self.proposer.name)
+
+    def encoded(self, result: ShardResult) -> ShardResult:
+        """``result`` with its episodes encoded as the shard's Parquet files (and dropped)."""
+        env = self.envs[0]
+        shard = encode_shard(result.index, result.episodes, step_features(env.observation_space, env.action_space),
+                             result.proposer, self.config.iteration, result.rollouts, result.preview_steps)
+        return ShardResult(result.index, [], result.rollouts, result.preview_steps, result.proposer, shard)
 
     def info(self):
         """The spaces and proposer name the driver opens the dataset with (``executors.base.WorkerInfo``)."""

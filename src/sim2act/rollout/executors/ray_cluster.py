@@ -65,7 +65,8 @@ class ShardActor:
         return os.getpid()
 
     def run(self, index: int, episode_ids: range, shipped: list) -> ShardResult:
-        return self._worker(shipped).run(index, episode_ids)
+        worker = self._worker(shipped)
+        return worker.encoded(worker.run(index, episode_ids))
 
     def close(self) -> None:
         if self.worker is not None:
