@@ -11,6 +11,7 @@ from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.progress import Bar
 from sim2act.models import PolicyConfig
 from sim2act.training import TrainConfig, train
+from sim2act.training.distributed import Ranks
 
 D, P = TrainConfig(data=""), PolicyConfig()
 
@@ -20,7 +21,7 @@ def train_command(
     data: Annotated[Path, typer.Option(help="Dataset folder made by `sim2act generate`.")],
     out: Annotated[Path, typer.Option(help="Run folder for checkpoints, config and TensorBoard logs.")],
     steps: Annotated[int, typer.Option(help="Optimizer steps in total.")] = D.steps,
-    batch_size: Annotated[int, typer.Option(help="Samples per optimizer step.")] = D.batch_size,
+    batch_size: Annotated[int, typer.Option(help="Samples per optimizer step (over all processes under torchrun).")] = D.batch_size,
     lr: Annotated[float, typer.Option(help="Peak AdamW learning rate.")] = D.lr,
     weight_decay: Annotated[float, typer.Option(help="AdamW weight decay.")] = D.weight_decay,
     warmup_steps: Annotated[int, typer.Option(help="Linear warm-up steps before the cosine decay.")] = D.warmup_steps,
@@ -47,7 +48,11 @@ def train_command(
     checkpoint_every: Annotated[int, typer.Option(help="Steps between checkpoints.")] = D.checkpoint_every,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the run in OUT from checkpoints/last.")] = False,
 ) -> None:
-    """Train a policy on DATA; checkpoints (safetensors) go to OUT/checkpoints, `last` points at the newest."""
+    """Train a policy on DATA; checkpoints (safetensors) go to OUT/checkpoints, `last` points at the newest.
+
+    Data-parallel over N processes: `torchrun --nproc-per-node N -m sim2act train ...` (gloo on CPU, nccl on GPUs;
+    --batch-size is the global batch, split evenly over the processes).
+    """
     policy = PolicyConfig(
         encoder=encoder,
         clip_path=clip_path,
@@ -80,6 +85,9 @@ def train_command(
         log_every=log_every,
         checkpoint_every=checkpoint_every,
     )
+    if not Ranks.from_env().main:  # under torchrun, rank 0 alone reports
+        train(config, out, resume=resume)
+        return
     with Bar(f"train {out.name}") as bar:
         summary = train(config, out, resume=resume, progress=bar)
     typer.echo(

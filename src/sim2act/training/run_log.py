@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -12,11 +13,15 @@ from sim2act.progress import Progress
 class RunLog:
     """Averages metrics between flushes; each flush writes TensorBoard scalars and one log line."""
 
-    def __init__(self, tensorboard_dir: Path, progress: Progress) -> None:
+    def __init__(
+        self, tensorboard_dir: Path | None, progress: Progress,
+        reduce: Callable[[dict[str, float]], dict[str, float]] = lambda metrics: metrics,
+    ) -> None:
+        """``tensorboard_dir`` None writes no scalars (a rank other than 0); ``reduce`` averages metrics over ranks."""
         from torch.utils.tensorboard import SummaryWriter
 
-        self.writer = SummaryWriter(str(tensorboard_dir))
-        self.progress = progress
+        self.writer = SummaryWriter(str(tensorboard_dir)) if tensorboard_dir is not None else None
+        self.progress, self.reduce = progress, reduce
         self.sums: dict[str, torch.Tensor] = {}
         self.count = 0
         self.last: dict[str, float] = {}
@@ -28,8 +33,10 @@ class RunLog:
         self.count += 1
 
     def flush(self, step: int, total: int, samples: int, lr: float, samples_per_s: float) -> None:
-        m = {name: float(total_ / self.count) for name, total_ in self.sums.items()}
+        m = self.reduce({name: float(total_ / self.count) for name, total_ in self.sums.items()})
         self.sums, self.count, self.last = {}, 0, m
+        if self.writer is None:
+            return
         for name, tag in (("bc", "losses/bc"), ("con", "losses/con"), ("aux", "losses/auxiliary"), ("loss", "losses/total"),
                           ("accuracy", "charts/accuracy"), ("grad_norm", "charts/grad_norm")):
             self.writer.add_scalar(tag, m[name], step)
@@ -42,4 +49,5 @@ class RunLog:
         )
 
     def close(self) -> None:
-        self.writer.close()
+        if self.writer is not None:
+            self.writer.close()

@@ -2,17 +2,20 @@
 
 L = L_BC + λ·L_con (see ``training.losses``), AdamW with warm-up and cosine decay, global gradient
 clipping, checkpoints every ``checkpoint_every`` steps. Batch ``s`` is a pure function of the seed and
-``s`` (a permutation per epoch), so a resumed run continues exactly where the killed one was.
+``s`` (a permutation per epoch), so a resumed run continues exactly where the killed one was. Under
+``torchrun`` each process takes its rows of every batch (``training.distributed``).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
+from torch.nn.parallel import DistributedDataParallel
 
 from sim2act.data.atomic import atomic_write
 from sim2act.data.reader import open_dataset
@@ -24,6 +27,7 @@ from sim2act.progress import Progress
 from sim2act.training.batches import Batch, TrainingSteps
 from sim2act.training.checkpoints import TrainRunFolder, load_training_state, resolve_policy_folder, save_checkpoint
 from sim2act.training.config import TrainConfig
+from sim2act.training.distributed import Ranks, gather_rows
 from sim2act.training.losses import multi_positive_info_nce, same_action_pairs
 from sim2act.training.run_log import RunLog
 from sim2act.training.schedule import warmup_cosine
@@ -48,31 +52,46 @@ class TrainSummary:
 def train(config: TrainConfig, out: str | Path, *, resume: bool = False, progress: Progress | None = None) -> TrainSummary:
     """Train (or resume) a policy on ``config.data``; checkpoints go to ``out/checkpoints``.
 
-    The same config, data and machine give the same weights (``sim2act.determinism``).
+    The same config, data and machine give the same weights (``sim2act.determinism``). Under ``torchrun`` every
+    process calls this; rank 0 alone writes the run folder and reports progress.
     """
-    with deterministic_torch():
-        return _train(config, out, resume, progress)
+    ranks = Ranks.from_env()
+    device = ranks.device(_device(config.device))
+    ranks.start(device)
+    try:
+        with deterministic_torch():
+            return _train(config, out, resume, progress if ranks.main else None, ranks, device)
+    finally:
+        ranks.stop()
 
 
-def _train(config: TrainConfig, out: str | Path, resume: bool, progress: Progress | None) -> TrainSummary:
+def _train(
+    config: TrainConfig, out: str | Path, resume: bool, progress: Progress | None, ranks: Ranks, device: torch.device,
+) -> TrainSummary:
     config = config.validated()
+    ranks.check_batch(config.batch_size)
     progress = progress or Progress()
     run = TrainRunFolder(out)
     _check_run_folder(run, config, resume)
-    device = _device(config.device)
+    ranks.barrier()  # every rank has read the folder before rank 0 claims it
     torch.manual_seed(config.seed)
 
     policy = initial_policy(config)
     data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress)
-    _claim_run_folder(run, config)
+    if ranks.main:
+        _claim_run_folder(run, config)
     policy.to(device).train()
     optimizer = torch.optim.AdamW(parameter_groups(policy, config.weight_decay), lr=config.lr)
     state = {"step": 0, "samples": 0}
     if resume and run.last.exists():
         state = load_training_state(run.last.resolve(), policy, optimizer)
     order = BatchOrder(len(data), config.batch_size, config.seed)
+    ranks.check_batch(order.batch_size)
+    objective = Objective(policy, config)
+    model = objective if not ranks.distributed else DistributedDataParallel(
+        objective, device_ids=[device.index] if device.type == "cuda" else None, static_graph=True)
 
-    log = RunLog(run.tensorboard, progress)
+    log = RunLog(run.tensorboard if ranks.main else None, progress, ranks.mean)
     progress.start(config.steps, state["step"])
     started, started_samples = time.perf_counter(), state["samples"]
     for step in range(state["step"], config.steps):
@@ -80,15 +99,15 @@ def _train(config: TrainConfig, out: str | Path, resume: bool, progress: Progres
         lr = config.lr * warmup_cosine(step, config.steps, config.warmup_steps, config.min_lr_ratio)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        batch = _to(data.batch(order.indices(step)), device)
+        batch = _to(data.batch(ranks.rows(order.indices(step))), device)
 
-        losses = step_losses(policy, batch, config)
+        losses = StepLosses(*model(batch))
         optimizer.zero_grad(set_to_none=True)
         losses.total.backward()
         grad_norm = torch.nn.utils.clip_grad_norm_(policy.parameters(), config.grad_clip)
         optimizer.step()
 
-        state = {"step": step + 1, "samples": state["samples"] + len(batch.actions)}
+        state = {"step": step + 1, "samples": state["samples"] + len(batch.actions) * ranks.world}
         log.add(bc=losses.bc, con=losses.con, aux=losses.auxiliary, loss=losses.total, accuracy=losses.accuracy,
                 grad_norm=grad_norm)
         if state["step"] % config.log_every == 0 or state["step"] == config.steps:
@@ -96,7 +115,9 @@ def _train(config: TrainConfig, out: str | Path, resume: bool, progress: Progres
             log.flush(state["step"], config.steps, state["samples"], lr, rate)
         progress.advance(1)
         if state["step"] % config.checkpoint_every == 0 or state["step"] == config.steps:
-            save_checkpoint(run, policy, optimizer, state)
+            if ranks.main:
+                save_checkpoint(run, policy, optimizer, state)
+            ranks.barrier()  # no rank runs ahead of (or returns before) the checkpoint it would resume from
     log.close()
 
     seconds = time.perf_counter() - started
@@ -109,6 +130,10 @@ def _train(config: TrainConfig, out: str | Path, resume: bool, progress: Progres
         final_loss=log.last.get("loss", float("nan")),
         final_accuracy=log.last.get("accuracy", float("nan")),
     )
+
+
+def _same(tensor: torch.Tensor) -> torch.Tensor:
+    return tensor
 
 
 @dataclass
@@ -125,8 +150,24 @@ class StepLosses:
     (pick, place) pair for the pick_place head) the head ranks first."""
 
 
-def step_losses(policy: VisionLanguagePolicy, batch: Batch, config: TrainConfig) -> StepLosses:
-    """The objective on one batch: L_BC and the multi-positive InfoNCE between h_c and h_a."""
+class Objective(torch.nn.Module):
+    """``step_losses`` as a module, so DistributedDataParallel can wrap it (it syncs the gradients of a module's
+    forward); returns the ``StepLosses`` fields as a tuple."""
+
+    def __init__(self, policy: VisionLanguagePolicy, config: TrainConfig) -> None:
+        super().__init__()
+        self.policy, self.config = policy, config
+
+    def forward(self, batch: Batch) -> tuple[torch.Tensor, ...]:
+        losses = step_losses(self.policy, batch, self.config, gather=gather_rows)
+        return losses.total, losses.bc, losses.con, losses.auxiliary, losses.accuracy
+
+
+def step_losses(
+    policy: VisionLanguagePolicy, batch: Batch, config: TrainConfig, gather: Callable[[torch.Tensor], torch.Tensor] = _same,
+) -> StepLosses:
+    """The objective on one batch: L_BC and the multi-positive InfoNCE between h_c and h_a (over the rows ``gather``
+    collects: the global batch under torchrun)."""
     instructions = policy.encode_instructions(batch.text_ids, batch.text_mask)
     out = policy(batch.rgb, batch.proprio, instructions, batch.text_index, batch.cells)
     bc = -policy.head.log_prob(out.logits, batch.actions).mean()
@@ -136,7 +177,8 @@ def step_losses(policy: VisionLanguagePolicy, batch: Batch, config: TrainConfig)
     con = torch.zeros((), device=bc.device)
     if config.contrastive_weight > 0:
         con = multi_positive_info_nce(
-            out.context, policy.embed_actions(batch.actions), same_action_pairs(targets), config.temperature
+            gather(out.context), gather(policy.embed_actions(batch.actions)), same_action_pairs(gather(targets)),
+            config.temperature,
         )
     accuracy = (out.logits.detach().argmax(-1).view_as(targets) == targets).float().mean()
     return StepLosses(bc + config.contrastive_weight * con + auxiliary, bc, con, auxiliary, accuracy)
