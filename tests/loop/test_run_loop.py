@@ -125,3 +125,16 @@ def test_co_levels_share_each_rounds_episodes_and_the_policy_is_measured_on_the_
     assert card.counts["executed_steps"] == ledger.env_steps
     info = json.loads((LoopFolder(tmp_path / "run").evaluation("final", "test_unseen_layout") / "eval_info.json").read_text())
     assert info["config"]["levels"] == ["GoToLocal"]
+
+
+def test_a_loop_on_ray_collects_the_data_of_a_local_one(tmp_path, finished_run):
+    pytest.importorskip("ray")
+    from sim2act.data.reader import load_steps
+    from sim2act.rollout.executors import ExecutorConfig, make_executor
+
+    out, ledger = finished_run
+    with make_executor(ExecutorConfig("ray", workers=2)) as executor:  # round 1 ships round 0's π_θ to the actors
+        on_ray = run_loop(TINY, tmp_path / "ray", executor=executor)
+    counts = lambda run: [replace(r.collection, seconds=0) for r in run.rounds]  # noqa: E731
+    assert counts(on_ray) == counts(ledger) and len(on_ray.rounds) == 2
+    assert load_steps(LoopFolder(tmp_path / "ray").data).equals(load_steps(LoopFolder(out).data))

@@ -34,6 +34,9 @@ def same_dataset(a: Path, b: Path) -> None:
     assert load_steps(a).equals(load_steps(b))
     assert load_episodes(a).equals(load_episodes(b))
     assert load_card(DatasetLayout(a).card).shards == load_card(DatasetLayout(b).card).shards
+    files = [DatasetLayout(a).steps_files(), DatasetLayout(a).episodes_files()]
+    for path in (p for group in files for p in group):  # byte for byte
+        assert path.read_bytes() == (b / path.relative_to(a)).read_bytes()
     assert not list(a.rglob("*.tmp"))
 
 

@@ -105,7 +105,7 @@ class RayExecutor(ShardExecutor):
         return self.pool
 
     def worker_pids(self) -> list[int]:
-        """Process ids of the current run's actors (to watch them, or to test that a killed one is replaced)."""
+        """Process ids of the current run's actors as they started (to watch them, or to kill one in a test)."""
         return [] if self.pool is None else self.pool.pids()
 
     def close(self) -> None:
@@ -120,14 +120,16 @@ class RayPool(WorkerPool):
     def __init__(self, ray, actors: list, tasks_per_worker: int, shipped) -> None:
         self.ray, self.actors, self.tasks_per_worker = ray, actors, tasks_per_worker
         self.shipped = [shipped]  # nested: the actors fetch it themselves, once each (and again after a restart)
+        self._running: dict = {}
         try:  # every actor built: a bad config fails here, before anything is written
             self.info = self._get([a.info.remote(self.shipped) for a in actors])[0]
+            self._pids = self._get([a.pid.remote() for a in actors])
         except BaseException:
             self.close()
             raise
 
     def run_shards(self, jobs: list[ShardJob], on_episode: Callable[[Any], None]) -> Iterator[ShardResult]:
-        waiting, running = deque(jobs), {}
+        waiting, running = deque(jobs), self._running
 
         def submit(actor) -> None:
             job = waiting.popleft()
@@ -148,16 +150,19 @@ class RayPool(WorkerPool):
             yield result
 
     def pids(self) -> list[int]:
-        return self._get([a.pid.remote() for a in self.actors])
+        """The actors' process ids when they started (asked later, the question would queue behind their shards)."""
+        return list(self._pids)
 
     def close(self) -> None:
+        """Let idle actors clean up, then kill them all; interrupted (shards still running), kill at once."""
         for actor in self.actors:
-            try:
-                self.ray.get(actor.close.remote(), timeout=30)
-            except Exception:  # a dead or hung actor is killed below all the same
-                pass
+            if not self._running:
+                try:
+                    self.ray.get(actor.close.remote(), timeout=30)
+                except Exception:  # a dead or hung actor is killed below all the same
+                    pass
             self.ray.kill(actor)
-        self.actors, self.shipped = [], []
+        self.actors, self.shipped, self._running = [], [], {}
 
     def _get(self, refs, job: ShardJob | None = None):
         exceptions = self.ray.exceptions
@@ -189,8 +194,10 @@ class _LocalCluster:
         os.environ.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN_PATH=str(token), RAY_USAGE_STATS_ENABLED="0")
         _reload_ray_config()
         try:
+            # the actors' temporary files (the shipped proposer) also land in this folder, gone at shutdown
             ray.init(num_cpus=workers or os.cpu_count(), include_dashboard=False, _temp_dir=str(self.root / "session"),
-                     log_to_driver=False, logging_level=logging.WARNING)
+                     log_to_driver=False, logging_level=logging.WARNING,
+                     runtime_env={"env_vars": {"TMPDIR": str(self.root)}})
         except BaseException:
             self.shutdown()
             raise
