@@ -104,3 +104,13 @@ def test_ci_runs_the_readme_test_command():
     readme = (REPO / "README.md").read_text()
     command = re.search(r"# set up and run the tests\n(.+)\n", readme).group(1).strip()
     assert command in (REPO / ".ci" / "run").read_text()
+
+
+def test_export_to_lerobot(tmp_path, existing):
+    pytest.importorskip("datasets")
+    result = sim2act("export", str(existing), "--out", str(tmp_path / "lerobot"))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"exported 4 episodes, [\d,]+ frames, \d+ tasks as lerobot \(v3\.0\) ->", result.stdout)
+    assert (tmp_path / "lerobot" / "meta" / "info.json").is_file() and not list(tmp_path.glob(".*.partial"))
+    again = sim2act("export", str(existing), "--out", str(tmp_path / "lerobot"), "--format", "minary")
+    assert again.returncode == 2 and again.stderr.startswith("error: unknown export format 'minary'")

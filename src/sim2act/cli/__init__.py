@@ -7,6 +7,7 @@ import typer
 from sim2act.cli.bench import bench_app
 from sim2act.cli.envs import envs_command
 from sim2act.cli.evaluate import eval_command
+from sim2act.cli.export import export_command
 from sim2act.cli.generate import generate_command
 from sim2act.cli.inspect import inspect_command
 from sim2act.cli.pretrain_prior import pretrain_prior_command
@@ -24,6 +25,7 @@ app = typer.Typer(
 app.command("run")(run_command)
 app.command("generate")(generate_command)
 app.command("inspect")(inspect_command)
+app.command("export")(export_command)
 app.command("pretrain-prior")(pretrain_prior_command)
 app.command("train")(train_command)
 app.command("eval")(eval_command)
