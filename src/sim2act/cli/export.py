@@ -24,3 +24,5 @@ def export_command(
         info = export_dataset(dataset, out, format, overwrite=overwrite, progress=bar)
     typer.echo(f"exported {info['total_episodes']:,} episodes, {info['total_frames']:,} frames, "
                f"{info['total_tasks']:,} tasks as {format} ({info['codebase_version']}) -> {out}")
+    if "dataset_id" in info:
+        typer.echo(f"load it with MINARI_DATASETS_PATH={out} and minari.load_dataset({info['dataset_id']!r})")

@@ -1,4 +1,5 @@
-"""Exports of a sim2act dataset to the formats robot-learning users load: ``lerobot`` (LeRobotDataset v3.0).
+"""Exports of a sim2act dataset to the formats robot-learning users load: ``lerobot`` (LeRobotDataset v3.0) and
+``minari`` (through Minari's own API).
 
 ``export_dataset(source, out, format)`` runs a registered exporter; ``EXPORTERS`` lists them.
 """
@@ -30,7 +31,14 @@ def _lerobot(source: Path, out: Path, fps: int | None = None, progress: Progress
     return export_lerobot(source, out, fps, progress)
 
 
+def _minari(source: Path, out: Path, fps: int | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    from sim2act.data.export.minari_format import export_minari
+
+    return export_minari(source, out, fps, progress)
+
+
 register_exporter("lerobot", _lerobot)
+register_exporter("minari", _minari)
 
 
 def export_dataset(source: Path, out: Path, format: str, overwrite: bool = False,

@@ -1,0 +1,113 @@
+"""``sim2act export --format minari``: a sim2act dataset as a Minari dataset, written through Minari's own API.
+
+Observations are a ``Dict`` of the dataset's observation arrays plus ``instruction`` in a ``Text`` space; images
+are stored exactly (no JPEG); actions keep their space; ``infos["success"]`` (shape (T + 1, 1)) carries the
+verifier's flag per step. Minari wants T + 1 observations for T actions, the last being what the final action led to; a sim2act
+dataset records the observation each action was taken from and not the terminal frame, so the last recorded
+observation is repeated as the final one (say so to anyone bootstrapping from it). The dataset id is
+``sim2act/<domain>-<level>/<name>-v0`` under ``--out`` (Minari's ``MINARI_DATASETS_PATH``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim2act import features as F
+from sim2act.data.export.lerobot import NOT_OBSERVATIONS
+from sim2act.data.reader import feature_array, load_episodes, load_steps, open_dataset
+from sim2act.errors import Sim2ActError
+from sim2act.progress import Progress
+
+INSTRUCTION_CHARSET = frozenset(" abcdefghijklmnopqrstuvwxyz0123456789,.'-")
+
+
+def dataset_id(card, name: str) -> str:
+    level = card.runs[0]["config"]["level"] if card.runs else "all"
+    return f"sim2act/{card.domain}-{level}/{name}-v0".lower().replace("_", "-")
+
+
+def export_minari(source: Path, out: Path, fps: int | None = None, progress: Progress | None = None) -> dict[str, Any]:
+    """Write ``source`` as a Minari dataset under ``out``; return a summary like LeRobot's ``info.json`` totals."""
+    try:
+        import minari
+        from gymnasium import spaces
+        from minari.data_collector import EpisodeBuffer
+    except ImportError:
+        raise Sim2ActError("--format minari needs Minari: pip install 'sim2act[minari]'") from None
+    progress = progress or Progress()
+    _, card = open_dataset(source)
+    steps, episodes = load_steps(source), load_episodes(source)
+    names = [n for n in card.features if n not in NOT_OBSERVATIONS]
+    arrays = {n: feature_array(steps[n], card.features[n]["dtype"], tuple(card.features[n]["shape"])) for n in names}
+    action = card.features[F.ACTION]
+    actions = feature_array(steps[F.ACTION], action["dtype"], tuple(action["shape"]))
+    instructions = steps[F.INSTRUCTION].to_pylist()
+    charset = frozenset("".join(set(instructions))) | INSTRUCTION_CHARSET
+    observation_space = spaces.Dict({
+        **{n: _box(arrays[n], card.features[n]["dtype"]) for n in names},
+        F.INSTRUCTION: spaces.Text(max_length=max(map(len, instructions)) + 16, charset="".join(sorted(charset))),
+    })
+    action_space = _action_space(card.action_space)
+    ids = steps[F.EPISODE_ID].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    bounds = list(zip(starts, [*starts[1:], len(ids)]))
+    seeds = dict(zip(episodes[F.EPISODE_ID].to_pylist(), episodes[F.SEED].to_pylist()))
+    rewards = steps[F.REWARD].to_numpy()
+    terminated, truncated = (steps[c].to_numpy(zero_copy_only=False) for c in (F.TERMINATED, F.TRUNCATED))
+    success = steps[F.SUCCESS].to_numpy(zero_copy_only=False)
+    progress.start(len(bounds), 0, "export")
+    buffers = []
+    for a, b in bounds:
+        final = list(range(a, b)) + [b - 1]  # T + 1 observations: the last recorded one stands for the terminal frame
+        buffers.append(EpisodeBuffer(
+            id=len(buffers), seed=int(seeds[int(ids[a])]),
+            observations={**{n: arrays[n][final] for n in names}, F.INSTRUCTION: [instructions[i] for i in final]},
+            actions=actions[a:b], rewards=rewards[a:b].tolist(), terminations=terminated[a:b].tolist(),
+            # (T + 1, 1): Minari 0.5's arrow storage cannot read back the shape of a 1-D info array
+            truncations=truncated[a:b].tolist(), infos={"success": np.r_[False, success[a:b]][:, None]},
+        ))
+        progress.advance(1)
+    name = dataset_id(card, source.name)
+    saved = os.environ.get("MINARI_DATASETS_PATH")
+    os.environ["MINARI_DATASETS_PATH"] = str(out)
+    try:
+        if (out / name).exists():
+            shutil.rmtree(out / name)
+        with warnings.catch_warnings():  # it warns that no env spec was given: a dataset here has none to give
+            warnings.simplefilter("ignore", UserWarning)
+            minari.create_dataset_from_buffers(
+                name, buffers, action_space=action_space, observation_space=observation_space, algorithm_name="sim2act",
+            description=f"sim2act {card.domain} dataset ({card.split} split), self-supervised labels, no expert",
+            data_format="arrow", jpeg_encoding=False,
+        )
+    finally:
+        if saved is None:
+            os.environ.pop("MINARI_DATASETS_PATH", None)
+        else:
+            os.environ["MINARI_DATASETS_PATH"] = saved
+    return {"codebase_version": f"minari {minari.__version__}", "dataset_id": name, "total_episodes": len(buffers),
+            "total_frames": len(ids), "total_tasks": len(set(instructions))}
+
+
+def _box(values: np.ndarray, dtype: str):
+    from gymnasium import spaces
+
+    if dtype == "uint8":
+        return spaces.Box(0, 255, values.shape[1:], np.uint8)
+    return spaces.Box(-np.inf, np.inf, values.shape[1:], np.dtype(dtype))
+
+
+def _action_space(description: dict):
+    from gymnasium import spaces
+
+    if description["type"] == "discrete":
+        return spaces.Discrete(description["n"])
+    if description["type"] == "multi_discrete":
+        return spaces.MultiDiscrete(description["nvec"])
+    return spaces.Box(np.array(description["low"], np.float32), np.array(description["high"], np.float32))
