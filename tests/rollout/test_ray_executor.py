@@ -127,3 +127,4 @@ def test_executor_options_are_checked():
         make_executor(ExecutorConfig("local", workers=2))
     with pytest.raises(Sim2ActError, match="--workers must be at least 1"):
         make_executor(ExecutorConfig("ray", workers=0))
+

@@ -215,12 +215,14 @@ class _LocalCluster:
 
 
 def _reload_ray_config() -> None:
-    """Make this process read the authentication settings again: Ray caches them when it is first imported."""
+    """Make this process read the authentication settings and token again: Ray caches both (the mode when it is first
+    imported, the token when first used), so a second private cluster in one process would present the first's token."""
     try:
-        from ray._raylet import Config
+        from ray._raylet import AuthenticationTokenLoader, Config
     except ImportError:  # a Ray without token authentication reads nothing to refresh
         return
     Config.initialize("")
+    AuthenticationTokenLoader.instance().reset_cache()
 
 
 _CLUSTER_ENV = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH", "RAY_USAGE_STATS_ENABLED")
