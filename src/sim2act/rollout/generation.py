@@ -5,7 +5,8 @@ proposer sees a batch. Shard ``k`` of a run is a pure function of the config and
 ids, their tasks and the proposer's random stream are all derived from them. A killed run therefore
 resumes by regenerating only uncommitted shards, and ends with the same dataset as an uninterrupted
 one. A shard's rollouts are labeled (``sim2act.labels``, a pure function of the rollouts) before
-the shard is written; every executed step is counted, kept or not.
+the shard is written; every executed step is counted, kept or not. Shards are rolled out by an executor
+(``rollout.executors``: this process, or Ray actors), and this process alone writes the dataset.
 """
 
 from __future__ import annotations

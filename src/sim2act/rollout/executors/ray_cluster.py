@@ -88,7 +88,8 @@ class RayExecutor(ShardExecutor):
                 try:
                     self.ray.init(address=config.address, log_to_driver=False, logging_level=logging.WARNING)
                 except (ConnectionError, RuntimeError, ValueError) as error:
-                    raise Sim2ActError(f"--address {config.address}: cannot join the Ray cluster: {error}") from None
+                    reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                    raise Sim2ActError(f"--address {config.address}: cannot join the Ray cluster: {reason}") from None
             else:
                 self._local = _LocalCluster(self.ray, config.workers)
         self.pool: RayPool | None = None
