@@ -75,6 +75,16 @@ def step_features(observation_space: spaces.Dict, action_space: gym.Space) -> li
     return columns
 
 
+STEP_FACT_COLUMNS = frozenset({F.EPISODE_ID, F.STEP, F.DOMAIN, F.LEVEL, F.SPLIT, F.SEED, F.INSTRUCTION, F.ACTION,
+                               F.REWARD, F.TERMINATED, F.TRUNCATED, F.SUCCESS, F.PROPOSER, F.ITERATION, F.LABEL})
+"""Every step column that is not an observation."""
+
+
+def observation_names(card_features: dict) -> list[str]:
+    """The observation columns of a dataset card's features, in on-disk order."""
+    return [name for name in card_features if name not in STEP_FACT_COLUMNS]
+
+
 def observation_columns(observation_space: spaces.Dict) -> list[str]:
     """Observation keys stored per step: every ``Box`` entry, ``rgb``, ``depth`` and ``proprio`` first (in that
     order, as datasets have always had them), then the others by name (more cameras, their depth, sensors)."""

@@ -42,12 +42,11 @@ from sim2act.data.export.lerobot_format import (
     hf_features,
 )
 from sim2act.data.reader import feature_array, open_dataset
+from sim2act.data.schema import observation_names
 from sim2act.data.shards import read_parquet
 from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
 
-NOT_OBSERVATIONS = frozenset({F.EPISODE_ID, F.STEP, F.DOMAIN, F.LEVEL, F.SPLIT, F.SEED, F.INSTRUCTION, F.ACTION,
-                              F.REWARD, F.TERMINATED, F.TRUNCATED, F.SUCCESS, F.PROPOSER, F.ITERATION, F.LABEL})
 EPISODE_FACTS = (F.SUCCESS, F.LABEL, F.ORIGINAL_INSTRUCTION, F.LEVEL, F.SEED, F.SPLIT)
 DEFAULT_FPS = 10
 
@@ -55,16 +54,16 @@ DEFAULT_FPS = 10
 def feature_map(card_features: dict[str, dict]) -> dict[str, tuple[str, dict]]:
     """sim2act column → (LeRobot key, LeRobot feature) for every column the export carries."""
     out = {}
-    for name, spec in card_features.items():
+    for name in observation_names(card_features):
+        spec = card_features[name]
         shape = list(spec["shape"])
-        if name not in NOT_OBSERVATIONS:
-            if spec["dtype"] == "uint8" and len(shape) == 3 and shape[-1] in (1, 3):
-                out[name] = (f"observation.images.{name}", {"dtype": "image", "shape": shape,
-                                                            "names": ["height", "width", "channels"]})
-            elif name == F.PROPRIO:
-                out[name] = ("observation.state", {"dtype": spec["dtype"], "shape": shape, "names": None})
-            else:
-                out[name] = (f"observation.{name}", {"dtype": spec["dtype"], "shape": shape or [1], "names": None})
+        if spec["dtype"] == "uint8" and len(shape) == 3 and shape[-1] in (1, 3):
+            out[name] = (f"observation.images.{name}", {"dtype": "image", "shape": shape,
+                                                        "names": ["height", "width", "channels"]})
+        elif name == F.PROPRIO:
+            out[name] = ("observation.state", {"dtype": spec["dtype"], "shape": shape, "names": None})
+        else:
+            out[name] = (f"observation.{name}", {"dtype": spec["dtype"], "shape": shape or [1], "names": None})
     action = card_features[F.ACTION]
     out[F.ACTION] = ("action", {"dtype": action["dtype"], "shape": list(action["shape"]) or [1], "names": None})
     out[F.REWARD] = ("next.reward", {"dtype": "float32", "shape": [1], "names": None})

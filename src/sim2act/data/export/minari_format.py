@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from sim2act import features as F
-from sim2act.data.export.lerobot import NOT_OBSERVATIONS
 from sim2act.data.reader import feature_array, load_episodes, load_steps, open_dataset
+from sim2act.data.schema import observation_names
 from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
 
@@ -43,7 +43,7 @@ def export_minari(source: Path, out: Path, fps: int | None = None, progress: Pro
     progress = progress or Progress()
     _, card = open_dataset(source)
     steps, episodes = load_steps(source), load_episodes(source)
-    names = [n for n in card.features if n not in NOT_OBSERVATIONS]
+    names = observation_names(card.features)
     arrays = {n: feature_array(steps[n], card.features[n]["dtype"], tuple(card.features[n]["shape"])) for n in names}
     action = card.features[F.ACTION]
     actions = feature_array(steps[F.ACTION], action["dtype"], tuple(action["shape"]))
