@@ -104,13 +104,18 @@ def run_config(record: dict) -> dict:
     return {**copy.deepcopy(ADDED_CONFIG_KEYS), **record["config"]}
 
 
+def shard_count(episodes: int, shard_episodes: int) -> int:
+    """Shards a run of ``episodes`` takes, ``shard_episodes`` to a shard (the last one may hold fewer)."""
+    return -(-episodes // shard_episodes)
+
+
 def _start_run(layout: DatasetLayout, card: DatasetCard, config: dict, first_episode: int, first_shard: int) -> Run:
     shard_episodes = config["shard_episodes"]
     record = {
         "config": config,
         "first_episode": first_episode,
         "first_shard": first_shard,
-        "num_shards": -(-config["episodes"] // shard_episodes),
+        "num_shards": shard_count(config["episodes"], shard_episodes),
     }
     card.runs.append(record)
     card.save(layout.card)

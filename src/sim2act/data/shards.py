@@ -129,11 +129,6 @@ def parquet_bytes(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def write_parquet(table: pa.Table, path: Path) -> None:
-    """Atomically write ``table`` as a zstd Parquet file."""
-    write_bytes(parquet_bytes(table), path)
-
-
 def write_bytes(data: bytes, path: Path) -> None:
     """Atomically write an encoded file."""
     atomic_write(path, lambda tmp: tmp.write_bytes(data))

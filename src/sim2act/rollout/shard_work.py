@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -64,6 +65,18 @@ class ShardResult:
                 sum(e.label == F.LABEL_HINDSIGHT for e in self.episodes))
 
 
+@dataclass(frozen=True)
+class WorkerInfo:
+    """What the driver needs to know of the workers before any shard runs (to open the dataset)."""
+
+    observation_space: Any
+    action_space: Any
+    action_names: Any
+    """The env's names of its discrete actions, when it has them."""
+    proposer: str
+    """Name of the proposer the workers run."""
+
+
 def proposer_options(config) -> dict:
     """The ``make_proposer`` options a ``GenerateConfig`` sets (the prior's own only when they leave its defaults)."""
     options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy,
@@ -107,10 +120,8 @@ class ShardWorker:
                              result.proposer, self.config.iteration, result.rollouts, result.preview_steps)
         return ShardResult(result.index, [], result.rollouts, result.preview_steps, result.proposer, shard)
 
-    def info(self):
-        """The spaces and proposer name the driver opens the dataset with (``executors.base.WorkerInfo``)."""
-        from sim2act.rollout.executors.base import WorkerInfo
-
+    def info(self) -> WorkerInfo:
+        """The spaces and proposer name the driver opens the dataset with."""
         env = self.envs[0]
         return WorkerInfo(env.observation_space, env.action_space, getattr(env.unwrapped, "action_names", None),
                           self.proposer.name)

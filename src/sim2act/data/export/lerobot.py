@@ -41,7 +41,7 @@ from sim2act.data.export.lerobot_format import (
     chunk_and_file,
     hf_features,
 )
-from sim2act.data.reader import feature_array, open_dataset
+from sim2act.data.reader import feature_array, load_episodes, open_dataset
 from sim2act.data.schema import observation_names
 from sim2act.data.shards import read_parquet
 from sim2act.errors import Sim2ActError
@@ -133,8 +133,6 @@ def export_lerobot(source: Path, out: Path, fps: int | None = None, progress: Pr
 
 
 def _episode_facts(source: Path) -> list[dict]:
-    from sim2act.data.reader import load_episodes
-
     return load_episodes(source).select([F.EPISODE_ID, *EPISODE_FACTS]).to_pylist()
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim2act.errors import Sim2ActError
-from sim2act.rollout.shard_work import ShardResult
+from sim2act.rollout.shard_work import ShardResult, WorkerInfo
 
 
 @dataclass(frozen=True)
@@ -40,18 +40,6 @@ class ShardJob:
 
     index: int
     episode_ids: range
-
-
-@dataclass(frozen=True)
-class WorkerInfo:
-    """What the driver needs to know of the workers before any shard runs (to open the dataset)."""
-
-    observation_space: Any
-    action_space: Any
-    action_names: Any
-    """The env's names of its discrete actions, when it has them."""
-    proposer: str
-    """Name of the proposer the workers run."""
 
 
 class WorkerPool(ABC):

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from sim2act.data.runs import shard_count
 from sim2act.errors import Sim2ActError
 from sim2act.rollout.executors.base import ExecutorConfig, ShardExecutor, ShardJob, WorkerPool
 from sim2act.rollout.executors.shipping import pack, remove, unpack
@@ -101,7 +102,7 @@ class RayExecutor(ShardExecutor):
     def start(self, config) -> WorkerPool:
         shipped = self.ray.put(pack(config))
         actor = self.ray.remote(num_cpus=1, max_restarts=ACTOR_RESTARTS, max_task_retries=ACTOR_RESTARTS)(ShardActor)
-        actors = [actor.remote(config) for _ in range(min(self.workers, _shards(config)))]
+        actors = [actor.remote(config) for _ in range(min(self.workers, shard_count(config.episodes, config.shard_episodes)))]
         self.pool = RayPool(self.ray, actors, self.config.tasks_per_worker, shipped)
         return self.pool
 
@@ -227,7 +228,3 @@ def _reload_ray_config() -> None:
 
 
 _CLUSTER_ENV = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN_PATH", "RAY_USAGE_STATS_ENABLED")
-
-
-def _shards(config) -> int:
-    return -(-config.episodes // config.shard_episodes)
