@@ -10,6 +10,7 @@ import typer
 from sim2act.cli.errors import user_errors_exit_cleanly
 from sim2act.cli.executor_options import AddressOption, ExecutorOption, WorkersOption, open_executor
 from sim2act.cli.progress import Bar
+from sim2act.data.hub_card import README
 from sim2act.envs import parse_env_options
 from sim2act.envs.options import ENV_HELP
 from sim2act.rollout.generation import GenerateConfig, generate
@@ -99,3 +100,4 @@ def generate_command(
         f"generated {summary.rollouts} episodes{resumed}, {summary.executed_steps:,} steps in {summary.seconds:.1f}s "
         f"({summary.steps_per_second:,.0f} steps/s){previews}, success {rate:.1%}{kept} -> {out}"
     )
+    typer.echo(f"dataset card: {out / README}")

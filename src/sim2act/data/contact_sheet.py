@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 from PIL import Image, ImageDraw, ImageFont
 
 from sim2act import features as F
@@ -54,10 +55,11 @@ def _frames_at(files: list[Path], rows: np.ndarray, key: str, spec: dict) -> np.
     """Decode only the picked rows' frames of camera ``key``, shard by shard."""
     frames, offset = [], 0
     for path in files:
-        column = read_parquet(path, columns=[key]).column(key)
-        local = rows[(rows >= offset) & (rows < offset + len(column))] - offset
-        if len(local):
+        length = pq.ParquetFile(path).metadata.num_rows
+        local = rows[(rows >= offset) & (rows < offset + length)] - offset
+        if len(local):  # a shard without a picked row is not decoded
+            column = read_parquet(path, columns=[key]).column(key)
             taken = pa.chunked_array(column.chunks).take(pa.array(local))
             frames.append(feature_array(taken, spec["dtype"], tuple(spec["shape"])))
-        offset += len(column)
+        offset += length
     return np.concatenate(frames)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim2act.data.card import DatasetCard
+from sim2act.data.hub_card import write_hub_card
 from sim2act.data.runs import open_run
 from sim2act.data.schema import action_space_to_json, step_features
 from sim2act.data.writer import ShardWriter
@@ -183,4 +184,5 @@ def generate(
                                   rollouts=result.rollouts, preview_steps=result.preview_steps)
         summary.seconds = time.perf_counter() - started
         summary.dataset = card.counts
+    write_hub_card(out)
     return summary

@@ -42,6 +42,7 @@ from sim2act.data.export.lerobot_format import (
     hf_features,
 )
 from sim2act.data.reader import feature_array, load_episodes, open_dataset
+from sim2act.data.hub_card import LICENSE, README, card_text, size_category
 from sim2act.data.schema import observation_names
 from sim2act.data.shards import read_parquet
 from sim2act.errors import Sim2ActError
@@ -126,10 +127,30 @@ def export_lerobot(source: Path, out: Path, fps: int | None = None, progress: Pr
         "features": features,
     }
     (staging / INFO_PATH).write_text(json.dumps(info, indent=4) + "\n")
+    (staging / README).write_text(_card(info, card, out.name), encoding="utf-8")
     if out.exists():
         shutil.rmtree(out)
     staging.rename(out)
     return info
+
+
+def _card(info: dict, card, name: str) -> str:
+    """LeRobot's Hub card for the export: its data files as the default config, ``info.json`` in full."""
+    front = {
+        "license": LICENSE, "task_categories": ["robotics"], "tags": ["LeRobot", "sim2act", card.domain],
+        "size_categories": [size_category(info["total_frames"])],
+        "configs": [{"config_name": "default", "data_files": "data/*/*.parquet"}],
+    }
+    return card_text(front, [
+        f"# sim2act · {card.domain} · {card.split} split, as a LeRobot v3.0 dataset",
+        f"Exported by sim2act {card.codebase_version} from a sim2act dataset of {info['total_episodes']:,} episodes, "
+        f"{info['total_frames']:,} frames and {info['total_tasks']:,} instructions (LeRobot tasks); see the source "
+        "dataset's card for how it was generated. Episode rows in `meta/episodes` also carry sim2act's facts "
+        "(`success`, `label`, `original_instruction`, `level`, `seed`, `split`).",
+        f"```python\nfrom lerobot.datasets.lerobot_dataset import LeRobotDataset\n\n"
+        f"dataset = LeRobotDataset('sim2act/{name}', root='{name}')\n```",
+        f"## meta/info.json\n\n```json\n{json.dumps(info, indent=4)}\n```",
+    ])
 
 
 def _episode_facts(source: Path) -> list[dict]:

@@ -21,6 +21,7 @@ import numpy as np
 from sim2act import features as F
 from sim2act.data.reader import feature_array, load_episodes, load_steps, open_dataset
 from sim2act.data.schema import observation_names
+from sim2act.data.shards import read_parquet
 from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
 
@@ -33,74 +34,99 @@ def dataset_id(card, name: str) -> str:
 
 
 def export_minari(source: Path, out: Path, fps: int | None = None, progress: Progress | None = None) -> dict[str, Any]:
-    """Write ``source`` as a Minari dataset under ``out``; return a summary like LeRobot's ``info.json`` totals."""
+    """Write ``source`` as a Minari dataset under ``out``; return a summary like LeRobot's ``info.json`` totals.
+
+    Shard by shard: the first shard's episodes create the dataset, the others are appended, so memory holds one
+    shard's frames whatever the dataset's size.
+    """
     try:
         import minari
         from gymnasium import spaces
-        from minari.data_collector import EpisodeBuffer
     except ImportError:
         raise Sim2ActError("--format minari needs Minari: pip install 'sim2act[minari]'") from None
     progress = progress or Progress()
-    _, card = open_dataset(source)
-    steps, episodes = load_steps(source), load_episodes(source)
+    layout, card = open_dataset(source)
     names = observation_names(card.features)
-    arrays = {n: feature_array(steps[n], card.features[n]["dtype"], tuple(card.features[n]["shape"])) for n in names}
-    action = card.features[F.ACTION]
-    actions = feature_array(steps[F.ACTION], action["dtype"], tuple(action["shape"]))
-    instructions = steps[F.INSTRUCTION].to_pylist()
-    charset = frozenset("".join(set(instructions))) | INSTRUCTION_CHARSET
+    instructions = sorted(set(load_steps(source, columns=[F.INSTRUCTION])[F.INSTRUCTION].to_pylist()))
+    if not instructions:
+        raise Sim2ActError(f"dataset {source} has no episodes to export")
+    charset = frozenset("".join(instructions)) | INSTRUCTION_CHARSET
     observation_space = spaces.Dict({
-        **{n: _box(arrays[n], card.features[n]["dtype"]) for n in names},
+        **{n: _box(card.features[n]) for n in names},
         F.INSTRUCTION: spaces.Text(max_length=max(map(len, instructions)) + 16, charset="".join(sorted(charset))),
     })
-    action_space = _action_space(card.action_space)
-    ids = steps[F.EPISODE_ID].to_numpy()
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    bounds = list(zip(starts, [*starts[1:], len(ids)]))
-    seeds = dict(zip(episodes[F.EPISODE_ID].to_pylist(), episodes[F.SEED].to_pylist()))
-    rewards = steps[F.REWARD].to_numpy()
-    terminated, truncated = (steps[c].to_numpy(zero_copy_only=False) for c in (F.TERMINATED, F.TRUNCATED))
-    success = steps[F.SUCCESS].to_numpy(zero_copy_only=False)
-    progress.start(len(bounds), 0, "export")
-    buffers = []
-    for a, b in bounds:
-        final = list(range(a, b)) + [b - 1]  # T + 1 observations: the last recorded one stands for the terminal frame
-        buffers.append(EpisodeBuffer(
-            id=len(buffers), seed=int(seeds[int(ids[a])]),
-            observations={**{n: arrays[n][final] for n in names}, F.INSTRUCTION: [instructions[i] for i in final]},
-            actions=actions[a:b], rewards=rewards[a:b].tolist(), terminations=terminated[a:b].tolist(),
-            # (T + 1, 1): Minari 0.5's arrow storage cannot read back the shape of a 1-D info array
-            truncations=truncated[a:b].tolist(), infos={"success": np.r_[False, success[a:b]][:, None]},
-        ))
-        progress.advance(1)
+    seeds = dict(zip(*(load_episodes(source)[c].to_pylist() for c in (F.EPISODE_ID, F.SEED))))
     name = dataset_id(card, source.name)
+    files = layout.steps_files()
+    progress.start(len(files), 0, "export")
     saved = os.environ.get("MINARI_DATASETS_PATH")
     os.environ["MINARI_DATASETS_PATH"] = str(out)
+    dataset, episodes, frames = None, 0, 0
     try:
         if (out / name).exists():
             shutil.rmtree(out / name)
-        with warnings.catch_warnings():  # it warns that no env spec was given: a dataset here has none to give
-            warnings.simplefilter("ignore", UserWarning)
-            minari.create_dataset_from_buffers(
-                name, buffers, action_space=action_space, observation_space=observation_space, algorithm_name="sim2act",
-            description=f"sim2act {card.domain} dataset ({card.split} split), self-supervised labels, no expert",
-            data_format="arrow", jpeg_encoding=False,
-        )
+        for path in files:
+            buffers = _episode_buffers(read_parquet(path), card, names, seeds, first_id=episodes)
+            if not buffers:
+                progress.advance(1)
+                continue
+            if dataset is None:
+                with warnings.catch_warnings():  # it warns that no env spec was given: a dataset here has none to give
+                    warnings.simplefilter("ignore", UserWarning)
+                    dataset = minari.create_dataset_from_buffers(
+                        name, buffers, action_space=_action_space(card.action_space),
+                        observation_space=observation_space, algorithm_name="sim2act",
+                        description=f"sim2act {card.domain} dataset ({card.split} split), self-supervised labels, "
+                                    "no expert",
+                        data_format="arrow", jpeg_encoding=False,
+                    )
+            else:
+                dataset.update_dataset_from_buffer(buffers)
+            episodes += len(buffers)
+            frames += sum(len(b.actions) for b in buffers)
+            progress.advance(1)
     finally:
         if saved is None:
             os.environ.pop("MINARI_DATASETS_PATH", None)
         else:
             os.environ["MINARI_DATASETS_PATH"] = saved
-    return {"codebase_version": f"minari {minari.__version__}", "dataset_id": name, "total_episodes": len(buffers),
-            "total_frames": len(ids), "total_tasks": len(set(instructions))}
+    return {"codebase_version": f"minari {minari.__version__}", "dataset_id": name, "total_episodes": episodes,
+            "total_frames": frames, "total_tasks": len(instructions)}
 
 
-def _box(values: np.ndarray, dtype: str):
+def _episode_buffers(steps, card, names: list[str], seeds: dict[int, int], first_id: int) -> list:
+    """One shard's episodes as Minari buffers (ids from ``first_id``)."""
+    from minari.data_collector import EpisodeBuffer
+
+    arrays = {n: feature_array(steps[n], card.features[n]["dtype"], tuple(card.features[n]["shape"])) for n in names}
+    action = card.features[F.ACTION]
+    actions = feature_array(steps[F.ACTION], action["dtype"], tuple(action["shape"]))
+    instructions = steps[F.INSTRUCTION].to_pylist()
+    ids = steps[F.EPISODE_ID].to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], int)
+    rewards = steps[F.REWARD].to_numpy()
+    terminated, truncated = (steps[c].to_numpy(zero_copy_only=False) for c in (F.TERMINATED, F.TRUNCATED))
+    success = steps[F.SUCCESS].to_numpy(zero_copy_only=False)
+    buffers = []
+    for a, b in zip(starts, [*starts[1:], len(ids)]):
+        final = list(range(a, b)) + [b - 1]  # T + 1 observations: the last recorded one stands for the terminal frame
+        buffers.append(EpisodeBuffer(
+            id=first_id + len(buffers), seed=int(seeds[int(ids[a])]),
+            observations={**{n: arrays[n][final] for n in names}, F.INSTRUCTION: [instructions[i] for i in final]},
+            actions=actions[a:b], rewards=rewards[a:b].tolist(), terminations=terminated[a:b].tolist(),
+            # (T + 1, 1): Minari 0.5's arrow storage cannot read back the shape of a 1-D info array
+            truncations=truncated[a:b].tolist(), infos={"success": np.r_[False, success[a:b]][:, None]},
+        ))
+    return buffers
+
+
+def _box(spec: dict):
     from gymnasium import spaces
 
-    if dtype == "uint8":
-        return spaces.Box(0, 255, values.shape[1:], np.uint8)
-    return spaces.Box(-np.inf, np.inf, values.shape[1:], np.dtype(dtype))
+    shape = tuple(spec["shape"])
+    if spec["dtype"] == "uint8":
+        return spaces.Box(0, 255, shape, np.uint8)
+    return spaces.Box(-np.inf, np.inf, shape, np.dtype(spec["dtype"]))
 
 
 def _action_space(description: dict):
