@@ -41,8 +41,8 @@ from sim2act.data.export.lerobot_format import (
     chunk_and_file,
     hf_features,
 )
-from sim2act.data.reader import feature_array, load_episodes, open_dataset
 from sim2act.data.hub_card import LICENSE, README, card_text, size_category
+from sim2act.data.reader import feature_array, load_episodes, open_dataset
 from sim2act.data.schema import observation_names
 from sim2act.data.shards import read_parquet
 from sim2act.errors import Sim2ActError
@@ -143,12 +143,16 @@ def _card(info: dict, card, name: str) -> str:
     }
     return card_text(front, [
         f"# sim2act · {card.domain} · {card.split} split, as a LeRobot v3.0 dataset",
-        f"Exported by sim2act {card.codebase_version} from a sim2act dataset of {info['total_episodes']:,} episodes, "
-        f"{info['total_frames']:,} frames and {info['total_tasks']:,} instructions (LeRobot tasks); see the source "
-        "dataset's card for how it was generated. Episode rows in `meta/episodes` also carry sim2act's facts "
-        "(`success`, `label`, `original_instruction`, `level`, `seed`, `split`).",
-        f"```python\nfrom lerobot.datasets.lerobot_dataset import LeRobotDataset\n\n"
-        f"dataset = LeRobotDataset('sim2act/{name}', root='{name}')\n```",
+        (
+            f"Exported by sim2act {card.codebase_version} from a sim2act dataset of {info['total_episodes']:,} episodes, "
+            f"{info['total_frames']:,} frames and {info['total_tasks']:,} instructions (LeRobot tasks); see the source "
+            "dataset's card for how it was generated. Episode rows in `meta/episodes` also carry sim2act's facts "
+            "(`success`, `label`, `original_instruction`, `level`, `seed`, `split`)."
+        ),
+        (
+            f"```python\nfrom lerobot.datasets.lerobot_dataset import LeRobotDataset\n\n"
+            f"dataset = LeRobotDataset('sim2act/{name}', root='{name}')\n```"
+        ),
         f"## meta/info.json\n\n```json\n{json.dumps(info, indent=4)}\n```",
     ])
 
