@@ -11,6 +11,7 @@ from sim2act.cli.export import export_command
 from sim2act.cli.generate import generate_command
 from sim2act.cli.inspect import inspect_command
 from sim2act.cli.pretrain_prior import pretrain_prior_command
+from sim2act.cli.release import release_command
 from sim2act.cli.run import run_command
 from sim2act.cli.serve import serve_command
 from sim2act.cli.train import train_command
@@ -26,6 +27,7 @@ app.command("run")(run_command)
 app.command("generate")(generate_command)
 app.command("inspect")(inspect_command)
 app.command("export")(export_command)
+app.command("release")(release_command)
 app.command("pretrain-prior")(pretrain_prior_command)
 app.command("train")(train_command)
 app.command("eval")(eval_command)

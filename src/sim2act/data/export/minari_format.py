@@ -45,6 +45,7 @@ def export_minari(source: Path, out: Path, fps: int | None = None, progress: Pro
     except ImportError:
         raise Sim2ActError("--format minari needs Minari: pip install 'sim2act[minari]'") from None
     progress = progress or Progress()
+    out = Path(out).resolve()  # Minari measures a dataset's size wrongly under a relative MINARI_DATASETS_PATH
     layout, card = open_dataset(source)
     names = observation_names(card.features)
     instructions = sorted(set(load_steps(source, columns=[F.INSTRUCTION])[F.INSTRUCTION].to_pylist()))
@@ -126,7 +127,8 @@ def _box(spec: dict):
     shape = tuple(spec["shape"])
     if spec["dtype"] == "uint8":
         return spaces.Box(0, 255, shape, np.uint8)
-    return spaces.Box(-np.inf, np.inf, shape, np.dtype(spec["dtype"]))
+    dtype = np.dtype(spec["dtype"])
+    return spaces.Box(np.full(shape, -np.inf, dtype), np.full(shape, np.inf, dtype), dtype=dtype)
 
 
 def _action_space(description: dict):
