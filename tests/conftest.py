@@ -10,6 +10,40 @@ from sim2act.rollout.generation import GenerateConfig, generate
 
 TINY = {"episodes": 12, "num_envs": 4, "shard_episodes": 4}
 
+TINY_LOOP = """
+domain = "grid"
+level = "GoToLocal"
+round0_proposer = "uniform"
+rounds = 1
+round0_episodes = 32
+round0_train_steps = 6
+val_episodes = 4
+test_episodes_per_round = 4
+final_episodes = 4
+gifs = 0
+num_envs = 8
+
+[policy]
+d_model = 32
+fusion_layers = 1
+
+[train]
+batch_size = 32
+"""
+
+TINY_RELEASE = """
+seed = 3
+
+[[parts]]
+domain = "grid"
+loop = "tiny-loop.toml"
+levels = ["GoToLocal", "PickupLoc"]
+episodes = 12
+level_episodes = { PickupLoc = 8 }
+shard_episodes = 6
+num_envs = 6
+"""
+
 
 @pytest.fixture
 def make_dataset(tmp_path: Path):
@@ -21,6 +55,19 @@ def make_dataset(tmp_path: Path):
         return out
 
     return build
+
+
+@pytest.fixture(scope="session")
+def write_tiny_release():
+    """``write_tiny_release(folder)`` writes a tiny release config (a seconds-long grid loop, two levels) and the loop
+    config it names into ``folder``; returns the release config's path."""
+
+    def write(folder: Path) -> Path:
+        (folder / "tiny-loop.toml").write_text(TINY_LOOP)
+        (folder / "tiny-release.toml").write_text(TINY_RELEASE)
+        return folder / "tiny-release.toml"
+
+    return write
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,45 +14,11 @@ from sim2act.data.reader import load_episodes, load_steps
 from sim2act.errors import Sim2ActError
 from sim2act.release import ReleaseFolder, build_release, load_release_config
 
-LOOP = """
-domain = "grid"
-level = "GoToLocal"
-round0_proposer = "uniform"
-rounds = 1
-round0_episodes = 32
-round0_train_steps = 6
-val_episodes = 4
-test_episodes_per_round = 4
-final_episodes = 4
-gifs = 0
-num_envs = 8
-
-[policy]
-d_model = 32
-fusion_layers = 1
-
-[train]
-batch_size = 32
-"""
-
-RELEASE = """
-seed = 3
-
-[[parts]]
-domain = "grid"
-loop = "tiny-loop.toml"
-levels = ["GoToLocal", "PickupLoc"]
-episodes = 12
-shard_episodes = 6
-num_envs = 6
-"""
-
 
 @pytest.fixture(scope="module")
-def config_dir(tmp_path_factory):
+def config_dir(tmp_path_factory, write_tiny_release):
     folder = tmp_path_factory.mktemp("configs")
-    (folder / "tiny-loop.toml").write_text(LOOP)
-    (folder / "tiny-release.toml").write_text(RELEASE)
+    write_tiny_release(folder)
     return folder
 
 
@@ -71,7 +37,8 @@ def test_every_level_is_rolled_out_by_the_loops_proposer_and_labelled(release):
     for record in state["levels"].values():
         dataset = folder.dataset(record["domain"], record["level"])
         episodes = load_episodes(dataset)
-        assert record["counts"]["rollouts"] == 12 and episodes.num_rows == record["counts"]["episodes"]
+        assert record["counts"]["rollouts"] == {"GoToLocal": 12, "PickupLoc": 8}[record["level"]]
+        assert episodes.num_rows == record["counts"]["episodes"]
         assert set(episodes["proposer"].to_pylist()) <= {"mixture(policy,0.9)"}
         assert set(episodes["label"].to_pylist()) <= {"success", "hindsight"} and all(episodes["success"].to_pylist())
         assert set(episodes["level"].to_pylist()) == {record["level"]} and set(episodes["split"].to_pylist()) == {"train"}

@@ -23,6 +23,8 @@ def test_shipped_configs_validate(name):
     ('[[parts]]\ndomain = "grid"\nloop = "quick"\nlevels = ["Nowhere"]\nepisodes = 5\n', "Nowhere"),
     ('[[parts]]\ndomain = "grid"\nloop = "quick"\nlevels = ["GoToLocal"]\nepisodes = 0\n', "episodes"),
     ('[[parts]]\ndomain = "grid"\nloop = "quick"\nlevels = ["GoToLocal"]\nepisodes = 5\nlabels = "all"\n', "labels"),
+    ('[[parts]]\ndomain = "grid"\nloop = "quick"\nlevels = ["GoToLocal"]\nepisodes = 5\nlevel_episodes = { GoTo = 3 }\n',
+     "level_episodes of grid: GoTo not in its levels"),
     ('formats = ["rlds"]\n[[parts]]\ndomain = "grid"\nloop = "quick"\nlevels = ["GoToLocal"]\nepisodes = 5\n',
      "unknown rlds"),
     (('[[parts]]\ndomain = "grid"\nloop = "quick"\nlevels = ["GoToLocal"]\nepisodes = 5\n'

@@ -61,7 +61,7 @@ def _build_level(folder: ReleaseFolder, state: dict, config: ReleaseConfig, part
     record = state["levels"].setdefault(key, {"domain": part.domain, "level": level, "seconds": {}, "exports": {}})
     generation = level_generation(config, part, loop, level, checkpoint)
     dataset = folder.dataset(part.domain, level)
-    progress.stage(f"{key}: {part.episodes:,} episodes, α·π_θ + (1 − α)·Uniform with α = {generation.alpha:g}, "
+    progress.stage(f"{key}: {part.episodes_of(level):,} episodes, α·π_θ + (1 − α)·Uniform with α = {generation.alpha:g}, "
                    f"labels {generation.labels}{_eta(state, config)}")
     with progress.bar(key) as bar:
         summary = generate(generation, dataset, progress=bar)
@@ -91,7 +91,7 @@ def level_generation(config: ReleaseConfig, part: ReleasePart, loop: LoopConfig,
     """How ``level`` of ``part`` is rolled out: the loop's π_θ mixed with uniform, its env options and labels."""
     erase = loop.erase_loops if part.erase_loops is None else part.erase_loops
     return GenerateConfig(
-        domain=part.domain, level=level, split="train", episodes=part.episodes, proposer="policy",
+        domain=part.domain, level=level, split="train", episodes=part.episodes_of(level), proposer="policy",
         policy=checkpoint, alpha=loop.alpha if part.alpha is None else part.alpha, seed=config.seed,
         num_envs=part.num_envs, shard_episodes=part.shard_episodes, labels=part.labels,
         erase_loops=erase and bool(get_domain(part.domain).exact_state_keys), env=dict(loop.env),
@@ -120,7 +120,7 @@ def _eta(state: dict, config: ReleaseConfig) -> str:
     if not done:
         return ""
     per_episode = sum(sum(r["seconds"].values()) for r in done) / sum(r["counts"]["rollouts"] for r in done)
-    left = sum(part.episodes for part in config.parts for level in part.levels
+    left = sum(part.episodes_of(level) for part in config.parts for level in part.levels
                if not state["levels"].get(f"{part.domain}/{level}", {}).get("bytes"))
     if not left:
         return ""

@@ -35,6 +35,8 @@ class ReleasePart:
     """Levels rolled out with the loop's proposer (the loop's own level among them or not)."""
     episodes: int
     """Episodes rolled out per level (kept or not: labeling drops what achieved nothing)."""
+    level_episodes: dict[str, int] = field(default_factory=dict)
+    """Episodes of particular levels, over ``episodes``."""
     alpha: float | None = None
     """Weight of π_θ in the proposer mixture, the rest uniform; None: the loop's ``alpha``."""
     labels: str = "both"
@@ -48,9 +50,9 @@ class ReleasePart:
     loop_overrides: dict[str, Any] = field(default_factory=dict)
     """``LoopConfig`` fields set over the loop config's (e.g. ``co_levels`` so π_θ learns every level's words)."""
 
-    @property
-    def name(self) -> str:
-        return get_domain(self.domain).name
+    def episodes_of(self, level: str) -> int:
+        """Episodes rolled out on ``level``."""
+        return self.level_episodes.get(level, self.episodes)
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,13 @@ class ReleaseConfig:
                 raise Sim2ActError(f"parts.levels of {part.domain}: a level is named twice")
             if part.alpha is not None and not 0.0 <= part.alpha <= 1.0:
                 raise Sim2ActError(f"parts.alpha of {part.domain} must lie in [0, 1], got {part.alpha}")
-            parts.append(replace(part, domain=domain.name, levels=levels))
+            named = {domain.resolve_level(level): n for level, n in part.level_episodes.items()}
+            stray = sorted(set(named) - set(levels))
+            if stray:
+                raise Sim2ActError(f"parts.level_episodes of {part.domain}: {', '.join(stray)} not in its levels")
+            if any(not isinstance(n, int) or n < 1 for n in named.values()):
+                raise Sim2ActError(f"parts.level_episodes of {part.domain}: episodes must be integers >= 1")
+            parts.append(replace(part, domain=domain.name, levels=levels, level_episodes=named))
         names = [part.domain for part in parts]
         if len(set(names)) != len(names):
             raise Sim2ActError("each domain may have one part: merge its levels into one [[parts]] table")
