@@ -70,6 +70,16 @@ def write_tiny_release():
     return write
 
 
+@pytest.fixture(scope="session")
+def tiny_release(tmp_path_factory, write_tiny_release):
+    """A tiny release built once for the session: ``(out, config path, release record)``."""
+    from sim2act.release import build_release, load_release_config
+
+    config = write_tiny_release(tmp_path_factory.mktemp("configs"))
+    out = tmp_path_factory.mktemp("release") / "release"
+    return out, config, build_release(load_release_config(config), out)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def one_torch_thread():
     """Tests run tiny models: one intra-op thread beats two oversubscribed ones on a 2-core machine."""

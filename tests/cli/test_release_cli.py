@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,13 +12,13 @@ def sim2act(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           check=False)
 
 
-def test_a_tiny_release_through_the_command_line(tmp_path, write_tiny_release):
-    write_tiny_release(tmp_path)
-    result = sim2act("release", "--config", "tiny-release.toml", "--out", "release", cwd=tmp_path)
+def test_the_command_line_resumes_a_finished_release_and_sums_it_up(tiny_release):
+    out, config, state = tiny_release
+    result = sim2act("release", "--config", str(config), "--out", str(out), cwd=out.parent)
     assert result.returncode == 0, result.stderr
-    assert re.search(r"released [\d,]+ triplets in 2 levels -> release/README\.md", result.stdout)
-    assert "grid/PickupLoc: 8 episodes" in result.stdout
-    assert (tmp_path / "release" / "grid-PickupLoc" / "lerobot" / "meta" / "info.json").is_file()
+    triplets = sum(level["counts"]["steps"] for level in state["levels"].values())
+    assert f"released {triplets:,} triplets in 2 levels -> {out / 'README.md'}" in result.stdout
+    assert "grid/PickupLoc: 8 episodes" in result.stdout and "nothing" not in result.stderr
 
 
 def test_a_missing_config_is_one_line(tmp_path):

@@ -15,18 +15,10 @@ from sim2act.errors import Sim2ActError
 from sim2act.release import ReleaseFolder, build_release, load_release_config
 
 
-@pytest.fixture(scope="module")
-def config_dir(tmp_path_factory, write_tiny_release):
-    folder = tmp_path_factory.mktemp("configs")
-    write_tiny_release(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def release(config_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("release") / "release"
-    config = load_release_config(config_dir / "tiny-release.toml")
-    return out, config, build_release(config, out)
+@pytest.fixture
+def release(tiny_release):
+    out, config, state = tiny_release
+    return out, load_release_config(config), state
 
 
 def test_every_level_is_rolled_out_by_the_loops_proposer_and_labelled(release):
@@ -88,10 +80,9 @@ def test_a_release_stopped_before_an_export_continues_without_redoing_the_rest(r
     assert again["levels"]["grid/GoToLocal"]["counts"] == state["levels"]["grid/GoToLocal"]["counts"]
 
 
-def test_another_config_or_a_foreign_folder_is_refused(release, config_dir, tmp_path):
+def test_another_config_or_a_foreign_folder_is_refused(release, tmp_path):
     out, config, _ = release
-    other = load_release_config(config_dir / "tiny-release.toml")
-    other = type(other)(**{**vars(other), "seed": 4})
+    other = type(config)(**{**vars(config), "seed": 4})
     with pytest.raises(Sim2ActError, match="holds a release of another config"):
         build_release(other, out)
     (tmp_path / "mine.txt").write_text("mine")

@@ -174,7 +174,7 @@ class LoopConfig:
 def load_loop_config(source: str | Path) -> LoopConfig:
     """A config from a TOML/JSON file, or a shipped config's name (``quick``, ``long``)."""
     path = Path(source)
-    if not path.exists() and (SHIPPED_CONFIGS / f"{source}.toml").exists():
+    if not path.is_file() and (SHIPPED_CONFIGS / f"{source}.toml").exists():
         path = SHIPPED_CONFIGS / f"{source}.toml"
     if not path.is_file():
         raise Sim2ActError(f"--config {source}: no such file (shipped configs: {', '.join(shipped_config_names())})")

@@ -131,7 +131,7 @@ class ReleaseConfig:
 def load_release_config(source: str | Path) -> ReleaseConfig:
     """A release config from a TOML file, or a shipped config's name (``release``, ``release-small``)."""
     path = Path(source)
-    if not path.exists() and (SHIPPED_CONFIGS / f"{source}.toml").exists():
+    if not path.is_file() and (SHIPPED_CONFIGS / f"{source}.toml").exists():
         path = SHIPPED_CONFIGS / f"{source}.toml"
     if not path.is_file():
         shipped = ", ".join(sorted(p.stem for p in SHIPPED_CONFIGS.glob("*.toml")))
