@@ -76,12 +76,12 @@ def existing(tmp_path_factory):
         (["generate", "--executor", "ray", "--workers", "0"], "--workers must be at least 1"),
     ],
 )
-def test_bad_input_gets_one_line_and_exit_2(tmp_path, existing, args, message):
+def test_bad_input_gets_one_line_and_exit_2(tmp_path, existing, args, message, sim2act_in_process):
     args = [a for a in args if a != "EXISTING"] + (["--episodes", "4", "--out", str(existing)] if "EXISTING" in args else [])
     if args[0] == "generate" and "--out" not in args:
         args += ["--out", str(tmp_path / "new")]
     args = [str(tmp_path / "missing") if a == "MISSING" else a for a in args]
-    result = sim2act(*args)
+    result = sim2act_in_process(*args)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr

@@ -32,8 +32,8 @@ def test_generate_with_labels_reports_kept_and_executed_then_inspect_breaks_labe
     assert "executed steps (kept or not)" in result.stdout
 
 
-def test_unknown_labels_end_with_one_error_line(tmp_path):
-    result = sim2act("generate", "--out", str(tmp_path / "x"), "--episodes", "2", "--labels", "hindsite")
+def test_unknown_labels_end_with_one_error_line(tmp_path, sim2act_in_process):
+    result = sim2act_in_process("generate", "--out", str(tmp_path / "x"), "--episodes", "2", "--labels", "hindsite")
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "error: unknown --labels 'hindsite' (did you mean 'hindsight'?); known: none, success, hindsight, both"

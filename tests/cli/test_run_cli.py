@@ -32,7 +32,7 @@ def sim2act(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "sim2act", *args], capture_output=True, text=True, env=ENV, timeout=600)
 
 
-def test_run_writes_a_report_and_a_rerun_resumes(tmp_path):
+def test_run_writes_a_report_and_a_rerun_resumes(tmp_path, sim2act_in_process):
     config = tmp_path / "tiny.toml"
     config.write_text(TINY)
     out = tmp_path / "run"
@@ -47,19 +47,19 @@ def test_run_writes_a_report_and_a_rerun_resumes(tmp_path):
 
     other = tmp_path / "other.toml"
     other.write_text(TINY.replace("rounds = 2", "rounds = 3"))
-    refused = sim2act("run", "--config", str(other), "--out", str(out))
+    refused = sim2act_in_process("run", "--config", str(other), "--out", str(out))
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [
         f"error: --out {out} holds a run with another config (differs in: rounds); re-run with its config to resume it, or pick another --out"
     ]
-    reseeded = sim2act("run", "--config", str(config), "--out", str(out), "--seed", "1")
+    reseeded = sim2act_in_process("run", "--config", str(config), "--out", str(out), "--seed", "1")
     assert reseeded.returncode == 2 and "(differs in: seed)" in reseeded.stderr
-    shared = sim2act("run", "--config", str(config), "--out", str(out), "--co-level", "GoToObj")
+    shared = sim2act_in_process("run", "--config", str(config), "--out", str(out), "--co-level", "GoToObj")
     assert shared.returncode == 2 and "(differs in: co_levels)" in shared.stderr
 
 
-def test_bad_config_is_one_line(tmp_path):
-    missing = sim2act("run", "--config", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "run"))
+def test_bad_config_is_one_line(tmp_path, sim2act_in_process):
+    missing = sim2act_in_process("run", "--config", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "run"))
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: --config") and len(missing.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "run").exists()
@@ -102,10 +102,10 @@ def test_tabletop_loop_runs_from_the_prior_to_the_report(tmp_path):
     assert (out / "prior" / "prior.json").exists() and list((out / "report" / "gifs").glob("*.gif"))
 
 
-def test_domain_picks_its_shipped_quick_config_and_a_mismatch_is_one_line(tmp_path):
+def test_domain_picks_its_shipped_quick_config_and_a_mismatch_is_one_line(tmp_path, sim2act_in_process):
     from sim2act.loop.config import default_config_name
 
     assert default_config_name(None) == "quick" and default_config_name("grid") == "quick"
     assert default_config_name("tabletop") == "tabletop-quick" and default_config_name("nav3d") == "nav3d-quick"
-    wrong = sim2act("run", "--domain", "tabletop", "--config", "quick", "--out", str(tmp_path / "run"))
+    wrong = sim2act_in_process("run", "--domain", "tabletop", "--config", "quick", "--out", str(tmp_path / "run"))
     assert wrong.returncode == 2 and wrong.stderr.strip() == "error: --domain tabletop: --config quick is a 'grid' loop"

@@ -25,8 +25,8 @@ def test_expert_data_trains_a_pick_place_policy_that_evaluates(tmp_path):
     assert inspected.returncode == 0 and (data / "meta" / "contact_sheet.png").is_file()
 
 
-def test_a_bad_tabletop_option_is_one_line(tmp_path):
-    result = sim2act("generate", "--domain", "tabletop", "--episodes", "1", "--env", "action_mode=joint",
+def test_a_bad_tabletop_option_is_one_line(tmp_path, sim2act_in_process):
+    result = sim2act_in_process("generate", "--domain", "tabletop", "--episodes", "1", "--env", "action_mode=joint",
                      "--out", str(tmp_path / "d"))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["error: unknown action mode 'joint'; known: pick_place, ee_delta"]
