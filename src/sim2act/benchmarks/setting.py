@@ -52,7 +52,7 @@ class MethodSetting:
 
 
 QUICK_LOOP = LoopConfig(
-    prior_frames=300, prior_steps=20, round0_episodes=24, episodes_per_round=24, rounds=2, round0_train_steps=30,
+    prior_frames=300, prior_steps=20, round0_episodes=12, episodes_per_round=12, rounds=2, round0_train_steps=30,
     train_steps_per_round=20, val_episodes=8, test_episodes_per_round=8, final_episodes=8, gifs=0, num_envs=8,
     train={"batch_size": 64},
 )
