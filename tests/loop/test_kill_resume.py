@@ -18,12 +18,12 @@ from .test_reproducible_run import _hashes, _scores
 CONFIG = """
 round0_proposer = "uniform"
 rounds = 2
-round0_episodes = 150
+round0_episodes = 96
 episodes_per_round = 32
-round0_train_steps = 300
+round0_train_steps = 160
 train_steps_per_round = 20
 val_episodes = 16
-test_episodes_per_round = 96
+test_episodes_per_round = 64
 final_episodes = 16
 gifs = 0
 num_envs = 8
