@@ -3,7 +3,9 @@
 ::
 
     DATASET/
+      README.md                           Hugging Face card (``data.hub_card``), written when a generation completes
       meta/info.json                      dataset card (schema, counts, generating configs)
+      meta/contact_sheet.png              sample frames with their instructions, shown on the card
       meta/episodes/shard-00000.parquet   one row per episode; its presence commits the shard
       data/shard-00000.parquet            one row per step
 """
