@@ -34,3 +34,5 @@ def test_episodes_actions_instructions_and_success_survive_the_round_trip(tmp_pa
         assert bool(episode.infos["success"].any()) == source_episode[F.SUCCESS]
         row += n
     assert row == steps.num_rows
+    size = dataset.storage.metadata["dataset_size"]  # measured once, at the end
+    assert size == dataset.storage.get_size() > 0

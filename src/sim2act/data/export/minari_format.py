@@ -68,24 +68,28 @@ def export_minari(source: Path, out: Path, fps: int | None = None, progress: Pro
             shutil.rmtree(out / name)
         for path in files:
             buffers = _episode_buffers(read_parquet(path), card, names, seeds, first_id=episodes)
-            if not buffers:
-                progress.advance(1)
-                continue
-            if dataset is None:
+            episodes += len(buffers)
+            frames += sum(len(b.actions) for b in buffers)
+            if dataset is None and buffers:
                 with warnings.catch_warnings():  # it warns that no env spec was given: a dataset here has none to give
                     warnings.simplefilter("ignore", UserWarning)
                     dataset = minari.create_dataset_from_buffers(
-                        name, buffers, action_space=_action_space(card.action_space),
+                        name, buffers[:1], action_space=_action_space(card.action_space),
                         observation_space=observation_space, algorithm_name="sim2act",
                         description=f"sim2act {card.domain} dataset ({card.split} split), self-supervised labels, "
                                     "no expert",
                         data_format="arrow", jpeg_encoding=False,
                     )
-            else:
+                # Minari 0.5 measures the whole folder again after every episode it adds (quadratic in episodes:
+                # hours for a release's level), so the size is measured once, at the end.
+                dataset.storage.get_size = lambda: 0.0
+                buffers = buffers[1:]
+            if buffers:
                 dataset.update_dataset_from_buffer(buffers)
-            episodes += len(buffers)
-            frames += sum(len(b.actions) for b in buffers)
             progress.advance(1)
+        if dataset is not None:
+            del dataset.storage.get_size
+            dataset.storage.update_metadata({"dataset_size": dataset.storage.get_size()})
     finally:
         if saved is None:
             os.environ.pop("MINARI_DATASETS_PATH", None)
