@@ -190,7 +190,7 @@ def _recipes(root: Path, card, exports: dict[str, Path]) -> str:
         (
             f"LeRobot (v3.0 format):\n\n```bash\nsim2act export {root.name} --format lerobot --out {lerobot}\n```\n\n"
             f"```python\nfrom lerobot.datasets.lerobot_dataset import LeRobotDataset\n\n"
-            f"dataset = LeRobotDataset('sim2act/{root.name}', root='{lerobot}')\n```"
+            f"dataset = LeRobotDataset('{repo_id(card)}', root='{lerobot}')\n```"
         ),
         (
             f"Minari:\n\n```bash\nsim2act export {root.name} --format minari --out {minari_root}\n```\n\n"
@@ -200,6 +200,11 @@ def _recipes(root: Path, card, exports: dict[str, Path]) -> str:
         ),
         f"sim2act itself: `sim2act inspect {root.name}`, `sim2act train --data {root.name}`.",
     ])
+
+
+def repo_id(card) -> str:
+    """A Hub repository id for the dataset: ``sim2act/<domain>-<level>``, the namespace of its Minari id."""
+    return dataset_id(card, "data").rsplit("/", 1)[0]
 
 
 def _relative(path: Path | None, root: Path) -> str | None:

@@ -41,7 +41,7 @@ from sim2act.data.export.lerobot_format import (
     chunk_and_file,
     hf_features,
 )
-from sim2act.data.hub_card import LICENSE, README, card_text, size_category
+from sim2act.data.hub_card import LICENSE, README, card_text, repo_id, size_category
 from sim2act.data.reader import feature_array, load_episodes, open_dataset
 from sim2act.data.schema import observation_names
 from sim2act.data.shards import read_parquet
@@ -151,7 +151,7 @@ def _card(info: dict, card, name: str) -> str:
         ),
         (
             f"```python\nfrom lerobot.datasets.lerobot_dataset import LeRobotDataset\n\n"
-            f"dataset = LeRobotDataset('sim2act/{name}', root='{name}')\n```"
+            f"dataset = LeRobotDataset('{repo_id(card)}', root='{name}')\n```"
         ),
         f"## meta/info.json\n\n```json\n{json.dumps(info, indent=4)}\n```",
     ])
