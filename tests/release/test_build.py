@@ -37,6 +37,7 @@ def test_every_level_is_rolled_out_by_the_loops_proposer_and_labelled(release):
         run = json.loads((dataset / "meta" / "info.json").read_text())["runs"][0]["config"]
         assert run["policy"] == loop["checkpoint"] and run["seed"] == 3
         assert (dataset / README).is_file() and record["bytes"] > 0
+        assert set(record["seconds"]) == {"generate", "lerobot", "minari"} and min(record["seconds"].values()) > 0
 
 
 def test_each_level_is_exported_to_lerobot_and_minari(release, monkeypatch):

@@ -14,7 +14,6 @@ whole (each is written under a temporary name or removed first).
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from sim2act.loop.rounds import LoopFolder, run_loop
 from sim2act.release.card import write_release_card
 from sim2act.release.config import ReleaseConfig, ReleasePart
 from sim2act.release.folder import ReleaseFolder
+from sim2act.release.spent import SpentTime
 from sim2act.rollout.generation import GenerateConfig, generate
 
 
@@ -63,20 +63,23 @@ def _build_level(folder: ReleaseFolder, state: dict, config: ReleaseConfig, part
     dataset = folder.dataset(part.domain, level)
     progress.stage(f"{key}: {part.episodes_of(level):,} episodes, α·π_θ + (1 − α)·Uniform with α = {generation.alpha:g}, "
                    f"labels {generation.labels}{_eta(state, config)}")
+    def save() -> None:
+        _save(folder, state)
+
     with progress.bar(key) as bar:
-        summary = generate(generation, dataset, progress=bar)
-    if summary.rollouts:
-        record["seconds"]["generate"] = record["seconds"].get("generate", 0.0) + summary.seconds
+        clock = SpentTime(bar, record["seconds"], "generate", save)
+        summary = generate(generation, dataset, progress=clock)
+        clock.flush()
     record["counts"] = summary.dataset
-    _save(folder, state)
+    save()
     for format in config.formats:
         if format in record["exports"]:
             continue
-        started = time.perf_counter()
         with progress.bar(f"{key} as {format}") as bar:
+            clock = SpentTime(bar, record["seconds"], format, save)
             info = export_dataset(dataset, folder.export(part.domain, level, format), format, overwrite=True,
-                                  progress=bar)
-        record["seconds"][format] = time.perf_counter() - started
+                                  progress=clock)
+            clock.flush()
         target = folder.minari / info["dataset_id"] if format == "minari" else folder.export(part.domain, level, format)
         record["exports"][format] = {"path": str(target.relative_to(folder.root)), "bytes": folder_bytes(target),
                                      **({"dataset_id": info["dataset_id"]} if "dataset_id" in info else {})}
