@@ -38,13 +38,6 @@ Loop = Annotated[Optional[str], typer.Option(help="Sim2Act's loop config (quick,
 Env = Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP + " For every method's envs.")]
 
 
-class ConsoleBenchProgress(ConsoleProgress):
-    """The loop's console progress, quiet between rounds."""
-
-    def round_done(self, ledger, r: int) -> None:
-        """Quiet between rounds: a benchmark runs many loops."""
-
-
 def _run(
     name: str, quick: bool, out: Path | None, level: str | None = None, loop: str | None = None, split: str | None = None,
     env: list[str] | None = None, domain: str | None = None, **overrides,
@@ -85,7 +78,7 @@ def _run(
     config = replace(config, setting=setting, **{k: v for k, v in overrides.items() if v is not None})
     console = make_console()
     console.print(f"[bold]{name}[/] ({'quick' if quick else 'full, ' + bench.full_runtime}) → {out / name}")
-    bench.run(config, out, ConsoleBenchProgress(console, LoopFolder(out)))
+    bench.run(config, out, ConsoleProgress(console, LoopFolder(out), round_tables=False))
     console.print(f"results: {out / name / RESULTS_MD}")
 
 

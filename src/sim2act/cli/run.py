@@ -27,11 +27,13 @@ DEFAULT_OUT = Path("runs/sim2act")
 
 
 class ConsoleProgress(LoopProgress):
-    """Stage lines, rich bars for every generation, evaluation and training, a table after each round."""
+    """Stage lines, rich bars for every generation, evaluation and training, a table after each round (unless
+    ``round_tables`` is off: commands that run many loops, whose reports hold the tables)."""
 
-    def __init__(self, console: Console, folder: LoopFolder) -> None:
+    def __init__(self, console: Console, folder: LoopFolder | None, round_tables: bool = True) -> None:
         self.console = console
         self.folder = folder
+        self.round_tables = round_tables
 
     def stage(self, line: str) -> None:
         self.console.print(f"[bold cyan]»[/] {line}", highlight=False)
@@ -42,6 +44,8 @@ class ConsoleProgress(LoopProgress):
             yield bar
 
     def round_done(self, ledger, r: int) -> None:
+        if not self.round_tables:
+            return
         header, rows = round_table(summarize_run(ledger, self.folder), intervals=False)
         table = make_table(*header, title=f"after round {r} (report.md has the 95% intervals)", title_justify="left")
         for row in rows:
