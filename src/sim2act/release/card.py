@@ -54,7 +54,7 @@ def write_release_card(folder: ReleaseFolder, state: dict) -> Path:
          "generated and how to load it), a LeRobot v3.0 dataset (`<domain>-<level>/lerobot`) and a Minari dataset "
          "(under `minari/`, Minari's `MINARI_DATASETS_PATH`). With `datasets`, each level is a config of this "
          "folder:\n\n```python\nfrom datasets import load_dataset\n\n"
-         f"steps = load_dataset('release', '{configs[0]['config_name'] if configs else 'grid-GoToLocal'}', "
+         f"steps = load_dataset('release', '{configs[0]['config_name'] if configs else '<domain>-<level>'}', "
          "split='train')\n```"),
         (f"## How it was built\n\n`sim2act release --out release` with:\n\n```json\n"
          f"{json.dumps(state['config'], indent=2)}\n```"),
