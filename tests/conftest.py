@@ -6,9 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from sim2act.priors import PriorConfig, pretrain_prior
 from sim2act.rollout.generation import GenerateConfig, generate
 
 TINY = {"episodes": 12, "num_envs": 4, "shard_episodes": 4}
+
+TINY_TABLETOP_PRIOR = PriorConfig(domain="tabletop", level="put-in-bowl", frames=40, steps=4, batch_size=16,
+                                  hidden_size=16, layers=1, heads=2, projection_dim=16)
 
 TINY_LOOP = """
 domain = "grid"
@@ -55,6 +59,12 @@ def make_dataset(tmp_path: Path):
         return out
 
     return build
+
+
+@pytest.fixture(scope="session")
+def tabletop_prior(tmp_path_factory):
+    """A tiny π0 pretrained on captioned tabletop frames (put-in-bowl)."""
+    return pretrain_prior(TINY_TABLETOP_PRIOR, tmp_path_factory.mktemp("prior") / "tabletop").out
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ from sim2act.baselines.rlfp import RLFPConfig, load_rlfp, train_rlfp
 from sim2act.baselines.rlfp.continuous_agent import BoxActions, ContinuousFoundationActorCritic
 from sim2act.baselines.task_env import TaskEnv
 from sim2act.evaluation import evaluate_proposer
-from sim2act.priors import PriorConfig, pretrain_prior
 
 BOX = spaces.Box(-1.0, 1.0, (3,), np.float32)
 TINY = RLFPConfig(prior="unused", features_dim=32, channels=8, learning_rate=3e-3, noise_start=0.3, noise_end=0.3)
@@ -73,13 +72,6 @@ def test_acting_warm_start_noise_schedule_and_the_critics_choice(grid_frames):
     no_filter = ContinuousFoundationActorCritic(space, BOX, replace(config, q_filter=False), cell_pixels=8)
     assert not np.any(np.all(no_filter.act(frames, prior, rng, warm=False) == prior, axis=1))  # the actor's own noise
     np.testing.assert_array_equal(BoxActions(BOX).env_action(np.array([2.0, -3.0, 0.5])), [1.0, -1.0, 0.5])
-
-
-@pytest.fixture(scope="module")
-def tabletop_prior(tmp_path_factory):
-    config = PriorConfig(domain="tabletop", level="put-in-bowl", frames=40, steps=4, batch_size=16, hidden_size=16,
-                         layers=1, heads=2, projection_dim=16)
-    return pretrain_prior(config, tmp_path_factory.mktemp("prior") / "tabletop").out
 
 
 def test_a_tiny_ee_delta_run_acts_with_pi0s_motions_counts_its_steps_and_reloads(tabletop_prior, tmp_path):

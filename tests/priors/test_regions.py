@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from sim2act.envs.captions import Region
-from sim2act.priors.embedder import ClipEmbedder
+from sim2act.models.clip_embedder import ClipEmbedder
 from sim2act.priors.regions import NOTHING, RegionTable
 
 

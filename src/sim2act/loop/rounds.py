@@ -25,6 +25,7 @@ from sim2act.evaluation import EvalConfig, evaluate
 from sim2act.loop.config import LoopConfig
 from sim2act.loop.ledger import Collection, HeldOut, Ledger, load_ledger
 from sim2act.loop.progress import LoopProgress
+from sim2act.models.config import LOOP_PRIOR
 from sim2act.rollout.executors import ShardExecutor
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
@@ -96,7 +97,8 @@ def run_loop(
 ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
                      "prior_horizon": 1, "caption_discount": None, "co_levels": [], "prior_env": {}}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
-ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1, "cell_positions": None}
+ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1, "cell_positions": None,
+                        "prior_stream": None, "word_dropout": 0.0}
 """``PolicyConfig`` fields added after loop runs were first made, with the value older runs behaved as."""
 
 
@@ -273,6 +275,8 @@ def _train(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: L
     policy = config.policy
     if policy.encoder == "clip" and not policy.clip_path:
         policy = replace(policy, clip_path=prior)
+    if policy.prior_stream == LOOP_PRIOR:
+        policy = replace(policy, prior_stream=prior)
     steps = config.round0_train_steps if r == 0 else config.train_steps_per_round
     train_config = TrainConfig(
         data=str(folder.data),

@@ -124,7 +124,8 @@ def make_action_head(
         # Cameras sit side by side in the composed image, the first on the left: its x fractions shrink.
         cameras = max(1, len(spec.cameras))
         pixels = [(x / cameras, y) for x, y in config.cell_pixels] if config.cell_pixels else None
-        return PickPlaceHead(d_model, spec.action_nvec[0], config.heads, config.dropout, pixels, token_grid, fine_grid)
+        return PickPlaceHead(d_model, spec.action_nvec[0], config.heads, config.dropout, pixels, token_grid, fine_grid,
+                             prior_stream=bool(config.prior_stream))
     if spec.discrete:
         return DiscreteHead(d_model, spec.action_dim)
     if spec.action_type == "multi_discrete":

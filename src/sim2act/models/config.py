@@ -15,6 +15,8 @@ DEFAULT_STEM, DEFAULT_PATCH = "patch", 8
 ACTION_HEADS = ("independent", "pick_place", "keypoints", "cell_servo")
 DEFAULT_ACTION_HEAD = "independent"
 """What a policy built with no action head gets (a domain declares its own: ``Domain.vision``)."""
+LOOP_PRIOR = "loop"
+"""``PolicyConfig.prior_stream``'s name for the π0 of the Sim2Act loop that trains the policy."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,13 @@ class PolicyConfig:
     cell_positions: tuple[tuple[float, float], ...] | None = None
     """For the ``cell_servo`` head: each cell's centre in the frame of proprio's first two dimensions
     (``CellMotions.cell_positions``). None: the domain's, or none."""
+    prior_stream: str | None = None
+    """A π0 folder (``sim2act pretrain-prior``) whose frozen cell scores of the instruction's phrases the ``pick_place``
+    head adds to its own (CLIPort's semantic stream; prior_stream.py); ``loop``: the loop's own π0 (``sim2act run``).
+    None: no stream."""
+    word_dropout: float = 0.0
+    """With ``prior_stream``: the share of words whose content the head's own grounding does not see in a training row
+    (as a word it never read, left to the stream)."""
 
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):
@@ -76,6 +85,10 @@ class PolicyConfig:
             raise Sim2ActError(f"unknown encoder mode {self.encoder_mode!r}; known: {', '.join(ENCODER_MODES)}")
         if self.encoder == "clip" and not (self.clip_path or self.init_from):
             raise Sim2ActError("encoder 'clip' needs --clip-path (a local CLIP checkpoint folder) or --init-from")
+        if not 0.0 <= self.word_dropout < 1.0:
+            raise Sim2ActError(f"word_dropout must lie in [0, 1), got {self.word_dropout}")
+        if self.prior_stream and self.action_head not in (None, "pick_place"):
+            raise Sim2ActError(f"prior_stream scores cells for the pick_place head, not the {self.action_head!r} head")
         if (
             self.memory < 1 or self.heads < 1 or self.d_model % self.heads or self.action_bins < 2
             or self.text_layers < 0 or self.fusion_layers < 1 or (self.patch_size is not None and self.patch_size < 1)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from sim2act.envs.registry import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.models.action_head import check_action_head
 from sim2act.models.chroma_vision import ChromaVisionEncoder
+from sim2act.models.clip_embedder import ClipEmbedder
 from sim2act.models.clip_encoders import ClipTextEncoder, ClipVisionEncoder, HFTokenizer, image_statistics, load_clip
-from sim2act.models.config import DEFAULT_ACTION_HEAD, DEFAULT_PATCH, DEFAULT_STEM, PolicyConfig, PolicySpec
+from sim2act.models.config import DEFAULT_ACTION_HEAD, DEFAULT_PATCH, DEFAULT_STEM, LOOP_PRIOR, PolicyConfig, PolicySpec
 from sim2act.models.factored_vision import FactoredVisionEncoder
 from sim2act.models.policy import VisionLanguagePolicy
+from sim2act.models.prior_stream import PriorStream
 from sim2act.models.small_encoders import SmallTextEncoder, SmallVisionEncoder
 from sim2act.models.tokenizer import WordTokenizer
 
@@ -43,7 +46,7 @@ def build_policy(
         vision = ClipVisionEncoder(clip, config.memory, config.d_model, mean, std)
         text = ClipTextEncoder(clip, config.d_model)
         tokenizer = HFTokenizer(hf_tokenizer, clip.config.text_config.max_position_embeddings)
-        policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
+        policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer, prior_stream(spec, config))
         if init_policy:
             _copy_encoders(policy, Path(config.init_from))
         return policy
@@ -59,10 +62,28 @@ def build_policy(
         fine = config.action_head in ("pick_place", "cell_servo") and bool(config.cell_pixels)
         vision = SmallVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size, fine=fine)
     text = SmallTextEncoder(len(tokenizer), tokenizer.max_length, config.d_model, config.heads, config.text_layers, config.dropout)
-    policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer)
+    policy = VisionLanguagePolicy(spec, config, vision, text, tokenizer, prior_stream(spec, config))
     if init_policy:
         _copy_encoders(policy, Path(config.init_from))
     return policy
+
+
+def prior_stream(spec: PolicySpec, config: PolicyConfig) -> PriorStream | None:
+    """The frozen π0 stream ``config.prior_stream`` names for the pick_place head, or None."""
+    if not config.prior_stream:
+        return None
+    if config.prior_stream == LOOP_PRIOR:
+        raise Sim2ActError(f"prior_stream {LOOP_PRIOR!r} names the π0 of a `sim2act run` loop; outside one, give a π0 folder")
+    if config.action_head != "pick_place" or not config.cell_pixels:
+        raise Sim2ActError("prior_stream scores cells for the pick_place head where the domain says where its cells are "
+                           f"(VisionDefaults.cell_pixels); this policy has the {config.action_head!r} head")
+    phrases = get_domain(spec.domain).grammar.action_phrases
+    if phrases is None:
+        raise Sim2ActError(f"prior_stream needs phrases read off instructions (Grammar.action_phrases); {spec.domain!r} has none")
+    folder = Path(config.prior_stream)
+    if not folder.is_dir():
+        raise Sim2ActError(f"prior_stream {folder}: no such π0 folder (a `sim2act pretrain-prior` output)")
+    return PriorStream(ClipEmbedder.load(folder), config.cell_pixels, phrases, dims=2)
 
 
 def is_policy_checkpoint(folder: Path) -> bool:

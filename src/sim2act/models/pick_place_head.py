@@ -59,10 +59,12 @@ class PickPlaceHead(nn.Module):
     def __init__(
         self, d_model: int, cells: int, heads: int, dropout: float = 0.0,
         cell_pixels: list[tuple[float, float]] | None = None, token_grid: tuple[int, int] | None = None,
-        fine_grid: FineGrid | None = None,
+        fine_grid: FineGrid | None = None, prior_stream: bool = False,
     ) -> None:
         super().__init__()
         self.n = cells
+        self.prior_weight = nn.Parameter(torch.ones(2)) if prior_stream else None
+        """How much the prior stream's pick and place scores count (prior_stream.py)."""
         self._form: torch.Tensor | None = None
         """The form prior's cell scores of the last training forward, for ``auxiliary_loss``."""
         self.reads_grid = bool(cell_pixels) and token_grid is not None
@@ -96,9 +98,10 @@ class PickPlaceHead(nn.Module):
     def forward(
         self, context: torch.Tensor, tokens: torch.Tensor | None = None,
         words: tuple[torch.Tensor, torch.Tensor] | None = None, fine: torch.Tensor | None = None,
+        prior: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """h_c (B, d), the visual tokens (B, T, d) and the words (contents, mask) → the log joint
-        log π(pick, place), flat (B, N²)."""
+        """h_c (B, d), the visual tokens (B, T, d), the words (contents, mask) and, with a prior stream, its cell
+        scores (B, 2, N) → the log joint log π(pick, place), flat (B, N²)."""
         if tokens is None:
             raise ValueError("the pick_place head scores cells from the visual tokens: pass them")
         if self.reads_grid and words is None:
@@ -128,6 +131,11 @@ class PickPlaceHead(nn.Module):
             place_logits = place_logits + grounded[:, 1]
         else:
             pick_logits = self.pick_score(pick).squeeze(-1)
+        if self.prior_weight is not None:
+            if prior is None:
+                raise ValueError("this pick_place head adds a prior stream's cell scores: pass them")
+            pick_logits = pick_logits + self.prior_weight[0] * prior[:, 0]
+            place_logits = place_logits + self.prior_weight[1] * prior[:, 1]
         log_pick = F.log_softmax(pick_logits, -1)
         if self.reads_grid:  # where was picked → where to place, blind to what the cells show (see the module's docstring)
             conditional = (self.picked_cell.weight @ self.place_cell.weight.T / math.sqrt(d)).expand(b, -1, -1)

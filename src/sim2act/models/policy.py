@@ -26,6 +26,7 @@ from sim2act.models.action_head import ActionEmbedding, make_action_head
 from sim2act.models.attention import CrossAttentionBlock
 from sim2act.models.config import PolicyConfig, PolicySpec
 from sim2act.models.pick_place_head import PickPlaceHead
+from sim2act.models.prior_stream import PriorStream, drop_words, read_words
 
 PROPRIO_RANGE_FLOOR = 1e-2
 """Smallest range proprio is divided by: a dimension constant in the data is centred, not blown up."""
@@ -54,7 +55,10 @@ class PolicyOutput:
 class VisionLanguagePolicy(nn.Module):
     """The sim2act policy. Build it with ``sim2act.models.build_policy``; save and load with ``policy_io``."""
 
-    def __init__(self, spec: PolicySpec, config: PolicyConfig, vision: nn.Module, text: nn.Module, tokenizer) -> None:
+    def __init__(
+        self, spec: PolicySpec, config: PolicyConfig, vision: nn.Module, text: nn.Module, tokenizer,
+        prior_stream: PriorStream | None = None,
+    ) -> None:
         super().__init__()
         self.spec, self.config, self.tokenizer = spec, config, tokenizer
         d = config.d_model
@@ -76,6 +80,10 @@ class VisionLanguagePolicy(nn.Module):
         self.norm = nn.LayerNorm(d)
         self.head = make_action_head(spec, config, getattr(vision, "grid", None), getattr(vision, "fine_grid", None))
         self.action_embedding = ActionEmbedding(self.head, d)
+        self.prior_stream = prior_stream
+        if prior_stream is not None:
+            self.register_buffer("trained_words", torch.zeros(len(tokenizer), dtype=torch.bool))
+            """Which of the tokenizer's words training has read (``prior_stream.read_words``)."""
         if config.encoder_mode == "frozen":
             for module in (self.vision, self.text):
                 module.freeze_backbone()
@@ -87,7 +95,19 @@ class VisionLanguagePolicy(nn.Module):
     def encode_instructions(self, ids: torch.Tensor, mask: torch.Tensor) -> Instructions:
         """Token ids (U, L) and their mask → the encoded instructions."""
         tokens, _ = self.text(ids, mask)
-        return Instructions(tokens, mask, self.text.word_contents(ids))
+        contents = self.text.word_contents(ids)
+        if self.prior_stream is not None:
+            contents = drop_words(contents, ids, self.trained_words, self.config.word_dropout, self.training)
+        return Instructions(tokens, mask, contents)
+
+    def read_words(self, ids: torch.Tensor) -> None:
+        """Record the token ``ids`` of training's instructions as words the policy's own grounding has read."""
+        if self.prior_stream is not None:
+            read_words(self.trained_words, ids)
+
+    def prior_scores(self, frames: torch.Tensor, instructions: list[str]) -> torch.Tensor | None:
+        """The prior stream's cell scores (B, 2, cells) of raw first-camera frames (B, H, W, 3) uint8; None without one."""
+        return None if self.prior_stream is None else self.prior_stream.scores(frames, instructions)
 
     def forward(
         self,
@@ -96,12 +116,16 @@ class VisionLanguagePolicy(nn.Module):
         instructions: Instructions,
         text_index: torch.Tensor,
         cells: torch.Tensor | None = None,
+        prior: torch.Tensor | None = None,
     ) -> PolicyOutput:
         """``rgb``: windows of prepared frames (B, k, ...) uint8; ``proprio`` (B, k, P).
 
         Row i follows instruction ``text_index[i]`` of ``instructions``; ``cells`` (B, 2): training's hindsight
-        (pick, place) cells for a head that reads them (``cell_servo``).
+        (pick, place) cells for a head that reads them (``cell_servo``); ``prior`` (B, 2, cells): the prior
+        stream's scores of the rows (``prior_scores``), needed when the policy has one.
         """
+        if (prior is None) != (self.prior_stream is None):
+            raise ValueError("pass the prior stream's scores exactly when the policy has a prior stream")
         raw_proprio = proprio[:, -1]
         fine = None
         if getattr(self.head, "reads_fine_grid", False):
@@ -120,7 +144,7 @@ class VisionLanguagePolicy(nn.Module):
         h_c = self.norm(queries[:, 0])
         if isinstance(self.head, PickPlaceHead):
             words = (instructions.contents[text_index], mask)
-            return PolicyOutput(self.head(h_c, visual, words, fine), h_c)
+            return PolicyOutput(self.head(h_c, visual, words, fine, prior), h_c)
         if getattr(self.head, "reads_words", False):
             words = (instructions.contents[text_index], mask)
             return PolicyOutput(self.head(h_c, visual, words, fine, raw_proprio, proprio[:, -1], cells), h_c)
@@ -131,10 +155,16 @@ class VisionLanguagePolicy(nn.Module):
         return self.action_embedding(actions)
 
     @torch.no_grad()
-    def action_probabilities(self, rgb: torch.Tensor, proprio: torch.Tensor, instructions: list[str]) -> torch.Tensor:
+    def action_probabilities(
+        self, rgb: torch.Tensor, proprio: torch.Tensor, instructions: list[str], frames: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """π_θ(· | o, ℓ) for a batch of observation windows: (B, n), (B, D, classes) per dimension, or the
-        pick_place head's joint (B, N, N)."""
+        pick_place head's joint (B, N, N). ``frames``: the raw first-camera frames (B, H, W, 3) uint8 the prior
+        stream scores, needed when the policy has one."""
         distinct = list(dict.fromkeys(instructions))
         encoded = self.encode_instructions(*self.tokenizer.encode(distinct))
         index = torch.tensor([distinct.index(i) for i in instructions])
-        return self.head.probabilities(self(rgb, proprio, encoded, index).logits.float())
+        if self.prior_stream is not None and frames is None:
+            raise ValueError("this policy has a prior stream: pass the raw first-camera frames")
+        prior = self.prior_scores(frames, instructions) if self.prior_stream is not None else None
+        return self.head.probabilities(self(rgb, proprio, encoded, index, prior=prior).logits.float())

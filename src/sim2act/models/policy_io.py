@@ -25,6 +25,8 @@ from sim2act.validation import config_from_dict
 FORMAT = 1
 WEIGHTS = "model.safetensors"
 POLICY_JSON = "policy.json"
+PRIOR_STREAM = "prior_stream"
+"""A policy folder's copy of its prior stream's π0 folder (config, tokenizer, statistics; weights as well)."""
 
 
 def save_policy(policy: VisionLanguagePolicy, folder: Path) -> Path:
@@ -46,7 +48,19 @@ def save_policy(policy: VisionLanguagePolicy, folder: Path) -> Path:
         (clip_dir / "preprocessor_config.json").write_text(json.dumps(statistics, indent=2))
     else:
         atomic_write(folder / "tokenizer.json", policy.tokenizer.save)
+    if policy.prior_stream is not None:
+        _copy_prior(Path(policy.config.prior_stream), folder / PRIOR_STREAM)
     return folder
+
+
+def _copy_prior(source: Path, target: Path) -> None:
+    if source.resolve() == target.resolve():
+        return
+    staging = target.with_name(f".{target.name}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(source, staging)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
 
 
 def read_policy_meta(folder: Path) -> tuple[PolicySpec, PolicyConfig]:
@@ -85,6 +99,8 @@ def load_policy(folder: Path) -> VisionLanguagePolicy:
 
     folder = Path(folder)
     spec, config = read_policy_meta(folder)
+    if config.prior_stream:
+        config = PolicyConfig(**{**asdict(config), "prior_stream": str(folder / PRIOR_STREAM)})
     if config.encoder == "clip":
         config = PolicyConfig(**{**asdict(config), "clip_path": str(folder / "clip"), "init_from": None})
         policy = build_policy(spec, config, clip_weights=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim2act.errors import Sim2ActError
-from sim2act.priors.embedder import ClipEmbedder
+from sim2act.models.clip_embedder import ClipEmbedder
 
 PRIOR_JSON = "prior.json"
 FORMAT = 1

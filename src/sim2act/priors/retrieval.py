@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from sim2act.priors.captioning import CaptionTable
-from sim2act.priors.embedder import ClipEmbedder
+from sim2act.models.clip_embedder import ClipEmbedder
 
 
 @dataclass(frozen=True)

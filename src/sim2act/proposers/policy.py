@@ -90,7 +90,10 @@ class PolicyProposer(Proposer):
         instructions = [o[F.INSTRUCTION] for o in observations]
         if self.policy.config.action_chunk > 1:
             return self._chunked(windows, proprio, instructions, slots)
-        probs = self.policy.action_probabilities(windows, proprio, instructions).double().numpy()
+        frames = None
+        if self.policy.prior_stream is not None:
+            frames = torch.from_numpy(np.stack([o[spec.cameras[0]] for o in observations]))
+        probs = self.policy.action_probabilities(windows, proprio, instructions, frames).double().numpy()
         if self.policy.config.action_head == "pick_place":
             joint = JointCategorical(probs)
             return joint.greedy() if self.greedy else joint

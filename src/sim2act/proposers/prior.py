@@ -47,7 +47,7 @@ from gymnasium import spaces
 from sim2act import features as F
 from sim2act.actions.distributions import ActionDistribution, CandidateActions, Categorical
 from sim2act.errors import Sim2ActError
-from sim2act.priors.embedder import ClipEmbedder
+from sim2act.models.clip_embedder import ClipEmbedder
 from sim2act.priors.threads import torch_threads
 from sim2act.proposers.base import Proposer
 

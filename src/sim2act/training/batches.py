@@ -38,6 +38,8 @@ class Batch:
     """Which distinct instruction each row follows (B,)."""
     cells: torch.Tensor | None = None
     """Each row's hindsight (pick, place) cells (B, 2), -1 unknown, for a head that reads them."""
+    prior: torch.Tensor | None = None
+    """Each row's prior-stream cell scores (B, 2, cells), for a policy that has a prior stream."""
 
 
 class TrainingSteps:
@@ -67,6 +69,10 @@ class TrainingSteps:
         self.instructions = dataset.instructions
         self.instruction_ids = torch.from_numpy(dataset.instruction_ids)
         self.text_ids, self.text_mask = policy.tokenizer.encode(self.instructions)
+        self.prior = None
+        if policy.prior_stream is not None:  # π0 is frozen: each row's scores are computed once
+            instructions = [self.instructions[i] for i in self.instruction_ids.tolist()]
+            self.prior = _prior_scores(policy, arrays[spec.cameras[0]], instructions, show_progress)
 
     def __len__(self) -> int:
         return len(self.actions)
@@ -83,6 +89,7 @@ class TrainingSteps:
             text_mask=self.text_mask[distinct],
             text_index=inverse,
             cells=None if self.cells is None else self.cells[index],
+            prior=None if self.prior is None else self.prior[index],
         )
 
 
@@ -138,6 +145,20 @@ def hindsight_cells(spec: PolicySpec, proprio: np.ndarray, actions: np.ndarray, 
     for start, end in zip(starts, np.r_[starts[1:], len(actions)]):
         cells[start:end] = motions.grasp_cells(proprio[start:end], actions[start:end])
     return torch.from_numpy(cells)
+
+
+def _prior_scores(
+    policy: VisionLanguagePolicy, frames: np.ndarray, instructions: list[str], show_progress: bool,
+) -> torch.Tensor:
+    """Every row's prior-stream cell scores (N, 2, cells), chunk by chunk."""
+    chunks = []
+    with Progress(transient=True, disable=not show_progress) as progress:
+        task = progress.add_task("π0 scoring cells", total=len(frames))
+        for start in range(0, len(frames), PREPARE_CHUNK):
+            stop = start + PREPARE_CHUNK
+            chunks.append(policy.prior_scores(torch.from_numpy(np.ascontiguousarray(frames[start:stop])), instructions[start:stop]))
+            progress.advance(task, len(chunks[-1]))
+    return torch.cat(chunks).float()
 
 
 def _prepare(policy: VisionLanguagePolicy, arrays: dict[str, np.ndarray], show_progress: bool) -> torch.Tensor:

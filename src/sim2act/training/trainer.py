@@ -78,6 +78,7 @@ def _train(
 
     policy = initial_policy(config)
     data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress)
+    policy.read_words(data.text_ids)
     if ranks.main:
         _claim_run_folder(run, config)
     policy.to(device).train()
@@ -169,7 +170,7 @@ def step_losses(
     """The objective on one batch: L_BC and the multi-positive InfoNCE between h_c and h_a (over the rows ``gather``
     collects: the global batch under torchrun)."""
     instructions = policy.encode_instructions(batch.text_ids, batch.text_mask)
-    out = policy(batch.rgb, batch.proprio, instructions, batch.text_index, batch.cells)
+    out = policy(batch.rgb, batch.proprio, instructions, batch.text_index, batch.cells, batch.prior)
     bc = -policy.head.log_prob(out.logits, batch.actions).mean()
     head_loss = getattr(policy.head, "auxiliary_loss", None)
     auxiliary = head_loss(batch.actions) if head_loss is not None else torch.zeros((), device=bc.device)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from sim2act.priors.embedder import ClipEmbedder
+from sim2act.models.clip_embedder import ClipEmbedder
 from sim2act.priors.threads import torch_threads
 
 POOLED = 2
