@@ -6,6 +6,7 @@ The benches share one results root, so the later ones reuse the method runs of t
 
 import json
 import shutil
+from pathlib import Path
 from dataclasses import replace
 
 import pytest
@@ -93,6 +94,10 @@ def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sam
         assert spent >= 4
         rounds = list((results_root / WORK / method).glob("*/seed-0/few-shot/GoToLocalS6N4/episodes-4/data/meta/info.json"))
         assert len(rounds) == 1
+        # and fine-tuned on those episodes with the method's own training data replayed in every batch
+        (fine_tune,) = rounds[0].parents[2].glob("policy/config.json")
+        replayed = json.loads(fine_tune.read_text())["replay"]
+        assert replayed and Path(replayed).is_dir() and Path(replayed) != rounds[0].parents[1]
     assert "few-shot 4" in (results_root / "generalization" / RESULTS_MD).read_text()
     assert (results_root / "generalization" / "generalization.png").exists()
     # the run's own π0, measured zero-shot beside the policy (bc-expert has none)

@@ -3,7 +3,9 @@
 From the trained policy π_θ, α·π_θ + (1−α)·Uniform collects N episodes on the new level's ``train``
 split (or, with ``proposer = "prior"``, the frozen prior π0 collects them, as in a run's round 0: it
 may ground words the policy never read in an instruction); the simulator labels them (verified successes and hindsight relabels, loop erasure where the
-domain's state keys are exact); π_θ is fine-tuned on them from its own weights. No expert and no
+domain's state keys are exact); π_θ is fine-tuned on them from its own weights, the data it was trained on
+replayed as half of every batch (``replay``: fine-tuned on a few episodes alone, it forgot more than it
+learned; README, tabletop generalization and transfer). No expert and no
 reward: the same round as ``sim2act run``'s later rounds, on a budget of N episodes. Its cost is the
 executed env steps of the N episodes plus any preview steps π0 ran, reported beside the figure.
 """
@@ -20,7 +22,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
-from sim2act.training.checkpoints import TrainRunFolder
+from sim2act.training.checkpoints import TrainRunFolder, trained_on
 
 
 FEW_SHOT_PROPOSERS = ("policy", "prior")
@@ -45,6 +47,11 @@ class FewShotConfig:
     """Peak learning rate of the fine-tuning (below training's 1e-3: the weights start trained)."""
     batch_size: int = 128
     """Fine-tuning batch (smaller datasets use all their rows per batch)."""
+    replay: bool = True
+    """Mix the data the policy was trained on into every fine-tuning batch, so a few new episodes add to what it
+    knows instead of overwriting it (False: the new episodes alone)."""
+    replay_fraction: float = 0.5
+    """With ``replay``: the share of each fine-tuning batch drawn from the policy's own training data."""
 
     def __post_init__(self) -> None:
         if self.proposer not in FEW_SHOT_PROPOSERS:
@@ -90,8 +97,12 @@ def adapt(
     spent = counts["executed_steps"] + counts.get("preview_steps", 0)
     if not counts["episodes"]:
         return Adapted(checkpoint, spent, 0, 0)
+    replay = trained_on(checkpoint) if config.replay else None
+    if config.replay and not (replay and Path(replay).is_dir()):
+        raise Sim2ActError(f"few-shot replay: the data policy {checkpoint} was trained on is not at {replay}; "
+                           "pass replay = false to fine-tune on the new episodes alone")
     fine_tune = TrainConfig(
-        data=str(data), init_policy=checkpoint, steps=config.train_steps, seed=seed, lr=config.lr,
+        data=str(data), replay=replay, replay_fraction=config.replay_fraction, init_policy=checkpoint, steps=config.train_steps, seed=seed, lr=config.lr,
         batch_size=config.batch_size, warmup_steps=min(20, config.train_steps // 10),
         log_every=config.train_steps, checkpoint_every=config.train_steps,
     )

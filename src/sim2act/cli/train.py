@@ -20,6 +20,8 @@ D, P = TrainConfig(data=""), PolicyConfig()
 def train_command(
     data: Annotated[Path, typer.Option(help="Dataset folder made by `sim2act generate`.")],
     out: Annotated[Path, typer.Option(help="Run folder for checkpoints, config and TensorBoard logs.")],
+    replay: Annotated[Optional[Path], typer.Option(help="A second dataset mixed into every batch (e.g. the one --init-policy was trained on).")] = None,
+    replay_fraction: Annotated[float, typer.Option(help="Share of each batch drawn from --replay.")] = D.replay_fraction,
     steps: Annotated[int, typer.Option(help="Optimizer steps in total.")] = D.steps,
     batch_size: Annotated[int, typer.Option(help="Samples per optimizer step (over all processes under torchrun).")] = D.batch_size,
     lr: Annotated[float, typer.Option(help="Peak AdamW learning rate.")] = D.lr,
@@ -42,6 +44,8 @@ def train_command(
     memory: Annotated[int, typer.Option(help="Observations in the policy's window.")] = P.memory,
     action_bins: Annotated[int, typer.Option(help="Bins per dimension of a Box action.")] = P.action_bins,
     action_chunk: Annotated[int, typer.Option(help="Box actions predicted (and executed) per observation: an action chunk.")] = P.action_chunk,
+    prior_stream: Annotated[Optional[str], typer.Option(help="A π0 folder whose frozen cell scores the pick_place head adds to its own (CLIPort's semantic stream).")] = None,
+    word_dropout: Annotated[float, typer.Option(help="With --prior-stream: share of words hidden from the head's own grounding in training.")] = P.word_dropout,
     seed: Annotated[int, typer.Option(help="Seed of initialisation and batch order.")] = D.seed,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda.")] = D.device,
     log_every: Annotated[int, typer.Option(help="Steps between log lines.")] = D.log_every,
@@ -67,9 +71,13 @@ def train_command(
         memory=memory,
         action_bins=action_bins,
         action_chunk=action_chunk,
+        prior_stream=prior_stream,
+        word_dropout=word_dropout,
     )
     config = TrainConfig(
         data=str(data),
+        replay=str(replay) if replay else None,
+        replay_fraction=replay_fraction,
         policy=policy,
         init_policy=init_policy,
         steps=steps,

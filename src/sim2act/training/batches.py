@@ -93,6 +93,28 @@ class TrainingSteps:
         )
 
 
+def joined(first: Batch, second: Batch) -> Batch:
+    """The rows of two batches as one: ``second``'s instructions follow ``first``'s (padded to the longer)."""
+    length = max(first.text_ids.shape[1], second.text_ids.shape[1])
+
+    def padded(values: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.pad(values, (0, length - values.shape[1]))
+
+    def both(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
+        return None if a is None else torch.cat([a, b])
+
+    return Batch(
+        rgb=torch.cat([first.rgb, second.rgb]),
+        proprio=torch.cat([first.proprio, second.proprio]),
+        actions=torch.cat([first.actions, second.actions]),
+        text_ids=torch.cat([padded(first.text_ids), padded(second.text_ids)]),
+        text_mask=torch.cat([padded(first.text_mask), padded(second.text_mask)]),
+        text_index=torch.cat([first.text_index, second.text_index + len(first.text_ids)]),
+        cells=both(first.cells, second.cells),
+        prior=both(first.prior, second.prior),
+    )
+
+
 def episode_windows(episode_ids: np.ndarray, steps: np.ndarray, memory: int) -> torch.Tensor:
     """Row indices (N, memory) of each row's window, oldest first, clamped to its episode's first row.
 

@@ -16,6 +16,11 @@ class TrainConfig:
 
     data: str
     """Dataset folder made by ``sim2act generate`` (or the loop)."""
+    replay: str | None = None
+    """A second dataset mixed into every batch: fine-tuning on a few new episodes replays the data the policy was
+    trained on, so that it does not forget it. None: ``data`` alone."""
+    replay_fraction: float = 0.5
+    """The share of each batch drawn from ``replay``."""
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     """The policy's architecture (ignored when ``init_policy`` is set: that checkpoint's is used)."""
     init_policy: str | None = None
@@ -57,6 +62,10 @@ class TrainConfig:
                 f"need lr > 0, temperature > 0, contrastive weight >= 0 and grad clip > 0; got lr={self.lr}, "
                 f"temperature={self.temperature}, contrastive_weight={self.contrastive_weight}, grad_clip={self.grad_clip}"
             )
+        if not 0 < self.replay_fraction < 1:
+            raise Sim2ActError(f"--replay-fraction must lie strictly between 0 and 1, got {self.replay_fraction}")
+        if self.replay and self.batch_size < 2:
+            raise Sim2ActError(f"--replay needs a batch of at least 2 rows (one of each dataset), got {self.batch_size}")
         if self.warmup_steps < 0 or not 0 <= self.min_lr_ratio <= 1:
             raise Sim2ActError("--warmup-steps must be >= 0 and --min-lr-ratio in [0, 1]")
         self.policy.validated()

@@ -24,7 +24,7 @@ from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, VisionLanguagePolicy, build_policy, load_policy
 from sim2act.progress import Progress
-from sim2act.training.batches import Batch, TrainingSteps
+from sim2act.training.batches import Batch, TrainingSteps, joined
 from sim2act.training.checkpoints import TrainRunFolder, load_training_state, resolve_policy_folder, save_checkpoint
 from sim2act.training.config import TrainConfig
 from sim2act.training.distributed import Ranks, gather_rows
@@ -78,7 +78,10 @@ def _train(
 
     policy = initial_policy(config)
     data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress)
-    policy.read_words(data.text_ids)
+    replay = TrainingSteps(config.replay, policy, show_progress=progress.shows_progress) if config.replay else None
+    for steps in (data, replay):
+        if steps is not None:
+            policy.read_words(steps.text_ids)
     if ranks.main:
         _claim_run_folder(run, config)
     policy.to(device).train()
@@ -86,8 +89,12 @@ def _train(
     state = {"step": 0, "samples": 0}
     if resume and run.last.exists():
         state = load_training_state(run.last.resolve(), policy, optimizer)
-    order = BatchOrder(len(data), config.batch_size, config.seed)
+    replayed = min(max(round(config.batch_size * config.replay_fraction), 1), config.batch_size - 1) if replay else 0
+    order = BatchOrder(len(data), config.batch_size - replayed, config.seed)
+    replay_order = BatchOrder(len(replay), replayed, config.seed + 1) if replay is not None else None
     ranks.check_batch(order.batch_size)
+    if replay_order is not None:
+        ranks.check_batch(replay_order.batch_size)
     objective = Objective(policy, config)
     model = objective if not ranks.distributed else DistributedDataParallel(
         objective, device_ids=[device.index] if device.type == "cuda" else None, static_graph=True)
@@ -100,7 +107,10 @@ def _train(
         lr = config.lr * warmup_cosine(step, config.steps, config.warmup_steps, config.min_lr_ratio)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        batch = _to(data.batch(ranks.rows(order.indices(step))), device)
+        batch = data.batch(ranks.rows(order.indices(step)))
+        if replay_order is not None:
+            batch = joined(batch, replay.batch(ranks.rows(replay_order.indices(step))))
+        batch = _to(batch, device)
 
         losses = StepLosses(*model(batch))
         optimizer.zero_grad(set_to_none=True)
