@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
+from sim2act.data.reader import open_dataset
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, build_policy, load_policy
-from sim2act.data.reader import open_dataset
 from sim2act.training import TrainConfig, train
 from sim2act.training.batches import TrainingSteps, joined
 from sim2act.training.checkpoints import trained_on
