@@ -66,14 +66,17 @@ def test_the_stream_scores_cells_as_pi0_proposes_them(put_in_bowl, tabletop_prio
 
 def test_words_never_read_in_training_carry_no_content():
     trained = torch.tensor([True, True, False, True])
-    ids = torch.tensor([[1, 2, 3, 0]])
-    contents = torch.ones(1, 4, 5)
-    kept = drop_words(contents, ids, trained, dropout=0.0, training=False)
-    assert kept[0, :, 0].tolist() == [1.0, 0.0, 1.0, 1.0]
+    ids = torch.tensor([[1, 2, 3, 0], [1, 3, 0, 0]])
+    mask = ids != 0
+    kept, unread = drop_words(torch.ones(2, 4, 5), ids, mask, trained, dropout=0.0, training=False)
+    assert kept[:, :, 0].tolist() == [[1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]] and unread.tolist() == [True, False]
     torch.manual_seed(0)
-    dropped = drop_words(torch.ones(1, 400, 2), torch.ones(1, 400, dtype=torch.long), trained, 0.25, training=True)
-    assert 0.15 < 1 - dropped[0, :, 0].mean() < 0.35
-    assert drop_words(torch.ones(1, 400, 2), torch.ones(1, 400, dtype=torch.long), trained, 0.25, False).all()
+    ids = torch.ones(2000, 10, dtype=torch.long)
+    dropped, unread = drop_words(torch.ones(2000, 10, 2), ids, ids != 0, trained, 0.25, training=True)
+    assert 0.2 < unread.float().mean() < 0.3  # a quarter of the instructions lose words, about half of theirs
+    assert 0.4 < 1 - dropped[unread][:, :, 0].mean() < 0.6 and dropped[~unread].all()
+    kept, unread = drop_words(torch.ones(2000, 10, 2), ids, ids != 0, trained, 0.25, training=False)
+    assert kept.all() and not unread.any()
 
 
 def test_training_marks_the_words_it_read_and_the_checkpoint_carries_pi0(put_in_bowl, tabletop_prior, tmp_path):
@@ -106,3 +109,33 @@ def test_the_stream_is_refused_where_it_cannot_score_cells(put_in_bowl, tabletop
         _policy(put_in_bowl, tabletop_prior, action_head="independent")
     with pytest.raises(Sim2ActError, match="word_dropout"):
         PolicyConfig(word_dropout=1.0).validated()
+    with pytest.raises(Sim2ActError, match="prior_stream_rows must be one of all, unread"):
+        PolicyConfig(prior_stream_rows="some").validated()
+
+
+def test_an_unread_stream_speaks_only_for_instructions_with_words_the_head_cannot_read(put_in_bowl, tabletop_prior):
+    policy = _policy(put_in_bowl, tabletop_prior, prior_stream_rows="unread").eval()
+    policy.read_words(policy.tokenizer.encode(["put the red block in the blue bowl"])[0])
+    observations = _frames(300, 2)
+    frames = torch.from_numpy(np.stack([o["rgb"] for o in observations]))
+    read, unread = "put the red block in the blue bowl", "put the orange block in the blue bowl"
+    with torch.no_grad():
+        policy.head.prior_weight.fill_(0.0)
+        blind = [policy.action_probabilities(_windows(policy, frames), torch.zeros(2, 1, policy.spec.proprio_size),
+                                             [text] * 2, frames) for text in (read, unread)]
+        policy.head.prior_weight.fill_(50.0)
+        steered = [policy.action_probabilities(_windows(policy, frames), torch.zeros(2, 1, policy.spec.proprio_size),
+                                               [text] * 2, frames) for text in (read, unread)]
+    torch.testing.assert_close(blind[0], steered[0])  # every word read: π0 stays silent
+    picks = steered[1].sum(-1).argmax(-1)
+    scores = policy.prior_scores(frames, [unread] * 2)[:, 0]
+    assert torch.equal(picks, scores.argmax(-1))  # a word never read: π0's pick wins at a large weight
+
+
+def _windows(policy, frames):
+    from sim2act.observations import compose_image
+
+    spec = policy.spec
+    images = [compose_image({**o, "rgb": f.numpy()}, spec.cameras, spec.depth, spec.depth_range)
+              for o, f in zip(_frames(300, len(frames)), frames)]
+    return policy.prepare_frames(torch.from_numpy(np.stack(images))).unsqueeze(1)

@@ -45,7 +45,8 @@ def train_command(
     action_bins: Annotated[int, typer.Option(help="Bins per dimension of a Box action.")] = P.action_bins,
     action_chunk: Annotated[int, typer.Option(help="Box actions predicted (and executed) per observation: an action chunk.")] = P.action_chunk,
     prior_stream: Annotated[Optional[str], typer.Option(help="A π0 folder whose frozen cell scores the pick_place head adds to its own (CLIPort's semantic stream).")] = None,
-    word_dropout: Annotated[float, typer.Option(help="With --prior-stream: share of words hidden from the head's own grounding in training.")] = P.word_dropout,
+    word_dropout: Annotated[float, typer.Option(help="With --prior-stream: share of training instructions whose words the head's own grounding may not see.")] = P.word_dropout,
+    prior_stream_rows: Annotated[str, typer.Option(help="With --prior-stream: all | unread (only instructions with a word the head cannot read).")] = P.prior_stream_rows,
     seed: Annotated[int, typer.Option(help="Seed of initialisation and batch order.")] = D.seed,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda.")] = D.device,
     log_every: Annotated[int, typer.Option(help="Steps between log lines.")] = D.log_every,
@@ -73,6 +74,7 @@ def train_command(
         action_chunk=action_chunk,
         prior_stream=prior_stream,
         word_dropout=word_dropout,
+        prior_stream_rows=prior_stream_rows,
     )
     config = TrainConfig(
         data=str(data),

@@ -15,6 +15,7 @@ DEFAULT_STEM, DEFAULT_PATCH = "patch", 8
 ACTION_HEADS = ("independent", "pick_place", "keypoints", "cell_servo")
 DEFAULT_ACTION_HEAD = "independent"
 """What a policy built with no action head gets (a domain declares its own: ``Domain.vision``)."""
+PRIOR_STREAM_ROWS = ("all", "unread")
 LOOP_PRIOR = "loop"
 """``PolicyConfig.prior_stream``'s name for the π0 of the Sim2Act loop that trains the policy."""
 
@@ -71,8 +72,11 @@ class PolicyConfig:
     head adds to its own (CLIPort's semantic stream; prior_stream.py); ``loop``: the loop's own π0 (``sim2act run``).
     None: no stream."""
     word_dropout: float = 0.0
-    """With ``prior_stream``: the share of words whose content the head's own grounding does not see in a training row
-    (as a word it never read, left to the stream)."""
+    """With ``prior_stream``: the share of training instructions in which each word is hidden from the head's own
+    grounding with probability ½ (as a word it never read, left to the stream)."""
+    prior_stream_rows: str = "all"
+    """With ``prior_stream``: where the stream's scores count: ``all`` rows, or only rows whose instruction has a word
+    the head cannot read (``unread``: never read in training, or hidden by ``word_dropout``)."""
 
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):
@@ -85,6 +89,8 @@ class PolicyConfig:
             raise Sim2ActError(f"unknown encoder mode {self.encoder_mode!r}; known: {', '.join(ENCODER_MODES)}")
         if self.encoder == "clip" and not (self.clip_path or self.init_from):
             raise Sim2ActError("encoder 'clip' needs --clip-path (a local CLIP checkpoint folder) or --init-from")
+        if self.prior_stream_rows not in PRIOR_STREAM_ROWS:
+            raise Sim2ActError(f"prior_stream_rows must be one of {', '.join(PRIOR_STREAM_ROWS)}, got {self.prior_stream_rows!r}")
         if not 0.0 <= self.word_dropout < 1.0:
             raise Sim2ActError(f"word_dropout must lie in [0, 1), got {self.word_dropout}")
         if self.prior_stream and self.action_head not in (None, "pick_place"):

@@ -42,6 +42,8 @@ class Instructions:
     """(U, L), True for real words."""
     contents: torch.Tensor
     """Each word's embedding without its position (U, L, d), for grounding words in pixels (word_grounding.py)."""
+    unread: torch.Tensor | None = None
+    """With a prior stream: which instructions have a word the head's own grounding cannot read (U,)."""
 
 
 @dataclass
@@ -95,10 +97,10 @@ class VisionLanguagePolicy(nn.Module):
     def encode_instructions(self, ids: torch.Tensor, mask: torch.Tensor) -> Instructions:
         """Token ids (U, L) and their mask → the encoded instructions."""
         tokens, _ = self.text(ids, mask)
-        contents = self.text.word_contents(ids)
+        contents, unread = self.text.word_contents(ids), None
         if self.prior_stream is not None:
-            contents = drop_words(contents, ids, self.trained_words, self.config.word_dropout, self.training)
-        return Instructions(tokens, mask, contents)
+            contents, unread = drop_words(contents, ids, mask, self.trained_words, self.config.word_dropout, self.training)
+        return Instructions(tokens, mask, contents, unread)
 
     def read_words(self, ids: torch.Tensor) -> None:
         """Record the token ``ids`` of training's instructions as words the policy's own grounding has read."""
@@ -126,6 +128,8 @@ class VisionLanguagePolicy(nn.Module):
         """
         if (prior is None) != (self.prior_stream is None):
             raise ValueError("pass the prior stream's scores exactly when the policy has a prior stream")
+        if prior is not None and self.config.prior_stream_rows == "unread":
+            prior = prior * instructions.unread[text_index].to(prior.dtype)[:, None, None]
         raw_proprio = proprio[:, -1]
         fine = None
         if getattr(self.head, "reads_fine_grid", False):
