@@ -8,6 +8,7 @@ from gymnasium.utils.env_checker import check_env
 
 import sim2act.envs
 from sim2act import features as F
+from sim2act.envs.tabletop.controller import FRANKA_JOINT_OFFSETS
 from sim2act.envs.tabletop.expert import TabletopExpert
 from sim2act.errors import Sim2ActError
 
@@ -37,6 +38,9 @@ def test_the_same_seed_gives_the_same_task_and_a_matching_view_in_both_simulator
         assert a[F.INSTRUCTION] == b[F.INSTRUCTION]
         assert [(k.color, k.size) for k in twin.blocks] == [(k.color, k.size) for k in mujoco_env.blocks]
         assert np.abs(a[F.PROPRIO][:4] - b[F.PROPRIO][:4]).max() < 0.01  # end-effector site and gripper width agree
+        # and the joints, once the twin's (Franka's conventions) are shifted to the MuJoCo chain's
+        assert np.abs(a[F.PROPRIO][4:] - b[F.PROPRIO][4:]).max() < 0.002
+        assert np.abs(twin.controller.arm_q() - b[F.PROPRIO][4:] - FRANKA_JOINT_OFFSETS).max() < 0.002
         assert np.abs(np.median(a[F.DEPTH]) - np.median(b[F.DEPTH])) < 0.01  # the same camera pose and table
         for block in twin.blocks:  # each block where MuJoCo has it, to the start jitter
             other = next(k for k in mujoco_env.blocks if k.color == block.color)

@@ -22,6 +22,11 @@ _DAMPING = 1e-4 * np.eye(6)
 HOME_EE = np.array([0.22, 0.0, 0.36])
 """Where the gripper waits between actions: above the robot's base, out of the front camera's view of the table."""
 HOME_Q = np.array([0.0, -0.785, 0.0, -2.356, 0.0, 0.0, 0.0])
+FRANKA_JOINT_OFFSETS = np.array([0.0, 0.002, 0.0, -0.108, 0.0, 1.679, 0.785])
+"""A Franka's seven joint readings at the home pose (in Franka's own convention, as libfranka and pybullet_data's
+URDF report them) minus this chain's: franka_sim zeroes the wrist joints elsewhere (π/2 and π/4 apart), and the
+two kinematic models reach home a little differently. A Franka's readings minus these offsets are the proprio
+sim2act's tabletop policies are trained on (the PyBullet twin reports them so; README, "Wiring a real Franka")."""
 """Gripper down at (0.31, 0, 0.49) in this chain (its wrist frames differ from the Panda's URDF): the IK seed."""
 GRIPPER_OPEN, GRIPPER_CLOSED = 0.04, 0.0
 """Finger servo targets (m per finger)."""
