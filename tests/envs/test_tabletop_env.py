@@ -139,3 +139,17 @@ def test_domain_randomisation_changes_looks_not_the_task():
     assert not np.array_equal(obs_p[F.RGB], obs_v[F.RGB])
     _, _, _, _, info = varied.step(TabletopExpert(varied).act(None))
     assert info[F.INFO_SUCCESS]
+
+
+def test_domain_randomisation_turns_the_lights_and_a_plain_episode_restores_them():
+    env = sim2act.envs.make("tabletop", "put-in-bowl", randomize=True)
+    model = env.unwrapped.model
+    nominal_dir, nominal_ambient = model.light_dir.copy(), model.vis.headlight.ambient.copy()
+    env.reset(seed=5)
+    assert not np.allclose(model.light_dir, nominal_dir)
+    np.testing.assert_allclose(np.linalg.norm(model.light_dir, axis=1), 1.0, rtol=1e-6)
+    assert not np.allclose(model.vis.headlight.ambient, nominal_ambient)
+    env.unwrapped.randomize = False
+    env.reset(seed=5)
+    np.testing.assert_array_equal(model.light_dir, nominal_dir)
+    np.testing.assert_array_equal(model.vis.headlight.ambient, nominal_ambient)

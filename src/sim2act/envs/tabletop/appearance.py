@@ -33,6 +33,10 @@ class Randomization:
     """Each object's RGB moves by up to this (0–1 scale) within its named colour."""
     light: float = 0.25
     """Relative change of each light's brightness."""
+    light_direction: float = 0.3
+    """Each light's direction moves by up to this along each axis (then renormalised), as the twin's does."""
+    ambient: float = 0.3
+    """Relative change of the ambient light (the headlight's ambient term)."""
     camera_shift: float = 0.015
     """Metres the front camera moves along each axis."""
     camera_tilt: float = 0.03
@@ -60,6 +64,8 @@ class SceneLooks:
         self.model = model
         self.table_geom, self.block_geoms, self.camera = table_geom, block_geoms, camera
         self._light = model.light_diffuse.copy()
+        self._light_dir = model.light_dir.copy()
+        self._ambient = model.vis.headlight.ambient.copy()
         self._cam_pos, self._cam_quat = model.cam_pos[camera].copy(), model.cam_quat[camera].copy()
         self._friction = model.geom_friction[block_geoms, 0].copy()
         self.mass_scale = np.ones(len(block_geoms))
@@ -69,6 +75,8 @@ class SceneLooks:
         """Nominal looks when ``rng`` is None, else one random draw within ``spec``."""
         m = self.model
         m.light_diffuse[:] = self._light
+        m.light_dir[:] = self._light_dir
+        m.vis.headlight.ambient[:] = self._ambient
         m.cam_pos[self.camera], m.cam_quat[self.camera] = self._cam_pos, self._cam_quat
         m.geom_rgba[self.table_geom, :3] = TABLE_RGB
         m.geom_friction[self.block_geoms, 0] = self._friction
@@ -76,6 +84,9 @@ class SceneLooks:
         if rng is None:
             return
         m.light_diffuse[:] = self._light * rng.uniform(1 - spec.light, 1 + spec.light, (len(self._light), 1))
+        turned = self._light_dir + rng.uniform(-spec.light_direction, spec.light_direction, self._light_dir.shape)
+        m.light_dir[:] = turned / np.linalg.norm(turned, axis=1, keepdims=True)
+        m.vis.headlight.ambient[:] = self._ambient * rng.uniform(1 - spec.ambient, 1 + spec.ambient)
         m.cam_pos[self.camera] = self._cam_pos + rng.uniform(-spec.camera_shift, spec.camera_shift, 3)
         turn, axis = np.zeros(4), rng.normal(size=3)
         mujoco.mju_axisAngle2Quat(turn, axis / np.linalg.norm(axis), float(rng.uniform(0, spec.camera_tilt)))
