@@ -14,6 +14,9 @@ INFO_SUCCESS = "success"
 INFO_ACHIEVED = "achieved"
 # Optional: a hashable key, equal for equal simulator states; loop erasure (sim2act.labels.loops) uses it.
 INFO_STATE_KEY = "state_key"
+# Optional and privileged: where each of the domain's named objects appears across the first camera's width
+# (``Domain.object_views``), recorded per step as a training target of the policy's view loss, never an input.
+INFO_OBJECT_VIEW = "object_view"
 
 # Per-step dataset columns, in on-disk order. Observation columns are named after the obs keys.
 EPISODE_ID = "episode_id"
@@ -29,6 +32,8 @@ TRUNCATED = "truncated"
 SUCCESS = "success"
 PROPOSER = "proposer"
 ITERATION = "iteration"
+OBJECT_VIEW = "object_view"
+"""Step column of ``info["object_view"]`` at o_t (domains with ``object_views`` only): an annotation, not an observation."""
 
 # How a kept episode's instruction was obtained (step column and episode column ``label``), and the
 # instruction it was collected with (episode column ``original_instruction``); see ``sim2act.labels``.

@@ -6,17 +6,18 @@ The benches share one results root, so the later ones reuse the method runs of t
 
 import json
 import shutil
-from pathlib import Path
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from sim2act.benchmarks import BENCHMARKS
 from sim2act.benchmarks.budget import RewardBudget
-from sim2act.data.card import load_card
-from sim2act.data.layout import DatasetLayout
 from sim2act.benchmarks.results import RESULTS_JSON, RESULTS_MD, WORK
 from sim2act.benchmarks.sample_efficiency import SampleEfficiencyConfig, run_sample_efficiency
+from sim2act.data.card import load_card
+from sim2act.data.layout import DatasetLayout
+from sim2act.training.checkpoints import TRAIN_CONFIG
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +96,7 @@ def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sam
         rounds = list((results_root / WORK / method).glob("*/seed-0/few-shot/GoToLocalS6N4/episodes-4/data/meta/info.json"))
         assert len(rounds) == 1
         # and fine-tuned on those episodes with the method's own training data replayed in every batch
-        (fine_tune,) = rounds[0].parents[2].glob("policy/config.json")
+        (fine_tune,) = rounds[0].parents[2].glob(f"policy/{TRAIN_CONFIG}")
         replayed = json.loads(fine_tune.read_text())["replay"]
         assert replayed and Path(replayed).is_dir() and Path(replayed) != rounds[0].parents[1]
     assert "few-shot 4" in (results_root / "generalization" / RESULTS_MD).read_text()

@@ -10,6 +10,7 @@ import pytest
 
 import sim2act.envs
 from sim2act.envs.nav3d import language as L
+from sim2act.envs.nav3d.geometry import turn_to
 from sim2act.envs.nav3d.levels import LEVELS, in_view, next_to_targets, sample_layout
 from sim2act.envs.nav3d.predicates import Progress, achieved
 from sim2act.errors import Sim2ActError
@@ -209,3 +210,44 @@ def test_state_keys_repeat_exactly_when_the_agent_is_back_where_it_was(goto_env)
     moved = goto_env.step(FORWARD)[4]["state_key"]
     assert (moved != start) == (not np.array_equal(goto_env.unwrapped.world.agent.pos, before))
     assert sim2act.envs.get_domain("nav3d").exact_state_keys
+
+
+def test_object_view_says_which_column_each_named_object_is_seen_in(goto_env):
+    from sim2act import features as F
+    from sim2act.envs.nav3d.env import OBJECT_SLOTS, VIEW_BINS
+
+    _, info = goto_env.reset(seed=3)
+    env = goto_env.unwrapped
+    seen_anything = False
+    for _ in range(12):  # a full turn on the spot: every object comes into view and leaves it
+        world, layout = env.world, env.layout
+        pose = (float(world.agent.pos[0]), float(world.agent.pos[2]), float(world.agent.dir))
+        view = info[F.INFO_OBJECT_VIEW]
+        assert view.shape == (len(OBJECT_SLOTS),) and view.dtype == np.int8 and view.max() <= VIEW_BINS
+        named = {thing.name for thing in layout.things}
+        assert not any(view[i] for i, slot in enumerate(OBJECT_SLOTS) if slot not in named)
+        for thing, entity in zip(layout.things, world.things):
+            point = (float(entity.pos[0]), float(entity.pos[2]))
+            column = view[OBJECT_SLOTS.index(thing.name)]
+            assert (column > 0) == in_view(pose, point, layout.rooms, layout.doors, env.fov)
+            if column:  # an object left of centre (a positive turn faces it) is in a left column, and the reverse
+                seen_anything = True
+                middle = (VIEW_BINS + 1) // 2
+                assert column == middle or (column < middle) == (turn_to(pose, point) > 0)
+        _, _, _, _, info = goto_env.step(TURN_LEFT)
+    assert seen_anything
+
+
+def test_object_view_is_an_annotation_not_an_observation(goto_env):
+    from sim2act import features as F
+
+    assert F.OBJECT_VIEW not in goto_env.observation_space.spaces
+    assert F.OBJECT_VIEW in goto_env.unwrapped.annotation_space.spaces
+
+
+def test_the_target_object_of_an_instruction():
+    assert L.target_object("go to the red ball") == "the red ball"
+    assert L.target_object("pick up the grey box") == "the grey box"
+    assert L.target_object("go to the ball next to the red key") is None
+    assert L.target_object("go to the red ball, then go to the blue key") is None
+    assert set(L.object_slots()) == {L.phrase(c, k) for c in L.COLORS for k in L.OBJECTS}

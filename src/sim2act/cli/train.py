@@ -47,6 +47,7 @@ def train_command(
     prior_stream: Annotated[Optional[str], typer.Option(help="A π0 folder whose frozen cell scores the pick_place head adds to its own (CLIPort's semantic stream).")] = None,
     word_dropout: Annotated[float, typer.Option(help="With --prior-stream: share of training instructions whose words the head's own grounding may not see.")] = P.word_dropout,
     prior_stream_rows: Annotated[str, typer.Option(help="With --prior-stream: all | unread (only instructions with a word the head cannot read).")] = P.prior_stream_rows,
+    view_weight: Annotated[float, typer.Option(help="Weight of the view loss: h_c says where the instruction's object is in the frame (domains that annotate it); 0: off.")] = P.view_weight,
     seed: Annotated[int, typer.Option(help="Seed of initialisation and batch order.")] = D.seed,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda.")] = D.device,
     log_every: Annotated[int, typer.Option(help="Steps between log lines.")] = D.log_every,
@@ -75,6 +76,7 @@ def train_command(
         prior_stream=prior_stream,
         word_dropout=word_dropout,
         prior_stream_rows=prior_stream_rows,
+        view_weight=view_weight,
     )
     config = TrainConfig(
         data=str(data),

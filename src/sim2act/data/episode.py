@@ -31,6 +31,9 @@ class Episode:
     """The instruction the episode was collected with (``task.instruction`` unless relabeled)."""
     state_keys: list | None = None
     """Keys of the simulator states s_0..s_T (one more than steps) when the env reports them; kept in memory only."""
+    annotations: dict[str, np.ndarray] = field(default_factory=dict)
+    """The env's privileged per-step annotations of o_t (``annotation_space``), with a leading time axis: stored as
+    step columns for training targets, never observations."""
 
     def __post_init__(self) -> None:
         self.original_instruction = self.original_instruction or self.task.instruction

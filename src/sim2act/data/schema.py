@@ -48,8 +48,10 @@ class Feature:
         return {"dtype": self.dtype, "shape": list(self.shape)}
 
 
-def step_features(observation_space: spaces.Dict, action_space: gym.Space) -> list[Feature]:
-    """The per-step columns for envs with these spaces, in on-disk order."""
+def step_features(
+    observation_space: spaces.Dict, action_space: gym.Space, annotation_space: spaces.Dict | None = None,
+) -> list[Feature]:
+    """The per-step columns for envs with these spaces, in on-disk order (annotations last)."""
     columns = [
         Feature(F.EPISODE_ID, "int64", ()),
         Feature(F.STEP, "int32", ()),
@@ -72,17 +74,36 @@ def step_features(observation_space: spaces.Dict, action_space: gym.Space) -> li
         Feature(F.ITERATION, "int32", ()),
         Feature(F.LABEL, "str", ()),
     ]
+    for key in sorted(annotation_space.spaces) if annotation_space is not None else ():
+        if key not in ANNOTATION_COLUMNS:
+            raise ValueError(f"unknown annotation {key!r}: name it in sim2act.data.schema.ANNOTATION_COLUMNS")
+        box = annotation_space[key]
+        columns.append(Feature(key, np.dtype(box.dtype).name, tuple(box.shape)))
     return columns
 
 
+ANNOTATION_COLUMNS = frozenset({F.OBJECT_VIEW})
+"""Step columns of privileged annotations an env reports in ``info`` (its ``annotation_space``): training targets."""
 STEP_FACT_COLUMNS = frozenset({F.EPISODE_ID, F.STEP, F.DOMAIN, F.LEVEL, F.SPLIT, F.SEED, F.INSTRUCTION, F.ACTION,
-                               F.REWARD, F.TERMINATED, F.TRUNCATED, F.SUCCESS, F.PROPOSER, F.ITERATION, F.LABEL})
+                               F.REWARD, F.TERMINATED, F.TRUNCATED, F.SUCCESS, F.PROPOSER, F.ITERATION, F.LABEL,
+                               *ANNOTATION_COLUMNS})
 """Every step column that is not an observation."""
 
 
 def observation_names(card_features: dict) -> list[str]:
     """The observation columns of a dataset card's features, in on-disk order."""
     return [name for name in card_features if name not in STEP_FACT_COLUMNS]
+
+
+def annotation_space(env: gym.Env) -> spaces.Dict | None:
+    """The env's privileged per-step annotations (``annotation_space`` of the unwrapped env), if it has any."""
+    return getattr(env.unwrapped, "annotation_space", None)
+
+
+def annotation_columns(env: gym.Env) -> list[str]:
+    """Keys of the env's annotations, as stored per step."""
+    space = annotation_space(env)
+    return sorted(space.spaces) if space is not None else []
 
 
 def observation_columns(observation_space: spaces.Dict) -> list[str]:

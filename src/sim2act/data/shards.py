@@ -14,7 +14,7 @@ from sim2act import features as F
 from sim2act.data.atomic import atomic_write
 from sim2act.data.episode import Episode
 from sim2act.data.feature_stats import moments
-from sim2act.data.schema import EPISODE_SCHEMA, Feature, arrow_schema
+from sim2act.data.schema import ANNOTATION_COLUMNS, EPISODE_SCHEMA, Feature, arrow_schema
 from sim2act.errors import Sim2ActError
 
 COMPRESSION = "zstd"
@@ -54,6 +54,8 @@ def steps_table(episodes: Sequence[Episode], features: list[Feature], proposer: 
             continue
         if feature.name == F.ACTION:
             values = np.concatenate([e.actions for e in episodes])
+        elif feature.name in ANNOTATION_COLUMNS:
+            values = np.concatenate([e.annotations[feature.name] for e in episodes])
         else:
             values = np.concatenate([e.observations[feature.name] for e in episodes])
         columns[feature.name] = _array_column(feature, values)

@@ -17,7 +17,7 @@ from sim2act import features as F
 from sim2act.data.atomic import atomic_write
 from sim2act.data.reader import feature_array, load_steps, open_dataset
 
-ARRAY_COLUMNS = (F.RGB, F.DEPTH, F.PROPRIO, F.ACTION, F.REWARD, F.EPISODE_ID, F.STEP, F.SUCCESS)
+ARRAY_COLUMNS = (F.RGB, F.DEPTH, F.PROPRIO, F.ACTION, F.REWARD, F.EPISODE_ID, F.STEP, F.SUCCESS, F.OBJECT_VIEW)
 IN_MEMORY_LIMIT_BYTES = 4 << 30
 
 

@@ -140,6 +140,23 @@ class CellMotions:
 
 
 @dataclass(frozen=True)
+class ObjectViews:
+    """Where the domain's named objects appear in the first camera, as its envs report in ``info["object_view"]``.
+
+    A privileged annotation recorded with each step: the target of the policy's view loss (``view_weight``),
+    which asks the fused context where the instruction's object is in the frame. Never a policy input.
+    """
+
+    slots: tuple[str, ...]
+    """The named objects' noun phrases ("red box"), one per entry of the annotation vector."""
+    bins: int
+    """Columns the camera's width is cut into: an entry is 1..bins (left to right), or 0 when that object is out of view."""
+    target: Callable[[str], str | None]
+    """The noun phrase of the object an instruction sends the agent to, or None where the instruction alone does not
+    say which (rows the view loss skips)."""
+
+
+@dataclass(frozen=True)
 class Domain:
     """A simulator family and everything the rest of sim2act needs to know about it."""
 
@@ -173,6 +190,8 @@ class Domain:
     """``info["state_key"]`` is equal only for equal simulator states, so loop erasure may use it."""
     twin: Mapping[str, Any] | None = None
     """Env options that build the same tasks in another simulator (``sim2act bench transfer``), or None."""
+    object_views: ObjectViews | None = None
+    """Its envs annotate where named objects are in view (``info["object_view"]``), for the policy's view loss."""
 
     def resolve_level(self, level: str | None) -> str:
         """The canonical name of ``level`` (None: the default level); an unknown one is a one-line error."""

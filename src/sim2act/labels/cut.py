@@ -36,4 +36,5 @@ def cut(episode: Episode, last: int, instruction: str, label: str) -> Episode:
         label=label,
         original_instruction=episode.original_instruction,
         state_keys=episode.state_keys[: n + 1] if episode.state_keys else None,
+        annotations={key: values[:n] for key, values in episode.annotations.items()},
     )

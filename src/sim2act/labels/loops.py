@@ -59,6 +59,7 @@ def erase_loops(episode: Episode) -> Episode | None:
     return replace(
         episode,
         observations={key: frames[rows] for key, frames in episode.observations.items()},
+        annotations={key: values[rows] for key, values in episode.annotations.items()},
         actions=episode.actions[rows],
         rewards=episode.rewards[rows],
         **ends,

@@ -77,6 +77,9 @@ class PolicyConfig:
     prior_stream_rows: str = "all"
     """With ``prior_stream``: where the stream's scores count: ``all`` rows, or only rows whose instruction has a word
     the head cannot read (``unread``: never read in training, or hidden by ``word_dropout``)."""
+    view_weight: float = 0.0
+    """Weight of the view loss (object_view.py): h_c must say where the instruction's object is in the frame, from
+    the simulator's annotations (domains with ``object_views``); 0: no view head."""
 
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):
@@ -91,6 +94,8 @@ class PolicyConfig:
             raise Sim2ActError("encoder 'clip' needs --clip-path (a local CLIP checkpoint folder) or --init-from")
         if self.prior_stream_rows not in PRIOR_STREAM_ROWS:
             raise Sim2ActError(f"prior_stream_rows must be one of {', '.join(PRIOR_STREAM_ROWS)}, got {self.prior_stream_rows!r}")
+        if self.view_weight < 0:
+            raise Sim2ActError(f"view_weight must be >= 0, got {self.view_weight}")
         if not 0.0 <= self.word_dropout < 1.0:
             raise Sim2ActError(f"word_dropout must lie in [0, 1), got {self.word_dropout}")
         if self.prior_stream and self.action_head not in (None, "pick_place"):

@@ -25,6 +25,7 @@ from torch import nn
 from sim2act.models.action_head import ActionEmbedding, make_action_head
 from sim2act.models.attention import CrossAttentionBlock
 from sim2act.models.config import PolicyConfig, PolicySpec
+from sim2act.models.object_view import view_head
 from sim2act.models.pick_place_head import PickPlaceHead
 from sim2act.models.prior_stream import PriorStream, drop_words, read_words
 
@@ -82,6 +83,8 @@ class VisionLanguagePolicy(nn.Module):
         self.norm = nn.LayerNorm(d)
         self.head = make_action_head(spec, config, getattr(vision, "grid", None), getattr(vision, "fine_grid", None))
         self.action_embedding = ActionEmbedding(self.head, d)
+        self.view_head = view_head(spec.domain, d, config.view_weight)
+        """Training only: where the instruction's object is in the frame, read from h_c (object_view.py)."""
         self.prior_stream = prior_stream
         if prior_stream is not None:
             self.register_buffer("trained_words", torch.zeros(len(tokenizer), dtype=torch.bool))

@@ -148,7 +148,7 @@ def generate(
     progress = progress or Progress()
     with (executor or LocalExecutor()).start(config) as pool:  # a bad config fails here, before any write
         info = pool.info
-        features = step_features(info.observation_space, info.action_space)
+        features = step_features(info.observation_space, info.action_space, info.annotation_space)
         new_card = DatasetCard(
             domain=config.domain,
             split=config.split,

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim2act import features as F
 from sim2act.data.episode import Episode
-from sim2act.data.schema import step_features
+from sim2act.data.schema import annotation_space, step_features
 from sim2act.data.writer import EncodedShard, encode_shard
 from sim2act.envs import make
 from sim2act.labels import erase_loops, get_labeler, label_episodes
@@ -75,6 +75,8 @@ class WorkerInfo:
     """The env's names of its discrete actions, when it has them."""
     proposer: str
     """Name of the proposer the workers run."""
+    annotation_space: Any = None
+    """The env's privileged per-step annotations (``data.schema.annotation_space``), or None."""
 
 
 def proposer_options(config) -> dict:
@@ -116,7 +118,8 @@ class ShardWorker:
     def encoded(self, result: ShardResult) -> ShardResult:
         """``result`` with its episodes encoded as the shard's Parquet files (and dropped)."""
         env = self.envs[0]
-        shard = encode_shard(result.index, result.episodes, step_features(env.observation_space, env.action_space),
+        features = step_features(env.observation_space, env.action_space, annotation_space(env))
+        shard = encode_shard(result.index, result.episodes, features,
                              result.proposer, self.config.iteration, result.rollouts, result.preview_steps)
         return ShardResult(result.index, [], result.rollouts, result.preview_steps, result.proposer, shard)
 
@@ -124,7 +127,7 @@ class ShardWorker:
         """The spaces and proposer name the driver opens the dataset with."""
         env = self.envs[0]
         return WorkerInfo(env.observation_space, env.action_space, getattr(env.unwrapped, "action_names", None),
-                          self.proposer.name)
+                          self.proposer.name, annotation_space(env))
 
     def close(self) -> None:
         for env in self.envs:

@@ -19,6 +19,7 @@ from sim2act.data.torch_dataset import StepDataset
 from sim2act.envs.registry import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicySpec, VisionLanguagePolicy
+from sim2act.models.object_view import view_targets
 from sim2act.observations import compose_image
 
 PREPARE_CHUNK = 4096
@@ -40,6 +41,8 @@ class Batch:
     """Each row's hindsight (pick, place) cells (B, 2), -1 unknown, for a head that reads them."""
     prior: torch.Tensor | None = None
     """Each row's prior-stream cell scores (B, 2, cells), for a policy that has a prior stream."""
+    view: torch.Tensor | None = None
+    """Each row's view-loss target (B,) (``models.object_view``), for a policy with a view head."""
 
 
 class TrainingSteps:
@@ -73,6 +76,12 @@ class TrainingSteps:
         if policy.prior_stream is not None:  # π0 is frozen: each row's scores are computed once
             instructions = [self.instructions[i] for i in self.instruction_ids.tolist()]
             self.prior = _prior_scores(policy, arrays[spec.cameras[0]], instructions, show_progress)
+        self.view = None
+        if policy.view_head is not None:
+            if F.OBJECT_VIEW not in arrays:
+                raise Sim2ActError(f"dataset {root} has no {F.OBJECT_VIEW} annotations (collected before they were "
+                                   "recorded); the policy's view_weight needs them")
+            self.view = view_targets(spec.domain, self.instructions, dataset.instruction_ids, arrays[F.OBJECT_VIEW])
 
     def __len__(self) -> int:
         return len(self.actions)
@@ -90,6 +99,7 @@ class TrainingSteps:
             text_index=inverse,
             cells=None if self.cells is None else self.cells[index],
             prior=None if self.prior is None else self.prior[index],
+            view=None if self.view is None else self.view[index],
         )
 
 
@@ -112,6 +122,7 @@ def joined(first: Batch, second: Batch) -> Batch:
         text_index=torch.cat([first.text_index, second.text_index + len(first.text_ids)]),
         cells=both(first.cells, second.cells),
         prior=both(first.prior, second.prior),
+        view=both(first.view, second.view),
     )
 
 

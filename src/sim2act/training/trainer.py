@@ -23,6 +23,7 @@ from sim2act.determinism import deterministic_torch
 from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, VisionLanguagePolicy, build_policy, load_policy
+from sim2act.models.object_view import view_loss
 from sim2act.progress import Progress
 from sim2act.training.batches import Batch, TrainingSteps, joined
 from sim2act.training.checkpoints import TrainRunFolder, load_training_state, resolve_policy_folder, save_checkpoint
@@ -120,7 +121,8 @@ def _train(
 
         state = {"step": step + 1, "samples": state["samples"] + len(batch.actions) * ranks.world}
         log.add(bc=losses.bc, con=losses.con, aux=losses.auxiliary, loss=losses.total, accuracy=losses.accuracy,
-                grad_norm=grad_norm)
+                grad_norm=grad_norm, **({"view": losses.view, "view_accuracy": losses.view_accuracy}
+                                        if policy.view_head is not None else {}))
         if state["step"] % config.log_every == 0 or state["step"] == config.steps:
             rate = (state["samples"] - started_samples) / (time.perf_counter() - started)
             log.flush(state["step"], config.steps, state["samples"], lr, rate)
@@ -150,7 +152,7 @@ def _same(tensor: torch.Tensor) -> torch.Tensor:
 @dataclass
 class StepLosses:
     total: torch.Tensor
-    """L = L_BC + λ·L_con + the head's auxiliary loss."""
+    """L = L_BC + λ·L_con + the head's auxiliary loss + view_weight·L_view."""
     bc: torch.Tensor
     con: torch.Tensor
     """L_con, zero (and not computed) when λ = 0."""
@@ -159,6 +161,10 @@ class StepLosses:
     accuracy: torch.Tensor
     """Share of logged action classes (per dimension for Box and independent MultiDiscrete heads, the whole
     (pick, place) pair for the pick_place head) the head ranks first."""
+    view: torch.Tensor
+    """The view loss (``models.object_view``), zero for a policy without a view head; weighted by ``view_weight``."""
+    view_accuracy: torch.Tensor
+    """Share of rows with a view target whose column (or "out of view") the view head ranks first."""
 
 
 class Objective(torch.nn.Module):
@@ -171,7 +177,7 @@ class Objective(torch.nn.Module):
 
     def forward(self, batch: Batch) -> tuple[torch.Tensor, ...]:
         losses = step_losses(self.policy, batch, self.config, gather=gather_rows)
-        return losses.total, losses.bc, losses.con, losses.auxiliary, losses.accuracy
+        return losses.total, losses.bc, losses.con, losses.auxiliary, losses.accuracy, losses.view, losses.view_accuracy
 
 
 def step_losses(
@@ -192,7 +198,11 @@ def step_losses(
             config.temperature,
         )
     accuracy = (out.logits.detach().argmax(-1).view_as(targets) == targets).float().mean()
-    return StepLosses(bc + config.contrastive_weight * con + auxiliary, bc, con, auxiliary, accuracy)
+    view = view_accuracy = torch.zeros((), device=bc.device)
+    if policy.view_head is not None:
+        view, view_accuracy = view_loss(policy.view_head(out.context), batch.view)
+    total = bc + config.contrastive_weight * con + auxiliary + policy.config.view_weight * view
+    return StepLosses(total, bc, con, auxiliary, accuracy, view, view_accuracy)
 
 
 class BatchOrder:

@@ -10,11 +10,18 @@ import os
 os.environ["PYGLET_HEADLESS"] = "true"  # read when pyglet is first imported, which is always after this
 
 from sim2act import features as F
-from sim2act.envs.domain import Domain, Grammar, Levels, Sensors, VisionDefaults
+from sim2act.envs.domain import Domain, Grammar, Levels, ObjectViews, Sensors, VisionDefaults
 from sim2act.envs.nav3d.captions import nav3d_captions
-from sim2act.envs.nav3d.env import DEPTH_LIMIT, Nav3DEnv
+from sim2act.envs.nav3d.env import DEPTH_LIMIT, OBJECT_SLOTS, VIEW_BINS, Nav3DEnv
 from sim2act.envs.nav3d.expert import Nav3DExpert
-from sim2act.envs.nav3d.language import HELD_OUT_PAIRS, VOCABULARY, compositions, instruction_type, subgoals
+from sim2act.envs.nav3d.language import (
+    HELD_OUT_PAIRS,
+    VOCABULARY,
+    compositions,
+    instruction_type,
+    subgoals,
+    target_object,
+)
 from sim2act.envs.nav3d.levels import DEFAULT_LEVEL, NAMED_LEVELS, PUBLISHED, SEQUENCE_LEVELS, resolve_level, variants
 from sim2act.envs.registry import register_domain
 from sim2act.envs.replay import replay_verdicts
@@ -51,6 +58,7 @@ DOMAIN = Domain(
     expert=Nav3DExpert,
     replay=replay_verdicts,
     exact_state_keys=True,  # turns of 30° and steps of 0.4 m bring a pose back exactly (up to rounding): loop erasure
+    object_views=ObjectViews(slots=OBJECT_SLOTS, bins=VIEW_BINS, target=target_object),
 )
 register_domain(DOMAIN)
 

@@ -15,7 +15,8 @@ from gymnasium import spaces
 from sim2act import features as F
 from sim2act.envs.nav3d import language as L
 from sim2act.envs.nav3d import predicates
-from sim2act.envs.nav3d.levels import FOV_DEGREES, LEVELS, Layout, sample_layout
+from sim2act.envs.nav3d.geometry import turn_to
+from sim2act.envs.nav3d.levels import FOV_DEGREES, LEVELS, Layout, in_view, sample_layout
 from sim2act.errors import Sim2ActError
 
 ACTION_NAMES = ("turn_left", "turn_right", "forward", "pickup")
@@ -31,6 +32,9 @@ FOV_RANGE = (30.0, 150.0)
 """Degrees the ``fov`` option may take."""
 DEPTH_LIMIT = 30.0
 """Metres the depth observation is clipped to (the largest floor plan is ~14 m across)."""
+OBJECT_SLOTS = L.object_slots()
+VIEW_BINS = 5
+"""Columns of the camera's width in ``info["object_view"]``."""
 
 
 class Nav3DEnv(gym.Env):
@@ -66,7 +70,9 @@ class Nav3DEnv(gym.Env):
     ## Info
     ``instruction``; ``success``: the verifier (``predicates``, from simulator state) holds every clause
     done in order: within reach of the object (Miniworld's ``near``) or carrying it; ``achieved``:
-    instructions in the level's forms that became true on this step (hindsight labels).
+    instructions in the level's forms that became true on this step (hindsight labels); ``object_view`` (privileged,
+    a training annotation): for each (colour, object) of ``OBJECT_SLOTS``, the column of the camera's width it is
+    seen in, 1..``VIEW_BINS`` left to right, or 0 when it is out of view, behind a wall, carried or not in the world.
 
     ## Episode End
     Terminates on success; truncates after the level's ``max_steps``.
@@ -109,6 +115,8 @@ class Nav3DEnv(gym.Env):
         observation[F.PROPRIO] = spaces.Box(low, np.ones(len(PROPRIO_NAMES), np.float32))
         observation[F.INSTRUCTION] = spaces.Text(512, charset=INSTRUCTION_CHARSET)
         self.observation_space = spaces.Dict(observation)
+        self.annotation_space = spaces.Dict({F.OBJECT_VIEW: spaces.Box(0, VIEW_BINS, (len(OBJECT_SLOTS),), np.int8)})
+        """Privileged per-step annotations in ``info`` (not observations)."""
         self.proprio_names = PROPRIO_NAMES
         self._steps, self._last_action = 0, None
         self._facts: set[str] = set()
@@ -212,7 +220,20 @@ class Nav3DEnv(gym.Env):
 
     def _info(self, success: bool, achieved: list[str]) -> dict[str, Any]:
         return {F.INFO_INSTRUCTION: self.layout.instruction, F.INFO_SUCCESS: bool(success), F.INFO_ACHIEVED: achieved,
-                F.INFO_STATE_KEY: self._state_key()}
+                F.INFO_STATE_KEY: self._state_key(), F.INFO_OBJECT_VIEW: self._object_view()}
+
+    def _object_view(self) -> np.ndarray:
+        w, layout = self.world, self.layout
+        pose = (float(w.agent.pos[0]), float(w.agent.pos[2]), float(w.agent.dir))
+        half = math.radians(self.fov) / 2
+        view = np.zeros(len(OBJECT_SLOTS), np.int8)
+        for thing, entity in zip(layout.things, w.things):
+            point = (float(entity.pos[0]), float(entity.pos[2]))
+            if entity is w.agent.carrying or not in_view(pose, point, layout.rooms, layout.doors, self.fov):
+                continue
+            across = (half - turn_to(pose, point)) / (2 * half)  # 0 at the left edge, 1 at the right
+            view[OBJECT_SLOTS.index(thing.name)] = 1 + min(VIEW_BINS - 1, int(across * VIEW_BINS))
+        return view
 
     def _state_key(self) -> tuple:
         agent = self.world.agent

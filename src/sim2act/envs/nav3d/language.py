@@ -82,3 +82,21 @@ def instruction_type(instruction: str) -> str:
         if instruction.startswith(verb + " "):
             return verb
     return "other"
+
+
+def object_slots() -> tuple[str, ...]:
+    """Every (colour, object) noun phrase, colour-major: the entries of ``info["object_view"]``."""
+    return tuple(phrase(color, kind) for color in COLORS for kind in OBJECTS)
+
+
+def target_object(instruction: str) -> str | None:
+    """The noun phrase of the object a one-clause "go to" or "pick up" sends the agent to; None for the other forms
+    (a "next to" names its object's kind only, a sequence's target changes as its clauses are done).
+
+    >>> target_object("pick up the grey box"), target_object("go to the ball next to the red key")
+    ('the grey box', None)
+    """
+    if instruction_type(instruction) not in ("go to", "pick up"):
+        return None
+    named = _COLOR_OBJECT.findall(instruction)
+    return phrase(*named[0]) if len(named) == 1 else None
