@@ -250,4 +250,7 @@ def test_the_target_object_of_an_instruction():
     assert L.target_object("pick up the grey box") == "the grey box"
     assert L.target_object("go to the ball next to the red key") is None
     assert L.target_object("go to the red ball, then go to the blue key") is None
-    assert set(L.object_slots()) == {L.phrase(c, k) for c in L.COLORS for k in L.OBJECTS}
+    from sim2act.envs.nav3d.env import OBJECT_PARTS, OBJECT_SLOTS
+
+    assert set(OBJECT_PARTS) == {(c, k) for c in L.COLORS for k in L.OBJECTS}
+    assert OBJECT_SLOTS == tuple(L.phrase(c, k) for c, k in OBJECT_PARTS)

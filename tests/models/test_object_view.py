@@ -63,6 +63,13 @@ def test_targets_are_the_named_objects_column_and_rows_without_one_are_skipped(g
         slot = views.slots.index(views.target(instructions[ids[row]]))
         assert targets[row] == annotations[row, slot]
     assert targets[-1] == NO_TARGET
+    factored = view_targets("nav3d", instructions, ids, annotations, parts=True).numpy()
+    assert factored.shape == (len(ids), 1 + 2 * views.bins) and (factored[:, 0] == targets).all() and (factored[-1] == NO_TARGET).all()
+    for row in range(len(dataset)):
+        attribute, kind = views.parts[views.slots.index(views.target(instructions[ids[row]]))]
+        for part, (offset, word) in enumerate(((1, attribute), (1 + views.bins, kind))):
+            expected = {int(annotations[row, s]) for s, p in enumerate(views.parts) if p[part] == word and annotations[row, s]}
+            assert set(np.flatnonzero(factored[row, offset : offset + views.bins]) + 1) == expected
     loss, accuracy = view_loss(torch.zeros(2, views.bins + 1, requires_grad=True), torch.tensor([NO_TARGET, NO_TARGET]))
     assert float(loss.detach()) == 0.0 and float(accuracy) == 0.0
 
@@ -81,6 +88,14 @@ def test_the_view_head_learns_where_the_named_object_is(goto, tmp_path):
     assert seen.sum() >= 10
     # where the named object is in view (a minority of a uniform walk's rows), which of the 5 columns: chance is 0.2
     assert float((column[seen] == batch.view[seen]).float().mean()) > 0.5
+
+
+def test_the_factored_view_loss_trains(goto, tmp_path):
+    summary = train(TrainConfig(data=str(goto), policy=replace(TINY, view_parts=True), steps=4, batch_size=16,
+                                log_every=4, checkpoint_every=4), tmp_path / "run")
+    policy = load_policy(summary.checkpoint)
+    assert policy.config.view_parts and policy.view_head.parts is not None
+    assert np.isfinite(summary.final_loss)
 
 
 def test_a_view_loss_needs_a_domain_that_annotates_views(tmp_path):

@@ -48,6 +48,7 @@ def train_command(
     word_dropout: Annotated[float, typer.Option(help="With --prior-stream: share of training instructions whose words the head's own grounding may not see.")] = P.word_dropout,
     prior_stream_rows: Annotated[str, typer.Option(help="With --prior-stream: all | unread (only instructions with a word the head cannot read).")] = P.prior_stream_rows,
     view_weight: Annotated[float, typer.Option(help="Weight of the view loss: h_c says where the instruction's object is in the frame (domains that annotate it); 0: off.")] = P.view_weight,
+    view_parts: Annotated[bool, typer.Option("--view-parts", help="With --view-weight: also where the named attribute and the named kind are seen, each on its own.")] = P.view_parts,
     seed: Annotated[int, typer.Option(help="Seed of initialisation and batch order.")] = D.seed,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda.")] = D.device,
     log_every: Annotated[int, typer.Option(help="Steps between log lines.")] = D.log_every,
@@ -77,6 +78,7 @@ def train_command(
         word_dropout=word_dropout,
         prior_stream_rows=prior_stream_rows,
         view_weight=view_weight,
+        view_parts=view_parts,
     )
     config = TrainConfig(
         data=str(data),

@@ -148,7 +148,9 @@ class ObjectViews:
     """
 
     slots: tuple[str, ...]
-    """The named objects' noun phrases ("red box"), one per entry of the annotation vector."""
+    """The named objects' noun phrases ("the red box"), one per entry of the annotation vector."""
+    parts: tuple[tuple[str, str], ...]
+    """Each slot's (attribute, object), as ``Grammar.compositions`` names them: ("red", "box")."""
     bins: int
     """Columns the camera's width is cut into: an entry is 1..bins (left to right), or 0 when that object is out of view."""
     target: Callable[[str], str | None]

@@ -80,6 +80,9 @@ class PolicyConfig:
     view_weight: float = 0.0
     """Weight of the view loss (object_view.py): h_c must say where the instruction's object is in the frame, from
     the simulator's annotations (domains with ``object_views``); 0: no view head."""
+    view_parts: bool = False
+    """With ``view_weight``: h_c must also say in which columns anything of the named attribute, and anything of the
+    named kind, is seen (each word grounded on its own, for unseen compositions)."""
 
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):

@@ -83,7 +83,7 @@ class VisionLanguagePolicy(nn.Module):
         self.norm = nn.LayerNorm(d)
         self.head = make_action_head(spec, config, getattr(vision, "grid", None), getattr(vision, "fine_grid", None))
         self.action_embedding = ActionEmbedding(self.head, d)
-        self.view_head = view_head(spec.domain, d, config.view_weight)
+        self.view_head = view_head(spec.domain, d, config.view_weight, config.view_parts)
         """Training only: where the instruction's object is in the frame, read from h_c (object_view.py)."""
         self.prior_stream = prior_stream
         if prior_stream is not None:

@@ -42,7 +42,7 @@ class Batch:
     prior: torch.Tensor | None = None
     """Each row's prior-stream cell scores (B, 2, cells), for a policy that has a prior stream."""
     view: torch.Tensor | None = None
-    """Each row's view-loss target (B,) (``models.object_view``), for a policy with a view head."""
+    """Each row's view-loss targets (B,) or (B, 1 + 2 × bins) (``models.object_view``), for a policy with a view head."""
 
 
 class TrainingSteps:
@@ -81,7 +81,8 @@ class TrainingSteps:
             if F.OBJECT_VIEW not in arrays:
                 raise Sim2ActError(f"dataset {root} has no {F.OBJECT_VIEW} annotations (collected before they were "
                                    "recorded); the policy's view_weight needs them")
-            self.view = view_targets(spec.domain, self.instructions, dataset.instruction_ids, arrays[F.OBJECT_VIEW])
+            self.view = view_targets(spec.domain, self.instructions, dataset.instruction_ids, arrays[F.OBJECT_VIEW],
+                                     policy.config.view_parts)
 
     def __len__(self) -> int:
         return len(self.actions)

@@ -12,7 +12,7 @@ os.environ["PYGLET_HEADLESS"] = "true"  # read when pyglet is first imported, wh
 from sim2act import features as F
 from sim2act.envs.domain import Domain, Grammar, Levels, ObjectViews, Sensors, VisionDefaults
 from sim2act.envs.nav3d.captions import nav3d_captions
-from sim2act.envs.nav3d.env import DEPTH_LIMIT, OBJECT_SLOTS, VIEW_BINS, Nav3DEnv
+from sim2act.envs.nav3d.env import DEPTH_LIMIT, OBJECT_PARTS, OBJECT_SLOTS, VIEW_BINS, Nav3DEnv
 from sim2act.envs.nav3d.expert import Nav3DExpert
 from sim2act.envs.nav3d.language import (
     HELD_OUT_PAIRS,
@@ -58,7 +58,7 @@ DOMAIN = Domain(
     expert=Nav3DExpert,
     replay=replay_verdicts,
     exact_state_keys=True,  # turns of 30° and steps of 0.4 m bring a pose back exactly (up to rounding): loop erasure
-    object_views=ObjectViews(slots=OBJECT_SLOTS, bins=VIEW_BINS, target=target_object),
+    object_views=ObjectViews(slots=OBJECT_SLOTS, parts=OBJECT_PARTS, bins=VIEW_BINS, target=target_object),
 )
 register_domain(DOMAIN)
 

@@ -32,7 +32,8 @@ FOV_RANGE = (30.0, 150.0)
 """Degrees the ``fov`` option may take."""
 DEPTH_LIMIT = 30.0
 """Metres the depth observation is clipped to (the largest floor plan is ~14 m across)."""
-OBJECT_SLOTS = L.object_slots()
+OBJECT_PARTS = tuple((color, kind) for color in L.COLORS for kind in L.OBJECTS)
+OBJECT_SLOTS = tuple(L.phrase(color, kind) for color, kind in OBJECT_PARTS)
 VIEW_BINS = 5
 """Columns of the camera's width in ``info["object_view"]``."""
 

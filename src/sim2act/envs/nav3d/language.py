@@ -84,11 +84,6 @@ def instruction_type(instruction: str) -> str:
     return "other"
 
 
-def object_slots() -> tuple[str, ...]:
-    """Every (colour, object) noun phrase, colour-major: the entries of ``info["object_view"]``."""
-    return tuple(phrase(color, kind) for color in COLORS for kind in OBJECTS)
-
-
 def target_object(instruction: str) -> str | None:
     """The noun phrase of the object a one-clause "go to" or "pick up" sends the agent to; None for the other forms
     (a "next to" names its object's kind only, a sequence's target changes as its clauses are done).
