@@ -4,8 +4,8 @@
 ``ClipEmbedder.load`` reads it back (or any local CLIP folder) for the preview proposer.
 """
 
-from sim2act.priors.config import PriorConfig
 from sim2act.models.clip_embedder import ClipEmbedder
+from sim2act.priors.config import PriorConfig
 from sim2act.priors.io import is_prior, read_prior_info
 from sim2act.priors.pretrain import PretrainSummary, pretrain_prior
 

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 import torch
 
+from sim2act.models.clip_embedder import ClipEmbedder
 from sim2act.models.clip_encoders import CLIP_MEAN, CLIP_STD
 from sim2act.models.hf_word_tokenizer import build_hf_word_tokenizer
 from sim2act.priors.config import PriorConfig
-from sim2act.models.clip_embedder import ClipEmbedder
 
 
 def build_prior(config: PriorConfig, vocabulary: Sequence[str], image_size: int) -> ClipEmbedder:

@@ -21,8 +21,8 @@ import sim2act
 from sim2act.data.card import git_revision
 from sim2act.determinism import deterministic_torch
 from sim2act.envs import get_domain
-from sim2act.priors.config import PriorConfig
 from sim2act.models.clip_embedder import ClipEmbedder
+from sim2act.priors.config import PriorConfig
 from sim2act.priors.frames import FrameSet, collect_frames
 from sim2act.priors.io import check_out, save_prior
 from sim2act.priors.model import build_prior

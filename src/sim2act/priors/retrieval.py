@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from sim2act.priors.captioning import CaptionTable
 from sim2act.models.clip_embedder import ClipEmbedder
+from sim2act.priors.captioning import CaptionTable
 
 
 @dataclass(frozen=True)

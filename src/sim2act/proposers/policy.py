@@ -16,7 +16,12 @@ from gymnasium import spaces
 
 from sim2act import features as F
 from sim2act.actions.distributions import (
-    ActionDistribution, BinnedBox, Categorical, ChunkedBinnedBox, JointCategorical, MultiCategorical,
+    ActionDistribution,
+    BinnedBox,
+    Categorical,
+    ChunkedBinnedBox,
+    JointCategorical,
+    MultiCategorical,
 )
 from sim2act.models import VisionLanguagePolicy
 from sim2act.observations import compose_image
