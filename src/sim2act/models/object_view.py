@@ -31,7 +31,6 @@ class ViewHead(nn.Module):
 
     def __init__(self, d_model: int, bins: int, parts: bool) -> None:
         super().__init__()
-        self.bins = bins
         self.object = nn.Linear(d_model, bins + 1)
         self.parts = nn.Linear(d_model, 2 * bins) if parts else None
 
@@ -64,12 +63,12 @@ def view_targets(
     target = np.where(slot >= 0, seen, NO_TARGET)
     if not parts:
         return torch.from_numpy(target)
-    columns = np.arange(1, views.bins + 1)
-    where = (object_view[:, :, None] == columns).astype(np.int32)  # (N, slots, bins): slot s is seen in column c
+    seen_in = object_view[:, :, None] == np.arange(1, views.bins + 1)  # (N, slots, bins): slot s is seen in column c
     out = [target[:, None]]
     for part in (0, 1):  # the attribute, then the kind
-        share = np.array([[a[part] == b[part] for b in views.parts] for a in views.parts], np.int32)  # (slots, slots)
-        out.append(np.einsum("nsc,ts->ntc", where, share, optimize=True)[np.arange(len(slot)), np.maximum(slot, 0)] > 0)
+        named = np.array([p[part] for p in views.parts])
+        sharing = named[None, :] == named[np.maximum(slot, 0)][:, None]  # (N, slots): slots sharing the row's word
+        out.append((seen_in & sharing[:, :, None]).any(1))
     stacked = np.concatenate([o.astype(np.int64) for o in out], 1)
     stacked[slot < 0] = NO_TARGET
     return torch.from_numpy(stacked)
