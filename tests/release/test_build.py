@@ -89,3 +89,17 @@ def test_another_config_or_a_foreign_folder_is_refused(release, tmp_path):
     (tmp_path / "mine.txt").write_text("mine")
     with pytest.raises(Sim2ActError, match="is not empty and holds no release"):
         build_release(config, tmp_path)
+
+
+def test_the_estimate_times_each_domain_by_its_own_levels_and_names_the_untimed():
+    from sim2act.release.build import _eta
+
+    config = load_release_config("release")
+    grid = config.parts[0]
+    state = {"levels": {f"grid/{grid.levels[0]}": {"bytes": 1, "seconds": {"generate": 600.0},
+                                                   "counts": {"rollouts": 60_000}}}}
+    left = sum(grid.episodes_of(level) for level in grid.levels[1:])
+    expected = f"about {0.01 * left / 60:,.0f} min"
+    later = [part.domain for part in config.parts[1:]]
+    assert _eta(state, config) == f" (levels left: {expected} at each domain's rate so far, plus {', '.join(later)} not yet timed)"
+    assert _eta({"levels": {}}, config) == f" (levels left: {', '.join(p.domain for p in config.parts)} not yet timed)"

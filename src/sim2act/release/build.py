@@ -118,17 +118,29 @@ def _loop_record(ledger: Ledger, loop: Path, root: Path) -> dict[str, Any]:
 
 
 def _eta(state: dict, config: ReleaseConfig) -> str:
-    """`` (about N min left)``: levels left × the mean seconds per episode of the levels generated so far."""
-    done = [r for r in state["levels"].values() if r.get("bytes") and r["seconds"].get("generate")]
-    if not done:
+    """`` (levels left: about N min ...)``: each domain's levels left × that domain's seconds per episode so far.
+
+    Domains differ many times over in seconds per episode (a grid step against a rendered MuJoCo one), so a domain
+    none of whose levels is done yet is named as untimed instead of being guessed from another's rate.
+    """
+    minutes, untimed = 0.0, []
+    for part in config.parts:
+        levels = [state["levels"].get(f"{part.domain}/{level}", {}) for level in part.levels]
+        done = [r for r in levels if r.get("bytes") and r["seconds"].get("generate")]
+        left = sum(part.episodes_of(level) for level, r in zip(part.levels, levels, strict=True) if not r.get("bytes"))
+        if not left:
+            continue
+        if not done:
+            untimed.append(part.domain)
+            continue
+        per_episode = sum(sum(r["seconds"].values()) for r in done) / sum(r["counts"]["rollouts"] for r in done)
+        minutes += per_episode * left / 60
+    if not minutes and not untimed:
         return ""
-    per_episode = sum(sum(r["seconds"].values()) for r in done) / sum(r["counts"]["rollouts"] for r in done)
-    left = sum(part.episodes_of(level) for part in config.parts for level in part.levels
-               if not state["levels"].get(f"{part.domain}/{level}", {}).get("bytes"))
-    if not left:
-        return ""
-    minutes = per_episode * left / 60
-    return f" ({f'about {minutes:,.0f} min' if minutes >= 1 else 'under a minute'} of levels left, at the rate of those done)"
+    parts = [f"about {minutes:,.0f} min at each domain's rate so far" if minutes >= 1 else
+             "under a minute at each domain's rate so far"] if minutes else []
+    parts += [f"{', '.join(untimed)} not yet timed"] if untimed else []
+    return f" (levels left: {', plus '.join(parts)})"
 
 
 def _open_state(folder: ReleaseFolder, config: ReleaseConfig) -> dict[str, Any]:
