@@ -199,3 +199,15 @@ def test_weight_decay_applies_to_weight_matrices_only():
     assert "action_embedding.mlp.0.weight" in decayed_names and "head.linear.weight" in decayed_names
     assert {"act_query", "vision.position", "text.position", "text.embedding.weight"} <= plain_names
     assert not any(n.endswith(".bias") for n in decayed_names)
+
+
+def test_training_with_jitter_fits_and_repeats_under_the_same_seed(data, tmp_path):
+    a = train(config(data, steps=60, jitter=0.3), tmp_path / "a")
+    b = train(config(data, steps=60, jitter=0.3), tmp_path / "b")
+    assert_same_weights(weights(a.out), weights(b.out))
+    assert dataset_accuracy(load_policy(resolve_policy_folder(a.out)), data) > 0.5
+
+
+def test_jitter_outside_its_range_is_a_user_error(data, tmp_path):
+    with pytest.raises(Sim2ActError, match="--jitter must lie in"):
+        train(config(data, jitter=1.5), tmp_path / "run")

@@ -155,3 +155,14 @@ def test_cell_servo_rows_carry_their_episodes_hindsight_cells(tmp_path):
     batch = steps.batch(torch.arange(len(steps)))
     losses = step_losses(policy, batch, TrainConfig(data=str(out)))
     assert losses.auxiliary.item() > 0 and torch.isfinite(losses.total)
+
+
+def test_jittered_batches_are_prepared_like_plain_ones_and_differ_from_them(data, policy, steps):
+    jittered = TrainingSteps(data, policy, jitter=0.3)
+    index = torch.arange(0, len(steps), 3)
+    torch.manual_seed(0)
+    batch = jittered.batch(index)
+    plain = steps.batch(index)
+    assert batch.rgb.shape == plain.rgb.shape and batch.rgb.dtype == plain.rgb.dtype
+    assert not torch.equal(batch.rgb, plain.rgb)
+    assert TrainingSteps(data, policy, jitter=0.0).batch(index).rgb.equal(plain.rgb)

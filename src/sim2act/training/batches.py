@@ -21,6 +21,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.models import PolicySpec, VisionLanguagePolicy
 from sim2act.models.object_view import view_targets
 from sim2act.observations import compose_image
+from sim2act.training.jitter import jitter_frames
 
 PREPARE_CHUNK = 4096
 
@@ -48,7 +49,8 @@ class Batch:
 class TrainingSteps:
     """All steps of a dataset, ready to batch for one policy."""
 
-    def __init__(self, root: str | Path, policy: VisionLanguagePolicy, show_progress: bool = False) -> None:
+    def __init__(self, root: str | Path, policy: VisionLanguagePolicy, show_progress: bool = False,
+                 jitter: float = 0.0) -> None:
         dataset = StepDataset(root)
         if not len(dataset):
             raise Sim2ActError(f"dataset {root} keeps no steps (its labels dropped every episode); nothing to train on")
@@ -58,8 +60,15 @@ class TrainingSteps:
         self.card = dataset.card
         arrays = dataset.arrays
         spec = policy.spec
-        self.rgb = _prepare(policy, arrays, show_progress)
-        n = len(self.rgb)
+        self.jitter = jitter
+        if jitter > 0:  # frames are recoloured per batch, so they are kept as images and prepared per batch
+            self.images = torch.from_numpy(compose_image({k: arrays[k] for k in (*spec.cameras, *spec.depth)},
+                                                         spec.cameras, spec.depth, spec.depth_range))
+            self.prepare_frames = policy.prepare_frames
+            n = len(self.images)
+        else:
+            self.rgb = _prepare(policy, arrays, show_progress)
+            n = len(self.rgb)
         proprio = arrays[spec.proprio_key] if spec.proprio_size else np.zeros((n, 0), np.float32)
         self.proprio = torch.tensor(proprio, dtype=torch.float32)
         self.actions = torch.tensor(arrays[F.ACTION], dtype=torch.float32 if spec.action_type == "box" else torch.long)
@@ -92,7 +101,7 @@ class TrainingSteps:
         window = self.windows[index]
         distinct, inverse = torch.unique(self.instruction_ids[index], return_inverse=True)
         return Batch(
-            rgb=self.rgb[window],
+            rgb=self._frames(window),
             proprio=self.proprio[window],
             actions=self.actions[index] if self.chunks is None else self.actions[self.chunks[index]].flatten(1),
             text_ids=self.text_ids[distinct],
@@ -102,6 +111,14 @@ class TrainingSteps:
             prior=None if self.prior is None else self.prior[index],
             view=None if self.view is None else self.view[index],
         )
+
+    def _frames(self, window: torch.Tensor) -> torch.Tensor:
+        """Prepared frames of the windows (B, k, ...), recoloured first when training with jitter."""
+        if self.jitter <= 0:
+            return self.rgb[window]
+        images = jitter_frames(self.images[window], self.jitter)
+        prepared = self.prepare_frames(images.flatten(0, 1))
+        return prepared.view(*window.shape, *prepared.shape[1:])
 
 
 def joined(first: Batch, second: Batch) -> Batch:

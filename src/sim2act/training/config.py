@@ -43,6 +43,9 @@ class TrainConfig:
     """λ in L = L_BC + λ·L_con; 0 switches the contrastive term off."""
     temperature: float = 0.1
     """τ of the multi-positive InfoNCE."""
+    jitter: float = 0.0
+    """Photometric jitter strength of the training frames (``training.jitter``: brightness, contrast, white balance
+    and noise at random, for another renderer or a real camera); 0: frames as recorded."""
     seed: int = 0
     """Seed of initialisation and batch order; equal seeds give equal runs."""
     device: str = "auto"
@@ -66,6 +69,8 @@ class TrainConfig:
             raise Sim2ActError(f"--replay-fraction must lie strictly between 0 and 1, got {self.replay_fraction}")
         if self.replay and self.batch_size < 2:
             raise Sim2ActError(f"--replay needs a batch of at least 2 rows (one of each dataset), got {self.batch_size}")
+        if not 0 <= self.jitter < 1:
+            raise Sim2ActError(f"--jitter must lie in [0, 1), got {self.jitter}")
         if self.warmup_steps < 0 or not 0 <= self.min_lr_ratio <= 1:
             raise Sim2ActError("--warmup-steps must be >= 0 and --min-lr-ratio in [0, 1]")
         self.policy.validated()

@@ -78,8 +78,9 @@ def _train(
     torch.manual_seed(config.seed)
 
     policy = initial_policy(config)
-    data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress)
-    replay = TrainingSteps(config.replay, policy, show_progress=progress.shows_progress) if config.replay else None
+    data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress, jitter=config.jitter)
+    replay = TrainingSteps(config.replay, policy, show_progress=progress.shows_progress,
+                           jitter=config.jitter) if config.replay else None
     for steps in (data, replay):
         if steps is not None:
             policy.read_words(steps.text_ids)
