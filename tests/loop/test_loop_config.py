@@ -119,3 +119,11 @@ def test_the_prior_env_table_sets_the_priors_frames_only(tmp_path):
     path.write_text('prior_env = 3\n')
     with pytest.raises(Sim2ActError, match="prior_env must be a table"):
         load_loop_config(path)
+
+
+@pytest.mark.parametrize("knob, value, message", [("jitter", "strong", "jitter must be a number"),
+                                                   ("lr", "fast", "lr must be a number"),
+                                                   ("jitter", 1.5, "--jitter must lie in")])
+def test_a_bad_train_knob_is_refused_before_anything_runs(knob, value, message):
+    with pytest.raises(Sim2ActError, match=message):
+        LoopConfig(domain="grid", train={knob: value}).validated()

@@ -19,6 +19,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.labels import LABELERS
 from sim2act.models import PolicyConfig
 from sim2act.proposers import check_prior_options
+from sim2act.training.config import TrainConfig
 from sim2act.validation import check_positive, config_from_dict
 
 SHIPPED_CONFIGS = Path(__file__).parent / "configs"
@@ -128,6 +129,7 @@ class LoopConfig:
         unknown = sorted(set(self.train) - set(TRAIN_KNOBS))
         if unknown:
             raise Sim2ActError(f"unknown [train] keys: {', '.join(unknown)}; known: {', '.join(TRAIN_KNOBS)}")
+        TrainConfig(data="", **self.train).validated()  # a bad knob fails here, before π0 is pretrained
         domain = get_domain(self.domain)
         level = domain.resolve_level(self.level)
         check_env_options(self.domain, level, self.env)

@@ -56,6 +56,12 @@ class TrainConfig:
     """Optimizer steps between checkpoints (the last step is always saved)."""
 
     def validated(self) -> TrainConfig:
+        numbers = ("steps", "batch_size", "lr", "weight_decay", "warmup_steps", "min_lr_ratio", "grad_clip",
+                   "contrastive_weight", "temperature", "jitter", "replay_fraction", "log_every", "checkpoint_every")
+        for name in numbers:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise Sim2ActError(f"{name} must be a number, got {value!r}")
         positive = ("steps", "batch_size", "log_every", "checkpoint_every")
         for name in positive:
             if getattr(self, name) < 1:
