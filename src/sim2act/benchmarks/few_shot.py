@@ -5,7 +5,8 @@ split (or, with ``proposer = "prior"``, the frozen prior π0 collects them, as i
 may ground words the policy never read in an instruction); the simulator labels them (verified successes and hindsight relabels, loop erasure where the
 domain's state keys are exact); π_θ is fine-tuned on them from its own weights, the data it was trained on
 replayed as half of every batch (``replay``: fine-tuned on a few episodes alone, it forgot more than it
-learned; README, tabletop generalization and transfer). No expert and no
+learned; README, tabletop generalization and transfer), its frames recoloured as in its own training when that
+used photometric jitter (else the replayed half would teach it the first renderer's exact colours again). No expert and no
 reward: the same round as ``sim2act run``'s later rounds, on a budget of N episodes. Its cost is the
 executed env steps of the N episodes plus any preview steps π0 ran, reported beside the figure.
 """
@@ -22,8 +23,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
-from sim2act.training.checkpoints import TrainRunFolder, trained_on
-
+from sim2act.training.checkpoints import TrainRunFolder, trained_on, training_config_of
 
 FEW_SHOT_PROPOSERS = ("policy", "prior")
 
@@ -98,13 +98,14 @@ def adapt(
     if not counts["episodes"]:
         return Adapted(checkpoint, spent, 0, 0)
     replay = trained_on(checkpoint) if config.replay else None
+    source = training_config_of(checkpoint)
     if config.replay and not (replay and Path(replay).is_dir()):
         raise Sim2ActError(f"few-shot replay: the data policy {checkpoint} was trained on is not at {replay}; "
                            "pass replay = false to fine-tune on the new episodes alone")
     fine_tune = TrainConfig(
         data=str(data), replay=replay, replay_fraction=config.replay_fraction, init_policy=checkpoint, steps=config.train_steps, seed=seed, lr=config.lr,
         batch_size=config.batch_size, warmup_steps=min(20, config.train_steps // 10),
-        log_every=config.train_steps, checkpoint_every=config.train_steps,
+        log_every=config.train_steps, checkpoint_every=config.train_steps, jitter=source.jitter if source else 0.0,
     )
     summary = train(fine_tune, run, resume=TrainRunFolder(run).config.exists(), progress=progress)
     return Adapted(str(summary.checkpoint), spent, counts["episodes"], counts["steps"])

@@ -86,17 +86,23 @@ def resolve_policy_folder(path: str | Path) -> Path:
     raise Sim2ActError(f"no checkpoint at {path}: neither a policy folder ({POLICY_JSON}) nor a run with checkpoints/last")
 
 
-def trained_on(checkpoint: str | Path) -> str | None:
-    """The dataset a policy checkpoint was trained on (its training config's ``data``), None when it does not say."""
+def training_config_of(checkpoint: str | Path):
+    """The training config a policy checkpoint was trained with (a ``TrainConfig``), None when it has none."""
     from sim2act.training.config import TrainConfig
 
     config = resolve_policy_folder(checkpoint) / TRAIN_CONFIG
     if not config.is_file():
         return None
     try:
-        return TrainConfig.from_dict(json.loads(config.read_text())).data
+        return TrainConfig.from_dict(json.loads(config.read_text()))
     except (ValueError, TypeError, Sim2ActError):
         return None
+
+
+def trained_on(checkpoint: str | Path) -> str | None:
+    """The dataset a policy checkpoint was trained on (its training config's ``data``), None when it does not say."""
+    config = training_config_of(checkpoint)
+    return config.data if config else None
 
 
 def _flatten_optimizer(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], list[dict]]:
