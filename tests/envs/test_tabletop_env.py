@@ -141,6 +141,24 @@ def test_domain_randomisation_changes_looks_not_the_task():
     assert info[F.INFO_SUCCESS]
 
 
+def test_domain_randomisation_darkens_each_bowls_floor_against_its_walls():
+    env = sim2act.envs.make("tabletop", "put-in-bowl", randomize=True)
+    model, ids = env.unwrapped.model, env.unwrapped.ids
+    env.reset(seed=5)
+    used = len(env.unwrapped.bowls)
+    floors = model.geom_rgba[ids.bowl_floors[:used], :3]
+    walls = np.stack([model.geom_rgba[[g for g in ids.bowl_geoms[k] if g != ids.bowl_floors[k]][0], :3]
+                      for k in range(used)])
+    ratio = floors / walls
+    assert np.all(ratio <= 1.0 + 1e-6) and np.all(ratio >= 1.0 - env.unwrapped._randomization.bowl_floor - 1e-6)
+    assert np.allclose(ratio, ratio[:, :1]) and ratio.min() < 0.99  # brightness, not hue; some floor darker
+    env.unwrapped.randomize = False
+    env.reset(seed=5)
+    used = len(env.unwrapped.bowls)
+    for k in range(used):
+        np.testing.assert_array_equal(model.geom_rgba[ids.bowl_floors[k]], model.geom_rgba[ids.bowl_geoms[k][-1]])
+
+
 def test_domain_randomisation_turns_the_lights_and_a_plain_episode_restores_them():
     env = sim2act.envs.make("tabletop", "put-in-bowl", randomize=True)
     model = env.unwrapped.model

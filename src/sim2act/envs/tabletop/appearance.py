@@ -43,10 +43,20 @@ class Randomization:
     """Radians the front camera turns about each axis."""
     table_shade: float = 0.08
     """RGB change of the table top."""
+    bowl_floor: float = 0.45
+    """A bowl's floor is darkened by up to this fraction against its walls. Shadows are off here (for speed), so the
+    shade a bowl's walls cast on its floor, which another renderer or a camera shows, is drawn instead."""
     friction: float = 0.25
     """Relative change of each block's sliding friction."""
     mass: float = 0.3
     """Relative change of each block's mass."""
+
+
+def darkened(color: np.ndarray, rng: np.random.Generator | None, fraction: float) -> np.ndarray:
+    """An RGBA with its RGB scaled by U(1 − fraction, 1) when an RNG is given."""
+    if rng is None or fraction <= 0:
+        return color
+    return np.append(color[:3] * rng.uniform(1.0 - fraction, 1.0), color[3])
 
 
 def rgba(color: str, rng: np.random.Generator | None, shade: float) -> np.ndarray:

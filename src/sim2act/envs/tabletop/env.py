@@ -12,7 +12,7 @@ from gymnasium import spaces
 
 from sim2act import features as F
 from sim2act.envs.tabletop import predicates
-from sim2act.envs.tabletop.appearance import Randomization, SceneLooks, rgba
+from sim2act.envs.tabletop.appearance import Randomization, SceneLooks, darkened, rgba
 from sim2act.envs.tabletop.controller import GRIPPER_OPEN, HOME_EE, ArmController
 from sim2act.envs.tabletop.episode import SETTLE_SECONDS, TabletopEpisode, check_options
 from sim2act.envs.tabletop.levels import LEVELS, Layout, sample_layout
@@ -233,6 +233,8 @@ class TabletopEnv(TabletopEpisode):
             color = rgba(bowl.color, rng if shade else None, shade)
             for geom in ids.bowl_geoms[k]:
                 m.geom_rgba[geom] = color
+            floor = darkened(color, rng if self.randomize else None, self._randomization.bowl_floor)
+            m.geom_rgba[ids.bowl_floors[k]] = floor
             self.bowls.append(predicates.BowlView(bowl.color, body, bowl.color in named))
 
     # -- observation ----------------------------------------------------------------------------------

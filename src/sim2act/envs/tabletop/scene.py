@@ -59,6 +59,8 @@ class SceneIds:
     """qpos address of each block's free joint."""
     bowls: list[int]
     bowl_geoms: list[list[int]]
+    bowl_floors: list[int]
+    """Geom id of each bowl's floor (its base, among ``bowl_geoms``)."""
     fingers: tuple[int, int]
     """Body ids of the two fingers (a grasp touches both)."""
     table_geom: int
@@ -207,6 +209,7 @@ def scene_ids(model: mujoco.MjModel) -> SceneIds:
         block_qpos=[int(model.jnt_qposadr[joint(f"block_{i}")]) for i in range(MAX_BLOCKS)],
         bowls=bowls,
         bowl_geoms=[[g for g in range(model.ngeom) if model.geom_bodyid[g] == b] for b in bowls],
+        bowl_floors=[geom(f"bowl_{i}_base") for i in range(MAX_BOWLS)],
         fingers=(body("panda0_leftfinger"), body("panda0_rightfinger")),
         table_geom=geom("table"),
     )
