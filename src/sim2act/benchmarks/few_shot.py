@@ -23,7 +23,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.progress import Progress
 from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.training import TrainConfig, train
-from sim2act.training.checkpoints import TrainRunFolder, trained_on, training_config_of
+from sim2act.training.checkpoints import TrainRunFolder, training_config_of
 
 FEW_SHOT_PROPOSERS = ("policy", "prior")
 
@@ -97,8 +97,8 @@ def adapt(
     spent = counts["executed_steps"] + counts.get("preview_steps", 0)
     if not counts["episodes"]:
         return Adapted(checkpoint, spent, 0, 0)
-    replay = trained_on(checkpoint) if config.replay else None
     source = training_config_of(checkpoint)
+    replay = source.data if config.replay and source else None
     if config.replay and not (replay and Path(replay).is_dir()):
         raise Sim2ActError(f"few-shot replay: the data policy {checkpoint} was trained on is not at {replay}; "
                            "pass replay = false to fine-tune on the new episodes alone")

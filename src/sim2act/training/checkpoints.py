@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import torch
 from safetensors import SafetensorError
@@ -20,6 +21,9 @@ from safetensors.torch import load_file, save_file
 from sim2act.errors import Sim2ActError
 from sim2act.models import VisionLanguagePolicy, save_policy
 from sim2act.models.policy_io import POLICY_JSON
+
+if TYPE_CHECKING:
+    from sim2act.training.config import TrainConfig
 
 TRAIN_CONFIG = "train_config.json"
 TRAINER_STATE = "trainer_state.json"
@@ -86,7 +90,7 @@ def resolve_policy_folder(path: str | Path) -> Path:
     raise Sim2ActError(f"no checkpoint at {path}: neither a policy folder ({POLICY_JSON}) nor a run with checkpoints/last")
 
 
-def training_config_of(checkpoint: str | Path):
+def training_config_of(checkpoint: str | Path) -> TrainConfig | None:
     """The training config a policy checkpoint was trained with (a ``TrainConfig``), None when it has none."""
     from sim2act.training.config import TrainConfig
 
