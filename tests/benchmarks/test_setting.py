@@ -2,7 +2,9 @@
 
 from dataclasses import asdict
 
-from sim2act.benchmarks.setting import QUICK_LOOP, QUICK_LOOP_SIZES, quick_loop
+from sim2act.baselines.decision_stacks import DecisionStacksConfig
+from sim2act.baselines.rlfp import RLFPConfig
+from sim2act.benchmarks.setting import QUICK_LOOP, QUICK_LOOP_SIZES, quick_loop, quick_setting
 from sim2act.loop import load_loop_config
 
 
@@ -16,3 +18,11 @@ def test_quick_loop_keeps_the_domains_prior_and_policy_and_takes_the_quick_sizes
     assert quick.domain == "tabletop" and quick.prior_mode == "cells" and quick.prior_temperature == shipped.prior_temperature
     assert quick.train["batch_size"] == min(shipped.train["batch_size"], QUICK_LOOP.train["batch_size"])
     quick.validated()
+
+
+def test_quick_setting_cuts_the_baselines_to_seconds_and_still_runs_their_updates():
+    quick = quick_setting()
+    full_ds, full_rlfp = DecisionStacksConfig(), RLFPConfig()
+    assert quick.decision_stacks["train_steps"] * 50 <= full_ds.train_steps
+    assert quick.rlfp["learning_starts"] < quick.rl_steps <= full_rlfp.learning_starts * 10  # so its updates run
+    DecisionStacksConfig(data="d", prior="p", **quick.decision_stacks).validated()

@@ -76,5 +76,7 @@ def quick_setting(**overrides) -> MethodSetting:
     base = dict(
         eval_episodes=8, loop=QUICK_LOOP, rl_steps=2048, rl_evaluations=2, rl={"n_steps": 128, "n_envs": 4},
         bc_demos=(16, 32), bc_train_steps=30, bc_train={"batch_size": 64},
+        rlfp={"learning_starts": 100, "batch_size": 32, "warm_start_episodes": 8},
+        decision_stacks={"train_steps": 30, "batch_size": 32},
     )
     return MethodSetting(**{**base, **overrides})
