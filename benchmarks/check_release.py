@@ -48,7 +48,7 @@ def check_level(root: Path, name: str, level: dict) -> dict:
     lerobot = root / level["exports"]["lerobot"]["path"]
     problems += [f"LeRobot: {p}" for p in validate_lerobot(lerobot)]
     info = json.loads((lerobot / "meta" / "info.json").read_text())
-    data_file = sorted((lerobot / "data").glob("*/*.parquet"))[0]
+    data_file = min((lerobot / "data").glob("*/*.parquet"))
     frames = datasets.Dataset.from_parquet(str(data_file), features=hf_features(info["features"]), keep_in_memory=True)
     if info["total_frames"] != expected_steps or info["total_episodes"] != expected_episodes:
         problems.append(f"LeRobot: {info['total_frames']} frames / {info['total_episodes']} episodes in info.json")
