@@ -24,16 +24,18 @@ import minari
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim2act.data.export.lerobot_format import hf_features, validate_lerobot
+from sim2act.data.export.lerobot_format import INFO_PATH, hf_features, validate_lerobot
+from sim2act.data.layout import DatasetLayout
+from sim2act.release.folder import ReleaseFolder
 
 
-def check_level(root: Path, name: str, level: dict) -> dict:
-    folder = root / name.replace("/", "-")
+def check_level(release: ReleaseFolder, name: str, level: dict) -> dict:
+    config_name = release.level(level["domain"], level["level"]).name  # the corpus card's datasets config
     expected_steps, expected_episodes = level["counts"]["steps"], level["counts"]["episodes"]
     problems: list[str] = []
     started = time.perf_counter()
 
-    files = sorted((folder / "sim2act" / "data").glob("*.parquet"))
+    files = DatasetLayout(release.dataset(level["domain"], level["level"])).steps_files()
     rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
     first = pd.read_parquet(files[0])
     if rows != expected_steps:
@@ -41,13 +43,13 @@ def check_level(root: Path, name: str, level: dict) -> dict:
     if not {"instruction", "action", "success"} <= set(first.columns):
         problems.append(f"sim2act Parquet: columns {sorted(first.columns)}")
 
-    streamed = list(datasets.load_dataset(str(root), name.replace("/", "-"), split="train", streaming=True).take(4))
+    streamed = list(datasets.load_dataset(str(release.root), config_name, split="train", streaming=True).take(4))
     if len(streamed) != 4 or streamed[0]["instruction"] != first["instruction"].iloc[0]:
         problems.append("datasets config: its first rows differ from the Parquet's")
 
-    lerobot = root / level["exports"]["lerobot"]["path"]
+    lerobot = release.export(level["domain"], level["level"], "lerobot")
     problems += [f"LeRobot: {p}" for p in validate_lerobot(lerobot)]
-    info = json.loads((lerobot / "meta" / "info.json").read_text())
+    info = json.loads((lerobot / INFO_PATH).read_text())
     data_file = min((lerobot / "data").glob("*/*.parquet"))
     frames = datasets.Dataset.from_parquet(str(data_file), features=hf_features(info["features"]), keep_in_memory=True)
     if info["total_frames"] != expected_steps or info["total_episodes"] != expected_episodes:
@@ -55,7 +57,7 @@ def check_level(root: Path, name: str, level: dict) -> dict:
     if len(frames) == 0:
         problems.append("LeRobot: its first data file is empty")
 
-    os.environ["MINARI_DATASETS_PATH"] = str((root / "minari").resolve())
+    os.environ["MINARI_DATASETS_PATH"] = str(release.minari.resolve())
     dataset = minari.load_dataset(level["exports"]["minari"]["dataset_id"])
     if dataset.total_episodes != expected_episodes or dataset.total_steps != expected_steps:
         problems.append(f"Minari: {dataset.total_episodes} episodes / {dataset.total_steps} steps")
@@ -74,11 +76,12 @@ def main() -> int:
     parser.add_argument("release", type=Path)
     parser.add_argument("--out", type=Path, default=None, help="write the per-level checks as JSON here")
     args = parser.parse_args()
-    manifest = json.loads((args.release / "release.json").read_text())
+    release = ReleaseFolder(args.release)
+    manifest = json.loads(release.state.read_text())
     datasets.disable_progress_bars()
     checks = []
     for name, level in manifest["levels"].items():
-        check = check_level(args.release, name, level)
+        check = check_level(release, name, level)
         checks.append(check)
         status = "ok" if not check["problems"] else "; ".join(check["problems"])
         print(f"{name:40s} {check['triplets']:>9,} triplets {check['episodes']:>7,} episodes  {check['seconds']:6.1f} s  {status}")

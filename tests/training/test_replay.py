@@ -10,7 +10,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, build_policy, load_policy
 from sim2act.training import TrainConfig, train
 from sim2act.training.batches import TrainingSteps, joined
-from sim2act.training.checkpoints import trained_on
+from sim2act.training.checkpoints import training_config_of
 from sim2act.training.trainer import domain_defaults
 
 TINY = PolicyConfig(d_model=32, heads=2, fusion_layers=1, memory=2)
@@ -44,13 +44,13 @@ def test_a_joined_batch_keeps_every_rows_own_instruction(two_datasets):
 def test_fine_tuning_with_replay_reads_both_datasets(two_datasets, tmp_path):
     base, new = two_datasets
     start = train(TrainConfig(data=str(base), policy=TINY, steps=2, batch_size=8, warmup_steps=0), tmp_path / "base")
-    assert trained_on(start.checkpoint) == str(base)
+    assert training_config_of(start.checkpoint).data == str(base)
     runs = {}
     for replay in (None, str(base)):
         config = TrainConfig(data=str(new), replay=replay, init_policy=str(start.checkpoint), steps=2, batch_size=8,
                              warmup_steps=0)
         runs[replay] = train(config, tmp_path / f"tuned-{bool(replay)}")
-    assert trained_on(runs[str(base)].checkpoint) == str(new)
+    assert training_config_of(runs[str(base)].checkpoint).data == str(new)
     tuned = [load_policy(r.checkpoint).state_dict() for r in runs.values()]
     assert any(not torch.equal(tuned[0][k], tuned[1][k]) for k in tuned[0])  # the replayed rows changed the updates
 

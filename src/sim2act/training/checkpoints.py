@@ -103,12 +103,6 @@ def training_config_of(checkpoint: str | Path) -> TrainConfig | None:
         return None
 
 
-def trained_on(checkpoint: str | Path) -> str | None:
-    """The dataset a policy checkpoint was trained on (its training config's ``data``), None when it does not say."""
-    config = training_config_of(checkpoint)
-    return config.data if config else None
-
-
 def _flatten_optimizer(optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], list[dict]]:
     state = optimizer.state_dict()
     tensors = {
