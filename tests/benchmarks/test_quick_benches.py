@@ -80,7 +80,8 @@ def test_generalization_gives_reward_learners_the_sample_efficiency_budget_and_s
 def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sample_efficiency, results_root):
     bench = BENCHMARKS["generalization"]
     before = len(list((results_root / WORK).rglob("curve.json")))
-    results = bench.run(bench.config.quick(), results_root)
+    config = bench.config.quick()
+    results = bench.run(config, results_root)
     assert len(list((results_root / WORK).rglob("curve.json"))) == before
     assert results["columns"] == [
         "GoToLocal · train", "GoToLocal · test_unseen_layout", "GoToLocal · test_unseen_composition",
@@ -93,7 +94,7 @@ def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sam
         # The few-shot round executed 4 episodes on the variant (at least one step each) and kept its own run.
         (spent,) = results["few_shot_simulator_steps"][method][results["few_shot_columns"][0]]
         assert spent >= 4
-        rounds = list((results_root / WORK / method).glob("*/seed-0/few-shot/GoToLocalS6N4/episodes-4/data/meta/info.json"))
+        rounds = list((results_root / WORK / method).glob(f"*/seed-0/few-shot/GoToLocalS6N4/{config.few_shot.folder_name(4)}/data/meta/info.json"))
         assert len(rounds) == 1
         # and fine-tuned on those episodes with the method's own training data replayed in every batch
         (fine_tune,) = rounds[0].parents[2].glob(f"policy/{TRAIN_CONFIG}")
@@ -116,7 +117,7 @@ def test_a_few_shot_round_collected_by_the_runs_prior(sample_efficiency, results
     assert results["methods"]["sim2act"][column][0]["episodes"] == 8 and column not in results["methods"]["bc-expert"]
     (spent,) = results["few_shot_simulator_steps"]["sim2act"][column]
     assert spent > 4  # executed steps and π0's previews
-    (data,) = (results_root / WORK / "sim2act").glob("*/seed-0/few-shot/GoToLocalS6N4/episodes-4-prior/data")
+    (data,) = (results_root / WORK / "sim2act").glob(f"*/seed-0/few-shot/GoToLocalS6N4/{config.few_shot.folder_name(4)}/data")
     assert load_card(DatasetLayout(data).card).runs[0]["config"]["proposer"] == "prior"
 
 

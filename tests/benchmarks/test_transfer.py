@@ -19,7 +19,7 @@ def test_a_policy_is_measured_in_both_simulators_and_adapted_on_twin_episodes(tm
     assert row["home"]["episodes"] == row["twin"]["episodes"] == 4
     (adapted,) = row["few_shot"]
     assert adapted["episodes"] == 4 and adapted["twin_steps"] >= 4 and adapted["twin"]["episodes"] == 4
-    (data,) = (tmp_path / WORK).rglob("transfer/episodes-4/data")
+    (data,) = (tmp_path / WORK).rglob(f"transfer/{TransferConfig.quick().few_shot.folder_name(4)}/data")
     card = load_card(DatasetLayout(data).card)
     assert card.runs[-1]["config"]["env"]["simulator"] == "pybullet"  # the adaptation round ran in the twin
     markdown = (tmp_path / "transfer" / RESULTS_MD).read_text()

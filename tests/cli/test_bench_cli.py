@@ -28,6 +28,11 @@ from sim2act.cli import app
         (["sample-efficiency", "--quick", "--rlfp", "n_step=x"], "--rlfp n_step='x': expected int"),
         (["generalization", "--quick", "--few-shot", "10,many"], "--few-shot: episode counts must be whole numbers"),
         (["generalization", "--quick", "--few-shot", "-5"], "--few-shot: episode counts must be >= 0"),
+        (["transfer", "--quick", "--few-shot-config", "roundz=2"], "--few-shot-config: unknown FewShotConfig fields: roundz"),
+        (["transfer", "--quick", "--few-shot-config", "rounds=0"], "few-shot rounds must be >= 1"),
+        (["transfer", "--quick", "--few-shot", "3", "--few-shot-config", "rounds=4"], "at most every episode budget [3]"),
+        (["generalization", "--quick", "--few-shot-config", "episodes=[3]"], "give the budgets with --few-shot"),
+        (["generalization", "--quick", "--few-shot-config", "lr=fast"], "--few-shot-config lr='fast': expected float"),
     ],
 )
 def test_bad_bench_input_is_one_line_and_exit_2(args, message, tmp_path):

@@ -87,7 +87,7 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
                     for n in config.few_shot.episodes:
                         with progress.bar(f"{method.name} seed {seed}: {level} few-shot round of {n} episodes") as bar:
                             adapted = adapt(run.artifact, domain.name, level, n, seed,
-                                            run.folder / "few-shot" / level / f"episodes-{n}{'-prior' if by_prior else ''}",
+                                            run.folder / "few-shot" / level / config.few_shot.folder_name(n),
                                             config.few_shot, env=config.setting.env, progress=bar, prior=prior)
                         column = _few_shot_column(level, n, by_prior)
                         spent.setdefault(method.name, {}).setdefault(column, []).append(adapted.simulator_steps)

@@ -83,7 +83,7 @@ def run_transfer(config: TransferConfig, out: str | Path, progress: LoopProgress
                        "twin": _measure(run.make_proposer(), domain.name, level, config, seed, twin, progress, "twin"),
                        "few_shot": []}
                 for n in config.few_shot.episodes:
-                    folder = run.folder / "transfer" / f"episodes-{n}"
+                    folder = run.folder / "transfer" / config.few_shot.folder_name(n)
                     with progress.bar(f"{level}{' (randomized)' if randomize else ''} seed {seed}: {n} twin episodes") as bar:
                         adapted = adapt(run.artifact, domain.name, level, n, seed, folder, config.few_shot, env=twin, progress=bar)
                     proposer = method.proposer_for(adapted.checkpoint)
@@ -121,6 +121,17 @@ def plot_transfer(results: dict[str, Any], path: Path) -> Path:
     return plot_bars(groups, path, "Trained in the own simulator: success there and in the twin", intervals=intervals)
 
 
+def _rounds(few_shot: dict) -> str:
+    rounds = few_shot.get("rounds", 1)
+    return "one Sim2Act round" if rounds == 1 else f"a Sim2Act loop of {rounds} rounds sharing the budget"
+
+
+def _replayed(few_shot: dict) -> str:
+    if not few_shot["replay"]:
+        return "on the twin episodes alone"
+    return f"{100 * few_shot['replay_fraction']:.0f}% of each batch replayed from the own simulator's data"
+
+
 def _markdown(results: dict[str, Any]) -> str:
     config, twin = results["config"], ", ".join(f"{k}={v}" for k, v in results["twin"].items())
     rows = []
@@ -138,9 +149,10 @@ def _markdown(results: dict[str, Any]) -> str:
         "",
         (f"Sim2Act trained in the domain's own simulator (with domain randomisation where the row says so), evaluated "
          f"on `{config['eval_split']}`, {config['episodes']} episodes per cell, in its own simulator and in the twin ({twin}), "
-         f"both without randomisation; gap = own − twin in points. Few-shot: one Sim2Act round of N self-collected twin "
-         f"episodes (labels {config['few_shot']['labels']}, {config['few_shot']['train_steps']} fine-tuning steps; no expert, "
-         f"no reward), the stand-in for robot time. Success % with the 95% Wilson interval."),
+         f"both without randomisation; gap = own − twin in points. Few-shot: {_rounds(config['few_shot'])} of N "
+         f"self-collected twin episodes in all (labels {config['few_shot']['labels']}, {config['few_shot']['train_steps']} "
+         f"fine-tuning steps a round at lr {config['few_shot']['lr']:g}, "
+         f"{_replayed(config['few_shot'])}; no expert, no reward), the stand-in for robot time. Success % with the 95% Wilson interval."),
         "",
         markdown_table(header, rows),
         "",

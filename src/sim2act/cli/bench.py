@@ -10,8 +10,9 @@ import typer
 
 from sim2act.baselines import RLConfig
 from sim2act.benchmarks import BENCHMARKS
-from sim2act.benchmarks.results import RESULTS_MD
+from sim2act.benchmarks.few_shot import FewShotConfig
 from sim2act.benchmarks.methods import get_method
+from sim2act.benchmarks.results import RESULTS_MD
 from sim2act.benchmarks.setting import quick_loop
 from sim2act.cli.console import make_console
 from sim2act.cli.errors import user_errors_exit_cleanly
@@ -36,6 +37,9 @@ Level = Annotated[Optional[str], typer.Option(help="Level every method trains on
 Domain = Annotated[Optional[str], typer.Option(help="Simulator domain (default grid); Sim2Act runs its DOMAIN-quick loop unless --loop says otherwise.")]
 Loop = Annotated[Optional[str], typer.Option(help="Sim2Act's loop config (quick, long or a file); default: quick.")]
 Env = Annotated[Optional[list[str]], typer.Option("--env", help=ENV_HELP + " For every method's envs.")]
+FewShotOption = Annotated[Optional[list[str]], typer.Option(
+    "--few-shot-config", help="KEY=VALUE: a FewShotConfig field of the few-shot rounds (e.g. rounds=4, train_steps=500, "
+    "replay_fraction=0.25); repeatable.")]
 
 
 def _run(
@@ -72,6 +76,9 @@ def _run(
     few_shot_proposer = overrides.pop("few_shot_proposer", None)
     if few_shot_proposer is not None:
         config = replace(config, few_shot=replace(config.few_shot, proposer=few_shot_proposer))
+    few_shot_config = overrides.pop("few_shot_config", None)
+    if few_shot_config:
+        config = replace(config, few_shot=replace(config.few_shot, **few_shot_config))
     if hasattr(config, "budget"):  # the reward learners' budget rule of a bench other than sample-efficiency
         budget = {k: overrides.pop(k) for k in ("rl_factor", "method_factors", "target") if overrides.get(k) is not None}
         config = replace(config, budget=replace(config.budget, **budget))
@@ -131,12 +138,13 @@ def generalization_command(
     rlfp: Annotated[Optional[list[str]], typer.Option("--rlfp", help="KEY=VALUE: an RLFPConfig field of RLFP; repeatable.")] = None,
     decision_stacks: Annotated[Optional[list[str]], typer.Option("--decision-stacks", help="KEY=VALUE: a DecisionStacksConfig field; repeatable.")] = None,
     env: Env = None,
+    few_shot_config: FewShotOption = None,
 ) -> None:
     """Success on train instructions, unseen layouts, unseen compositions and level variants, zero- and few-shot."""
     _run("generalization", quick, out, level, loop, env=env, domain=domain, methods=methods, seeds=seeds, variants=_names(variants),
          few_shot_episodes=_episode_counts(few_shot), few_shot_proposer=few_shot_proposer, rl_factor=rl_factor, target=target,
          method_factors=_per_method(method_factors, "--method-factors", "FACTOR", float), rlfp=_rlfp_overrides(rlfp),
-         decision_stacks=_decision_stacks_overrides(decision_stacks))
+         decision_stacks=_decision_stacks_overrides(decision_stacks), few_shot_config=_few_shot_overrides(few_shot_config))
 
 
 @bench_app.command("long-horizon")
@@ -200,10 +208,12 @@ def transfer_command(
     episodes: Annotated[Optional[int], typer.Option(help="Evaluation episodes per measurement (default 200).")] = None,
     split: Annotated[Optional[str], typer.Option(help="Split of every measurement (default test_unseen_layout).")] = None,
     env: Env = None,
+    few_shot_config: FewShotOption = None,
 ) -> None:
     """Sim2Act trained in the domain's simulator, measured there and in its twin: zero-shot, then after a few-shot round."""
     _run("transfer", quick, out, None, loop, None, env, domain, seeds=seeds, levels=_names(levels), episodes=episodes,
-         randomize=_switches(randomize), few_shot_episodes=_episode_counts(few_shot), eval_split=split)
+         randomize=_switches(randomize), few_shot_episodes=_episode_counts(few_shot), eval_split=split,
+         few_shot_config=_few_shot_overrides(few_shot_config))
 
 
 def _per_method(text: str | None, option: str, what: str, kind: type) -> dict | None:
@@ -259,6 +269,13 @@ def _config_overrides(option: str, cls, pairs: list[str] | None, required: dict)
     # Its ranges (n_steps >= 1, gamma in (0, 1], ...) before any work; the bench sets domain, level and env itself.
     cls(**{**required, **{k: v for k, v in overrides.items() if k not in ("domain", "level", "env")}}).validated()
     return overrides
+
+
+def _few_shot_overrides(pairs: list[str] | None) -> dict | None:
+    """``--few-shot-config KEY=VALUE`` pairs as ``FewShotConfig`` overrides (its budgets come from ``--few-shot``)."""
+    if any(pair.partition("=")[0].strip() == "episodes" for pair in pairs or ()):
+        raise Sim2ActError("--few-shot-config episodes=...: give the budgets with --few-shot")
+    return _config_overrides("--few-shot-config", FewShotConfig, pairs, {"episodes": ()})
 
 
 def _episode_counts(text: str | None) -> tuple[int, ...] | None:
