@@ -47,7 +47,7 @@ class FewShotConfig:
     labels: str = "both"
     """Self-supervised labels of the collected episodes (success, hindsight or both)."""
     train_steps: int = 200
-    """Optimizer steps fine-tuning π_θ on the new episodes."""
+    """Optimizer steps of each round's fine-tuning of π_θ on the new episodes so far."""
     lr: float = 3e-4
     """Peak learning rate of the fine-tuning (below training's 1e-3: the weights start trained)."""
     batch_size: int = 128

@@ -176,9 +176,12 @@ def _markdown(results: dict[str, Any]) -> str:
     if results.get("few_shot_columns"):
         few = config["few_shot"]
         collector = "the run's π0" if few.get("proposer") == "prior" else f"{few['alpha']:g}·π_θ + {1 - few['alpha']:g}·Uniform"
-        lines += [f"Few-shot: from the trained policy, one Sim2Act round on the variant's train split: N episodes "
+        rounds = few.get("rounds", 1)
+        how = "one Sim2Act round" if rounds == 1 else \
+            f"{rounds} Sim2Act rounds (each after the first collected by the policy the round before fine-tuned)"
+        lines += [f"Few-shot: from the trained policy, {how} on the variant's train split: N episodes in all, "
                   f"collected by {collector}, labels {few['labels']} (no expert, "
-                  f"no reward), {few['train_steps']} fine-tuning steps; the simulator steps it executed are given beside "
+                  f"no reward), {few['train_steps']} fine-tuning steps a round; the simulator steps it executed are given beside "
                   f"the figure (mean over seeds). – : the method's policy is not one a Sim2Act round fine-tunes.", ""]
     if results.get("rl_budgets"):
         lines += [describe_budgets(config.get("budget", {}), results["rl_budgets"]), ""]
