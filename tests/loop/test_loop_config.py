@@ -12,6 +12,7 @@ from sim2act.models import PolicyConfig
 def test_shipped_configs_load(name):
     config = load_loop_config(name)
     expected = {"tabletop": ("tabletop", "put-in-bowl"), "nav3d": ("nav3d", "goto")}.get(name.split("-")[0], ("grid", "GoToLocal"))
+    expected = {"tabletop-stack": ("tabletop", "stack")}.get(name, expected)
     assert (config.domain, config.level) == expected
 
 
