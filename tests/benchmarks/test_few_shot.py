@@ -54,7 +54,8 @@ def test_folder_names_key_the_rounds_configuration():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"episodes": (10, 3), "rounds": 4}, "rounds must be >= 1 and at most every episode budget"),
-    ({"replay_fraction": 1.0}, r"replay_fraction must lie in \[0, 1\)"),
+    ({"replay_fraction": 1.0}, "replay_fraction must lie strictly between 0 and 1"),
+    ({"replay_fraction": 0.0}, "replay_fraction must lie strictly between 0 and 1"),
 ])
 def test_rounds_and_replay_share_are_checked(kwargs, message):
     with pytest.raises(Sim2ActError, match=message):

@@ -73,8 +73,8 @@ class FewShotConfig:
         if self.rounds < 1 or any(n < self.rounds for n in self.episodes):
             raise Sim2ActError(f"few-shot rounds must be >= 1 and at most every episode budget {list(self.episodes)}, "
                                f"got {self.rounds}")
-        if not 0.0 <= self.replay_fraction < 1.0:
-            raise Sim2ActError(f"few-shot replay_fraction must lie in [0, 1), got {self.replay_fraction}")
+        if self.replay and not 0.0 < self.replay_fraction < 1.0:  # TrainConfig's range, checked before any collection
+            raise Sim2ActError(f"few-shot replay_fraction must lie strictly between 0 and 1, got {self.replay_fraction}")
 
     def validated(self) -> FewShotConfig:
         """Itself (checked on construction), for the CLI's config-override check."""
@@ -99,6 +99,14 @@ class Adapted:
     """Env steps executed collecting the N episodes plus π0's preview steps (the round's simulator calls)."""
     kept_episodes: int
     kept_steps: int
+
+
+def describe_rounds(few_shot: dict) -> str:
+    """How a results file's few-shot configuration (``asdict(FewShotConfig)``) collected its episodes, for its report."""
+    rounds = few_shot.get("rounds", 1)
+    if rounds == 1:
+        return "one Sim2Act round"
+    return f"{rounds} Sim2Act rounds sharing them (each after the first collected by the policy the round before fine-tuned)"
 
 
 def adapt(

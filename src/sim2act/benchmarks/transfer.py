@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sim2act.benchmarks.few_shot import FewShotConfig, adapt
+from sim2act.benchmarks.few_shot import FewShotConfig, adapt, describe_rounds
 from sim2act.benchmarks.methods import get_method
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, with_interval
@@ -121,11 +121,6 @@ def plot_transfer(results: dict[str, Any], path: Path) -> Path:
     return plot_bars(groups, path, "Trained in the own simulator: success there and in the twin", intervals=intervals)
 
 
-def _rounds(few_shot: dict) -> str:
-    rounds = few_shot.get("rounds", 1)
-    return "one Sim2Act round" if rounds == 1 else f"a Sim2Act loop of {rounds} rounds sharing the budget"
-
-
 def _replayed(few_shot: dict) -> str:
     if not few_shot["replay"]:
         return "on the twin episodes alone"
@@ -149,8 +144,8 @@ def _markdown(results: dict[str, Any]) -> str:
         "",
         (f"Sim2Act trained in the domain's own simulator (with domain randomisation where the row says so), evaluated "
          f"on `{config['eval_split']}`, {config['episodes']} episodes per cell, in its own simulator and in the twin ({twin}), "
-         f"both without randomisation; gap = own − twin in points. Few-shot: {_rounds(config['few_shot'])} of N "
-         f"self-collected twin episodes in all (labels {config['few_shot']['labels']}, {config['few_shot']['train_steps']} "
+         f"both without randomisation; gap = own − twin in points. Few-shot: N self-collected twin episodes in "
+         f"{describe_rounds(config['few_shot'])} (labels {config['few_shot']['labels']}, {config['few_shot']['train_steps']} "
          f"fine-tuning steps a round at lr {config['few_shot']['lr']:g}, "
          f"{_replayed(config['few_shot'])}; no expert, no reward), the stand-in for robot time. Success % with the 95% Wilson interval."),
         "",
