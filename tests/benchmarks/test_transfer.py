@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from sim2act.benchmarks import BENCHMARKS
 from sim2act.benchmarks.results import RESULTS_MD, WORK
@@ -26,3 +27,10 @@ def test_a_policy_is_measured_in_both_simulators_and_adapted_on_twin_episodes(tm
     assert "# Transfer to the twin simulator" in markdown and "simulator=pybullet" in markdown
     assert json.loads((tmp_path / "transfer" / "results.json").read_text())["rows"][0]["seed"] == 0
     assert (tmp_path / "transfer" / "transfer.png").stat().st_size > 5_000
+    # The same run adapted on twin episodes that its π0 collects (the loop is reused, not retrained).
+    by_prior = replace(TransferConfig.quick(episodes=4), few_shot=replace(TransferConfig.quick().few_shot, proposer="prior"))
+    (row,) = run_transfer(by_prior, tmp_path)["rows"]
+    assert row["few_shot"][0]["twin"]["episodes"] == 4
+    (data,) = (tmp_path / WORK).rglob(f"transfer/{by_prior.few_shot.folder_name(4)}/data")
+    assert load_card(DatasetLayout(data).card).runs[-1]["config"]["proposer"] == "prior"
+    assert "collected by the run's π0" in (tmp_path / "transfer" / RESULTS_MD).read_text()

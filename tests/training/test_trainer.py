@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,18 @@ def test_training_with_jitter_fits_and_repeats_under_the_same_seed(data, tmp_pat
 def test_jitter_outside_its_range_is_a_user_error(data, tmp_path):
     with pytest.raises(Sim2ActError, match="--jitter must lie in"):
         train(config(data, jitter=1.5), tmp_path / "run")
+
+
+def test_training_with_shift_repeats_under_the_same_seed(data, tmp_path):
+    patch = replace(TINY, vision_stem="patch")
+    a = train(config(data, steps=20, shift=2, policy=patch), tmp_path / "a")
+    b = train(config(data, steps=20, shift=2, policy=patch), tmp_path / "b")
+    assert_same_weights(weights(a.out), weights(b.out))
+    c = train(config(data, steps=20, policy=patch), tmp_path / "c")
+    assert not torch.equal(weights(a.out)["head.linear.weight"], weights(c.out)["head.linear.weight"])
+
+
+@pytest.mark.parametrize("shift", [-1, 17, 2.5, True])
+def test_a_shift_outside_its_range_is_a_user_error(data, tmp_path, shift):
+    with pytest.raises(Sim2ActError, match="--shift must be a whole number"):
+        train(config(data, shift=shift), tmp_path / "run")

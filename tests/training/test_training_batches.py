@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -166,3 +167,21 @@ def test_jittered_batches_are_prepared_like_plain_ones_and_differ_from_them(data
     assert batch.rgb.shape == plain.rgb.shape and batch.rgb.dtype == plain.rgb.dtype
     assert not torch.equal(batch.rgb, plain.rgb)
     assert TrainingSteps(data, policy, jitter=0.0).batch(index).rgb.equal(plain.rgb)
+
+
+def test_shifted_batches_move_a_patch_stems_frames(data):
+    from sim2act.data.reader import open_dataset
+
+    _, card = open_dataset(data)
+    patch = build_policy(*domain_defaults(PolicySpec.from_card(card), replace(TINY, vision_stem="patch")))
+    index = torch.arange(0, 24, 3)
+    torch.manual_seed(0)
+    shifted = TrainingSteps(data, patch, shift=4).batch(index)
+    plain = TrainingSteps(data, patch).batch(index)
+    assert shifted.rgb.shape == plain.rgb.shape and not torch.equal(shifted.rgb, plain.rgb)
+    assert torch.equal(shifted.actions, plain.actions)
+
+
+def test_a_shift_is_refused_where_the_stem_is_tied_to_pixel_positions(data, policy):
+    with pytest.raises(Sim2ActError, match="shift 4: .*tied to pixel positions"):
+        TrainingSteps(data, policy, shift=4)  # the grid's factored stem: tokens are its cells

@@ -109,6 +109,13 @@ def describe_rounds(few_shot: dict) -> str:
     return f"{rounds} Sim2Act rounds sharing them (each after the first collected by the policy the round before fine-tuned)"
 
 
+def describe_collector(few_shot: dict) -> str:
+    """Who collected a results file's few-shot episodes (``asdict(FewShotConfig)``), for its report."""
+    if few_shot.get("proposer") == "prior":
+        return "the run's π0"
+    return f"{few_shot['alpha']:g}·π_θ + {1 - few_shot['alpha']:g}·Uniform"
+
+
 def adapt(
     checkpoint: str, domain: str, level: str, episodes: int, seed: int, out: Path, config: FewShotConfig,
     env: dict | None = None, progress: Progress | None = None, prior: dict | None = None,
@@ -144,6 +151,7 @@ def adapt(
             steps=config.train_steps, seed=seed + r, lr=config.lr, batch_size=config.batch_size,
             warmup_steps=min(20, config.train_steps // 10), log_every=config.train_steps,
             checkpoint_every=config.train_steps, jitter=source.jitter if source else 0.0,
+            shift=source.shift if source else 0,
         )
         run = Path(out) / ("policy" if r == 0 else f"policy-{r}")
         current = str(train(fine_tune, run, resume=TrainRunFolder(run).config.exists(), progress=progress).checkpoint)

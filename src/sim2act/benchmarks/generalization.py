@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim2act.benchmarks.budget import RewardBudget, describe_budgets
-from sim2act.benchmarks.few_shot import FewShotConfig, adapt, describe_rounds
+from sim2act.benchmarks.few_shot import FewShotConfig, adapt, describe_collector, describe_rounds
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, mean, number, percent
@@ -175,9 +175,8 @@ def _markdown(results: dict[str, Any]) -> str:
     lines += [markdown_table(["level · split", *results["methods"]], rows), ""]
     if results.get("few_shot_columns"):
         few = config["few_shot"]
-        collector = "the run's π0" if few.get("proposer") == "prior" else f"{few['alpha']:g}·π_θ + {1 - few['alpha']:g}·Uniform"
         lines += [f"Few-shot: from the trained policy, N episodes on the variant's train split in {describe_rounds(few)}, "
-                  f"collected by {collector}, labels {few['labels']} (no expert, "
+                  f"collected by {describe_collector(few)}, labels {few['labels']} (no expert, "
                   f"no reward), {few['train_steps']} fine-tuning steps a round; the simulator steps it executed are given beside "
                   f"the figure (mean over seeds). – : the method's policy is not one a Sim2Act round fine-tunes.", ""]
     if results.get("rl_budgets"):

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sim2act.benchmarks.few_shot import FewShotConfig, adapt, describe_rounds
+from sim2act.benchmarks.few_shot import FewShotConfig, adapt, describe_collector, describe_rounds
 from sim2act.benchmarks.methods import get_method
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, with_interval
@@ -82,10 +82,12 @@ def run_transfer(config: TransferConfig, out: str | Path, progress: LoopProgress
                        "home": _measure(run.make_proposer(), domain.name, level, config, seed, home, progress, "own simulator"),
                        "twin": _measure(run.make_proposer(), domain.name, level, config, seed, twin, progress, "twin"),
                        "few_shot": []}
+                prior = method.prior_options(run, setting) if config.few_shot.proposer == "prior" else None
                 for n in config.few_shot.episodes:
                     folder = run.folder / "transfer" / config.few_shot.folder_name(n)
                     with progress.bar(f"{level}{' (randomized)' if randomize else ''} seed {seed}: {n} twin episodes") as bar:
-                        adapted = adapt(run.artifact, domain.name, level, n, seed, folder, config.few_shot, env=twin, progress=bar)
+                        adapted = adapt(run.artifact, domain.name, level, n, seed, folder, config.few_shot, env=twin,
+                                        progress=bar, prior=prior)
                     proposer = method.proposer_for(adapted.checkpoint)
                     row["few_shot"].append({"episodes": n, "twin_steps": adapted.simulator_steps,
                                             "twin": _measure(proposer, domain.name, level, config, seed, twin, progress,
@@ -144,8 +146,8 @@ def _markdown(results: dict[str, Any]) -> str:
         "",
         (f"Sim2Act trained in the domain's own simulator (with domain randomisation where the row says so), evaluated "
          f"on `{config['eval_split']}`, {config['episodes']} episodes per cell, in its own simulator and in the twin ({twin}), "
-         f"both without randomisation; gap = own − twin in points. Few-shot: N self-collected twin episodes in "
-         f"{describe_rounds(config['few_shot'])} (labels {config['few_shot']['labels']}, {config['few_shot']['train_steps']} "
+         f"both without randomisation; gap = own − twin in points. Few-shot: N twin episodes collected by "
+         f"{describe_collector(config['few_shot'])} in {describe_rounds(config['few_shot'])} (labels {config['few_shot']['labels']}, {config['few_shot']['train_steps']} "
          f"fine-tuning steps a round at lr {config['few_shot']['lr']:g}, "
          f"{_replayed(config['few_shot'])}; no expert, no reward), the stand-in for robot time. Success % with the 95% Wilson interval."),
         "",

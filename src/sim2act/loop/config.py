@@ -25,7 +25,7 @@ from sim2act.validation import check_positive, config_from_dict
 SHIPPED_CONFIGS = Path(__file__).parent / "configs"
 ROUND0_PROPOSERS = ("prior", "uniform")
 TRAIN_KNOBS = ("batch_size", "lr", "weight_decay", "warmup_steps", "min_lr_ratio", "grad_clip",
-               "contrastive_weight", "temperature", "jitter", "device")
+               "contrastive_weight", "temperature", "jitter", "shift", "device")
 
 
 @dataclass(frozen=True)

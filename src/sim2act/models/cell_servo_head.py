@@ -52,6 +52,8 @@ class CellServoHead(BinnedHead):
     """The policy passes the instruction's words, the fine map and the raw proprio (``VisionLanguagePolicy.forward``)."""
     reads_cells = True
     """Training passes each row's hindsight (pick, place) cells (``training.batches``)."""
+    pixel_aligned = True
+    """It grounds cells at fixed pixels of the frame (``training.shift`` refuses it)."""
 
     def __init__(
         self, d_model: int, low: list[float], high: list[float], bins: int, heads: int, dropout: float,

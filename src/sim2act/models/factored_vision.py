@@ -33,6 +33,9 @@ MIN_CONTRAST = 8.0
 class FactoredVisionEncoder(ColourFormEncoder):
     """Cells of ``cell``×``cell`` pixels (a domain's grid cell) → tokens that add a colour and a form embedding."""
 
+    pixel_aligned = True
+    """Its tokens are the domain's cells at fixed pixels (``training.shift`` refuses it)."""
+
     def __init__(self, image_shape: tuple[int, int, int], memory: int, d_model: int, cell: int = 8, width: int = 64) -> None:
         height, width_px, channels = image_shape
         form_size = (cell - 1) ** 2

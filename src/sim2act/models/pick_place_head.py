@@ -56,6 +56,9 @@ PLACE_STREAM_DROPOUT = 0.5
 class PickPlaceHead(nn.Module):
     """π(pick, place | o, ℓ) over ``cells`` workspace cells, from h_c and the visual tokens."""
 
+    pixel_aligned = True
+    """Its actions are cells at fixed pixels of the frame (``training.shift`` refuses it)."""
+
     def __init__(
         self, d_model: int, cells: int, heads: int, dropout: float = 0.0,
         cell_pixels: list[tuple[float, float]] | None = None, token_grid: tuple[int, int] | None = None,

@@ -22,6 +22,7 @@ from sim2act.models import PolicySpec, VisionLanguagePolicy
 from sim2act.models.object_view import view_targets
 from sim2act.observations import compose_image
 from sim2act.training.jitter import jitter_frames
+from sim2act.training.shift import pixel_aligned, shift_frames
 
 PREPARE_CHUNK = 4096
 
@@ -50,7 +51,7 @@ class TrainingSteps:
     """All steps of a dataset, ready to batch for one policy."""
 
     def __init__(self, root: str | Path, policy: VisionLanguagePolicy, show_progress: bool = False,
-                 jitter: float = 0.0) -> None:
+                 jitter: float = 0.0, shift: int = 0) -> None:
         dataset = StepDataset(root)
         if not len(dataset):
             raise Sim2ActError(f"dataset {root} keeps no steps (its labels dropped every episode); nothing to train on")
@@ -60,8 +61,11 @@ class TrainingSteps:
         self.card = dataset.card
         arrays = dataset.arrays
         spec = policy.spec
-        self.jitter = jitter
-        if jitter > 0:  # frames are recoloured per batch, so they are kept as images and prepared per batch
+        if shift > 0 and pixel_aligned(policy):
+            raise Sim2ActError(f"shift {shift}: this policy's actions or vision stem are tied to pixel positions "
+                               "(image cells), which a shifted frame would mislabel; train it with shift 0")
+        self.jitter, self.shift = jitter, shift
+        if jitter > 0 or shift > 0:  # frames are augmented per batch, so they are kept as images and prepared per batch
             self.images = torch.from_numpy(compose_image({k: arrays[k] for k in (*spec.cameras, *spec.depth)},
                                                          spec.cameras, spec.depth, spec.depth_range))
             self.prepare_frames = policy.prepare_frames
@@ -113,10 +117,10 @@ class TrainingSteps:
         )
 
     def _frames(self, window: torch.Tensor) -> torch.Tensor:
-        """Prepared frames of the windows (B, k, ...), recoloured first when training with jitter."""
-        if self.jitter <= 0:
+        """Prepared frames of the windows (B, k, ...), recoloured and shifted first when training with either."""
+        if self.jitter <= 0 and self.shift <= 0:
             return self.rgb[window]
-        images = jitter_frames(self.images[window], self.jitter)
+        images = shift_frames(jitter_frames(self.images[window], self.jitter), self.shift)
         prepared = self.prepare_frames(images.flatten(0, 1))
         return prepared.view(*window.shape, *prepared.shape[1:])
 

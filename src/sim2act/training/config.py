@@ -9,6 +9,9 @@ from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig
 from sim2act.validation import config_from_dict
 
+MAX_SHIFT = 16
+"""The largest random shift in pixels (a quarter of a 64-pixel frame)."""
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -46,6 +49,9 @@ class TrainConfig:
     jitter: float = 0.0
     """Photometric jitter strength of the training frames (``training.jitter``: brightness, contrast, white balance
     and noise at random, for another renderer or a real camera); 0: frames as recorded."""
+    shift: int = 0
+    """Random shift of the training frames by up to this many pixels (``training.shift``, as DrQ: for a first-person
+    camera; refused for policies whose actions name image cells); 0: frames as recorded."""
     seed: int = 0
     """Seed of initialisation and batch order; equal seeds give equal runs."""
     device: str = "auto"
@@ -77,6 +83,8 @@ class TrainConfig:
             raise Sim2ActError(f"--replay needs a batch of at least 2 rows (one of each dataset), got {self.batch_size}")
         if not 0 <= self.jitter < 1:
             raise Sim2ActError(f"--jitter must lie in [0, 1), got {self.jitter}")
+        if isinstance(self.shift, bool) or not isinstance(self.shift, int) or not 0 <= self.shift <= MAX_SHIFT:
+            raise Sim2ActError(f"--shift must be a whole number of pixels in [0, {MAX_SHIFT}], got {self.shift!r}")
         if self.warmup_steps < 0 or not 0 <= self.min_lr_ratio <= 1:
             raise Sim2ActError("--warmup-steps must be >= 0 and --min-lr-ratio in [0, 1]")
         self.policy.validated()

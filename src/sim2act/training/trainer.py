@@ -78,9 +78,10 @@ def _train(
     torch.manual_seed(config.seed)
 
     policy = initial_policy(config)
-    data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress, jitter=config.jitter)
+    data = TrainingSteps(config.data, policy, show_progress=progress.shows_progress, jitter=config.jitter,
+                         shift=config.shift)
     replay = TrainingSteps(config.replay, policy, show_progress=progress.shows_progress,
-                           jitter=config.jitter) if config.replay else None
+                           jitter=config.jitter, shift=config.shift) if config.replay else None
     for steps in (data, replay):
         if steps is not None:
             policy.read_words(steps.text_ids)
