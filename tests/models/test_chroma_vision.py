@@ -52,3 +52,18 @@ def test_form_features_do_not_depend_on_the_hue():
     assert torch.equal(prepared[0, :, HUE_BINS:], prepared[1, :, HUE_BINS:])
     assert not torch.equal(prepared[0, :, :HUE_BINS], prepared[1, :, :HUE_BINS])
     assert hue_histogram(torch.tensor([0.5, 0.5, 0.5])).abs().max() == 0
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+def test_pooled_pixel_features_are_the_prepared_frames_exactly(renders, channels):
+    """What a shifted batch pools (``training.shift``) equals preparing the frames, on renders and on noise."""
+    torch.manual_seed(0)
+    noise = torch.randint(0, 256, (6, 64, 64, channels), dtype=torch.uint8)
+    rendered = torch.from_numpy(np.stack([renders[c] for c in CHROMATIC]))
+    if channels == 4:
+        rendered = torch.cat([rendered, noise[: len(rendered), ..., 3:]], dim=-1)
+    encoder = ChromaVisionEncoder((64, 64, channels), memory=1, d_model=8)
+    for frames in (noise, rendered):
+        features = encoder.pixel_features(frames)
+        assert features.shape == (len(frames), 64, 64, HUE_BINS + channels - 2) and features.dtype == torch.uint8
+        assert torch.equal(encoder.pool_pixel_features(features), encoder.prepare_frames(frames))

@@ -185,3 +185,20 @@ def test_shifted_batches_move_a_patch_stems_frames(data):
 def test_a_shift_is_refused_where_the_stem_is_tied_to_pixel_positions(data, policy):
     with pytest.raises(Sim2ActError, match="shift 4: .*tied to pixel positions"):
         TrainingSteps(data, policy, shift=4)  # the grid's factored stem: tokens are its cells
+
+
+def test_a_chroma_stem_pools_shifted_pixel_features_as_it_would_prepare_shifted_frames(data):
+    from sim2act.data.reader import open_dataset
+    from sim2act.training.shift import shift_frames
+
+    _, card = open_dataset(data)
+    chroma = build_policy(*domain_defaults(PolicySpec.from_card(card), replace(TINY, vision_stem="chroma")))
+    index = torch.arange(0, 24, 3)
+    raw = TrainingSteps(data, chroma, jitter=1e-9)  # kept as images: the slow path, prepared per batch
+    shifted = TrainingSteps(data, chroma, shift=3)  # per-pixel features, pooled per batch
+    torch.manual_seed(5)
+    fast = shifted.batch(index).rgb
+    torch.manual_seed(5)
+    window = raw.windows[index]
+    expected = chroma.prepare_frames(shift_frames(raw.images[window], 3).flatten(0, 1)).view(fast.shape)
+    assert torch.equal(fast, expected)

@@ -69,6 +69,27 @@ class ChromaVisionEncoder(ColourFormEncoder):
         form = [x[..., :3].amax(dim=-1)] + ([x[..., 3]] if c > 3 else [])
         return torch.cat([hues, *form], dim=2).mul_(255.0).round_().to(torch.uint8)
 
+    def pixel_features(self, frames: torch.Tensor) -> torch.Tensor:
+        """Raw frames (N, H, W, C) uint8 → each pixel's rounded hue weights, brightness (and depth), (N, H, W, HUE_BINS
+        + 1 (+ 1)) uint8: what ``prepare_frames`` pools, kept per pixel so a shifted frame is pooled without redoing the
+        hues (``training.shift``). Rounding commutes with the max over a patch, so ``pool_pixel_features`` of these
+        equals ``prepare_frames`` exactly (tested)."""
+        x = frames.float().mul_(1.0 / 255.0)
+        parts = [hue_histogram(x[..., :3]), x[..., :3].amax(dim=-1, keepdim=True)]
+        if frames.shape[-1] > 3:
+            parts.append(x[..., 3:4])
+        return torch.cat(parts, dim=-1).mul_(255.0).round_().to(torch.uint8)
+
+    def pool_pixel_features(self, features: torch.Tensor) -> torch.Tensor:
+        """``pixel_features`` (N, H, W, F) uint8 → the prepared frames (N, patches, HUE_BINS + form) uint8."""
+        n, _, _, f = features.shape
+        gh, gw = self.grid
+        p = self.patch_size
+        x = features[:, : gh * p, : gw * p].reshape(n, gh, p, gw, p, f).permute(0, 1, 3, 2, 4, 5)
+        x = x.reshape(n, gh * gw, p * p, f)
+        form = [x[..., channel] for channel in range(HUE_BINS, f)]
+        return torch.cat([x[..., :HUE_BINS].amax(dim=2), *form], dim=2)
+
     def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Prepared frames (B, k, patches, HUE_BINS + form) uint8 → tokens (B, patches, d) and pooled (B, d)."""
         b, _, patches, _ = frames.shape

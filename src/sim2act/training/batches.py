@@ -65,13 +65,18 @@ class TrainingSteps:
             raise Sim2ActError(f"shift {shift}: this policy's actions or vision stem are tied to pixel positions "
                                "(image cells), which a shifted frame would mislabel; train it with shift 0")
         self.jitter, self.shift = jitter, shift
-        if jitter > 0 or shift > 0:  # frames are augmented per batch, so they are kept as images and prepared per batch
+        pooled = getattr(policy.vision, "pool_pixel_features", None)
+        if jitter > 0 or (shift > 0 and pooled is None):  # augmented per batch: kept as images, prepared per batch
             self.images = torch.from_numpy(compose_image({k: arrays[k] for k in (*spec.cameras, *spec.depth)},
                                                          spec.cameras, spec.depth, spec.depth_range))
             self.prepare_frames = policy.prepare_frames
             n = len(self.images)
+        elif shift > 0:  # only moved: what the stem computes per pixel is kept, and pooled per batch
+            self.images = _prepare(policy, arrays, show_progress, policy.vision.pixel_features)
+            self.prepare_frames = pooled
+            n = len(self.images)
         else:
-            self.rgb = _prepare(policy, arrays, show_progress)
+            self.rgb = _prepare(policy, arrays, show_progress, policy.prepare_frames)
             n = len(self.rgb)
         proprio = arrays[spec.proprio_key] if spec.proprio_size else np.zeros((n, 0), np.float32)
         self.proprio = torch.tensor(proprio, dtype=torch.float32)
@@ -216,8 +221,9 @@ def _prior_scores(
     return torch.cat(chunks).float()
 
 
-def _prepare(policy: VisionLanguagePolicy, arrays: dict[str, np.ndarray], show_progress: bool) -> torch.Tensor:
-    """Every row's composed image (``sim2act.observations``), prepared for the vision encoder, chunk by chunk."""
+def _prepare(policy: VisionLanguagePolicy, arrays: dict[str, np.ndarray], show_progress: bool, prepare) -> torch.Tensor:
+    """Every row's composed image (``sim2act.observations``) through ``prepare`` (the vision encoder's preparation, or
+    its per-pixel part), chunk by chunk."""
     spec = policy.spec
     rows = len(arrays[spec.cameras[0]])
     chunks = []
@@ -226,6 +232,6 @@ def _prepare(policy: VisionLanguagePolicy, arrays: dict[str, np.ndarray], show_p
         for start in range(0, rows, PREPARE_CHUNK):
             part = {key: arrays[key][start : start + PREPARE_CHUNK] for key in (*spec.cameras, *spec.depth)}
             chunk = torch.tensor(compose_image(part, spec.cameras, spec.depth, spec.depth_range))
-            chunks.append(policy.prepare_frames(chunk).contiguous())
+            chunks.append(prepare(chunk).contiguous())
             progress.advance(task, len(chunk))
     return torch.cat(chunks)
