@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from dataclasses import asdict
 
 import torch
 
+from sim2act.benchmarks.results import with_interval
 from sim2act.envs.tabletop.expert import plan
 from sim2act.envs.tabletop.workspace import COLS, xy_cell
 from sim2act.evaluation import evaluate_proposer
@@ -53,8 +55,7 @@ def _near(cell: int, target: int | None) -> bool:
 
 
 def _line(name: str, report) -> str:
-    o = report.overall
-    return f"{name}: {100 * o.success_rate:.1f}% ({100 * o.ci_low:.1f}–{100 * o.ci_high:.1f}), n = {o.episodes}"
+    return f"{name}: {with_interval(asdict(report.overall))} % success, n = {report.overall.episodes}"
 
 
 def main() -> None:

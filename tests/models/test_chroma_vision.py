@@ -54,9 +54,20 @@ def test_form_features_do_not_depend_on_the_hue():
     assert hue_histogram(torch.tensor([0.5, 0.5, 0.5])).abs().max() == 0
 
 
+def _patchwise(encoder: ChromaVisionEncoder, frames: torch.Tensor) -> torch.Tensor:
+    """The stem's definition computed patch by patch: the hue histogram's max and the pixels' form, rounded once."""
+    n, _, _, c = frames.shape
+    (gh, gw), p = encoder.grid, encoder.patch_size
+    x = frames[:, : gh * p, : gw * p].reshape(n, gh, p, gw, p, c).permute(0, 1, 3, 2, 4, 5)
+    x = x.reshape(n, gh * gw, p * p, c).float().mul_(1.0 / 255.0)
+    form = [x[..., :3].amax(dim=-1)] + ([x[..., 3]] if c > 3 else [])
+    return torch.cat([hue_histogram(x[..., :3]).amax(dim=2), *form], dim=2).mul_(255.0).round_().to(torch.uint8)
+
+
 @pytest.mark.parametrize("channels", [3, 4])
 def test_pooled_pixel_features_are_the_prepared_frames_exactly(renders, channels):
-    """What a shifted batch pools (``training.shift``) equals preparing the frames, on renders and on noise."""
+    """What a shifted batch pools (``training.shift``) and what ``prepare_frames`` gives equal the patch-wise
+    definition, rounded once, on renders and on noise."""
     torch.manual_seed(0)
     noise = torch.randint(0, 256, (6, 64, 64, channels), dtype=torch.uint8)
     rendered = torch.from_numpy(np.stack([renders[c] for c in CHROMATIC]))
@@ -66,4 +77,6 @@ def test_pooled_pixel_features_are_the_prepared_frames_exactly(renders, channels
     for frames in (noise, rendered):
         features = encoder.pixel_features(frames)
         assert features.shape == (len(frames), 64, 64, HUE_BINS + channels - 2) and features.dtype == torch.uint8
-        assert torch.equal(encoder.pool_pixel_features(features), encoder.prepare_frames(frames))
+        expected = _patchwise(encoder, frames)
+        assert torch.equal(encoder.pool_pixel_features(features), expected)
+        assert torch.equal(encoder.prepare_frames(frames), expected)

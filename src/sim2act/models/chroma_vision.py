@@ -60,20 +60,13 @@ class ChromaVisionEncoder(ColourFormEncoder):
     def prepare_frames(self, frames: torch.Tensor) -> torch.Tensor:
         """Raw frames (N, H, W, C) uint8 → per patch its hue histogram and its pixels' brightness (and depth),
         (N, patches, HUE_BINS + form) uint8; once per frame."""
-        n, _, _, c = frames.shape
-        gh, gw = self.grid
-        p = self.patch_size
-        x = frames[:, : gh * p, : gw * p].reshape(n, gh, p, gw, p, c).permute(0, 1, 3, 2, 4, 5)
-        x = x.reshape(n, gh * gw, p * p, c).float().mul_(1.0 / 255.0)
-        hues = hue_histogram(x[..., :3]).amax(dim=2)
-        form = [x[..., :3].amax(dim=-1)] + ([x[..., 3]] if c > 3 else [])
-        return torch.cat([hues, *form], dim=2).mul_(255.0).round_().to(torch.uint8)
+        return self.pool_pixel_features(self.pixel_features(frames))
 
     def pixel_features(self, frames: torch.Tensor) -> torch.Tensor:
         """Raw frames (N, H, W, C) uint8 → each pixel's rounded hue weights, brightness (and depth), (N, H, W, HUE_BINS
         + 1 (+ 1)) uint8: what ``prepare_frames`` pools, kept per pixel so a shifted frame is pooled without redoing the
-        hues (``training.shift``). Rounding commutes with the max over a patch, so ``pool_pixel_features`` of these
-        equals ``prepare_frames`` exactly (tested)."""
+        hues (``training.shift``). Rounding commutes with the max over a patch, so pooling rounded values equals rounding
+        the pooled ones (tested against the patch-wise definition)."""
         x = frames.float().mul_(1.0 / 255.0)
         parts = [hue_histogram(x[..., :3]), x[..., :3].amax(dim=-1, keepdim=True)]
         if frames.shape[-1] > 3:

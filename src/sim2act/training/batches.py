@@ -52,6 +52,9 @@ class TrainingSteps:
 
     def __init__(self, root: str | Path, policy: VisionLanguagePolicy, show_progress: bool = False,
                  jitter: float = 0.0, shift: int = 0) -> None:
+        if shift > 0 and pixel_aligned(policy):  # before the dataset is read: a user error costs nothing
+            raise Sim2ActError(f"shift {shift}: this policy's actions or vision stem are tied to pixel positions "
+                               "(image cells), which a shifted frame would mislabel; train it with shift 0")
         dataset = StepDataset(root)
         if not len(dataset):
             raise Sim2ActError(f"dataset {root} keeps no steps (its labels dropped every episode); nothing to train on")
@@ -61,9 +64,6 @@ class TrainingSteps:
         self.card = dataset.card
         arrays = dataset.arrays
         spec = policy.spec
-        if shift > 0 and pixel_aligned(policy):
-            raise Sim2ActError(f"shift {shift}: this policy's actions or vision stem are tied to pixel positions "
-                               "(image cells), which a shifted frame would mislabel; train it with shift 0")
         self.jitter, self.shift = jitter, shift
         pooled = getattr(policy.vision, "pool_pixel_features", None)
         if jitter > 0 or (shift > 0 and pooled is None):  # augmented per batch: kept as images, prepared per batch
