@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 
 import pytest
@@ -94,6 +95,20 @@ def test_another_config_is_refused(finished_run):
     out, _ = finished_run
     with pytest.raises(Sim2ActError, match="another config .*alpha"):
         run_loop(LoopConfig(**{**TINY.__dict__, "alpha": 0.8}), out)
+
+
+def test_more_rounds_carry_a_finished_run_on_and_keep_its_old_final(tmp_path, finished_run):
+    out, ledger = finished_run
+    copy = tmp_path / "run"
+    shutil.copytree(out, copy)
+    same = run_loop(replace(TINY, rounds=1), copy)  # a stop it has passed: nothing reruns
+    assert same.rounds == ledger.rounds and same.final == ledger.final and load_ledger(copy).config["rounds"] == 1
+
+    longer = run_loop(replace(TINY, rounds=3), copy)
+    assert longer.rounds[:2] == ledger.rounds and longer.rounds[2].done
+    assert longer.stopped.startswith("rounds: all 3") and set(longer.final) == set(ledger.final)
+    assert (copy / "eval" / "round-final-after-round-1").is_dir() and (copy / "eval" / "round-final").is_dir()
+    assert load_ledger(copy) == longer
 
 
 def test_a_foreign_folder_is_refused(tmp_path):

@@ -17,7 +17,7 @@ class MethodSetting:
     level: str | None = None
     """Level every method trains on (None: the domain's default level)."""
     env: dict = field(default_factory=dict)
-    """Env options every method's envs are built with (over the loop's own ``env``): ``--env key=value``."""
+    """Env options every method's envs are built with, over the loop's own ``env``: ``--env key=value``."""
     split: str = "test_unseen_composition"
     """Held-out split of the success-against-env-steps curves."""
     eval_episodes: int = 200
@@ -45,10 +45,12 @@ class MethodSetting:
     """Expert BC: overrides of ``TrainConfig``'s optimisation knobs."""
 
     def resolved(self) -> MethodSetting:
-        """This setting with its level named canonically (the default level when None); bad env options refused."""
+        """This setting with its level named canonically (the default level when None), the loop's env options under
+        ``env`` (every method sees the loop's camera and action mode, not only Sim2Act); bad env options refused."""
         level = get_domain(self.domain).resolve_level(self.level)
-        check_env_options(self.domain, level, self.env)
-        return replace(self, level=level)
+        env = {**self.loop.env, **self.env}
+        check_env_options(self.domain, level, env)
+        return replace(self, level=level, env=env)
 
 
 QUICK_LOOP = LoopConfig(

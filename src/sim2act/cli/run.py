@@ -63,6 +63,8 @@ def run_command(
     seed: Annotated[Optional[int], typer.Option(help="Seed over the config's (tasks, π0's draws, training).")] = None,
     co_level: Annotated[Optional[list[str]], typer.Option(
         "--co-level", help="A level whose tasks share each round's episodes (repeatable; over the config's co_levels).")] = None,
+    rounds: Annotated[Optional[int], typer.Option(
+        help="Rounds at most, over the config's; raised on a finished run, it carries the run on until validation saturates.")] = None,
     executor: ExecutorOption = "local",
     address: AddressOption = None,
     workers: WorkersOption = None,
@@ -82,6 +84,8 @@ def run_command(
         overrides["seed"] = seed
     if co_level:
         overrides["co_levels"] = list(co_level)
+    if rounds is not None:
+        overrides["rounds"] = rounds
     if overrides:
         loop_config = replace(loop_config, **overrides).validated()
     folder = LoopFolder(out)

@@ -104,6 +104,11 @@ ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk":
 """``PolicyConfig`` fields added after loop runs were first made, with the value older runs behaved as."""
 
 
+STOPPING_FIELDS = ("rounds", "env_step_budget", "patience", "min_improvement", "ceiling")
+"""Fields that only decide when the loop stops: a run resumes under new values (``--rounds 6`` carries a finished
+run on), as its finished rounds do not depend on them."""
+
+
 def with_added_fields(config: dict) -> dict:
     """A stored loop config with the fields added since it was written, at the values it behaved as."""
     return {**ADDED_LOOP_FIELDS, **config, "policy": {**ADDED_POLICY_FIELDS, **config.get("policy", {})}}
@@ -153,14 +158,29 @@ def _open(folder: LoopFolder, config: LoopConfig) -> Ledger:
         ledger.save(folder.root)
         return ledger
     stored = with_added_fields(ledger.config)
-    if stored != config.to_dict():
-        changed = sorted(k for k in set(stored) | set(config.to_dict()) if stored.get(k) != config.to_dict().get(k))
+    changed = sorted(k for k in set(stored) | set(config.to_dict()) if stored.get(k) != config.to_dict().get(k))
+    if set(changed) - set(STOPPING_FIELDS):
         raise Sim2ActError(
             f"--out {folder.root} holds a run with another config (differs in: {', '.join(changed)}); "
             "re-run with its config to resume it, or pick another --out"
         )
     remove_stale_temp_files(folder.root)  # a writer killed mid-write (kill -9) leaves its temp file behind
+    if changed:
+        _restop(folder, ledger, config)
     return ledger
+
+
+def _restop(folder: LoopFolder, ledger: Ledger, config: LoopConfig) -> None:
+    """Take the new stopping rule: a run it would carry on is reopened after its last round. Its final evaluation,
+    made for the old stop, moves to ``eval/round-final-after-round-N`` (kept, not overwritten); the new stop gets its own."""
+    ledger.config = config.to_dict()
+    if ledger.stopped is not None and stopping_reason(ledger, config) is None:
+        last = max(r.round for r in ledger.rounds if r.done)
+        old_final = folder.evaluation("final", "x").parent
+        if old_final.exists():
+            old_final.rename(old_final.with_name(f"round-final-after-round-{last}"))
+        ledger.stopped, ledger.final, ledger.best_round = None, {}, None
+    ledger.save(folder.root)
 
 
 def _first_unfinished_round(ledger: Ledger) -> int:
