@@ -111,6 +111,19 @@ def test_more_rounds_carry_a_finished_run_on_and_keep_its_old_final(tmp_path, fi
     assert load_ledger(copy) == longer
 
 
+def test_fewer_rounds_stop_a_run_reopened_between_rounds(tmp_path, finished_run):
+    out, ledger = finished_run
+    copy = tmp_path / "run"
+    shutil.copytree(out, copy)
+    reopened = load_ledger(copy)
+    reopened.stopped, reopened.final, reopened.best_round = None, {}, None  # as if killed after --rounds 3 reopened it
+    reopened.config = {**reopened.config, "rounds": 3}
+    reopened.save(copy)
+    stopped = run_loop(TINY, copy)
+    assert stopped.rounds == ledger.rounds and stopped.stopped.startswith("rounds: all 2")
+    assert set(stopped.final) == set(ledger.final)
+
+
 def test_a_foreign_folder_is_refused(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(Sim2ActError, match="not empty and holds no sim2act run"):

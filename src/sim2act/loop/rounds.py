@@ -174,12 +174,16 @@ def _restop(folder: LoopFolder, ledger: Ledger, config: LoopConfig) -> None:
     """Take the new stopping rule: a run it would carry on is reopened after its last round. Its final evaluation,
     made for the old stop, moves to ``eval/round-final-after-round-N`` (kept, not overwritten); the new stop gets its own."""
     ledger.config = config.to_dict()
-    if ledger.stopped is not None and stopping_reason(ledger, config) is None:
-        last = max(r.round for r in ledger.rounds if r.done)
+    between_rounds = bool(ledger.rounds) and ledger.rounds[-1].done  # a round under way finishes first
+    reason = stopping_reason(ledger, config) if between_rounds else None
+    if ledger.stopped is not None and reason is None:
+        last = ledger.rounds[-1].round
         old_final = folder.evaluation("final", "x").parent
         if old_final.exists():
             old_final.rename(old_final.with_name(f"round-final-after-round-{last}"))
         ledger.stopped, ledger.final, ledger.best_round = None, {}, None
+    elif ledger.stopped is None and reason is not None:
+        ledger.stopped = reason
     ledger.save(folder.root)
 
 
