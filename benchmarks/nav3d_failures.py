@@ -1,6 +1,6 @@
 """Why a nav3d `goto` policy fails: its episodes classified from privileged state, and a two-object grounding probe.
 
-    python benchmarks/nav3d_failures.py CHECKPOINT [--split test_unseen_composition] [--episodes 150] [--probe 100]
+    python benchmarks/nav3d_failures.py CHECKPOINT [--split test_unseen_composition] [--episodes 150] [--probe 100] [--no-push]
 
 Episodes: the checkpoint samples actions (as the loop's evaluation does) on `--episodes` tasks of the split;
 each is sorted by whether the target was in the camera's view at the start, and each failure by whether the
@@ -10,6 +10,9 @@ colour, its kind or neither) and how many forward steps a wall or an object bloc
 Probe: start poses with two objects in view, one left and one right of centre; the policy is told to go to
 one, then (same start) to the other, and rolled out for 30 steps: which does it reach (Miniworld's `near`)
 first? A policy that ignores the instruction reaches the named one about as often as the other.
+
+`--no-push`: the same episodes with forward masked whenever the camera frame did not change since the last step
+(read from pixels alone: a blocked step changes nothing), to see whether pushing is what the failures cost.
 
 Diagnostics only: the simulator's state is read to classify, never shown to the policy.
 """
@@ -24,6 +27,7 @@ import numpy as np
 import torch
 
 import sim2act.envs.nav3d  # noqa: F401  (headless rendering before Miniworld loads)
+from sim2act.actions.distributions import Categorical
 from sim2act.envs import make
 from sim2act.envs.nav3d import language as L
 from sim2act.envs.nav3d.geometry import turn_to
@@ -37,6 +41,30 @@ from sim2act.training.checkpoints import resolve_policy_folder
 NEAR_OTHER = 1.0
 """Metres from another object's centre that count as having gone to it."""
 PROBE_STEPS = 30
+
+
+FORWARD = 2
+
+
+class NoPushProposer(PolicyProposer):
+    """π_θ with forward masked after a step that left the camera frame unchanged."""
+
+    def __init__(self, policy) -> None:
+        super().__init__(policy)
+        self._last_frame: dict[int, np.ndarray] = {}
+
+    def begin_episode(self, slot, env) -> None:
+        super().begin_episode(slot, env)
+        self._last_frame.pop(slot, None)
+
+    def distribution(self, observations, envs, slots):
+        probs = super().distribution(observations, envs, slots).probs.copy()
+        for i, slot in enumerate(slots):
+            frame = observations[i]["rgb"]
+            if slot in self._last_frame and np.array_equal(self._last_frame[slot], frame):
+                probs[i, FORWARD] = 0.0
+            self._last_frame[slot] = frame.copy()
+        return Categorical(probs / probs.sum(-1, keepdims=True))
 
 
 def pose(world) -> tuple[float, float, float]:
@@ -122,11 +150,13 @@ def main() -> None:
     parser.add_argument("--split", default="test_unseen_composition")
     parser.add_argument("--episodes", type=int, default=150)
     parser.add_argument("--probe", type=int, default=100, help="probe start poses (each tried with both objects named)")
+    parser.add_argument("--no-push", action="store_true", help="mask forward after a step that left the frame unchanged")
     args = parser.parse_args()
     torch.set_num_threads(1)
     policy = load_policy(resolve_policy_folder(args.checkpoint))
     env = make("nav3d", "goto", **policy.spec.env_options)
-    rows = classify_episodes(PolicyProposer(policy), env, args.split, args.episodes)
+    proposer = NoPushProposer(policy) if args.no_push else PolicyProposer(policy)
+    rows = classify_episodes(proposer, env, args.split, args.episodes)
     print(f"{args.split}: success {rate(rows)}")
     print(f"  target in view at the start {rate([r for r in rows if r['start_in_view']])}, "
           f"out of view {rate([r for r in rows if not r['start_in_view']])}")
