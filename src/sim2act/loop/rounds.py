@@ -178,7 +178,7 @@ def _restop(folder: LoopFolder, ledger: Ledger, config: LoopConfig) -> None:
     reason = stopping_reason(ledger, config) if between_rounds else None
     if ledger.stopped is not None and reason is None:
         last = ledger.rounds[-1].round
-        old_final = folder.evaluation("final", "x").parent
+        old_final = folder.root / "eval" / "round-final"
         if old_final.exists():
             old_final.rename(old_final.with_name(f"round-final-after-round-{last}"))
         ledger.stopped, ledger.final, ledger.best_round = None, {}, None
