@@ -46,11 +46,11 @@ def test_run_writes_a_report_and_a_rerun_resumes(tmp_path, sim2act_in_process):
     assert json.loads((out / "report" / "summary.json").read_text())["rounds"] == summary["rounds"]
 
     other = tmp_path / "other.toml"
-    other.write_text(TINY.replace("rounds = 2", "rounds = 3"))
+    other.write_text(TINY.replace("episodes_per_round = 16", "episodes_per_round = 24"))
     refused = sim2act_in_process("run", "--config", str(other), "--out", str(out))
     assert refused.returncode == 2
     assert refused.stderr.strip().splitlines() == [
-        f"error: --out {out} holds a run with another config (differs in: rounds); re-run with its config to resume it, or pick another --out"
+        f"error: --out {out} holds a run with another config (differs in: episodes_per_round); re-run with its config to resume it, or pick another --out"
     ]
     reseeded = sim2act_in_process("run", "--config", str(config), "--out", str(out), "--seed", "1")
     assert reseeded.returncode == 2 and "(differs in: seed)" in reseeded.stderr
