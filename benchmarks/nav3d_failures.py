@@ -27,9 +27,11 @@ import numpy as np
 import torch
 
 import sim2act.envs.nav3d  # noqa: F401  (headless rendering before Miniworld loads)
+from sim2act import features as F
 from sim2act.actions.distributions import Categorical
 from sim2act.envs import make
 from sim2act.envs.nav3d import language as L
+from sim2act.envs.nav3d.env import ACTION_NAMES
 from sim2act.envs.nav3d.geometry import turn_to
 from sim2act.envs.nav3d.levels import in_view
 from sim2act.evaluation.metrics import wilson_interval
@@ -43,7 +45,7 @@ NEAR_OTHER = 1.0
 PROBE_STEPS = 30
 
 
-FORWARD = 2
+FORWARD = ACTION_NAMES.index("forward")
 
 
 class NoPushProposer(PolicyProposer):
@@ -60,7 +62,7 @@ class NoPushProposer(PolicyProposer):
     def distribution(self, observations, envs, slots):
         probs = super().distribution(observations, envs, slots).probs.copy()
         for i, slot in enumerate(slots):
-            frame = observations[i]["rgb"]
+            frame = observations[i][F.RGB]
             if slot in self._last_frame and np.array_equal(self._last_frame[slot], frame):
                 probs[i, FORWARD] = 0.0
             self._last_frame[slot] = frame.copy()

@@ -157,8 +157,8 @@ def _open(folder: LoopFolder, config: LoopConfig) -> Ledger:
         folder.root.mkdir(parents=True, exist_ok=True)
         ledger.save(folder.root)
         return ledger
-    stored = with_added_fields(ledger.config)
-    changed = sorted(k for k in set(stored) | set(config.to_dict()) if stored.get(k) != config.to_dict().get(k))
+    stored, current = with_added_fields(ledger.config), config.to_dict()
+    changed = sorted(k for k in set(stored) | set(current) if stored.get(k) != current.get(k))
     if set(changed) - set(STOPPING_FIELDS):
         raise Sim2ActError(
             f"--out {folder.root} holds a run with another config (differs in: {', '.join(changed)}); "

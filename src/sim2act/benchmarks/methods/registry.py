@@ -76,7 +76,8 @@ class Method(ABC):
         return work / self.name / hashlib.sha256(text.encode()).hexdigest()[:10] / f"seed-{seed}"
 
     def run(self, setting: MethodSetting, seed: int, work: Path, progress: LoopProgress) -> MethodRun:
-        """``train`` in this seed's run folder under ``work``, unless it already holds the finished curve."""
+        """``train`` in this seed's run folder under ``work``, unless it already holds the finished curve. ``setting``
+        is resolved (``MethodSetting.resolved``): its ``env`` already holds the loop's env options."""
         self.check(setting)
         out = self.run_folder(work, setting, seed)
         done = out / CURVE_JSON

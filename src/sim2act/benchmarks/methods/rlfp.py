@@ -103,8 +103,7 @@ class RLFPMethod(Method):
         from sim2act.priors import is_prior, pretrain_prior
 
         if not is_prior(folder):
-            loop = replace(setting.loop, domain=setting.domain, level=setting.level, seed=seed,
-                           env={**setting.loop.env, **setting.env})
+            loop = replace(setting.loop, domain=setting.domain, level=setting.level, seed=seed, env=setting.env)
             progress.stage(f"{self.name}, seed {seed}: pretraining π0 on {loop.prior_frames:,} simulator-captioned frames")
             with progress.bar("prior") as bar:
                 pretrain_prior(prior_pretraining(loop), folder, overwrite=True, progress=bar)

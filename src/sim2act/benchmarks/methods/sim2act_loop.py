@@ -33,7 +33,7 @@ class Sim2ActMethod(Method):
 
     def fingerprint(self, setting: MethodSetting) -> dict:
         # runs fingerprinted before the added fields existed keep their folders
-        loop = without_added_fields(asdict(replace(setting.loop, env={**setting.loop.env, **setting.env})))
+        loop = without_added_fields(asdict(replace(setting.loop, env=setting.env)))
         return {"domain": setting.domain, "level": setting.level, "split": setting.split, "loop": loop}
 
     def check(self, setting: MethodSetting) -> None:
@@ -42,7 +42,7 @@ class Sim2ActMethod(Method):
 
     def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
         config = replace(
-            setting.loop, domain=setting.domain, level=setting.level, seed=seed, env={**setting.loop.env, **setting.env}
+            setting.loop, domain=setting.domain, level=setting.level, seed=seed, env=setting.env
         )
         folder = LoopFolder(out / LOOP)
         progress.stage(f"sim2act, seed {seed}: the loop in {folder.root}")
