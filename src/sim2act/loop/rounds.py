@@ -100,7 +100,7 @@ ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior
 ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1, "cell_positions": None,
                         "prior_stream": None, "word_dropout": 0.0,
                         "prior_stream_rows": "all", "view_weight": 0.0,
-                        "view_parts": False}
+                        "view_parts": False, "view_map": False}
 """``PolicyConfig`` fields added after loop runs were first made, with the value older runs behaved as."""
 
 

@@ -83,10 +83,11 @@ class ChromaVisionEncoder(ColourFormEncoder):
         form = [x[..., channel] for channel in range(HUE_BINS, f)]
         return torch.cat([x[..., :HUE_BINS].amax(dim=2), *form], dim=2)
 
-    def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Prepared frames (B, k, patches, HUE_BINS + form) uint8 → tokens (B, patches, d) and pooled (B, d)."""
+    def forward(self, frames: torch.Tensor, parts: bool = False) -> tuple[torch.Tensor, ...]:
+        """Prepared frames (B, k, patches, HUE_BINS + form) uint8 → tokens (B, patches, d) and pooled (B, d) (and
+        with ``parts`` the colour and form embeddings: ``ColourFormEncoder.tokens``)."""
         b, _, patches, _ = frames.shape
         x = frames.float().mul_(1.0 / 255.0)
         colour = x[:, -1, :, :HUE_BINS]
         form = x[..., HUE_BINS:].transpose(1, 2).reshape(b, patches, -1)  # each patch's pixels over the window
-        return self.tokens(colour, form)
+        return self.tokens(colour, form, parts)

@@ -25,7 +25,9 @@ class ColourFormEncoder(nn.Module):
         """Freeze the whole encoder."""
         self.requires_grad_(False)
 
-    def tokens(self, colour: torch.Tensor, form: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Colour (B, cells, colour_size) and form (B, cells, form_size) features → tokens (B, cells, d), pooled (B, d)."""
-        tokens = self.colour(colour) + self.form(form) + self.position
-        return tokens, tokens.mean(dim=1)
+    def tokens(self, colour: torch.Tensor, form: torch.Tensor, parts: bool = False) -> tuple[torch.Tensor, ...]:
+        """Colour (B, cells, colour_size) and form (B, cells, form_size) features → tokens (B, cells, d), pooled (B, d),
+        and with ``parts`` the colour and form embeddings (B, cells, d) the tokens add (grounded_map.py reads them)."""
+        colour, form = self.colour(colour), self.form(form)
+        tokens = colour + form + self.position
+        return (tokens, tokens.mean(dim=1), (colour, form)) if parts else (tokens, tokens.mean(dim=1))

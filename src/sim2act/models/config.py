@@ -83,6 +83,10 @@ class PolicyConfig:
     view_parts: bool = False
     """With ``view_weight``: h_c must also say in which columns anything of the named attribute, and anything of the
     named kind, is seen (each word grounded on its own, for unseen compositions)."""
+    view_map: bool = False
+    """With ``view_weight``: a grounded map (grounded_map.py) scores the named attribute on each patch's colour
+    embedding and the named kind on its form embedding (the ``chroma`` or ``factored`` stem), learns from the same
+    annotations, and its column profile is added to h_c before the action head."""
 
     def validated(self) -> PolicyConfig:
         if self.encoder not in ("small", "clip"):
@@ -99,6 +103,9 @@ class PolicyConfig:
             raise Sim2ActError(f"prior_stream_rows must be one of {', '.join(PRIOR_STREAM_ROWS)}, got {self.prior_stream_rows!r}")
         if self.view_weight < 0:
             raise Sim2ActError(f"view_weight must be >= 0, got {self.view_weight}")
+        if self.view_map and (self.view_weight <= 0 or self.vision_stem not in (None, "chroma", "factored")):
+            raise Sim2ActError(f"view_map needs view_weight > 0 and the chroma or factored stem "
+                               f"(got view_weight={self.view_weight}, vision_stem={self.vision_stem!r})")
         if not 0.0 <= self.word_dropout < 1.0:
             raise Sim2ActError(f"word_dropout must lie in [0, 1), got {self.word_dropout}")
         if self.prior_stream and self.action_head not in (None, "pick_place"):

@@ -62,11 +62,12 @@ class FactoredVisionEncoder(ColourFormEncoder):
         form = (brightness - low) / (high - low).clamp_min(1.0)
         return torch.cat([hue, background / 255.0, form], dim=2).mul(255).round().to(torch.uint8)
 
-    def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Prepared frames (B, k, cells, 2C + (cell-1)²) uint8 → tokens (B, cells, d) and pooled (B, d)."""
+    def forward(self, frames: torch.Tensor, parts: bool = False) -> tuple[torch.Tensor, ...]:
+        """Prepared frames (B, k, cells, 2C + (cell-1)²) uint8 → tokens (B, cells, d) and pooled (B, d) (and with
+        ``parts`` the colour and form embeddings: ``ColourFormEncoder.tokens``)."""
         b, _, cells, _ = frames.shape
         x = frames.transpose(1, 2).float().mul_(1.0 / 255.0)
         colour = x[..., : -self.form_size].reshape(b, cells, -1)
         form = x[..., -self.form_size :].reshape(b, cells, -1)
-        return self.tokens(colour, form)
+        return self.tokens(colour, form, parts)
 

@@ -25,6 +25,7 @@ from torch import nn
 from sim2act.models.action_head import ActionEmbedding, make_action_head
 from sim2act.models.attention import CrossAttentionBlock
 from sim2act.models.config import PolicyConfig, PolicySpec
+from sim2act.models.grounded_map import MapScores, grounded_map
 from sim2act.models.object_view import view_head
 from sim2act.models.pick_place_head import PickPlaceHead
 from sim2act.models.prior_stream import PriorStream, drop_words, read_words
@@ -53,6 +54,8 @@ class PolicyOutput:
     """(B, n) for discrete actions, (B, D, classes) per dimension, or (B, N²) of the pick_place head's log joint."""
     context: torch.Tensor
     """h_c, (B, d)."""
+    grounded: MapScores | None = None
+    """The grounded map's scores, for a policy with one (its loss needs them)."""
 
 
 class VisionLanguagePolicy(nn.Module):
@@ -85,6 +88,8 @@ class VisionLanguagePolicy(nn.Module):
         self.action_embedding = ActionEmbedding(self.head, d)
         self.view_head = view_head(spec.domain, d, config.view_weight, config.view_parts)
         """Training only: where the instruction's object is in the frame, read from h_c (object_view.py)."""
+        self.grounded_map = grounded_map(spec.domain, d, config.view_map, vision, config.heads)
+        """The instruction's attribute and kind scored on the stem's colour and form parts, added to h_c (grounded_map.py)."""
         self.prior_stream = prior_stream
         if prior_stream is not None:
             self.register_buffer("trained_words", torch.zeros(len(tokenizer), dtype=torch.bool))
@@ -134,9 +139,11 @@ class VisionLanguagePolicy(nn.Module):
         if prior is not None and self.config.prior_stream_rows == "unread":
             prior = prior * instructions.unread[text_index].to(prior.dtype)[:, None, None]
         raw_proprio = proprio[:, -1]
-        fine = None
+        fine = parts = None
         if getattr(self.head, "reads_fine_grid", False):
             visual, _, fine = self.vision(rgb, fine=True)
+        elif self.grounded_map is not None:
+            visual, _, parts = self.vision(rgb, parts=True)
         else:
             visual, _ = self.vision(rgb)
         if self.proprio is not None:
@@ -149,6 +156,10 @@ class VisionLanguagePolicy(nn.Module):
         for layer in self.fusion:
             queries = layer(queries, query_mask, visual)
         h_c = self.norm(queries[:, 0])
+        if self.grounded_map is not None:
+            added, scores = self.grounded_map(instructions.contents[text_index], mask, *parts)
+            h_c = h_c + added
+            return PolicyOutput(self.head(h_c, visual), h_c, scores)
         if isinstance(self.head, PickPlaceHead):
             words = (instructions.contents[text_index], mask)
             return PolicyOutput(self.head(h_c, visual, words, fine, prior), h_c)

@@ -100,7 +100,7 @@ class TrainingSteps:
                 raise Sim2ActError(f"dataset {root} has no {F.OBJECT_VIEW} annotations (collected before they were "
                                    "recorded); the policy's view_weight needs them")
             self.view = view_targets(spec.domain, self.instructions, dataset.instruction_ids, arrays[F.OBJECT_VIEW],
-                                     policy.config.view_parts)
+                                     policy.config.view_parts or policy.config.view_map)
 
     def __len__(self) -> int:
         return len(self.actions)

@@ -39,13 +39,15 @@ class RunLog:
             return
         for name, tag in (("bc", "losses/bc"), ("con", "losses/con"), ("aux", "losses/auxiliary"), ("loss", "losses/total"),
                           ("accuracy", "charts/accuracy"), ("grad_norm", "charts/grad_norm"), ("view", "losses/view"),
-                          ("view_accuracy", "charts/view_accuracy")):
+                          ("view_accuracy", "charts/view_accuracy"), ("map", "losses/map"),
+                          ("map_accuracy", "charts/map_accuracy")):
             if name in m:
                 self.writer.add_scalar(tag, m[name], step)
         self.writer.add_scalar("charts/learning_rate", lr, step)
         self.writer.add_scalar("charts/samples_per_s", samples_per_s, step)
         aux = f", aux {m['aux']:.3f}" if m.get("aux") else ""
         aux += f", view {m['view']:.3f} ({m['view_accuracy']:.0%})" if "view" in m else ""
+        aux += f", map {m['map']:.3f} ({m['map_accuracy']:.0%})" if "map" in m else ""
         self.progress.log(
             f"step {step}/{total} · samples {samples:,} · loss {m['loss']:.3f} (bc {m['bc']:.3f}, con {m['con']:.3f}{aux}) · "
             f"acc {m['accuracy']:.1%} · grad {m['grad_norm']:.2f} · lr {lr:.1e} · {samples_per_s:,.0f} samples/s"

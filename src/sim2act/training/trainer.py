@@ -124,7 +124,8 @@ def _train(
         state = {"step": step + 1, "samples": state["samples"] + len(batch.actions) * ranks.world}
         log.add(bc=losses.bc, con=losses.con, aux=losses.auxiliary, loss=losses.total, accuracy=losses.accuracy,
                 grad_norm=grad_norm, **({"view": losses.view, "view_accuracy": losses.view_accuracy}
-                                        if policy.view_head is not None else {}))
+                                        if policy.view_head is not None else {}),
+                **({"map": losses.map, "map_accuracy": losses.map_accuracy} if policy.grounded_map is not None else {}))
         if state["step"] % config.log_every == 0 or state["step"] == config.steps:
             rate = (state["samples"] - started_samples) / (time.perf_counter() - started)
             log.flush(state["step"], config.steps, state["samples"], lr, rate)
@@ -154,7 +155,7 @@ def _same(tensor: torch.Tensor) -> torch.Tensor:
 @dataclass
 class StepLosses:
     total: torch.Tensor
-    """L = L_BC + λ·L_con + the head's auxiliary loss + view_weight·L_view."""
+    """L = L_BC + λ·L_con + the head's auxiliary loss + view_weight·(L_view + L_map)."""
     bc: torch.Tensor
     con: torch.Tensor
     """L_con, zero (and not computed) when λ = 0."""
@@ -167,6 +168,10 @@ class StepLosses:
     """The view loss (``models.object_view``), zero for a policy without a view head; weighted by ``view_weight``."""
     view_accuracy: torch.Tensor
     """Share of rows with a view target whose column (or "out of view") the view head ranks first."""
+    map: torch.Tensor
+    """The grounded map's loss (``models.grounded_map``), zero for a policy without one; weighted by ``view_weight``."""
+    map_accuracy: torch.Tensor
+    """Share of rows with a view target whose column (or "out of view") the grounded map ranks first."""
 
 
 class Objective(torch.nn.Module):
@@ -179,7 +184,8 @@ class Objective(torch.nn.Module):
 
     def forward(self, batch: Batch) -> tuple[torch.Tensor, ...]:
         losses = step_losses(self.policy, batch, self.config, gather=gather_rows)
-        return losses.total, losses.bc, losses.con, losses.auxiliary, losses.accuracy, losses.view, losses.view_accuracy
+        return (losses.total, losses.bc, losses.con, losses.auxiliary, losses.accuracy, losses.view, losses.view_accuracy,
+                losses.map, losses.map_accuracy)
 
 
 def step_losses(
@@ -200,11 +206,15 @@ def step_losses(
             config.temperature,
         )
     accuracy = (out.logits.detach().argmax(-1).view_as(targets) == targets).float().mean()
-    view = view_accuracy = torch.zeros((), device=bc.device)
+    view = view_accuracy = map_loss = map_accuracy = torch.zeros((), device=bc.device)
     if policy.view_head is not None:
-        view, view_accuracy = view_loss(policy.view_head(out.context), batch.view)
-    total = bc + config.contrastive_weight * con + auxiliary + policy.config.view_weight * view
-    return StepLosses(total, bc, con, auxiliary, accuracy, view, view_accuracy)
+        # The targets carry the attribute and kind columns when the view head or the grounded map reads them.
+        head_targets = batch.view if policy.config.view_parts or batch.view.dim() == 1 else batch.view[:, 0]
+        view, view_accuracy = view_loss(policy.view_head(out.context), head_targets)
+    if policy.grounded_map is not None:
+        map_loss, map_accuracy = policy.grounded_map.loss(out.grounded, batch.view)
+    total = bc + config.contrastive_weight * con + auxiliary + policy.config.view_weight * (view + map_loss)
+    return StepLosses(total, bc, con, auxiliary, accuracy, view, view_accuracy, map_loss, map_accuracy)
 
 
 class BatchOrder:
