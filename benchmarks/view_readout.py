@@ -6,7 +6,8 @@
 For a policy trained with the view loss (`models/object_view.py`): on every row of each dataset whose instruction
 names one object, the read-out's column (or "out of view") against the simulator's annotation, over all such rows
 and over the rows where the object is in view; beside it, how often the policy's most likely action is the
-dataset's (the scripted expert's, which knows where the target is: an agreement, not a score). The datasets are
+dataset's (the scripted expert's, which knows where the target is: an agreement, not a score). A policy with a
+grounded map (`--view-map`, `models/grounded_map.py`) gets the same counts for the map's column. The datasets are
 diagnostics, never training data.
 """
 
@@ -28,7 +29,7 @@ BATCH = 256
 @torch.no_grad()
 def readout(policy, root: str) -> dict[str, float]:
     steps = TrainingSteps(root, policy)
-    counts = {"rows": 0, "right": 0, "in_view": 0, "in_view_right": 0, "agree": 0}
+    counts = {"rows": 0, "right": 0, "in_view": 0, "in_view_right": 0, "agree": 0, "map_right": 0, "map_in_view_right": 0}
     for start in range(0, len(steps), BATCH):
         batch = steps.batch(torch.arange(start, min(len(steps), start + BATCH)))
         out = policy(batch.rgb, batch.proprio, policy.encode_instructions(batch.text_ids, batch.text_mask),
@@ -41,6 +42,11 @@ def readout(policy, root: str) -> dict[str, float]:
         counts["in_view"] += int(seen.sum())
         counts["in_view_right"] += int((column == target)[seen].sum())
         counts["agree"] += int((out.logits.argmax(-1).view(-1) == batch.actions.view(-1)).sum())
+        if policy.grounded_map is not None:
+            bins = policy.grounded_map.binned(out.grounded.named)
+            mapped = torch.cat([policy.grounded_map.absent.expand(len(bins), 1), bins], -1).argmax(-1)
+            counts["map_right"] += int((mapped == target)[named].sum())
+            counts["map_in_view_right"] += int((mapped == target)[seen].sum())
     return {"steps": len(steps), **counts}
 
 
@@ -60,7 +66,9 @@ def main() -> None:
             raise SystemExit(str(error)) from None
         print(f"{root}: {c['steps']} steps; read-out right {c['right'] / max(c['rows'], 1):.1%} of {c['rows']} rows, "
               f"{c['in_view_right'] / max(c['in_view'], 1):.1%} of {c['in_view']} with the object in view; "
-              f"most likely action = the dataset's {c['agree'] / c['steps']:.1%}")
+              f"most likely action = the dataset's {c['agree'] / c['steps']:.1%}"
+              + (f"; the grounded map right {c['map_right'] / max(c['rows'], 1):.1%} of the rows, "
+                 f"{c['map_in_view_right'] / max(c['in_view'], 1):.1%} in view" if policy.grounded_map is not None else ""))
 
 
 if __name__ == "__main__":

@@ -40,12 +40,12 @@ def test_every_column_falls_in_the_bins_it_overlaps(columns, bins):
 
 def test_the_attribute_reads_only_colour_and_the_kind_only_form():
     torch.manual_seed(0)
-    grounded = GroundedMap(16, (4, 4), bins=5, heads=2, width=16)
+    grounded = GroundedMap(16, (4, 4), (12, 20), bins=5, heads=2, width=16)
     contents, mask = torch.randn(3, 5, 16), torch.ones(3, 5, dtype=torch.bool)
-    colour, form = torch.randn(3, 16, 16), torch.randn(3, 16, 16)
+    colour, form = torch.randn(3, 16, 12), torch.randn(3, 16, 20)
     _, base = grounded(contents, mask, colour, form)
-    _, new_form = grounded(contents, mask, colour, torch.randn(3, 16, 16))
-    _, new_colour = grounded(contents, mask, torch.randn(3, 16, 16), form)
+    _, new_form = grounded(contents, mask, colour, torch.randn(3, 16, 20))
+    _, new_colour = grounded(contents, mask, torch.randn(3, 16, 12), form)
     torch.testing.assert_close(new_form.attribute, base.attribute)
     torch.testing.assert_close(new_colour.kind, base.kind)
     assert not torch.allclose(new_form.kind, base.kind) and not torch.allclose(new_colour.attribute, base.attribute)

@@ -85,7 +85,7 @@ class ChromaVisionEncoder(ColourFormEncoder):
 
     def forward(self, frames: torch.Tensor, parts: bool = False) -> tuple[torch.Tensor, ...]:
         """Prepared frames (B, k, patches, HUE_BINS + form) uint8 → tokens (B, patches, d) and pooled (B, d) (and
-        with ``parts`` the colour and form embeddings: ``ColourFormEncoder.tokens``)."""
+        with ``parts`` the colour and form features: ``ColourFormEncoder.tokens``)."""
         b, _, patches, _ = frames.shape
         x = frames.float().mul_(1.0 / 255.0)
         colour = x[:, -1, :, :HUE_BINS]

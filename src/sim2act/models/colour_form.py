@@ -15,7 +15,7 @@ class ColourFormEncoder(nn.Module):
 
     def __init__(self, grid: tuple[int, int], colour_size: int, form_size: int, d_model: int, width: int) -> None:
         super().__init__()
-        self.grid = grid
+        self.grid, self.feature_sizes = grid, (colour_size, form_size)
         self.colour = nn.Sequential(nn.Linear(colour_size, width), nn.GELU(), nn.Linear(width, d_model))
         self.form = nn.Sequential(nn.Linear(form_size, width), nn.GELU(), nn.Linear(width, d_model))
         self.position = nn.Parameter(torch.zeros(1, grid[0] * grid[1], d_model))
@@ -27,7 +27,6 @@ class ColourFormEncoder(nn.Module):
 
     def tokens(self, colour: torch.Tensor, form: torch.Tensor, parts: bool = False) -> tuple[torch.Tensor, ...]:
         """Colour (B, cells, colour_size) and form (B, cells, form_size) features → tokens (B, cells, d), pooled (B, d),
-        and with ``parts`` the colour and form embeddings (B, cells, d) the tokens add (grounded_map.py reads them)."""
-        colour, form = self.colour(colour), self.form(form)
-        tokens = colour + form + self.position
+        and with ``parts`` those two features themselves (grounded_map.py reads them apart)."""
+        tokens = self.colour(colour) + self.form(form) + self.position
         return (tokens, tokens.mean(dim=1), (colour, form)) if parts else (tokens, tokens.mean(dim=1))

@@ -64,7 +64,7 @@ class FactoredVisionEncoder(ColourFormEncoder):
 
     def forward(self, frames: torch.Tensor, parts: bool = False) -> tuple[torch.Tensor, ...]:
         """Prepared frames (B, k, cells, 2C + (cell-1)²) uint8 → tokens (B, cells, d) and pooled (B, d) (and with
-        ``parts`` the colour and form embeddings: ``ColourFormEncoder.tokens``)."""
+        ``parts`` the colour and form features: ``ColourFormEncoder.tokens``)."""
         b, _, cells, _ = frames.shape
         x = frames.transpose(1, 2).float().mul_(1.0 / 255.0)
         colour = x[..., : -self.form_size].reshape(b, cells, -1)

@@ -3,16 +3,16 @@
 In 3D navigation the policy that goes to the wrong object a third of the time has grounded "the blue box" as a
 whole: the view read-out of h_c finds trained pairs in the frame (81% of in-view frames) far better than held-out
 ones (63%), and asking h_c also for the columns of the colour and of the kind (``view_parts``) did not carry over,
-because nothing in h_c keeps the two apart. Here the structure does. The ``chroma`` and ``factored`` stems already
-build a patch's token as a colour embedding plus a form embedding (colour_form.py); the map reads the two halves
-separately:
+because nothing in h_c keeps the two apart. Here the structure does. The ``chroma`` and ``factored`` stems compute
+a patch's colour features (a hue histogram) apart from its form features (colour-blind brightness and depth;
+colour_form.py); the map embeds each on its own and never mixes them:
 
-    attribute(p) = ⟨the attribute word's content, the colour embedding of patch p⟩
-    kind(p)      = ⟨the kind word's content, the (3×3-widened) form embedding of patch p⟩
+    attribute(p) = ⟨the words read as the attribute, g_colour(colour features of patch p)⟩
+    kind(p)      = ⟨the words read as the kind, g_form(form features of patch p, widened 3×3)⟩
     named(p)     = log σ(attribute(p)) + log σ(kind(p))
 
-Which word is the attribute and which the kind is read from its neighbours (``WordGrounding``), so "blue" in a
-slot where it never stood beside "box" still counts. A held-out pair is then found where two groundings learned on
+Which words each stream reads is chosen by the words' content: "blue" is an attribute wherever it stands, so a
+slot where it never stood beside "box" does not matter. A held-out pair is then found where two groundings learned on
 seen pairs meet. The simulator's annotations (``object_view`` with parts: the named object's column, and the
 columns where anything of its attribute and anything of its kind is seen) supervise the map; the action head reads
 the map's column profile, added to h_c. The annotations are labels, never inputs: at act time the map comes from
@@ -21,6 +21,7 @@ the camera frame and the instruction only.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -32,7 +33,6 @@ from sim2act.errors import Sim2ActError
 from sim2act.models.attention import MLP
 from sim2act.models.colour_form import ColourFormEncoder
 from sim2act.models.object_view import NO_TARGET
-from sim2act.models.word_grounding import WordGrounding
 
 
 @dataclass
@@ -51,33 +51,61 @@ def column_bins(columns: int, bins: int) -> torch.Tensor:
     return (c * bins < (j + 1) * columns) & (j * columns < (c + 1) * bins)
 
 
-class GroundedMap(nn.Module):
-    """Scores of the instruction's attribute and kind on a ``grid`` of colour and form embeddings, their column
-    profile as an addition to h_c, and the loss against the view annotations' ``bins`` columns."""
+class WordReader(nn.Module):
+    """Which words a stream reads, chosen by their content ("blue" is an attribute wherever it stands), per head,
+    and their projection to the stream's grounding space: (B, L, d) word contents → (B, heads, width / heads)."""
 
-    def __init__(self, d_model: int, grid: tuple[int, int], bins: int, heads: int = 4, width: int = 64) -> None:
+    def __init__(self, d_model: int, heads: int, width: int) -> None:
         super().__init__()
-        self.grid, self.bins = grid, bins
-        self.attribute = WordGrounding(d_model, 1, heads, width)
-        self.kind = WordGrounding(d_model, 1, heads, width)
-        self.widen = nn.Conv2d(d_model, d_model, 3, padding=1)  # a kind's outline spans neighbouring patches
+        self.heads = heads
+        self.select = nn.Linear(d_model, heads)
+        self.value = nn.Linear(d_model, width)
+
+    def forward(self, contents: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        b, length, _ = contents.shape
+        weights = self.select(contents).masked_fill(~mask.unsqueeze(-1), float("-inf")).softmax(1)  # (B, L, heads)
+        values = self.value(contents).view(b, length, self.heads, -1)
+        return torch.einsum("blh,blhw->bhw", weights, values)
+
+
+class GroundedMap(nn.Module):
+    """Scores of the instruction's attribute and kind on a ``grid`` of the stem's colour and form features (sizes
+    ``feature_sizes``), their column profile as an addition to h_c, and the loss against the view annotations'
+    ``bins`` columns."""
+
+    def __init__(self, d_model: int, grid: tuple[int, int], feature_sizes: tuple[int, int], bins: int, heads: int = 4,
+                 width: int = 64) -> None:
+        super().__init__()
+        if width % heads:
+            raise ValueError(f"grounding width {width} is not a multiple of {heads} heads")
+        self.grid, self.bins, self.heads = grid, bins, heads
+        self.attribute_words, self.kind_words = WordReader(d_model, heads, width), WordReader(d_model, heads, width)
+        colour_size, form_size = feature_sizes
+        self.colour = MLP(colour_size, width, width)
+        self.form = MLP(form_size, width, width)
+        self.widen = nn.Conv2d(width, width, 3, padding=1)  # a kind's outline spans neighbouring patches
         self.absent = nn.Parameter(torch.zeros(()))
         """The "named object out of view" logit beside each bin's best patch."""
         self.register_buffer("overlap", column_bins(grid[1], bins), persistent=False)
         self.features = MLP(3 * grid[1], d_model, d_model)
 
     def forward(self, contents: torch.Tensor, mask: torch.Tensor, colour: torch.Tensor, form: torch.Tensor) -> tuple[torch.Tensor, MapScores]:
-        """Word contents (B, L, d) and mask, the stem's colour and form embeddings (B, cells, d) → what the map
-        adds to h_c (B, d), and its scores."""
-        b, _, d = form.shape
+        """Word contents (B, L, d) and mask, the stem's colour and form features (B, cells, ·) → what the map adds to
+        h_c (B, d), and its scores."""
+        b = form.shape[0]
         rows, cols = self.grid
-        grid_form = form.transpose(1, 2).reshape(b, d, rows, cols)
-        form = form + self.widen(grid_form).flatten(2).transpose(1, 2)
-        attribute = self.attribute(contents, mask, colour)[:, 0].view(b, rows, cols)
-        kind = self.kind(contents, mask, form)[:, 0].view(b, rows, cols)
+        form = self.form(form)
+        form = form + self.widen(form.transpose(1, 2).reshape(b, -1, rows, cols)).flatten(2).transpose(1, 2)
+        attribute = self.score(self.attribute_words(contents, mask), self.colour(colour)).view(b, rows, cols)
+        kind = self.score(self.kind_words(contents, mask), form).view(b, rows, cols)
         named = F.logsigmoid(attribute) + F.logsigmoid(kind)
         profile = torch.cat([named.amax(1), attribute.amax(1), kind.amax(1)], -1)
         return self.features(profile), MapScores(attribute, kind, named)
+
+    def score(self, read: torch.Tensor, cells: torch.Tensor) -> torch.Tensor:
+        """A stream's read words (B, heads, w) against cell features (B, N, heads·w) → (B, N), summed over heads."""
+        b, n, _ = cells.shape
+        return torch.einsum("bhw,bnhw->bn", read, cells.view(b, n, self.heads, -1)) / math.sqrt(read.shape[-1])
 
     def binned(self, scores: torch.Tensor) -> torch.Tensor:
         """Per-patch scores (B, rows, cols) → the best patch of each annotation bin (B, bins)."""
@@ -110,4 +138,4 @@ def grounded_map(domain: str, d_model: int, view_map: bool, vision: nn.Module, h
         raise Sim2ActError(f"view_map needs a domain whose envs annotate where objects are in view; {domain} does not")
     if not isinstance(vision, ColourFormEncoder):
         raise Sim2ActError("view_map reads the colour and form embeddings of the chroma or factored stem; this policy has neither")
-    return GroundedMap(d_model, vision.grid, views.bins, heads)
+    return GroundedMap(d_model, vision.grid, vision.feature_sizes, views.bins, heads)
