@@ -107,6 +107,41 @@ def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sam
     assert all(cells[0]["episodes"] == 8 for cells in results["methods"]["sim2act π0"].values())
 
 
+def test_an_interrupted_generalization_bench_keeps_its_cells_and_measures_only_the_rest(sample_efficiency, results_root,
+                                                                                       tmp_path, monkeypatch):
+    import sim2act.benchmarks.generalization as generalization
+
+    bench = BENCHMARKS["generalization"]
+    config = bench.config.quick(methods="sim2act", few_shot=replace(bench.config.quick().few_shot, episodes=()))
+    out = tmp_path / "results"
+    shutil.copytree(results_root / WORK, out / WORK)  # the trained runs, none of the measured cells
+    for measured in (out / WORK).rglob("measured"):
+        shutil.rmtree(measured)
+    evaluate, calls = generalization.evaluate_proposer, []
+
+    def stopped_after_three(*args, **kwargs):
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        calls.append(args[3])
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(generalization, "evaluate_proposer", stopped_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        bench.run(config, out)
+    partial = json.loads((out / "generalization" / RESULTS_JSON).read_text())
+    assert partial["complete"] is False and sum(len(cells) for cells in partial["methods"].values()) == 3
+    assert "**Partial**" in (out / "generalization" / RESULTS_MD).read_text()
+
+    calls.clear()
+    monkeypatch.setattr(generalization, "evaluate_proposer", lambda *a, **k: calls.append(a[3]) or evaluate(*a, **k))
+    results = bench.run(config, out)
+    assert len(calls) == 2 * len(results["columns"]) - 3  # the policy's and π0's cells, less the three kept
+    assert results["complete"] and "**Partial**" not in (out / "generalization" / RESULTS_MD).read_text()
+    for name, cells in partial["methods"].items():
+        for column, kept in cells.items():
+            assert results["methods"][name][column] == kept
+
+
 def test_a_few_shot_round_collected_by_the_runs_prior(sample_efficiency, results_root):
     bench = BENCHMARKS["generalization"]
     config = bench.config.quick()

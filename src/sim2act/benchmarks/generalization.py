@@ -11,11 +11,13 @@ beside the figure.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sim2act.benchmarks.budget import RewardBudget, describe_budgets
 from sim2act.benchmarks.few_shot import FewShotConfig, adapt, describe_collector, describe_rounds
+from sim2act.benchmarks.measured import cell_path, measured_once
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, mean, number, percent
@@ -73,6 +75,7 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
     spent: dict[str, dict[str, list[int]]] = {}
     methods = parse_methods(config.methods)
     settings = config.budget.settings(config.setting, methods, config.seeds, Path(out) / WORK, progress)
+    budgets = {m.name: settings[m.name].rl_steps for m in methods if m.learns_from_reward}
     for method in methods:
         for seed in range(config.seeds):
             run = method.run(settings[method.name], seed, Path(out) / WORK, progress)
@@ -92,18 +95,30 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
                         column = _few_shot_column(level, n, by_prior)
                         spent.setdefault(method.name, {}).setdefault(column, []).append(adapted.simulator_steps)
                         measured.append((level, VARIANT_SPLIT, column, _acting(method, adapted.checkpoint)))
-            for level, split, column, make_proposer, *row in measured:
+            for level, split, column, acting, *row in measured:
                 name = row[0] if row else method.name
-                with progress.bar(f"{name} seed {seed}: {column}") as bar:
-                    report, _ = evaluate_proposer(make_proposer(), domain.name, [level], split, config.episodes,
-                                                  seed=seed, progress=bar, label=run.artifact,
-                                                  env_options=config.setting.env)
-                table.setdefault(name, {}).setdefault(column, []).append(asdict(report.overall))
+                cache = None if run.folder is None else cell_path(run.folder, NAME, name, column, config.episodes, seed)
+                table.setdefault(name, {}).setdefault(column, []).append(
+                    measured_once(cache, partial(_evaluate, acting, name, column, level, split, seed, run, config,
+                                                 progress)))
+                _write(out, config, columns, variants, table, spent, budgets, complete=False)
+    return _write(out, config, columns, variants, table, spent, budgets, complete=True)
+
+
+def _evaluate(acting, name: str, column: str, level: str, split: str, seed: int, run, config: GeneralizationConfig,
+              progress: LoopProgress) -> dict[str, Any]:
+    with progress.bar(f"{name} seed {seed}: {column}") as bar:
+        report, _ = evaluate_proposer(acting(), config.setting.domain, [level], split, config.episodes, seed=seed,
+                                      progress=bar, label=run.artifact, env_options=config.setting.env)
+    return asdict(report.overall)
+
+
+def _write(out, config: GeneralizationConfig, columns, variants, table, spent, budgets, complete: bool) -> dict[str, Any]:
+    """The results so far: rewritten after every cell, so a stopped bench shows what it measured."""
     by_prior = config.few_shot.proposer == "prior"
     few_shot_columns = [_few_shot_column(v, n, by_prior) for v in variants for n in config.few_shot.episodes]
-    budgets = {m.name: settings[m.name].rl_steps for m in methods if m.learns_from_reward}
     results = {"config": asdict(config), "columns": [_column(l, s) for l, s in columns], "few_shot_columns": few_shot_columns,
-               "methods": table, "few_shot_simulator_steps": spent, "rl_budgets": budgets}
+               "methods": table, "few_shot_simulator_steps": spent, "rl_budgets": budgets, "complete": complete}
     folder = ResultsFolder(out, NAME)
     folder.path.mkdir(parents=True, exist_ok=True)
     plot_generalization(results, folder.path / PLOT)
@@ -158,6 +173,9 @@ def _markdown(results: dict[str, Any]) -> str:
         f"{config['seeds']} seed(s). Level variants are measured on unseen layouts; the policy never trained on them.",
         "",
     ]
+    if not results.get("complete", True):
+        lines += [("**Partial**: the bench is still running or was stopped; – marks a cell not measured yet (the same "
+                   "command resumes, reading back every measured cell)."), ""]
     spent = results.get("few_shot_simulator_steps", {})
     rows = []
     for column in _all_columns(results):

@@ -1,0 +1,37 @@
+"""Evaluations a bench has already measured, kept in the method run's folder so an interrupted bench loses none.
+
+A cell (one policy on one split or level variant, N episodes, one seed) can take many minutes (300 long 3D
+episodes, π0's towers on every step); the run folder's fingerprint already covers the training setting and the
+env options, so the cell's name, its episode count and the seed are all the key needs. Evaluation is
+deterministic given the seed, so a cell read back is the one the command would measure again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sim2act.data.atomic import atomic_write_text
+
+FOLDER = "measured"
+"""Under the run folder: one JSON per measured cell."""
+
+
+def cell_path(run_folder: Path, bench: str, *key: str | int) -> Path:
+    """``run_folder/measured/<bench>/<key parts joined>.json``, the parts made safe for a file name."""
+    name = "--".join(re.sub(r"[^A-Za-z0-9_.-]+", "-", str(part)).strip("-") for part in key)
+    return Path(run_folder) / FOLDER / bench / f"{name}.json"
+
+
+def measured_once(path: Path | None, measure: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The cell stored at ``path`` if a run measured it before, else ``measure()``, stored there (atomically) first.
+    ``path`` None (a run with no folder): measured every time."""
+    if path is not None and path.exists():
+        return json.loads(path.read_text())
+    cell = measure()
+    if path is not None:
+        atomic_write_text(path, json.dumps(cell, indent=1) + "\n")
+    return cell
