@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sim2act.benchmarks import BENCHMARKS
+from sim2act.benchmarks import BENCHMARKS, generalization, long_horizon
 from sim2act.benchmarks.budget import RewardBudget
 from sim2act.benchmarks.results import RESULTS_JSON, RESULTS_MD, WORK
 from sim2act.benchmarks.sample_efficiency import SampleEfficiencyConfig, run_sample_efficiency
@@ -109,8 +109,6 @@ def test_generalization_reuses_the_runs_and_measures_every_split_and_variant(sam
 
 def test_an_interrupted_generalization_bench_keeps_its_cells_and_measures_only_the_rest(sample_efficiency, results_root,
                                                                                        tmp_path, monkeypatch):
-    import sim2act.benchmarks.generalization as generalization
-
     bench = BENCHMARKS["generalization"]
     config = bench.config.quick(methods="sim2act", few_shot=replace(bench.config.quick().few_shot, episodes=()))
     out = tmp_path / "results"
@@ -166,6 +164,18 @@ def test_long_horizon_counts_sub_goals(results_root):
     assert row["simulator_steps"] > 0  # the demonstrations' executed steps
     table = (results_root / "long-horizon" / RESULTS_MD).read_text()
     assert "sub-goals done" in table and f"| {row['simulator_steps']:,} |" in table
+
+
+def test_long_horizon_reads_back_a_measured_row_instead_of_measuring_it_again(results_root, monkeypatch):
+    bench = BENCHMARKS["long-horizon"]
+    first = bench.run(bench.config.quick(methods="bc-expert"), results_root)
+    assert first["complete"] and list(results_root.rglob("measured/long-horizon/*.json"))
+
+    def never(*args, **kwargs):
+        raise AssertionError("a measured row was measured again")
+
+    monkeypatch.setattr(long_horizon, "evaluate_proposer", never)
+    assert bench.run(bench.config.quick(methods="bc-expert"), results_root)["rows"] == first["rows"]
 
 
 def test_ablations_share_the_full_runs_prior(sample_efficiency, results_root):

@@ -7,10 +7,12 @@ sub-goals completed (``subgoals``), and the longest task solved (most sub-goals,
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sim2act.benchmarks.budget import RewardBudget
+from sim2act.benchmarks.measured import cell_path, measured_once
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, number, percent, with_interval
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
@@ -65,26 +67,38 @@ def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: LoopP
         for method in methods:
             for seed in range(config.seeds):
                 run = method.run(settings[method.name], seed, Path(out) / WORK, progress)
-                with progress.bar(f"{method.name} seed {seed}: {level} {config.split}") as bar:
-                    report, episodes = evaluate_proposer(run.make_proposer(), domain.name, [level], config.split,
-                                                         config.episodes, seed=seed, progress=bar, label=run.artifact,
-                                                         env_options=setting.env)
-                progress.stage(f"{method.name} seed {seed}: replaying {len(episodes)} episodes under each sub-goal")
-                outcomes = [subgoal_outcome(e, domain, replay) for e in episodes]
-                solved = [o for o in outcomes if o.success]
-                rows.append({
-                    "level": level, "method": method.name, "seed": seed,
-                    "simulator_steps": run.curve.spent, "extra_counts": run.curve.extra_counts,
-                    "success": asdict(report.overall),
-                    "subgoal_share": sum(o.completed / o.total for o in outcomes) / len(outcomes),
-                    "mean_subgoals": sum(o.total for o in outcomes) / len(outcomes),
-                    "longest_solved_subgoals": max((o.total for o in solved), default=0),
-                    "longest_solved_steps": max((o.steps for o in solved), default=0),
-                })
+                cache = None if run.folder is None else cell_path(run.folder, NAME, level, config.split, config.episodes, seed)
+                rows.append(measured_once(cache, partial(_measure, run, method.name, seed, level, replay, domain, config,
+                                                         setting.env, progress)))
+                _write(out, config, rows, complete=False)
         replay.close()
-    results = {"config": asdict(config), "rows": rows}
-    folder = ResultsFolder(out, NAME)
-    folder.write(results, _markdown(results))
+    return _write(out, config, rows, complete=True)
+
+
+def _measure(run, method: str, seed: int, level: str, replay, domain, config: LongHorizonConfig, env: dict,
+             progress: LoopProgress) -> dict[str, Any]:
+    """One method's row: its success on the split and, replayed under each clause alone, the sub-goals it completed."""
+    with progress.bar(f"{method} seed {seed}: {level} {config.split}") as bar:
+        report, episodes = evaluate_proposer(run.make_proposer(), domain.name, [level], config.split, config.episodes,
+                                             seed=seed, progress=bar, label=run.artifact, env_options=env)
+    progress.stage(f"{method} seed {seed}: replaying {len(episodes)} episodes under each sub-goal")
+    outcomes = [subgoal_outcome(e, domain, replay) for e in episodes]
+    solved = [o for o in outcomes if o.success]
+    return {
+        "level": level, "method": method, "seed": seed,
+        "simulator_steps": run.curve.spent, "extra_counts": run.curve.extra_counts,
+        "success": asdict(report.overall),
+        "subgoal_share": sum(o.completed / o.total for o in outcomes) / len(outcomes),
+        "mean_subgoals": sum(o.total for o in outcomes) / len(outcomes),
+        "longest_solved_subgoals": max((o.total for o in solved), default=0),
+        "longest_solved_steps": max((o.steps for o in solved), default=0),
+    }
+
+
+def _write(out, config: LongHorizonConfig, rows: list[dict[str, Any]], complete: bool) -> dict[str, Any]:
+    """The rows so far: rewritten after every row, so a stopped bench shows what it measured."""
+    results = {"config": asdict(config), "rows": rows, "complete": complete}
+    ResultsFolder(out, NAME).write(results, _markdown(results))
     return results
 
 
@@ -111,6 +125,9 @@ def _markdown(results: dict[str, Any]) -> str:
         "Simulator steps: every simulator call the method's training made (executed + preview + the prior's "
         "collection steps; the breakdown in brackets where it is not all executed).",
         "",
+        *([] if results.get("complete", True) else [
+            ("**Partial**: the bench is still running or was stopped; the same command resumes, reading back every "
+             "measured row."), ""]),
         markdown_table(header, rows),
         "",
     ])
