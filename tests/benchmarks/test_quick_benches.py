@@ -204,6 +204,7 @@ def test_a_baselines_own_ablations_share_its_full_run_and_measure_both_held_out_
         assert row["simulator_steps"] == loop["simulator_steps"]  # offline on the loop's data: its spend, not more
         assert [row["final"][split]["episodes"] for split in ("test_unseen_composition", "test_unseen_layout")] == [4, 4]
     assert "# Ablations of decision-stacks" in (results_root / "ablations" / RESULTS_MD).read_text()
+    assert len(list((results_root / WORK / "decision-stacks").rglob("measured/ablations/*.json"))) == 4  # 2 variants × 2 splits
 
 
 def test_a_method_may_run_other_seeds_than_the_rest(sample_efficiency, results_root):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from sim2act.benchmarks import BENCHMARKS
+from sim2act.benchmarks import BENCHMARKS, transfer
 from sim2act.benchmarks.results import RESULTS_MD, WORK
 from sim2act.benchmarks.transfer import TransferConfig, run_transfer
 from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
 
 
-def test_a_policy_is_measured_in_both_simulators_and_adapted_on_twin_episodes(tmp_path):
+def test_a_policy_is_measured_in_both_simulators_and_adapted_on_twin_episodes(tmp_path, monkeypatch):
     assert BENCHMARKS["transfer"].config is TransferConfig
     results = run_transfer(TransferConfig.quick(episodes=4), tmp_path)
     (row,) = results["rows"]
@@ -34,3 +34,13 @@ def test_a_policy_is_measured_in_both_simulators_and_adapted_on_twin_episodes(tm
     (data,) = (tmp_path / WORK).rglob(f"transfer/{by_prior.few_shot.folder_name(4)}/data")
     assert load_card(DatasetLayout(data).card).runs[-1]["config"]["proposer"] == "prior"
     assert "collected by the run's π0" in (tmp_path / "transfer" / RESULTS_MD).read_text()
+    # Run again, every cell is read back from the run folders: nothing is evaluated a second time, and the
+    # π0-collected round's cell is its own, not the first round's.
+    rows = run_transfer(by_prior, tmp_path)["rows"]
+
+    def never(*args, **kwargs):
+        raise AssertionError("a measured cell was measured again")
+
+    monkeypatch.setattr(transfer, "evaluate_proposer", never)
+    assert run_transfer(by_prior, tmp_path)["rows"] == rows
+    assert run_transfer(TransferConfig.quick(episodes=4), tmp_path)["rows"] == results["rows"]

@@ -79,11 +79,13 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
     for method in methods:
         for seed in range(config.seeds):
             run = method.run(settings[method.name], seed, Path(out) / WORK, progress)
-            measured = [(level, split, _column(level, split), run.make_proposer) for level, split in columns]
+            # (level, split, column, how to act, row name, the cell's key in the run folder)
+            measured = [(level, split, _column(level, split), run.make_proposer, method.name, _column(level, split))
+                        for level, split in columns]
             prior = method.prior_options(run, config.setting)
             if prior is not None:  # π0 itself, zero-shot, as a row of its own
                 measured += [(level, split, _column(level, split), _prior_acting(domain.name, level, prior, config.setting.env),
-                              f"{method.name} π0") for level, split in columns]
+                              f"{method.name} π0", _column(level, split)) for level, split in columns]
             by_prior = config.few_shot.proposer == "prior"
             if method.adapts and (prior is not None or not by_prior):  # a π0-collected round needs the run's π0
                 for level in variants:
@@ -94,10 +96,10 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
                                             config.few_shot, env=config.setting.env, progress=bar, prior=prior)
                         column = _few_shot_column(level, n, by_prior)
                         spent.setdefault(method.name, {}).setdefault(column, []).append(adapted.simulator_steps)
-                        measured.append((level, VARIANT_SPLIT, column, _acting(method, adapted.checkpoint)))
-            for level, split, column, acting, *row in measured:
-                name = row[0] if row else method.name
-                cache = None if run.folder is None else cell_path(run.folder, NAME, name, column, config.episodes, seed)
+                        measured.append((level, VARIANT_SPLIT, column, _acting(method, adapted.checkpoint), method.name,
+                                         f"{level} {config.few_shot.folder_name(n)}"))
+            for level, split, column, acting, name, key in measured:
+                cache = None if run.folder is None else cell_path(run.folder, NAME, name, key, config.episodes, seed)
                 table.setdefault(name, {}).setdefault(column, []).append(
                     measured_once(cache, partial(_evaluate, acting, name, column, level, split, seed, run, config,
                                                  progress)))

@@ -11,10 +11,12 @@ stand-in for time on a real robot, and the twin is measured again. Twin episodes
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sim2act.benchmarks.few_shot import FewShotConfig, adapt, describe_collector, describe_rounds
+from sim2act.benchmarks.measured import cell_path, measured_once
 from sim2act.benchmarks.methods import get_method
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, with_interval
@@ -79,8 +81,10 @@ def run_transfer(config: TransferConfig, out: str | Path, progress: LoopProgress
             for seed in range(config.seeds):
                 run = method.run(setting, seed, work, progress)
                 row = {"level": level, "randomize": randomize, "seed": seed, "simulator_steps": run.curve.spent,
-                       "home": _measure(run.make_proposer(), domain.name, level, config, seed, home, progress, "own simulator"),
-                       "twin": _measure(run.make_proposer(), domain.name, level, config, seed, twin, progress, "twin"),
+                       "home": _measure(run.make_proposer, run, domain.name, level, config, seed, home, progress,
+                                        "own simulator", "home"),
+                       "twin": _measure(run.make_proposer, run, domain.name, level, config, seed, twin, progress, "twin",
+                                        "twin"),
                        "few_shot": []}
                 prior = method.prior_options(run, setting) if config.few_shot.proposer == "prior" else None
                 for n in config.few_shot.episodes:
@@ -88,10 +92,10 @@ def run_transfer(config: TransferConfig, out: str | Path, progress: LoopProgress
                     with progress.bar(f"{level}{' (randomized)' if randomize else ''} seed {seed}: {n} twin episodes") as bar:
                         adapted = adapt(run.artifact, domain.name, level, n, seed, folder, config.few_shot, env=twin,
                                         progress=bar, prior=prior)
-                    proposer = method.proposer_for(adapted.checkpoint)
+                    acting = partial(method.proposer_for, adapted.checkpoint)
                     row["few_shot"].append({"episodes": n, "twin_steps": adapted.simulator_steps,
-                                            "twin": _measure(proposer, domain.name, level, config, seed, twin, progress,
-                                                             f"twin after {n} twin episodes")})
+                                            "twin": _measure(acting, run, domain.name, level, config, seed, twin, progress,
+                                                             f"twin after {n} twin episodes", f"twin {folder.name}")})
                 rows.append(row)
     results = {"config": asdict(config), "twin": dict(domain.twin), "rows": rows}
     folder = ResultsFolder(out, NAME)
@@ -101,11 +105,17 @@ def run_transfer(config: TransferConfig, out: str | Path, progress: LoopProgress
     return results
 
 
-def _measure(proposer, domain: str, level: str, config: TransferConfig, seed: int, env: dict, progress, where: str) -> dict:
-    with progress.bar(f"{level} seed {seed}: {where}") as bar:
-        report, _ = evaluate_proposer(proposer, domain, [level], config.eval_split, config.episodes, seed=seed, progress=bar,
-                                      env_options=env)
-    return asdict(report.overall)
+def _measure(acting, run, domain: str, level: str, config: TransferConfig, seed: int, env: dict, progress, where: str,
+             key: str) -> dict:
+    """``acting()``'s success where ``env`` says, read back from the run folder's cell ``key`` if measured before."""
+    def measure() -> dict:
+        with progress.bar(f"{level} seed {seed}: {where}") as bar:
+            report, _ = evaluate_proposer(acting(), domain, [level], config.eval_split, config.episodes, seed=seed,
+                                          progress=bar, env_options=env)
+        return asdict(report.overall)
+
+    cache = None if run.folder is None else cell_path(run.folder, NAME, key, config.eval_split, config.episodes, seed)
+    return measured_once(cache, measure)
 
 
 def _name(row: dict) -> str:
