@@ -133,7 +133,7 @@ def _run_baseline_ablations(config: AblationsConfig, out: str | Path, progress: 
             run = method.run(variant, seed, work, progress)
             final = {}
             for split in HELD_OUT_SPLITS:
-                cache = None if run.folder is None else cell_path(run.folder, NAME, split, config.episodes, seed)
+                cache = cell_path(run.folder, NAME, split, config.episodes, seed)
                 final[split] = measured_once(cache, partial(_evaluate, run, f"{name}, seed {seed}", variant, split,
                                                             config.episodes, seed, progress))
             rows.append({"variant": name, "seed": seed, "simulator_steps": run.curve.spent, "rounds": None,

@@ -99,7 +99,7 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
                         measured.append((level, VARIANT_SPLIT, column, _acting(method, adapted.checkpoint), method.name,
                                          f"{level} {config.few_shot.folder_name(n)}"))
             for level, split, column, acting, name, key in measured:
-                cache = None if run.folder is None else cell_path(run.folder, NAME, name, key, config.episodes, seed)
+                cache = cell_path(run.folder, NAME, name, key, config.episodes, seed)
                 table.setdefault(name, {}).setdefault(column, []).append(
                     measured_once(cache, partial(_evaluate, acting, name, column, level, split, seed, run, config,
                                                  progress)))

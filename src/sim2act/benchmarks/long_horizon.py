@@ -67,7 +67,7 @@ def run_long_horizon(config: LongHorizonConfig, out: str | Path, progress: LoopP
         for method in methods:
             for seed in range(config.seeds):
                 run = method.run(settings[method.name], seed, Path(out) / WORK, progress)
-                cache = None if run.folder is None else cell_path(run.folder, NAME, level, config.split, config.episodes, seed)
+                cache = cell_path(run.folder, NAME, level, config.split, config.episodes, seed)
                 rows.append(measured_once(cache, partial(_measure, run, method.name, seed, level, replay, domain, config,
                                                          setting.env, progress)))
                 _write(out, config, rows, complete=False)

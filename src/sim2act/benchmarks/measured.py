@@ -20,8 +20,11 @@ FOLDER = "measured"
 """Under the run folder: one JSON per measured cell."""
 
 
-def cell_path(run_folder: Path, bench: str, *key: str | int) -> Path:
-    """``run_folder/measured/<bench>/<key parts joined>.json``, the parts made safe for a file name."""
+def cell_path(run_folder: Path | None, bench: str, *key: str | int) -> Path | None:
+    """``run_folder/measured/<bench>/<key parts joined>.json``, the parts made safe for a file name; None for a run
+    without a folder (its cells are measured every time)."""
+    if run_folder is None:
+        return None
     name = "--".join(re.sub(r"[^A-Za-z0-9_.-]+", "-", str(part)).strip("-") for part in key)
     return Path(run_folder) / FOLDER / bench / f"{name}.json"
 

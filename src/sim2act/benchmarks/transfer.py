@@ -114,7 +114,7 @@ def _measure(acting, run, domain: str, level: str, config: TransferConfig, seed:
                                           progress=bar, env_options=env)
         return asdict(report.overall)
 
-    cache = None if run.folder is None else cell_path(run.folder, NAME, key, config.eval_split, config.episodes, seed)
+    cache = cell_path(run.folder, NAME, key, config.eval_split, config.episodes, seed)
     return measured_once(cache, measure)
 
 
