@@ -192,7 +192,12 @@ def test_ablations_share_the_full_runs_prior(sample_efficiency, results_root):
     assert (results_root / "ablations" / "ablations.png").exists()
 
 
-def test_a_baselines_own_ablations_share_its_full_run_and_measure_both_held_out_splits(sample_efficiency, results_root):
+def test_a_baselines_own_ablations_share_its_full_run_and_measure_both_held_out_splits(sample_efficiency, results_root,
+                                                                                     monkeypatch):
+    import sim2act.benchmarks.methods.decision_stacks as method_module
+
+    trained, train = [], method_module.train_decision_stacks
+    monkeypatch.setattr(method_module, "train_decision_stacks", lambda *a, **k: trained.append(train(*a, **k)) or trained[-1])
     bench = BENCHMARKS["ablations"]
     quick = bench.config.quick()
     setting = replace(quick.setting, decision_stacks={"train_steps": 20, "d_model": 32, "horizon": 4, "batch_size": 32})
@@ -205,6 +210,7 @@ def test_a_baselines_own_ablations_share_its_full_run_and_measure_both_held_out_
         assert [row["final"][split]["episodes"] for split in ("test_unseen_composition", "test_unseen_layout")] == [4, 4]
     assert "# Ablations of decision-stacks" in (results_root / "ablations" / RESULTS_MD).read_text()
     assert len(list((results_root / WORK / "decision-stacks").rglob("measured/ablations/*.json"))) == 4  # 2 variants × 2 splits
+    assert trained[-1].reused_from is not None and trained[-1].steps == 0  # no guidance: the full variant's modules
 
 
 def test_a_method_may_run_other_seeds_than_the_rest(sample_efficiency, results_root):
@@ -241,3 +247,18 @@ def test_decision_stacks_learns_offline_from_the_loops_own_data_at_its_spend(sam
     assert [(model / module_file(m)).stat().st_mtime_ns for m in ("observation", "reward", "action")] == stamps
     other = train_decision_stacks(replace(config, train_steps=3), model)  # another config: its own modules
     assert other.steps > 0 and set(other.losses) == {"observation", "reward", "action"}
+
+    # the guidance weight changes how the modules act, not what they learn: no retraining for it
+    other_config = replace(config, train_steps=3)
+    stamps = [(model / module_file(m)).stat().st_mtime_ns for m in ("observation", "reward", "action")]
+    assert train_decision_stacks(replace(other_config, guidance=0.5), model).steps == 0
+    assert [(model / module_file(m)).stat().st_mtime_ns for m in ("observation", "reward", "action")] == stamps
+    assert DecisionStacksProposer(model).config.guidance == 0.5
+    unguided = train_decision_stacks(replace(other_config, guidance=0.0), tmp_path / "unguided",
+                                     reuse_from=[tmp_path / "absent", model])
+    assert (unguided.steps, unguided.reused_from) == (0, str(model))
+    for m in ("observation", "reward", "action"):
+        assert (tmp_path / "unguided" / module_file(m)).read_bytes() == (model / module_file(m)).read_bytes()
+    assert DecisionStacksProposer(tmp_path / "unguided").config.guidance == 0.0
+    shorter = train_decision_stacks(replace(other_config, horizon=2), tmp_path / "shorter", reuse_from=[model])
+    assert shorter.reused_from is None and shorter.steps > 0  # another horizon learns other modules

@@ -6,12 +6,15 @@
    random windows (``windows.Windows``), teacher-forced on the dataset's own frames, rewards and actions, as
    in the paper: no module sees another's outputs in training.
 
-Each module is saved when it is done, so a killed run resumes at the first module not yet saved.
+Each module is saved when it is done, so a killed run resumes at the first module not yet saved. The
+guidance weight only changes how trained modules act: configs that differ in it share their modules (a
+finished folder is given the new weight; ``reuse_from`` folders of such a config are copied, not retrained).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +37,8 @@ from sim2act.progress import Progress
 CONFIG_FILE = "decision_stacks.json"
 LATENTS_FILE = "latents.npz"
 MODULES = ("observation", "reward", "action")
+SAMPLING_FIELDS = ("guidance",)
+"""Config fields that change how trained modules act, not what they learn."""
 
 
 @dataclass
@@ -46,6 +51,8 @@ class DecisionStacksRun:
     losses: dict[str, float] = field(default_factory=dict)
     """Each module's mean loss over its last 100 steps (of the modules trained in this call)."""
     seconds: float = 0.0
+    reused_from: str | None = None
+    """The folder whose modules (trained under another guidance weight) were copied instead of training."""
 
 
 def build_modules(config: DecisionStacksConfig, latent: int, goal: int, actions: int) -> dict[str, torch.nn.Module]:
@@ -66,8 +73,27 @@ def module_file(name: str) -> str:
     return f"{name}_model.pt"
 
 
-def train_decision_stacks(config: DecisionStacksConfig, out: Path, progress: Progress | None = None) -> DecisionStacksRun:
-    """Train the three modules on ``config.data``; save them, the latent standardisation and the config in ``out``."""
+def learns_the_same(config_text: str, other_text: str) -> bool:
+    """Whether two saved configs (``CONFIG_FILE`` texts) train the same modules: equal but for ``SAMPLING_FIELDS``."""
+    def learned(text: str) -> dict:
+        return {k: v for k, v in json.loads(text).items() if k not in SAMPLING_FIELDS}
+    return learned(config_text) == learned(other_text)
+
+
+def _finished(folder: Path) -> bool:
+    return all((folder / f).is_file() for f in (CONFIG_FILE, LATENTS_FILE, *(module_file(m) for m in MODULES)))
+
+
+def _copy_modules(donor: Path, out: Path, config_text: str) -> None:
+    for name in (LATENTS_FILE, *(module_file(m) for m in MODULES)):
+        atomic_write(out / name, lambda tmp, source=donor / name: shutil.copyfile(source, tmp))
+    atomic_write_text(out / CONFIG_FILE, config_text)  # last: the folder counts as finished only with its config
+
+
+def train_decision_stacks(config: DecisionStacksConfig, out: Path, progress: Progress | None = None,
+                          reuse_from: tuple[Path, ...] | list[Path] = ()) -> DecisionStacksRun:
+    """Train the three modules on ``config.data``; save them, the latent standardisation and the config in ``out``.
+    ``reuse_from``: finished folders whose modules are copied instead when their config learns the same."""
     config = config.validated()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -76,12 +102,20 @@ def train_decision_stacks(config: DecisionStacksConfig, out: Path, progress: Pro
     threads_before = torch.get_num_threads()
     torch.set_num_threads(config.torch_threads)
     try:
-        saved = out / CONFIG_FILE
-        if saved.is_file() and saved.read_text() != json.dumps(asdict(config), indent=2) + "\n":
+        saved, wanted = out / CONFIG_FILE, json.dumps(asdict(config), indent=2) + "\n"
+        if saved.is_file() and not learns_the_same(saved.read_text(), wanted):
             for name in MODULES:  # modules of another config are never mixed with this one's
                 (out / module_file(name)).unlink(missing_ok=True)
-        elif saved.is_file() and all((out / module_file(name)).is_file() for name in MODULES):
+        elif _finished(out):
+            if saved.read_text() != wanted:
+                atomic_write_text(saved, wanted)  # another guidance weight: the same modules act with it
             return DecisionStacksRun(seconds=time.perf_counter() - started)  # finished: no frames to encode again
+        donor = next((Path(f) for f in reuse_from if _finished(Path(f))
+                      and learns_the_same((Path(f) / CONFIG_FILE).read_text(), wanted)), None)
+        if donor is not None:
+            _copy_modules(donor, out, wanted)
+            progress.log(f"Decision Stacks: the modules of {donor} (they differ only in {', '.join(SAMPLING_FIELDS)})")
+            return DecisionStacksRun(seconds=time.perf_counter() - started, reused_from=str(donor))
         space = action_space(config.domain, config.level, **config.env)
         joint = JointActions(space)
         data = StepDataset(config.data)

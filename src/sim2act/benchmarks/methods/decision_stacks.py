@@ -59,7 +59,8 @@ class DecisionStacksMethod(Method):
         config = self._config(setting, seed, str(data), str(prior))
         progress.stage(f"{self.name}, seed {seed}: three modules on the loop's {ledger.env_steps:,}-step data → {out / MODEL}")
         with progress.bar(f"{self.name} seed {seed}") as bar:
-            train_decision_stacks(config, out / MODEL, bar)
+            siblings = [f for f in sorted(out.parent.parent.glob(f"*/{out.name}/{MODEL}")) if f != out / MODEL]
+            train_decision_stacks(config, out / MODEL, bar, reuse_from=siblings)  # a guidance ablation: no retraining
         proposer = self.proposer_for(str(out / MODEL))
         with progress.bar(f"eval {setting.split}") as bar:
             report, _ = evaluate_proposer(proposer, setting.domain, [setting.level], setting.split, setting.eval_episodes,
