@@ -159,8 +159,9 @@ def plot_ablations(results: dict[str, Any], path: Path) -> Path:
     finals = {r["variant"].split(" (")[0]: r["final"] for r in results["rows"] if r["seed"] == 0}
     groups = {variant: {s: final[s]["success_rate"] for s in HELD_OUT_SPLITS} for variant, final in finals.items()}
     intervals = {variant: {s: (final[s]["ci_low"], final[s]["ci_high"]) for s in HELD_OUT_SPLITS} for variant, final in finals.items()}
-    level = results["config"]["setting"]["level"]
-    return plot_bars(groups, path, f"Ablations on {level}: final held-out success", intervals=intervals)
+    level, method = results["config"]["setting"]["level"], results["config"]["method"]
+    whose = "" if method == "sim2act" else f" of {method}"
+    return plot_bars(groups, path, f"Ablations{whose} on {level}: final held-out success", intervals=intervals)
 
 
 def _chosen(name: str, only: tuple[str, ...]) -> bool:
