@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sim2act.benchmarks import BENCHMARKS, generalization, long_horizon
+from sim2act.benchmarks import BENCHMARKS, long_horizon, measured
 from sim2act.benchmarks.budget import RewardBudget
 from sim2act.benchmarks.results import RESULTS_JSON, RESULTS_MD, WORK
 from sim2act.benchmarks.sample_efficiency import SampleEfficiencyConfig, run_sample_efficiency
@@ -113,9 +113,9 @@ def test_an_interrupted_generalization_bench_keeps_its_cells_and_measures_only_t
     config = bench.config.quick(methods="sim2act", few_shot=replace(bench.config.quick().few_shot, episodes=()))
     out = tmp_path / "results"
     shutil.copytree(results_root / WORK, out / WORK)  # the trained runs, none of the measured cells
-    for measured in (out / WORK).rglob("measured"):
-        shutil.rmtree(measured)
-    evaluate, calls = generalization.evaluate_proposer, []
+    for cells in (out / WORK).rglob("measured"):
+        shutil.rmtree(cells)
+    evaluate, calls = measured.evaluate_proposer, []
 
     def stopped_after_three(*args, **kwargs):
         if len(calls) == 3:
@@ -123,7 +123,7 @@ def test_an_interrupted_generalization_bench_keeps_its_cells_and_measures_only_t
         calls.append(args[3])
         return evaluate(*args, **kwargs)
 
-    monkeypatch.setattr(generalization, "evaluate_proposer", stopped_after_three)
+    monkeypatch.setattr(measured, "evaluate_proposer", stopped_after_three)
     with pytest.raises(KeyboardInterrupt):
         bench.run(config, out)
     partial = json.loads((out / "generalization" / RESULTS_JSON).read_text())
@@ -131,7 +131,7 @@ def test_an_interrupted_generalization_bench_keeps_its_cells_and_measures_only_t
     assert "**Partial**" in (out / "generalization" / RESULTS_MD).read_text()
 
     calls.clear()
-    monkeypatch.setattr(generalization, "evaluate_proposer", lambda *a, **k: calls.append(a[3]) or evaluate(*a, **k))
+    monkeypatch.setattr(measured, "evaluate_proposer", lambda *a, **k: calls.append(a[3]) or evaluate(*a, **k))
     results = bench.run(config, out)
     assert len(calls) == 2 * len(results["columns"]) - 3  # the policy's and π0's cells, less the three kept
     assert results["complete"] and "**Partial**" not in (out / "generalization" / RESULTS_MD).read_text()

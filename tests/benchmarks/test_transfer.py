@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from sim2act.benchmarks import BENCHMARKS, transfer
+from sim2act.benchmarks import BENCHMARKS, measured
 from sim2act.benchmarks.results import RESULTS_MD, WORK
 from sim2act.benchmarks.transfer import TransferConfig, run_transfer
 from sim2act.data.card import load_card
@@ -41,6 +41,6 @@ def test_a_policy_is_measured_in_both_simulators_and_adapted_on_twin_episodes(tm
     def never(*args, **kwargs):
         raise AssertionError("a measured cell was measured again")
 
-    monkeypatch.setattr(transfer, "evaluate_proposer", never)
+    monkeypatch.setattr(measured, "evaluate_proposer", never)
     assert run_transfer(by_prior, tmp_path)["rows"] == rows
     assert run_transfer(TransferConfig.quick(episodes=4), tmp_path)["rows"] == results["rows"]

@@ -14,12 +14,11 @@ held-out splits, and reward learners get ``budget``'s rule.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sim2act.benchmarks.budget import RewardBudget, describe_budgets
-from sim2act.benchmarks.measured import cell_path, measured_once
+from sim2act.benchmarks.measured import cell_path, measured_success
 from sim2act.benchmarks.methods import get_method
 from sim2act.benchmarks.methods.sim2act_loop import final_evaluation
 from sim2act.benchmarks.plots import plot_bars
@@ -27,7 +26,6 @@ from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, numb
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.envs import get_domain
 from sim2act.errors import Sim2ActError
-from sim2act.evaluation import evaluate_proposer
 from sim2act.loop import LoopConfig
 from sim2act.loop.progress import LoopProgress
 from sim2act.loop.rounds import HELD_OUT_SPLITS
@@ -134,8 +132,9 @@ def _run_baseline_ablations(config: AblationsConfig, out: str | Path, progress: 
             final = {}
             for split in HELD_OUT_SPLITS:
                 cache = cell_path(run.folder, NAME, split, config.episodes, seed)
-                final[split] = measured_once(cache, partial(_evaluate, run, f"{name}, seed {seed}", variant, split,
-                                                            config.episodes, seed, progress))
+                final[split] = measured_success(cache, run.make_proposer, variant.domain, variant.level, split,
+                                                config.episodes, seed, variant.env, progress,
+                                                f"{name}, seed {seed}: {split}", label=run.artifact)
             rows.append({"variant": name, "seed": seed, "simulator_steps": run.curve.spent, "rounds": None,
                          "curve": [asdict(p) for p in run.curve.points], "final": final, "extra_counts": run.curve.extra_counts})
     budgets = {method.name: setting.rl_steps} if method.learns_from_reward else {}
@@ -145,13 +144,6 @@ def _run_baseline_ablations(config: AblationsConfig, out: str | Path, progress: 
     plot_ablations(results, folder.path / PLOT)
     folder.write(results, _markdown(results))
     return results
-
-
-def _evaluate(run, label: str, variant, split: str, episodes: int, seed: int, progress: LoopProgress) -> dict[str, Any]:
-    with progress.bar(f"{label}: {split}") as bar:
-        report, _ = evaluate_proposer(run.make_proposer(), variant.domain, [variant.level], split, episodes, seed=seed,
-                                      progress=bar, label=run.artifact, env_options=variant.env)
-    return asdict(report.overall)
 
 
 def plot_ablations(results: dict[str, Any], path: Path) -> Path:

@@ -11,20 +11,18 @@ beside the figure.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sim2act.benchmarks.budget import RewardBudget, describe_budgets
 from sim2act.benchmarks.few_shot import FewShotConfig, adapt, describe_collector, describe_rounds
-from sim2act.benchmarks.measured import cell_path, measured_once
+from sim2act.benchmarks.measured import cell_path, measured_success
 from sim2act.benchmarks.methods import parse_methods
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, mean, number, percent
 from sim2act.benchmarks.setting import MethodSetting, quick_setting
 from sim2act.envs import action_space, get_domain
 from sim2act.errors import Sim2ActError
-from sim2act.evaluation import evaluate_proposer
 from sim2act.loop.progress import LoopProgress
 from sim2act.proposers import make_proposer
 
@@ -101,18 +99,10 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
             for level, split, column, acting, name, key in measured:
                 cache = cell_path(run.folder, NAME, name, key, config.episodes, seed)
                 table.setdefault(name, {}).setdefault(column, []).append(
-                    measured_once(cache, partial(_evaluate, acting, name, column, level, split, seed, run, config,
-                                                 progress)))
+                    measured_success(cache, acting, domain.name, level, split, config.episodes, seed, config.setting.env,
+                                     progress, f"{name} seed {seed}: {column}", label=run.artifact))
                 _write(out, config, columns, variants, table, spent, budgets, complete=False)
     return _write(out, config, columns, variants, table, spent, budgets, complete=True)
-
-
-def _evaluate(acting, name: str, column: str, level: str, split: str, seed: int, run, config: GeneralizationConfig,
-              progress: LoopProgress) -> dict[str, Any]:
-    with progress.bar(f"{name} seed {seed}: {column}") as bar:
-        report, _ = evaluate_proposer(acting(), config.setting.domain, [level], split, config.episodes, seed=seed,
-                                      progress=bar, label=run.artifact, env_options=config.setting.env)
-    return asdict(report.overall)
 
 
 def _write(out, config: GeneralizationConfig, columns, variants, table, spent, budgets, complete: bool) -> dict[str, Any]:

@@ -11,10 +11,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from sim2act.data.atomic import atomic_write_text
+from sim2act.evaluation import evaluate_proposer
+from sim2act.loop.progress import LoopProgress
+from sim2act.proposers.base import Proposer
 
 FOLDER = "measured"
 """Under the run folder: one JSON per measured cell."""
@@ -38,3 +42,17 @@ def measured_once(path: Path | None, measure: Callable[[], dict[str, Any]]) -> d
     if path is not None:
         atomic_write_text(path, json.dumps(cell, indent=1) + "\n")
     return cell
+
+
+def measured_success(path: Path | None, acting: Callable[[], Proposer], domain: str, level: str, split: str, episodes: int,
+                     seed: int, env: dict[str, Any], progress: LoopProgress, title: str, label: str | None = None
+                     ) -> dict[str, Any]:
+    """``acting()``'s overall result (``EvalReport.overall`` as a dict) on ``episodes`` of ``level``'s ``split``, read
+    back from ``path`` if measured before; the proposer is built only when the cell is measured."""
+    def measure() -> dict[str, Any]:
+        with progress.bar(title) as bar:
+            report, _ = evaluate_proposer(acting(), domain, [level], split, episodes, seed=seed, progress=bar, label=label,
+                                          env_options=env)
+        return asdict(report.overall)
+
+    return measured_once(path, measure)

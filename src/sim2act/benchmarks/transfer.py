@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sim2act.benchmarks.few_shot import FewShotConfig, adapt, describe_collector, describe_rounds
-from sim2act.benchmarks.measured import cell_path, measured_once
+from sim2act.benchmarks.measured import cell_path, measured_success
 from sim2act.benchmarks.methods import get_method
 from sim2act.benchmarks.plots import plot_bars
 from sim2act.benchmarks.results import WORK, ResultsFolder, markdown_table, with_interval
@@ -24,7 +24,6 @@ from sim2act.benchmarks.setting import MethodSetting, quick_loop, quick_setting
 from sim2act.envs import get_domain
 from sim2act.envs.registry import domains
 from sim2act.errors import Sim2ActError
-from sim2act.evaluation import evaluate_proposer
 from sim2act.loop import load_loop_config
 from sim2act.loop.config import default_config_name
 from sim2act.loop.progress import LoopProgress
@@ -108,14 +107,9 @@ def run_transfer(config: TransferConfig, out: str | Path, progress: LoopProgress
 def _measure(acting, run, domain: str, level: str, config: TransferConfig, seed: int, env: dict, progress, where: str,
              key: str) -> dict:
     """``acting()``'s success where ``env`` says, read back from the run folder's cell ``key`` if measured before."""
-    def measure() -> dict:
-        with progress.bar(f"{level} seed {seed}: {where}") as bar:
-            report, _ = evaluate_proposer(acting(), domain, [level], config.eval_split, config.episodes, seed=seed,
-                                          progress=bar, env_options=env)
-        return asdict(report.overall)
-
     cache = cell_path(run.folder, NAME, key, config.eval_split, config.episodes, seed)
-    return measured_once(cache, measure)
+    return measured_success(cache, acting, domain, level, config.eval_split, config.episodes, seed, env, progress,
+                            f"{level} seed {seed}: {where}")
 
 
 def _name(row: dict) -> str:
