@@ -45,6 +45,8 @@ def test_toml_with_policy_table(tmp_path):
         ("rounds = ", "not valid TOML"),
         ("co_levels = ['GoToLocal']", "co_levels must name levels other than 'GoToLocal'"),
         ("co_levels = ['GoToLocl']", "unknown grid level"),
+        ("shortcuts = true", "shortcuts needs loop erasure, labels other than none and a domain that can steer .'grid' cannot."),
+        ("domain = 'nav3d'\nshortcuts = true\nerase_loops = false", "shortcuts needs loop erasure"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path, text, message):

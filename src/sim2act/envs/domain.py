@@ -190,6 +190,10 @@ class Domain:
     """``replay(env, seed, instruction, actions)``: the verifier's verdict of a stored episode under any instruction."""
     exact_state_keys: bool = False
     """``info["state_key"]`` is equal only for equal simulator states, so loop erasure may use it."""
+    steer: Callable[[gym.Env, Any], Any | None] | None = None
+    """``steer(env, state_key)``: the action that moves the agent straight toward the place a state key of its own
+    walk records, from its own pose, or None once there; nothing about objects, walls or the instruction (hindsight
+    shortcuts, ``labels.shortcuts``). Needs exact state keys and ``Domain.replay``'s determinism."""
     twin: Mapping[str, Any] | None = None
     """Env options that build the same tasks in another simulator (``sim2act bench transfer``), or None."""
     object_views: ObjectViews | None = None

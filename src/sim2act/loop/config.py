@@ -69,6 +69,9 @@ class LoopConfig:
     erase_loops: bool | None = None
     """Cut detours out of kept episodes wherever the simulator state repeats (``labels.loops``); None: where
     the domain reports exact state keys."""
+    shortcuts: bool = False
+    """Straighten kept paths toward where they ended, where the simulator confirms the straight run succeeds
+    (``labels.shortcuts``; needs loop erasure and a domain that can steer; the trials count as preview steps)."""
     alpha: float = 0.9
     """Rounds >= 1 collect with alpha * π_θ + (1 - alpha) * Uniform."""
     rounds: int = 3
@@ -142,6 +145,9 @@ class LoopConfig:
         erase_loops = domain.exact_state_keys if self.erase_loops is None else self.erase_loops
         if erase_loops and not domain.exact_state_keys:
             raise Sim2ActError(f"erase_loops: domain {self.domain!r} reports no exact state keys to find loops by")
+        if self.shortcuts and not (erase_loops and domain.steer is not None and self.labels != "none"):
+            raise Sim2ActError(f"shortcuts needs loop erasure, labels other than none and a domain that can steer "
+                               f"({self.domain!r} {'can' if domain.steer else 'cannot'})")
         reuse_previews = domain.exact_state_keys if self.reuse_previews is None else self.reuse_previews
         if reuse_previews and not domain.exact_state_keys:
             raise Sim2ActError(f"reuse_previews: domain {self.domain!r} reports no exact state keys to recognise a state by")

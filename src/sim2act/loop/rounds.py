@@ -95,7 +95,8 @@ def run_loop(
 
 
 ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
-                     "prior_horizon": 1, "caption_discount": None, "co_levels": [], "prior_env": {}}
+                     "prior_horizon": 1, "caption_discount": None, "co_levels": [], "prior_env": {},
+                     "shortcuts": False}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
 ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1, "cell_positions": None,
                         "prior_stream": None, "word_dropout": 0.0,
@@ -262,7 +263,8 @@ def _collect(
 def _generation(config: LoopConfig, r: int, prior: str, ledger: Ledger, level: str, episodes: int) -> GenerateConfig:
     common = dict(
         domain=config.domain, level=level, split="train", episodes=episodes, seed=config.seed,
-        num_envs=config.num_envs, iteration=r, labels=config.labels, erase_loops=config.erase_loops, env=config.env,
+        num_envs=config.num_envs, iteration=r, labels=config.labels, erase_loops=config.erase_loops,
+        shortcuts=config.shortcuts, env=config.env,
     )
     if r == 0 and config.round0_proposer == "prior":
         return GenerateConfig(proposer="prior", prior=prior, prior_temperature=config.prior_temperature,

@@ -59,6 +59,9 @@ class GenerateConfig:
     """Self-supervised labels applied before a shard is written: none, success, hindsight or both."""
     erase_loops: bool = False
     """Cut the detours out of kept episodes wherever the simulator state repeats (see ``labels.loops``)."""
+    shortcuts: bool = False
+    """Then straighten each kept path toward where it ended, where the simulator confirms it (``labels.shortcuts``;
+    its trial steps count as preview steps)."""
     policy: str | None = None
     """Policy checkpoint (or training run) for ``proposer`` ``policy``: the bootstrapping rounds' π_θ."""
     prior: str | None = None
@@ -88,6 +91,9 @@ class GenerateConfig:
         domain = get_domain(self.domain)
         if self.erase_loops and not domain.exact_state_keys:
             raise Sim2ActError(f"--erase-loops: domain {self.domain!r} reports no exact state keys to find loops by")
+        if self.shortcuts and not (self.erase_loops and domain.steer is not None and self.labels != "none"):
+            raise Sim2ActError(f"--shortcuts needs --erase-loops, --labels other than none and a domain that can steer "
+                               f"({self.domain!r} {'can' if domain.steer else 'cannot'})")
         if self.reuse_previews and not domain.exact_state_keys:
             raise Sim2ActError(f"--reuse-previews: domain {self.domain!r} reports no exact state keys to recognise a state by")
         check_prior_options(self.prior_mode, self.prior_candidates, self.prior_horizon)

@@ -19,8 +19,8 @@ from sim2act import features as F
 from sim2act.data.episode import Episode
 from sim2act.data.schema import annotation_space, step_features
 from sim2act.data.writer import EncodedShard, encode_shard
-from sim2act.envs import make
-from sim2act.labels import erase_loops, get_labeler, label_episodes
+from sim2act.envs import get_domain, make
+from sim2act.labels import erase_loops, get_labeler, label_episodes, shortcut_all
 from sim2act.proposers import Proposer, make_proposer
 from sim2act.rollout.collect import collect
 from sim2act.rollout.recorder import EpisodeRecorder
@@ -49,7 +49,8 @@ class ShardResult:
     rollouts: list[RolloutOutline]
     """Every rollout of the shard, in the order it finished."""
     preview_steps: int
-    """Simulator steps the proposer spent previewing actions for this shard."""
+    """Simulator steps spent beside the executed rollouts: the proposer's previews and, with ``shortcuts``, the
+    labeler's straight-run trials (``labels.shortcuts``)."""
     proposer: str
     """Name of the proposer that chose the actions."""
     encoded: EncodedShard | None = None
@@ -102,9 +103,10 @@ class ShardWorker:
         )
         self.sampler = TaskSampler(config.domain, config.level, config.split, config.seed)
         self.labeler, self.split = get_labeler(config.labels), get_split(config.split)
+        self.steer = get_domain(config.domain).steer if config.shortcuts else None
 
     def run(self, index: int, episode_ids: range, on_episode: Callable[[Episode], None] = lambda e: None) -> ShardResult:
-        """Roll out, label and (where configured) loop-erase shard ``index``'s episodes."""
+        """Roll out, label and (where configured) loop-erase and shortcut shard ``index``'s episodes."""
         rng = np.random.default_rng([self.config.seed, index])
         previews_before = self.proposer.preview_steps
         rollouts = collect(self.envs, self.proposer, self.sampler, episode_ids, rng, on_episode)
@@ -112,6 +114,9 @@ class ShardWorker:
         kept = label_episodes(self.labeler, rollouts, self.split)
         if self.config.erase_loops:
             kept = [e for e in map(erase_loops, kept) if e is not None]
+        if self.steer is not None:
+            kept, trial_steps = shortcut_all(self.envs[0], kept, self.steer)
+            previews += trial_steps
         outlines = [RolloutOutline(len(e), e.succeeded) for e in rollouts]
         return ShardResult(index, sorted(kept, key=lambda e: e.episode_id), outlines, previews, self.proposer.name)
 

@@ -23,6 +23,7 @@ from sim2act.envs.nav3d.language import (
     target_object,
 )
 from sim2act.envs.nav3d.levels import DEFAULT_LEVEL, NAMED_LEVELS, PUBLISHED, SEQUENCE_LEVELS, resolve_level, variants
+from sim2act.envs.nav3d.steering import steer_toward
 from sim2act.envs.registry import register_domain
 from sim2act.envs.replay import replay_verdicts
 
@@ -58,6 +59,7 @@ DOMAIN = Domain(
     expert=Nav3DExpert,
     replay=replay_verdicts,
     exact_state_keys=True,  # turns of 30° and steps of 0.4 m bring a pose back exactly (up to rounding): loop erasure
+    steer=steer_toward,
     object_views=ObjectViews(slots=OBJECT_SLOTS, parts=OBJECT_PARTS, bins=VIEW_BINS, target=target_object),
 )
 register_domain(DOMAIN)
