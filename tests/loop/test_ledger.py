@@ -76,3 +76,17 @@ def test_resuming_a_run_removes_temp_files_of_a_killed_writer(tmp_path):
     kept.write_text("a whole report")
     _open(folder, config)
     assert not stale.exists() and kept.read_text() == "a whole report"
+
+
+def test_rounds_fine_tune_by_default_and_retrain_from_scratch_by_epochs_when_asked():
+    from sim2act.loop.rounds import _train_steps
+
+    ledger = ledger_with([0.5, 0.6, 0.7])  # every round kept 100 steps
+    config = LoopConfig(round0_train_steps=30, train_steps_per_round=20)
+    assert _train_steps(config, 0, ledger) == (30, None)
+    assert _train_steps(config, 2, ledger) == (20, "ckpt-1")
+    by_epochs = LoopConfig(train_epochs=20, train={"batch_size": 50})
+    assert _train_steps(by_epochs, 0, ledger) == (40, None)  # 20 passes over 100 kept steps, 50 a batch
+    assert _train_steps(by_epochs, 2, ledger) == (120, None)  # all three rounds' 300 steps, from scratch
+    with pytest.raises(Sim2ActError, match="train_epochs must be positive, got 0"):
+        LoopConfig(train_epochs=0).validated()

@@ -35,7 +35,8 @@ class ShardStats:
     relabeled: int = 0
     """Kept episodes whose instruction was relabeled in hindsight."""
     preview_steps: int = 0
-    """Simulator steps the proposer ran to preview actions for the shard, never executed (0 on older cards)."""
+    """Simulator steps run for the shard beside the executed ones: the proposer's previews and shortcut labels' trials
+    (``labels.shortcuts``) (0 on older cards)."""
     features: dict[str, dict] = field(default_factory=dict)
     """Moments of each observation, action and reward column over the kept steps (``data.feature_stats``; empty on older cards)."""
 

@@ -133,7 +133,7 @@ def _statistics_table(stats: DatasetStatistics, counts: dict[str, int]) -> str:
     rows = [
         ("episodes (kept)", f"{stats.episodes:,}"), ("steps (kept triplets)", f"{stats.steps:,}"),
         ("episodes rolled out", f"{stats.rollouts:,}"), ("simulator steps executed", f"{stats.executed_steps:,}"),
-        ("simulator steps previewed by the proposer", f"{counts['preview_steps']:,}"),
+        ("simulator steps previewed (proposer) or re-simulated (shortcut labels)", f"{counts['preview_steps']:,}"),
         ("success under the episode's label", f"{stats.success_rate:.1%}"),
         ("relabeled in hindsight", f"{counts['relabeled']:,}"),
         ("mean episode length", f"{stats.mean_length:.1f}"),

@@ -86,6 +86,10 @@ class LoopConfig:
     """Optimizer steps that train π_θ from scratch after round 0."""
     train_steps_per_round: int = 1000
     """Optimizer steps that fine-tune π_θ, from the previous round's weights, after each later round."""
+    train_epochs: float | None = None
+    """When set, every round trains π_θ from scratch on all the data so far, for this many passes over its kept steps
+    (the two step counts above are then unused): fine-tuned round after round, a policy fits the first rounds' few
+    episodes exactly and carries that on."""
     patience: int = 2
     """Stop after this many rounds without a validation improvement of at least ``min_improvement``."""
     min_improvement: float = 0.01
@@ -122,6 +126,8 @@ class LoopConfig:
             raise Sim2ActError(f"labels must be one of {', '.join(LABELERS)}, got {self.labels!r}")
         if not 0.0 <= self.alpha <= 1.0:
             raise Sim2ActError(f"alpha must lie in [0, 1], got {self.alpha}")
+        if self.train_epochs is not None and not self.train_epochs > 0:
+            raise Sim2ActError(f"train_epochs must be positive, got {self.train_epochs}")
         if self.ceiling is not None and not 0.0 < self.ceiling <= 1.0:
             raise Sim2ActError(f"ceiling must lie in (0, 1], got {self.ceiling}")
         positive = ("rounds", "round0_episodes", "episodes_per_round", "env_step_budget", "round0_train_steps",

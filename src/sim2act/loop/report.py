@@ -170,9 +170,10 @@ def markdown_report(summary: dict[str, Any], gifs: list[str]) -> str:
     lines += [f"- {line}" for line in _headline(summary)]
     lines += ["", "## Rounds", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
+    trials = " and the labeler's shortcut trials (straight runs re-simulated)" if config.get("shortcuts") else ""
     lines += ["", "Success: % (95% Wilson interval). Env steps count every executed step, kept or not; preview "
-              "steps are π0 scoring candidate actions on a copy of the simulator; simulator steps add both and the "
-              "steps that collected the prior's pretraining frames.", "",
+              f"steps are π0 scoring candidate actions on a copy of the simulator{trials}; simulator steps add both and "
+              "the steps that collected the prior's pretraining frames.", "",
               f"![held-out success against simulator steps]({PLOT})", ""]
     if gifs:
         lines += ["## Episodes (final evaluation, unseen compositions)", ""] + [f"![{g}]({g})" for g in gifs] + [""]

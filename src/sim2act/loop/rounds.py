@@ -96,7 +96,7 @@ def run_loop(
 
 ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
                      "prior_horizon": 1, "caption_discount": None, "co_levels": [], "prior_env": {},
-                     "shortcuts": False}
+                     "shortcuts": False, "train_epochs": None}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
 ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1, "cell_positions": None,
                         "prior_stream": None, "word_dropout": 0.0,
@@ -305,11 +305,11 @@ def _train(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: L
         policy = replace(policy, clip_path=prior)
     if policy.prior_stream == LOOP_PRIOR:
         policy = replace(policy, prior_stream=prior)
-    steps = config.round0_train_steps if r == 0 else config.train_steps_per_round
+    steps, init = _train_steps(config, r, ledger)
     train_config = TrainConfig(
         data=str(folder.data),
         policy=policy,
-        init_policy=ledger.rounds[r - 1].checkpoint if r > 0 else None,
+        init_policy=init,
         steps=steps,
         seed=config.seed + r,
         log_every=max(steps // 5, 1),
@@ -317,10 +317,19 @@ def _train(config: LoopConfig, folder: LoopFolder, r: int, prior: str, ledger: L
         **{"warmup_steps": min(200, steps // 10), **config.train},
     )
     run = folder.policy_run(r)
-    progress.stage(f"round {r}: {'training' if r == 0 else 'fine-tuning'} π_θ for {steps:,} steps on {folder.data}")
+    progress.stage(f"round {r}: {'fine-tuning' if init else 'training'} π_θ for {steps:,} steps on {folder.data}")
     with progress.bar(f"round {r} train") as bar:
         summary = train(train_config, run, resume=TrainRunFolder(run).config.exists(), progress=bar)
     return str(summary.checkpoint), summary.steps, summary.seconds
+
+
+def _train_steps(config: LoopConfig, r: int, ledger: Ledger) -> tuple[int, str | None]:
+    """Round ``r``'s optimizer steps and the checkpoint they start from (None: from scratch)."""
+    if config.train_epochs is None:
+        return (config.round0_train_steps, None) if r == 0 else (config.train_steps_per_round, ledger.rounds[r - 1].checkpoint)
+    rows = sum(ledger.rounds[k].collection.kept_steps for k in range(r + 1))
+    batch = config.train.get("batch_size", TrainConfig.batch_size)
+    return max(1, round(config.train_epochs * rows / batch)), None
 
 
 def _success(config, checkpoint, split, episodes, out, progress, gifs: int = 0) -> HeldOut:
