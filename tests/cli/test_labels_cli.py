@@ -39,3 +39,13 @@ def test_unknown_labels_end_with_one_error_line(tmp_path, sim2act_in_process):
         "error: unknown --labels 'hindsite' (did you mean 'hindsight'?); known: none, success, hindsight, both"
     )
     assert not (tmp_path / "x").exists()
+
+
+def test_shortcuts_where_the_domain_cannot_steer_end_with_one_error_line(tmp_path, sim2act_in_process):
+    result = sim2act_in_process("generate", "--out", str(tmp_path / "x"), "--episodes", "2", "--labels", "both",
+                                "--erase-loops", "--shortcuts")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: --shortcuts needs --erase-loops, --labels other than none and a domain that can steer ('grid' cannot)"
+    )
+    assert not (tmp_path / "x").exists()
