@@ -30,7 +30,8 @@ class Collection:
     env_steps: int
     """Env steps executed by the proposer (kept or not)."""
     preview_steps: int
-    """Simulator steps spent previewing candidate actions (π0 only), counted apart from env steps."""
+    """Simulator steps spent previewing candidate actions (π0 only) and on shortcut labels' trials, counted apart from
+    env steps."""
     successes: int
     """Rollouts whose own instruction succeeded."""
     seconds: float
