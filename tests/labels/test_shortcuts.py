@@ -15,6 +15,7 @@ from sim2act.rollout.generation import GenerateConfig, generate
 from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import Task
 
+REPLAY = get_domain("nav3d").replay
 NAV3D = dict(domain="nav3d", level="goto", episodes=40, num_envs=8, shard_episodes=20, labels="both",
              erase_loops=True, seed=3)
 
@@ -75,16 +76,16 @@ def _walked(actions, seed=5) -> Episode:
 
 def test_a_path_of_one_step_is_left_alone_at_no_cost():
     episode = _walked([0])
-    assert shortcut(EpisodeRecorder(make("nav3d", "goto")), episode, steer=lambda env, key: 2) == (episode, 0)
+    assert shortcut(EpisodeRecorder(make("nav3d", "goto")), episode, steer=lambda env, key: 2, replay=REPLAY) == (episode, 0)
 
 
 def test_straight_runs_that_fail_leave_the_episode_and_count_every_step():
     episode = _walked([0, 2, 2])
     env = EpisodeRecorder(make("nav3d", "goto"))
     # A steer that only turns never gets anywhere: from rows 0, 1 and 2, replay then walk the steps left.
-    assert shortcut(env, episode, steer=lambda env, key: 0) == (episode, (0 + 2) + (1 + 1) + (2 + 0))
+    assert shortcut(env, episode, steer=lambda env, key: 0, replay=REPLAY) == (episode, (0 + 2) + (1 + 1) + (2 + 0))
     # One that declares it has arrived stops at once: only the replays cost.
-    assert shortcut(env, episode, steer=lambda env, key: None) == (episode, 0 + 1 + 2)
+    assert shortcut(env, episode, steer=lambda env, key: None, replay=REPLAY) == (episode, 0 + 1 + 2)
 
 
 @pytest.mark.parametrize("options, message", [

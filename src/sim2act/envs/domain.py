@@ -193,7 +193,7 @@ class Domain:
     steer: Callable[[gym.Env, Any], Any | None] | None = None
     """``steer(env, state_key)``: the action that moves the agent straight toward the place a state key of its own
     walk records, from its own pose, or None once there; nothing about objects, walls or the instruction (hindsight
-    shortcuts, ``labels.shortcuts``). Needs exact state keys and ``Domain.replay``'s determinism."""
+    shortcuts, ``labels.shortcuts``). Needs exact state keys and ``Domain.replay``."""
     twin: Mapping[str, Any] | None = None
     """Env options that build the same tasks in another simulator (``sim2act bench transfer``), or None."""
     object_views: ObjectViews | None = None

@@ -16,11 +16,10 @@ caller counts them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any, Protocol
 
-from sim2act import features as F
 from sim2act.data.episode import Episode
 from sim2act.errors import Sim2ActError
 from sim2act.labels.cut import cut
@@ -28,6 +27,9 @@ from sim2act.labels.loops import erase_loops
 
 Steer = Callable[[Any, Any], Any]
 """``steer(env, state_key)``: the next action toward that state key's place, None once there (``Domain.steer``)."""
+
+Replay = Callable[[Any, int, str, Iterable[Any]], Iterator[tuple[dict, str]]]
+"""``replay(env, seed, instruction, actions)``: the verifier's verdict after each action (``Domain.replay``)."""
 
 TRIES = 4
 """Starting points tried per episode: its start, then kept states a quarter, half and three quarters along."""
@@ -52,61 +54,60 @@ def starts(length: int, tries: int = TRIES) -> list[int]:
     return sorted({length * k // tries for k in range(tries)})
 
 
-def shortcut(env: RecordingEnv, episode: Episode, steer: Steer, tries: int = TRIES) -> tuple[Episode, int]:
+def shortcut(env: RecordingEnv, episode: Episode, steer: Steer, replay: Replay, tries: int = TRIES) -> tuple[Episode, int]:
     """``episode`` with its path from the earliest start that allows it replaced by a straight run to where it
     ended, when that run achieves its instruction in fewer steps; else ``episode``. Also: simulator steps spent.
 
     ``episode`` must be a kept episode (ending where its instruction became true) with state keys; its kept rows
-    must replay from its reset seed (loop erasure keeps replayable paths).
+    must replay from its reset seed (loop erasure keeps replayable paths). ``replay`` is ``Domain.replay``: it resets
+    the env, follows the episode's instruction and gives the verifier's verdict on every step of a trial.
     """
     if not episode.state_keys or len(episode.state_keys) != len(episode) + 1:
         raise Sim2ActError(f"episode {episode.episode_id}: shortcuts need a state key per state")
-    goal, spent = episode.state_keys[-1], 0
+    spent = 0
     for start in starts(len(episode), tries):
-        straight, steps = _straight_run(env, episode, start, goal, steer)
+        straight, steps = _straight_run(env, episode, start, steer, replay)
         spent += steps
         if straight is not None:
             return straight, spent
     return episode, spent
 
 
-def _straight_run(env: RecordingEnv, episode: Episode, start: int, goal: Any, steer: Steer) -> tuple[Episode | None, int]:
-    """Replay rows ``0..start-1``, then steer toward ``goal`` for fewer steps than the rest of the path took."""
-    instruction = episode.task.instruction
-    env.reset(seed=episode.task.seed)
-    env.unwrapped.set_instruction(instruction)
+def _straight_run(env: RecordingEnv, episode: Episode, start: int, steer: Steer, replay: Replay
+                  ) -> tuple[Episode | None, int]:
+    """Replay rows ``0..start-1``, then steer toward where the episode ended for fewer steps than the rest took."""
+    goal, steered = episode.state_keys[-1], []
+
+    def actions() -> Iterator[Any]:
+        yield from episode.actions[:start]
+        if env.state_key != episode.state_keys[start]:  # the replay left the stored path: leave the episode as it was
+            return
+        for _ in range(len(episode) - start - 1):
+            action = steer(env, goal)
+            if action is None:
+                return
+            steered.append(env.state_key)
+            yield action
+
     steps = 0
-    for action in episode.actions[:start]:
-        info = env.step(action)[4]
+    for _, verdict in replay(env, episode.task.seed, episode.task.instruction, actions()):
         steps += 1
-        if info[F.INFO_SUCCESS]:  # the replay diverged from the stored path: leave the episode as it was
-            return None, steps
-    if env.state_key != episode.state_keys[start]:
-        return None, steps
-    budget = len(episode) - start - 1
-    key = episode.state_keys[start]
-    for _ in range(budget):
-        action = steer(env, goal)
-        if action is None:
-            return None, steps
-        _, _, terminated, truncated, info = env.step(action)
-        steps += 1
-        if info[F.INFO_SUCCESS]:
+        if verdict == "success":
+            if not steered:  # true before the stored path's end: the replay diverged
+                return None, steps
             recorded = env.pop_episode(episode.episode_id, episode.task)
-            kept = cut(recorded, len(recorded) - 1, instruction, episode.label)
-            kept = replace(kept, original_instruction=episode.original_instruction)
-            return erase_loops(kept), steps
-        if terminated or truncated or info[F.INFO_STATE_KEY] == key:  # over, or blocked: the line is not free
+            kept = cut(recorded, len(recorded) - 1, episode.task.instruction, episode.label)
+            return erase_loops(replace(kept, original_instruction=episode.original_instruction)), steps
+        if verdict != "continue" or (steered and env.state_key == steered[-1]):  # over, or blocked: the line is not free
             return None, steps
-        key = info[F.INFO_STATE_KEY]
     return None, steps
 
 
-def shortcut_all(env: RecordingEnv, episodes: Sequence[Episode], steer: Steer) -> tuple[list[Episode], int]:
+def shortcut_all(env: RecordingEnv, episodes: Sequence[Episode], steer: Steer, replay: Replay) -> tuple[list[Episode], int]:
     """``shortcut`` of each episode, in order; and the simulator steps all trials spent."""
     kept, spent = [], 0
     for episode in episodes:
-        straight, steps = shortcut(env, episode, steer)
+        straight, steps = shortcut(env, episode, steer, replay)
         kept.append(straight)
         spent += steps
     return kept, spent

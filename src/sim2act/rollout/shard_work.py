@@ -103,7 +103,8 @@ class ShardWorker:
         )
         self.sampler = TaskSampler(config.domain, config.level, config.split, config.seed)
         self.labeler, self.split = get_labeler(config.labels), get_split(config.split)
-        self.steer = get_domain(config.domain).steer if config.shortcuts else None
+        domain = get_domain(config.domain)
+        self.steer, self.replay = (domain.steer, domain.replay) if config.shortcuts else (None, None)
 
     def run(self, index: int, episode_ids: range, on_episode: Callable[[Episode], None] = lambda e: None) -> ShardResult:
         """Roll out, label and (where configured) loop-erase and shortcut shard ``index``'s episodes."""
@@ -115,7 +116,7 @@ class ShardWorker:
         if self.config.erase_loops:
             kept = [e for e in map(erase_loops, kept) if e is not None]
         if self.steer is not None:
-            kept, trial_steps = shortcut_all(self.envs[0], kept, self.steer)
+            kept, trial_steps = shortcut_all(self.envs[0], kept, self.steer, self.replay)
             previews += trial_steps
         outlines = [RolloutOutline(len(e), e.succeeded) for e in rollouts]
         return ShardResult(index, sorted(kept, key=lambda e: e.episode_id), outlines, previews, self.proposer.name)
