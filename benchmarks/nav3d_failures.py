@@ -5,7 +5,8 @@
 Episodes: the checkpoint samples actions (as the loop's evaluation does) on `--episodes` tasks of the split;
 each is sorted by whether the target was in the camera's view at the start, and each failure by whether the
 agent ever saw the target, came within 1 m of another object (and whether that object shares the target's
-colour, its kind or neither) and how many forward steps a wall or an object blocked.
+colour, its kind or neither), how many forward steps a wall or an object blocked, and whether at its end the
+target is in view and a nearer object stands in the way to it.
 
 Probe: start poses with two objects in view, one left and one right of centre; the policy is told to go to
 one, then (same start) to the other, and rolled out for 30 steps: which does it reach (Miniworld's `near`)
@@ -42,6 +43,8 @@ from sim2act.training.checkpoints import resolve_policy_folder
 
 NEAR_OTHER = 1.0
 """Metres from another object's centre that count as having gone to it."""
+IN_THE_WAY = math.radians(20)
+"""Bearing difference within which a nearer object stands in the way of the target."""
 PROBE_STEPS = 30
 
 
@@ -101,8 +104,19 @@ def classify_episodes(proposer, env, split: str, episodes: int) -> list[dict]:
                     row["went_to"][(other.color == target.color, other.kind == target.kind)] += 1
             done, success = terminated or truncated, bool(info["success"])
         row["success"] = success
+        row["end_sees_target"] = seen(u, target)
+        row["in_the_way"] = in_the_way(pose(world), target, others)
         rows.append(row)
     return rows
+
+
+def in_the_way(agent: tuple[float, float, float], target, others) -> bool:
+    """Whether an object within ``NEAR_OTHER`` of the agent stands between it and the target (nearer, on much
+    the same bearing): what walking straight at the target runs into."""
+    reach = math.dist(agent[:2], (target.x, target.z))
+    bearing = turn_to(agent, (target.x, target.z))
+    return any(math.dist(agent[:2], (o.x, o.z)) < min(NEAR_OTHER, reach)
+               and abs(turn_to(agent, (o.x, o.z)) - bearing) < IN_THE_WAY for o in others)
 
 
 def probe(policy, env, pairs: int) -> Counter:
@@ -171,6 +185,8 @@ def main() -> None:
     print(f"  failures {len(failures)}: never saw the target {sum(not r['ever_seen'] for r in failures)}, "
           f"went to another object {sum(bool(r['went_to']) for r in failures)} ({dict(kinds)}), "
           f"blocked forward steps per failure {np.mean([r['blocked'] for r in failures]) if failures else 0:.1f}")
+    print(f"  at the end of a failure: the target in view {sum(r['end_sees_target'] for r in failures)}, "
+          f"another object in the way to it {sum(r['in_the_way'] for r in failures)}")
     if args.probe:
         outcomes = probe(policy, env, args.probe)
         n = sum(outcomes.values())

@@ -1,0 +1,35 @@
+"""The nav3d failure diagnostics' geometry (benchmarks/nav3d_failures.py, a script outside the package)."""
+
+import importlib.util
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "nav3d_failures.py"
+
+
+@pytest.fixture(scope="module")
+def failures():
+    spec = importlib.util.spec_from_file_location("nav3d_failures", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def thing(x: float, z: float) -> SimpleNamespace:
+    return SimpleNamespace(x=x, z=z)
+
+
+def test_an_object_between_agent_and_target_is_in_the_way(failures):
+    agent = (0.0, 0.0, 0.0)  # facing +x
+    assert failures.in_the_way(agent, thing(3.0, 0.0), [thing(0.8, 0.1)])
+
+
+def test_an_object_beside_the_path_or_beyond_the_target_is_not(failures):
+    agent = (0.0, 0.0, 0.0)
+    assert not failures.in_the_way(agent, thing(3.0, 0.0), [thing(0.0, 0.9)])  # 90° off the bearing
+    assert not failures.in_the_way(agent, thing(0.5, 0.0), [thing(0.9, 0.0)])  # farther than the target
+    assert not failures.in_the_way(agent, thing(3.0, 0.0), [thing(1.5, 0.0)])  # not within reach of the agent
+    assert not failures.in_the_way((0.0, 0.0, math.pi), thing(-3.0, 0.0), [])
