@@ -1,6 +1,7 @@
 """Why a nav3d `goto` policy fails: its episodes classified from privileged state, and a two-object grounding probe.
 
-    python benchmarks/nav3d_failures.py CHECKPOINT [--split test_unseen_composition] [--episodes 150] [--probe 100] [--no-push]
+    python benchmarks/nav3d_failures.py CHECKPOINT [--split test_unseen_composition] [--episodes 150] [--probe 100]
+                                                   [--no-push] [--trace N]
 
 Episodes: the checkpoint samples actions (as the loop's evaluation does) on `--episodes` tasks of the split;
 each is sorted by whether the target was in the camera's view at the start, and each failure by whether the
@@ -11,6 +12,8 @@ target is in view and a nearer object stands in the way to it.
 Probe: start poses with two objects in view, one left and one right of centre; the policy is told to go to
 one, then (same start) to the other, and rolled out for 30 steps: which does it reach (Miniworld's `near`)
 first? A policy that ignores the instruction reaches the named one about as often as the other.
+
+`--trace N`: the first N failures step by step (action; the target's bearing and distance; every object in view).
 
 `--no-push`: the same episodes with forward masked whenever the camera frame did not change since the last step
 (read from pixels alone: a blocked step changes nothing), to see whether pushing is what the failures cost.
@@ -81,7 +84,19 @@ def seen(env, thing) -> bool:
     return in_view(pose(env.world), (thing.x, thing.z), env.layout.rooms, env.layout.doors, env.fov)
 
 
-def classify_episodes(proposer, env, split: str, episodes: int) -> list[dict]:
+def describe_step(world, layout, env, target, action: int) -> str:
+    """One line of a trace: the action, the target's bearing (degrees, + left) and distance (m), and every object in
+    view as colour kind:bearing/distance."""
+    here = pose(world)
+
+    def where(thing) -> str:
+        return f"{math.degrees(turn_to(here, (thing.x, thing.z))):+.0f}°/{math.dist(here[:2], (thing.x, thing.z)):.1f}m"
+
+    in_sight = [f"{t.color} {t.kind}:{where(t)}" for t in layout.things if seen(env, t)]
+    return f"{ACTION_NAMES[action]:>8}  target {where(target):>11}  sees {', '.join(in_sight) or 'nothing'}"
+
+
+def classify_episodes(proposer, env, split: str, episodes: int, trace: bool = False) -> list[dict]:
     sampler, rng, u = TaskSampler("nav3d", "goto", split, 0), np.random.default_rng([0, 7919]), env.unwrapped
     rows = []
     for index in range(episodes):
@@ -90,11 +105,14 @@ def classify_episodes(proposer, env, split: str, episodes: int) -> list[dict]:
         world, layout = u.world, u.layout
         target = next(t for t in layout.things if L.go_to(t.color, t.kind) == layout.instruction)
         others = [t for t in layout.things if t is not target]
-        row = {"start_in_view": seen(u, target), "ever_seen": seen(u, target), "blocked": 0, "went_to": Counter()}
+        row = {"start_in_view": seen(u, target), "ever_seen": seen(u, target), "blocked": 0, "went_to": Counter(),
+               "instruction": layout.instruction, "trace": []}
         done, success = False, False
         while not done:
             action = int(proposer.propose([obs], [env], [0], rng).actions[0])
             proposer.executed(0, action)
+            if trace:
+                row["trace"].append(describe_step(world, layout, u, target, action))
             before = world.agent.pos.copy()
             obs, _, terminated, truncated, info = env.step(action)
             row["blocked"] += action == 2 and np.allclose(before, world.agent.pos)
@@ -152,6 +170,18 @@ def probe(policy, env, pairs: int) -> Counter:
     return outcomes
 
 
+def print_trace(lines: list[str]) -> None:
+    """Steps of one episode, a run of identical steps printed once with its count."""
+    runs: list[list] = []
+    for line in lines:
+        if runs and runs[-1][0] == line:
+            runs[-1][1] += 1
+        else:
+            runs.append([line, 1])
+    for line, count in runs:
+        print(f"  {f'×{count}' if count > 1 else '':>4} {line}")
+
+
 def rate(rows: list[dict]) -> str:
     wins = sum(r["success"] for r in rows)
     if not rows:
@@ -167,12 +197,13 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=150)
     parser.add_argument("--probe", type=int, default=100, help="probe start poses (each tried with both objects named)")
     parser.add_argument("--no-push", action="store_true", help="mask forward after a step that left the frame unchanged")
+    parser.add_argument("--trace", type=int, default=0, help="print the first N failures step by step")
     args = parser.parse_args()
     torch.set_num_threads(1)
     policy = load_policy(resolve_policy_folder(args.checkpoint))
     env = make("nav3d", "goto", **policy.spec.env_options)
     proposer = NoPushProposer(policy) if args.no_push else PolicyProposer(policy)
-    rows = classify_episodes(proposer, env, args.split, args.episodes)
+    rows = classify_episodes(proposer, env, args.split, args.episodes, trace=args.trace > 0)
     print(f"{args.split}: success {rate(rows)}")
     print(f"  target in view at the start {rate([r for r in rows if r['start_in_view']])}, "
           f"out of view {rate([r for r in rows if not r['start_in_view']])}")
@@ -187,6 +218,9 @@ def main() -> None:
           f"blocked forward steps per failure {np.mean([r['blocked'] for r in failures]) if failures else 0:.1f}")
     print(f"  at the end of a failure: the target in view {sum(r['end_sees_target'] for r in failures)}, "
           f"another object in the way to it {sum(r['in_the_way'] for r in failures)}")
+    for index, r in enumerate([r for r in failures][: args.trace]):
+        print(f"failure {index + 1}: {r['instruction']}")
+        print_trace(r["trace"])
     if args.probe:
         outcomes = probe(policy, env, args.probe)
         n = sum(outcomes.values())
