@@ -133,8 +133,11 @@ def in_the_way(agent: tuple[float, float, float], target, others) -> bool:
     the same bearing): what walking straight at the target runs into."""
     reach = math.dist(agent[:2], (target.x, target.z))
     bearing = turn_to(agent, (target.x, target.z))
+    def apart(a: float, b: float) -> float:
+        return abs((a - b + math.pi) % (2 * math.pi) - math.pi)
+
     return any(math.dist(agent[:2], (o.x, o.z)) < min(NEAR_OTHER, reach)
-               and abs(turn_to(agent, (o.x, o.z)) - bearing) < IN_THE_WAY for o in others)
+               and apart(turn_to(agent, (o.x, o.z)), bearing) < IN_THE_WAY for o in others)
 
 
 def probe(policy, env, pairs: int) -> Counter:
@@ -218,7 +221,7 @@ def main() -> None:
           f"blocked forward steps per failure {np.mean([r['blocked'] for r in failures]) if failures else 0:.1f}")
     print(f"  at the end of a failure: the target in view {sum(r['end_sees_target'] for r in failures)}, "
           f"another object in the way to it {sum(r['in_the_way'] for r in failures)}")
-    for index, r in enumerate([r for r in failures][: args.trace]):
+    for index, r in enumerate(failures[: args.trace]):
         print(f"failure {index + 1}: {r['instruction']}")
         print_trace(r["trace"])
     if args.probe:

@@ -33,3 +33,14 @@ def test_an_object_beside_the_path_or_beyond_the_target_is_not(failures):
     assert not failures.in_the_way(agent, thing(0.5, 0.0), [thing(0.9, 0.0)])  # farther than the target
     assert not failures.in_the_way(agent, thing(3.0, 0.0), [thing(1.5, 0.0)])  # not within reach of the agent
     assert not failures.in_the_way((0.0, 0.0, math.pi), thing(-3.0, 0.0), [])
+
+
+def test_bearings_either_side_of_straight_behind_are_close(failures):
+    agent = (0.0, 0.0, 0.0)  # the target straight behind, the object just across the ±180° seam from it
+    assert failures.in_the_way(agent, thing(-3.0, 0.01), [thing(-0.8, -0.01)])
+
+
+def test_a_trace_prints_a_run_of_identical_steps_once(failures, capsys):
+    failures.print_trace(["forward a", "forward a", "forward a", "turn_left b"])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].split() == ["×3", "forward", "a"] and lines[1].split() == ["turn_left", "b"]
