@@ -132,12 +132,9 @@ def in_the_way(agent: tuple[float, float, float], target, others) -> bool:
     """Whether an object within ``NEAR_OTHER`` of the agent stands between it and the target (nearer, on much
     the same bearing): what walking straight at the target runs into."""
     reach = math.dist(agent[:2], (target.x, target.z))
-    bearing = turn_to(agent, (target.x, target.z))
-    def apart(a: float, b: float) -> float:
-        return abs((a - b + math.pi) % (2 * math.pi) - math.pi)
-
+    facing_target = (agent[0], agent[1], agent[2] + turn_to(agent, (target.x, target.z)))
     return any(math.dist(agent[:2], (o.x, o.z)) < min(NEAR_OTHER, reach)
-               and apart(turn_to(agent, (o.x, o.z)), bearing) < IN_THE_WAY for o in others)
+               and abs(turn_to(facing_target, (o.x, o.z))) < IN_THE_WAY for o in others)
 
 
 def probe(policy, env, pairs: int) -> Counter:
