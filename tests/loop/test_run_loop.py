@@ -28,6 +28,7 @@ TINY = LoopConfig(
     num_envs=8,
     policy=PolicyConfig(d_model=32, fusion_layers=1),
     train={"batch_size": 32},
+    policy_temperature=0.8,
 )
 
 
@@ -50,6 +51,10 @@ def test_two_rounds_collect_train_and_measure(finished_run):
     card = load_card(DatasetLayout(out / "data").card)
     assert card.counts["executed_steps"] == ledger.env_steps
     assert [run["config"]["iteration"] for run in card.runs] == [0, 1]
+    # π_θ proposes, and is measured, at the loop's temperature
+    assert [run["config"]["policy_temperature"] for run in card.runs] == [1.0, 0.8]
+    for evaluation in (out / "eval").glob("round-*/*/eval_info.json"):
+        assert json.loads(evaluation.read_text())["config"]["policy_temperature"] == 0.8, evaluation
     # round 1 fine-tunes round 0's weights
     train_config = json.loads((out / "policy" / "round-1" / "train_config.json").read_text())
     assert train_config["init_policy"] == first.checkpoint

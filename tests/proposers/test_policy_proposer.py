@@ -16,7 +16,7 @@ from sim2act.envs.grid.vocabulary import VOCABULARY
 from sim2act.errors import Sim2ActError
 from sim2act.models import PolicyConfig, PolicySpec, build_policy, load_policy, save_policy
 from sim2act.models.action_head import MultiDiscreteHead
-from sim2act.proposers.policy import PolicyProposer, action_space_of
+from sim2act.proposers.policy import PolicyProposer, action_space_of, sharpen
 
 SPEC = PolicySpec(
     domain="grid",
@@ -70,6 +70,30 @@ def test_greedy_gives_one_hot_rows_on_the_most_likely_action(policy, envs):
     assert (greedy.probs.argmax(1) == sampled.probs.argmax(1)).all()
     actions = PolicyProposer(policy, greedy=True).propose(observations, envs, [0, 1], np.random.default_rng(0)).actions
     assert (actions == sampled.probs.argmax(1)).all()
+
+
+def test_sharpen_divides_the_logits_by_the_temperature():
+    probs = np.array([[0.5, 0.3, 0.2, 0.0], [0.25, 0.25, 0.25, 0.25]])
+    assert sharpen(probs, 1.0) is probs
+    half = sharpen(probs, 0.5)
+    assert np.allclose(half[0], np.array([0.25, 0.09, 0.04, 0.0]) / 0.38)  # p² renormalised; an impossible action stays so
+    assert np.allclose(half[1], 0.25)  # a flat row stays flat
+    assert np.allclose(sharpen(probs, 2.0)[0, :3], np.sqrt([0.5, 0.3, 0.2]) / np.sqrt([0.5, 0.3, 0.2]).sum())
+    assert np.allclose(sharpen(np.array([[1e-300, 1.0]]), 0.01), [[0.0, 1.0]])  # no overflow at low temperatures
+
+
+def test_a_cooler_policy_samples_its_likelier_actions_more_often(policy, envs):
+    observations = reset(envs, [3, 4])
+    plain = PolicyProposer(policy).distribution(observations, envs, [0, 1]).probs
+    cool = PolicyProposer(policy, temperature=0.5).distribution(observations, envs, [0, 1]).probs
+    assert np.allclose(cool, plain**2 / (plain**2).sum(1, keepdims=True))
+    assert (cool.max(1) > plain.max(1)).all() and (cool.argmax(1) == plain.argmax(1)).all()
+
+
+@pytest.mark.parametrize("temperature", [0.0, -1.0, float("nan")])
+def test_a_temperature_not_above_zero_is_refused(policy, temperature):
+    with pytest.raises(Sim2ActError, match="--policy-temperature must be above 0"):
+        PolicyProposer(policy, temperature=temperature)
 
 
 def test_begin_episode_resets_the_window(policy, envs):

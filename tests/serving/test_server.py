@@ -54,6 +54,7 @@ def test_the_handshake_tells_the_robot_what_to_send_and_what_it_gets(server):
     with PolicyClient(_url(server)) as client:
         meta = client.metadata
     assert meta["type"] == "metadata" and meta["domain"] == "grid" and meta["greedy"] is True
+    assert meta["policy_temperature"] == 1.0
     assert meta["action_space"] == {"type": "discrete", "n": 7, "start": 0}
     assert meta["required_observations"] == ["proprio", "rgb"] and meta["observation_space"]["spaces"]["rgb"]["dtype"] == "uint8"
     assert "red" in meta["instruction_vocabulary"] and meta["control_hz"] == 10 and meta["action_horizon"] == 1

@@ -94,7 +94,7 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
                                             config.few_shot, env=config.setting.env, progress=bar, prior=prior)
                         column = _few_shot_column(level, n, by_prior)
                         spent.setdefault(method.name, {}).setdefault(column, []).append(adapted.simulator_steps)
-                        measured.append((level, VARIANT_SPLIT, column, _acting(method, adapted.checkpoint), method.name,
+                        measured.append((level, VARIANT_SPLIT, column, _acting(method, adapted.checkpoint, settings[method.name]), method.name,
                                          f"{level} {config.few_shot.folder_name(n)}"))
             for level, split, column, acting, name, key in measured:
                 cache = cell_path(run.folder, NAME, name, key, config.episodes, seed)
@@ -141,8 +141,8 @@ def _few_shot_column(level: str, episodes: int, by_prior: bool = False) -> str:
     return f"{level} · {VARIANT_SPLIT} · few-shot {episodes}{' collected by π0' if by_prior else ''}"
 
 
-def _acting(method, checkpoint: str):
-    return lambda: method.proposer_for(checkpoint)
+def _acting(method, checkpoint: str, setting: MethodSetting):
+    return lambda: method.proposer_for(checkpoint, setting)
 
 
 def _prior_acting(domain: str, level: str, options: dict, env: dict):

@@ -23,6 +23,7 @@ def serve_command(
     token: Annotated[str | None, typer.Option(help="Shared secret; clients send 'Authorization: Bearer TOKEN'.")] = None,
     max_message_bytes: Annotated[int, typer.Option(help="Largest frame accepted; a larger one closes that connection.")] = D_MAX,
     greedy: Annotated[bool, typer.Option("--greedy/--sample", help="Most likely action, or sample from the policy (as sim2act eval).")] = False,
+    policy_temperature: Annotated[float, typer.Option(help="Temperature actions are sampled at (as sim2act eval).")] = 1.0,
     seed: Annotated[int, typer.Option(help="Seed of action sampling (per connection).")] = 0,
 ) -> None:
     """Serve CHECKPOINT: metadata on connect, one action per observation, /healthz; Ctrl-C stops it."""
@@ -31,7 +32,7 @@ def serve_command(
     if not 0 <= port <= 65535 or max_message_bytes < 1024:
         raise Sim2ActError(f"need a port in 0..65535 and --max-message-bytes >= 1024, got {port} and {max_message_bytes}")
     console = make_console()
-    policy = PolicyHost(checkpoint, greedy=greedy, seed=seed)
+    policy = PolicyHost(checkpoint, greedy=greedy, seed=seed, temperature=policy_temperature)
     server = PolicyServer(policy, ServeConfig(host=host, port=port, token=token, max_message_bytes=max_message_bytes))
     if not _loopback(host) and token is None:
         console.print(f"[yellow]warning:[/] serving on {host} without --token: anyone who reaches this port can drive the policy")

@@ -33,6 +33,7 @@ from sim2act.rollout.collect import collect
 from sim2act.rollout.recorder import EpisodeRecorder
 from sim2act.tasks import TaskSampler, get_split
 from sim2act.training.checkpoints import resolve_policy_folder
+from sim2act.validation import check_above_zero
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class EvalConfig:
     """Levels to evaluate on (any level of the policy's domain); empty: the levels it trained on."""
     greedy: bool = False
     """Take the most likely action; by default actions are sampled from the policy (as BabyAI evaluates its agents)."""
+    policy_temperature: float = 1.0
+    """Temperature actions are sampled at when not greedy (``proposers.policy.sharpen``); 1: as trained."""
     seed: int = 0
     """Seed of task sampling (and of action sampling when not greedy)."""
     num_envs: int = 16
@@ -64,6 +67,7 @@ def evaluate(config: EvalConfig, out: str | Path | None = None, progress: Progre
     if config.episodes < 1 or config.num_envs < 1 or config.gifs < 0:
         raise Sim2ActError("--episodes and --num-envs must be at least 1 and --gifs at least 0")
     get_split(config.split)
+    check_above_zero(config.policy_temperature, "--policy-temperature")
     folder = resolve_policy_folder(config.checkpoint)
     policy = load_policy(folder)
     domain = get_domain(policy.spec.domain)
@@ -79,7 +83,7 @@ def evaluate(config: EvalConfig, out: str | Path | None = None, progress: Progre
     for level in levels:
         _check_image_shape(policy, level, env_options)
     report, episodes = evaluate_proposer(
-        PolicyProposer(policy, greedy=config.greedy),
+        PolicyProposer(policy, greedy=config.greedy, temperature=config.policy_temperature),
         domain.name,
         levels,
         config.split,

@@ -20,7 +20,7 @@ from sim2act.labels import LABELERS
 from sim2act.models import PolicyConfig
 from sim2act.proposers import check_prior_options
 from sim2act.training.config import TrainConfig
-from sim2act.validation import check_positive, config_from_dict
+from sim2act.validation import check_above_zero, check_positive, config_from_dict
 
 SHIPPED_CONFIGS = Path(__file__).parent / "configs"
 ROUND0_PROPOSERS = ("prior", "uniform")
@@ -74,6 +74,9 @@ class LoopConfig:
     (``labels.shortcuts``; needs loop erasure and a domain that can steer; the trials count as preview steps)."""
     alpha: float = 0.9
     """Rounds >= 1 collect with alpha * π_θ + (1 - alpha) * Uniform."""
+    policy_temperature: float = 1.0
+    """Temperature π_θ samples its actions at wherever it acts in the loop: collecting rounds >= 1 and every
+    evaluation (``proposers.policy.sharpen``; below 1 its likelier actions more often)."""
     rounds: int = 3
     """Most rounds (round 0 included)."""
     round0_episodes: int = 600
@@ -126,6 +129,7 @@ class LoopConfig:
             raise Sim2ActError(f"labels must be one of {', '.join(LABELERS)}, got {self.labels!r}")
         if not 0.0 <= self.alpha <= 1.0:
             raise Sim2ActError(f"alpha must lie in [0, 1], got {self.alpha}")
+        check_above_zero(self.policy_temperature, "policy_temperature")
         if self.train_epochs is not None and not self.train_epochs > 0:
             raise Sim2ActError(f"train_epochs must be positive, got {self.train_epochs}")
         if self.ceiling is not None and not 0.0 < self.ceiling <= 1.0:

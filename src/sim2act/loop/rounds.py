@@ -96,7 +96,7 @@ def run_loop(
 
 ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
                      "prior_horizon": 1, "caption_discount": None, "co_levels": [], "prior_env": {},
-                     "shortcuts": False, "train_epochs": None}
+                     "shortcuts": False, "train_epochs": None, "policy_temperature": 1.0}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
 ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1, "cell_positions": None,
                         "prior_stream": None, "word_dropout": 0.0,
@@ -272,7 +272,8 @@ def _generation(config: LoopConfig, r: int, prior: str, ledger: Ledger, level: s
                               prior_candidates=config.prior_candidates, prior_horizon=config.prior_horizon, **common)
     if r == 0:
         return GenerateConfig(proposer="uniform", **common)
-    return GenerateConfig(proposer="policy", policy=ledger.rounds[r - 1].checkpoint, alpha=config.alpha, **common)
+    return GenerateConfig(proposer="policy", policy=ledger.rounds[r - 1].checkpoint, alpha=config.alpha,
+                          policy_temperature=config.policy_temperature, **common)
 
 
 def _summed(collections: list[Collection]) -> Collection:
@@ -335,7 +336,7 @@ def _train_steps(config: LoopConfig, r: int, ledger: Ledger) -> tuple[int, str |
 def _success(config, checkpoint, split, episodes, out, progress, gifs: int = 0) -> HeldOut:
     eval_config = EvalConfig(
         checkpoint=checkpoint, split=split, episodes=episodes, seed=config.seed, num_envs=config.num_envs, gifs=gifs,
-        env=config.env, levels=(config.level,) if config.co_levels else (),
+        env=config.env, levels=(config.level,) if config.co_levels else (), policy_temperature=config.policy_temperature,
     )
     with progress.bar(f"eval {split}") as bar:
         report = evaluate(eval_config, out, progress=bar)
@@ -345,7 +346,8 @@ def _success(config, checkpoint, split, episodes, out, progress, gifs: int = 0) 
 
 def _describe(generation: GenerateConfig) -> str:
     if generation.proposer == "policy":
-        return f"{generation.alpha:g}·π_θ + {1 - generation.alpha:g}·Uniform"
+        at = "" if generation.policy_temperature == 1.0 else f" (π_θ at temperature {generation.policy_temperature:g})"
+        return f"{generation.alpha:g}·π_θ + {1 - generation.alpha:g}·Uniform{at}"
     if generation.proposer == "prior":
         return {"preview": "π0 (prior, previews)", "cells": "π0 (prior, cell scores)",
                 "cells+preview": "π0 (prior, cell scores + previews)"}[generation.prior_mode]

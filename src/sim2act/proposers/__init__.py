@@ -124,14 +124,14 @@ DEFAULT_CELL_CANDIDATES = 8
 """Actions ``cells+preview`` previews per step unless told otherwise."""
 
 
-def _policy_proposer(action_space: gym.Space, policy: str | None = None) -> Proposer:
+def _policy_proposer(action_space: gym.Space, policy: str | None = None, policy_temperature: float = 1.0) -> Proposer:
     if policy is None:
         raise Sim2ActError("the 'policy' proposer needs --policy PATH (a policy checkpoint or training run)")
     from sim2act.models import load_policy  # imports torch
     from sim2act.proposers.policy import PolicyProposer
     from sim2act.training.checkpoints import resolve_policy_folder
 
-    proposer = PolicyProposer(load_policy(resolve_policy_folder(policy)))
+    proposer = PolicyProposer(load_policy(resolve_policy_folder(policy)), temperature=policy_temperature)
     if proposer.action_space != action_space:
         raise Sim2ActError(f"policy {policy} acts in {proposer.action_space}, the env in {action_space}")
     return proposer

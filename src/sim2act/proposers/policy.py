@@ -26,6 +26,7 @@ from sim2act.actions.distributions import (
 from sim2act.models import VisionLanguagePolicy
 from sim2act.observations import compose_image
 from sim2act.proposers.base import Proposer
+from sim2act.validation import check_above_zero
 
 
 def action_space_of(policy: VisionLanguagePolicy) -> spaces.Space:
@@ -39,14 +40,34 @@ def action_space_of(policy: VisionLanguagePolicy) -> spaces.Space:
     return spaces.Box(low, np.asarray(spec.action_space["high"], np.float32), dtype=np.float32)
 
 
+def sharpen(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """``probs`` (categoricals along the last axis) raised to ``1 / temperature`` and renormalised: the softmax of
+    the policy's logits divided by ``temperature``. Below 1 sharper, 1 unchanged."""
+    if temperature == 1.0:
+        return probs
+    with np.errstate(divide="ignore"):
+        logits = np.log(probs) / temperature
+    logits -= logits.max(-1, keepdims=True)
+    sharp = np.exp(logits)
+    return sharp / sharp.sum(-1, keepdims=True)
+
+
 class PolicyProposer(Proposer):
     """Acts with π_θ; ``greedy`` picks the most likely action (per dimension for Box and independent MultiDiscrete
-    heads, the most likely pair for the ``pick_place`` head)."""
+    heads, the most likely pair for the ``pick_place`` head); otherwise it samples at ``temperature`` (``sharpen``).
 
-    def __init__(self, policy: VisionLanguagePolicy, greedy: bool = False, name: str = "policy") -> None:
+    A temperature below 1 samples the policy's likelier actions more often. Behaviour cloning fits the spread of its
+    data's actions: where exploring episodes went left or right around the same view, the policy samples both, and
+    a sharper draw hesitates less without repeating itself where the view does not change, as greedy acting does.
+    """
+
+    def __init__(self, policy: VisionLanguagePolicy, greedy: bool = False, name: str = "policy",
+                 temperature: float = 1.0) -> None:
         super().__init__(action_space_of(policy))
+        check_above_zero(temperature, "--policy-temperature")
         self.policy = policy.eval()
         self.greedy = greedy
+        self.temperature = temperature
         self.name = name
         self._frames: dict[int, deque] = {}
         self._proprio: dict[int, deque] = {}
@@ -99,6 +120,7 @@ class PolicyProposer(Proposer):
         if self.policy.prior_stream is not None:
             frames = torch.from_numpy(np.stack([o[spec.cameras[0]] for o in observations]))
         probs = self.policy.action_probabilities(windows, proprio, instructions, frames).double().numpy()
+        probs = sharpen(probs, self.temperature)
         if self.policy.config.action_head == "pick_place":
             joint = JointCategorical(probs)
             return joint.greedy() if self.greedy else joint
@@ -120,7 +142,7 @@ class PolicyProposer(Proposer):
         if fresh:
             looked = self.policy.action_probabilities(windows[fresh], proprio[fresh], [instructions[i] for i in fresh])
             probs[fresh] = looked.double().numpy()
-        probs /= probs.sum(-1, keepdims=True)
+        probs = sharpen(probs / probs.sum(-1, keepdims=True), self.temperature)
         if self.greedy:
             most_likely = probs == probs.max(-1, keepdims=True)
             probs = most_likely / most_likely.sum(-1, keepdims=True)

@@ -28,7 +28,7 @@ from sim2act.progress import Progress
 from sim2act.proposers import check_prior_options
 from sim2act.rollout.executors import LocalExecutor, ShardExecutor, ShardJob
 from sim2act.tasks import get_split
-from sim2act.validation import check_positive
+from sim2act.validation import check_above_zero, check_positive
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,9 @@ class GenerateConfig:
     its trial steps count as preview steps)."""
     policy: str | None = None
     """Policy checkpoint (or training run) for ``proposer`` ``policy``: the bootstrapping rounds' π_θ."""
+    policy_temperature: float = 1.0
+    """Temperature π_θ samples its actions at for ``proposer`` ``policy`` (``proposers.policy.sharpen``): below 1
+    its likelier actions more often, 1 as trained."""
     prior: str | None = None
     """Vision-language prior folder for ``proposer`` ``prior`` (``sim2act pretrain-prior``, or a local CLIP)."""
     prior_temperature: float | None = None
@@ -97,6 +100,7 @@ class GenerateConfig:
         if self.reuse_previews and not domain.exact_state_keys:
             raise Sim2ActError(f"--reuse-previews: domain {self.domain!r} reports no exact state keys to recognise a state by")
         check_prior_options(self.prior_mode, self.prior_candidates, self.prior_horizon)
+        check_above_zero(self.policy_temperature, "--policy-temperature")
         level = domain.resolve_level(self.level)
         check_env_options(self.domain, level, self.env)
         return GenerateConfig(**{**asdict(self), "level": level, "env": dict(self.env)})

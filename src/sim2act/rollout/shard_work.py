@@ -83,7 +83,8 @@ class WorkerInfo:
 def proposer_options(config) -> dict:
     """The ``make_proposer`` options a ``GenerateConfig`` sets (the prior's own only when they leave its defaults)."""
     options = {"prior": config.prior, "prior_temperature": config.prior_temperature, "policy": config.policy,
-               "reuse_previews": config.reuse_previews or None}
+               "reuse_previews": config.reuse_previews or None,
+               "policy_temperature": None if config.policy_temperature == 1.0 else config.policy_temperature}
     if config.prior_mode != "preview" or config.prior_candidates is not None or config.prior_horizon != 1:
         options.update(prior_mode=config.prior_mode, prior_candidates=config.prior_candidates,  # only the prior takes
                        prior_horizon=config.prior_horizon)

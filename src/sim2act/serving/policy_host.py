@@ -17,6 +17,7 @@ from gymnasium import spaces
 
 from sim2act import features as F
 from sim2act.envs import make
+from sim2act.validation import check_above_zero
 
 
 class RequestError(ValueError):
@@ -42,14 +43,15 @@ def describe_space(space: spaces.Space) -> dict[str, Any]:
 class PolicyHost:
     """One loaded policy, acting for any number of client slots."""
 
-    def __init__(self, checkpoint: str | Path, greedy: bool = False, seed: int = 0) -> None:
+    def __init__(self, checkpoint: str | Path, greedy: bool = False, seed: int = 0, temperature: float = 1.0) -> None:
         from sim2act.models import load_policy
         from sim2act.proposers.policy import PolicyProposer
         from sim2act.training.checkpoints import resolve_policy_folder
 
+        check_above_zero(temperature, "--policy-temperature")
         folder = resolve_policy_folder(str(checkpoint))  # a folder that holds no policy: a one-line Sim2ActError
         policy = load_policy(folder)
-        self.proposer = PolicyProposer(policy, greedy=greedy)
+        self.proposer = PolicyProposer(policy, greedy=greedy, temperature=temperature)
         self.spec = policy.spec
         self.greedy, self.seed = greedy, seed
         level = self.spec.levels[0] if self.spec.levels else None
@@ -68,6 +70,7 @@ class PolicyHost:
             "required_observations": self.required, "action_space": describe_space(self.action_space),
             "instruction_vocabulary": list(self.spec.vocabulary), "control_hz": control_hz,
             "action_horizon": int(policy.config.action_chunk), "greedy": greedy,
+            "policy_temperature": temperature,
         }
         self._rngs: dict[int, np.random.Generator] = {}
         self._next_slot = 0

@@ -69,7 +69,8 @@ class ExpertBCMethod(Method):
                       extra_counts={"demonstrations": max(setting.bc_demos)}, final=final)
         return MethodRun(curve, checkpoint, lambda: self.proposer_for(checkpoint))
 
-    def proposer_for(self, artifact: str) -> PolicyProposer:
+    def proposer_for(self, artifact: str, setting: MethodSetting | None = None) -> PolicyProposer:
+        """The cloned policy from ``artifact``, sampling as trained (the setting's loop options are Sim2Act's)."""
         return PolicyProposer(load_policy(artifact))
 
 

@@ -68,7 +68,7 @@ class Sim2ActMethod(Method):
             },
             final=final,
         )
-        return MethodRun(curve, best, lambda: self.proposer_for(best))
+        return MethodRun(curve, best, lambda: self.proposer_for(best, setting))
 
     def prior_options(self, run: MethodRun, setting: MethodSetting) -> dict | None:
         ledger = load_ledger(run.folder / LOOP) if run.folder else None
@@ -78,8 +78,10 @@ class Sim2ActMethod(Method):
         return {"prior": ledger.prior["path"], "prior_mode": loop.prior_mode, "prior_temperature": loop.prior_temperature,
                 "prior_candidates": loop.prior_candidates, "prior_horizon": loop.prior_horizon}
 
-    def proposer_for(self, artifact: str) -> PolicyProposer:
-        return PolicyProposer(load_policy(artifact))
+    def proposer_for(self, artifact: str, setting: MethodSetting | None = None) -> PolicyProposer:
+        """π_θ from ``artifact``, sampling at the temperature the loop of ``setting`` acts at."""
+        temperature = setting.loop.policy_temperature if setting is not None else 1.0
+        return PolicyProposer(load_policy(artifact), temperature=temperature)
 
     def loop_folder(self, work: Path, setting: MethodSetting, seed: int) -> LoopFolder:
         """The loop run of ``setting`` and ``seed`` under ``work``."""
