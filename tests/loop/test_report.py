@@ -6,8 +6,8 @@ from sim2act.loop import LoopConfig, LoopFolder, write_report
 from sim2act.loop.ledger import Collection, HeldOut, Ledger
 
 
-def finished_ledger() -> Ledger:
-    ledger = Ledger(config=LoopConfig().validated().to_dict(), prior={"path": "priors/grid", "frames": 5000, "env_steps": 4800})
+def finished_ledger(**fields) -> Ledger:
+    ledger = Ledger(config=LoopConfig(**fields).validated().to_dict(), prior={"path": "priors/grid", "frames": 5000, "env_steps": 4800})
     for r, (comp, layout) in enumerate([(0.42, 0.5), (0.81, 0.85), (0.86, 0.9)]):
         record = ledger.round(r)
         record.collection = Collection("uniform" if r == 0 else "mixture(policy,0.9)", 100, 80, 40, 2000, 5000, 0, 30, 2.0)
@@ -38,6 +38,9 @@ def test_report_has_every_figure(tmp_path):
     assert "| 1 | mixture(policy,0.9) | 100 | 80 (40) | 5,000 | 0 | 14,800 |" in markdown
     assert "Simulator steps to reach 80% on test_unseen_composition: 14,800 (10,000 of them executed)" in markdown
     assert "<table>" in (out / "report.html").read_text()
+    assert "temperature" not in markdown
+    cool = write_report(finished_ledger(policy_temperature=0.5), LoopFolder(tmp_path / "cool"), seconds=1.0)
+    assert "π_θ samples its actions at temperature 0.5, collecting and evaluated." in (cool / "report.md").read_text()
     with Image.open(out / "success_vs_simulator_steps.png") as image:
         assert image.size[0] > 300
 

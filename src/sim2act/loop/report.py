@@ -171,9 +171,11 @@ def markdown_report(summary: dict[str, Any], gifs: list[str]) -> str:
     lines += ["", "## Rounds", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     trials = " and the labeler's shortcut trials (straight runs re-simulated)" if config.get("shortcuts") else ""
+    temperature = config.get("policy_temperature", 1.0)
+    acting = f" π_θ samples its actions at temperature {temperature:g}, collecting and evaluated." if temperature != 1.0 else ""
     lines += ["", "Success: % (95% Wilson interval). Env steps count every executed step, kept or not; preview "
               f"steps are π0 scoring candidate actions on a copy of the simulator{trials}; simulator steps add both and "
-              "the steps that collected the prior's pretraining frames.", "",
+              f"the steps that collected the prior's pretraining frames.{acting}", "",
               f"![held-out success against simulator steps]({PLOT})", ""]
     if gifs:
         lines += ["## Episodes (final evaluation, unseen compositions)", ""] + [f"![{g}]({g})" for g in gifs] + [""]
