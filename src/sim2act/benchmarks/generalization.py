@@ -94,7 +94,8 @@ def run_generalization(config: GeneralizationConfig, out: str | Path, progress: 
                                             config.few_shot, env=config.setting.env, progress=bar, prior=prior)
                         column = _few_shot_column(level, n, by_prior)
                         spent.setdefault(method.name, {}).setdefault(column, []).append(adapted.simulator_steps)
-                        measured.append((level, VARIANT_SPLIT, column, _acting(method, adapted.checkpoint, settings[method.name]), method.name,
+                        acting = _acting(method, adapted.checkpoint, settings[method.name])
+                        measured.append((level, VARIANT_SPLIT, column, acting, method.name,
                                          f"{level} {config.few_shot.folder_name(n)}"))
             for level, split, column, acting, name, key in measured:
                 cache = cell_path(run.folder, NAME, name, key, config.episodes, seed)
