@@ -38,7 +38,7 @@ def check_positive(config: Any, names: Iterable[str], minimum: int = 1, flags: b
 def check_above_zero(value: float, shown: str) -> None:
     """Refuse a number that is not above zero (a temperature, a scale); ``shown`` names it as the user gave it."""
     if not value > 0:
-        raise Sim2ActError(f"{shown} must be above 0, got {value}")
+        raise Sim2ActError(f"{shown} must be > 0, got {value}")
 
 
 TUPLE_FIELDS = (

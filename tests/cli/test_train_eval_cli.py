@@ -126,7 +126,7 @@ def test_a_policy_proposes_at_a_temperature_and_a_bad_one_is_refused(pipeline):
     assert pipeline["cool policy"].returncode == 0, pipeline["cool policy"].stderr
     card = json.loads((pipeline["root"] / "out" / "f" / "meta" / "info.json").read_text())
     assert [run["config"]["policy_temperature"] for run in card["runs"]] == [0.5]
-    assert_one_line_error(pipeline["frozen policy"], "--policy-temperature must be above 0, got 0.0")
+    assert_one_line_error(pipeline["frozen policy"], "--policy-temperature must be > 0, got 0.0")
     assert not (pipeline["root"] / "out" / "g").exists()
     assert_one_line_error(pipeline["cool uniform"], "proposer 'uniform' takes no option --policy-temperature")
     assert not (pipeline["root"] / "out" / "h" / "data").exists()

@@ -63,7 +63,7 @@ def test_evaluate_on_a_level_it_never_trained_on(run_dir, tmp_path):
         ({"split": "tset"}, "unknown split 'tset'"),
         ({"episodes": 0}, "--episodes and --num-envs must be at least 1"),
         ({"levels": ("GoToLocl",)}, "unknown grid level"),
-        ({"policy_temperature": 0.0}, "--policy-temperature must be above 0"),
+        ({"policy_temperature": 0.0}, "--policy-temperature must be > 0"),
     ],
 )
 def test_bad_eval_config_is_a_user_error(run_dir, tmp_path, overrides, message):

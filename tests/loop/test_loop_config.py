@@ -39,7 +39,7 @@ def test_toml_with_policy_table(tmp_path):
     [
         ("rounds = 0", "rounds must be at least 1"),
         ("alpha = 1.5", "alpha must lie in"),
-        ("policy_temperature = 0", "policy_temperature must be above 0"),
+        ("policy_temperature = 0", "policy_temperature must be > 0"),
         ("labels = 'sometimes'", "labels must be one of"),
         ("roundz = 3", "unknown LoopConfig fields: roundz"),
         ("[train]\nmomentum = 0.9", "unknown [train] keys: momentum"),

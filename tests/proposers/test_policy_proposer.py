@@ -92,7 +92,7 @@ def test_a_cooler_policy_samples_its_likelier_actions_more_often(policy, envs):
 
 @pytest.mark.parametrize("temperature", [0.0, -1.0, float("nan")])
 def test_a_temperature_not_above_zero_is_refused(policy, temperature):
-    with pytest.raises(Sim2ActError, match="--policy-temperature must be above 0"):
+    with pytest.raises(Sim2ActError, match="--policy-temperature must be > 0"):
         PolicyProposer(policy, temperature=temperature)
 
 

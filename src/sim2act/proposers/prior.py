@@ -50,6 +50,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.models.clip_embedder import ClipEmbedder
 from sim2act.priors.threads import torch_threads
 from sim2act.proposers.base import Proposer
+from sim2act.validation import check_above_zero
 
 
 class PriorProposer(Proposer):
@@ -80,8 +81,8 @@ class PriorProposer(Proposer):
         super().__init__(action_space)
         if horizon < 1 or (horizon > 1 and not isinstance(action_space, spaces.Box)):
             raise Sim2ActError(f"--prior-horizon must be >= 1, and > 1 only for a Box action space; got {horizon} for {action_space}")
-        if temperature is not None and not temperature > 0:
-            raise Sim2ActError(f"--prior-temperature must be > 0, got {temperature}")
+        if temperature is not None:
+            check_above_zero(temperature, "--prior-temperature")
         if isinstance(action_space, spaces.Box) and not action_space.is_bounded():
             raise Sim2ActError(f"the prior proposer samples candidate actions; Box space {action_space} is unbounded")
         if not isinstance(action_space, (spaces.Discrete, spaces.MultiDiscrete, spaces.Box)):

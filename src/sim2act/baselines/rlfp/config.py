@@ -7,7 +7,7 @@ from typing import Any
 
 from sim2act.envs import check_env_options, get_domain
 from sim2act.errors import Sim2ActError
-from sim2act.validation import check_positive
+from sim2act.validation import check_above_zero, check_positive
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,6 @@ class RLFPConfig:
             raise Sim2ActError(f"RLFP fields must not be negative (learning_rate positive): {', '.join(negative) or 'learning_rate'}")
         if min(self.noise_start, self.noise_end) <= 0:
             raise Sim2ActError(f"need noise_start and noise_end > 0, got {self.noise_start} and {self.noise_end}")
-        if self.prior_temperature is not None and self.prior_temperature <= 0:
-            raise Sim2ActError(f"prior_temperature must be > 0, got {self.prior_temperature}")
+        if self.prior_temperature is not None:
+            check_above_zero(self.prior_temperature, "prior_temperature")
         return RLFPConfig(**{**asdict(self), "level": level, "env": dict(self.env)})
