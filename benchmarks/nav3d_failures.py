@@ -75,19 +75,15 @@ class NoPushProposer(PolicyProposer):
         return Categorical(probs / probs.sum(-1, keepdims=True))
 
 
-def pose(world) -> tuple[float, float, float]:
-    return float(world.agent.pos[0]), float(world.agent.pos[2]), float(world.agent.dir)
-
-
 def seen(env, thing) -> bool:
     """Whether ``thing`` is in the camera's view now (privileged)."""
-    return in_view(pose(env.world), (thing.x, thing.z), env.layout.rooms, env.layout.doors, env.fov)
+    return in_view(env.world.pose(), (thing.x, thing.z), env.layout.rooms, env.layout.doors, env.fov)
 
 
 def describe_step(world, layout, env, target, action: int) -> str:
     """One line of a trace: the action, the target's bearing (degrees, + left) and distance (m), and every object in
     view as colour kind:bearing/distance."""
-    here = pose(world)
+    here = world.pose()
 
     def where(thing) -> str:
         return f"{math.degrees(turn_to(here, (thing.x, thing.z))):+.0f}°/{math.dist(here[:2], (thing.x, thing.z)):.1f}m"
@@ -118,12 +114,12 @@ def classify_episodes(proposer, env, split: str, episodes: int, trace: bool = Fa
             row["blocked"] += action == 2 and np.allclose(before, world.agent.pos)
             row["ever_seen"] |= seen(u, target)
             for other in others:
-                if math.dist(pose(world)[:2], (other.x, other.z)) < NEAR_OTHER:
+                if math.dist(world.pose()[:2], (other.x, other.z)) < NEAR_OTHER:
                     row["went_to"][(other.color == target.color, other.kind == target.kind)] += 1
             done, success = terminated or truncated, bool(info["success"])
         row["success"] = success
         row["end_sees_target"] = seen(u, target)
-        row["in_the_way"] = in_the_way(pose(world), target, others)
+        row["in_the_way"] = in_the_way(world.pose(), target, others)
         rows.append(row)
     return rows
 
@@ -145,8 +141,8 @@ def probe(policy, env, pairs: int) -> Counter:
         seed += 1
         env.reset(seed=seed)
         world, layout = u.world, u.layout
-        seen = [(turn_to(pose(world), (t.x, t.z)), k) for k, t in enumerate(layout.things)
-                if in_view(pose(world), (t.x, t.z), layout.rooms, layout.doors, u.fov)]
+        seen = [(turn_to(world.pose(), (t.x, t.z)), k) for k, t in enumerate(layout.things)
+                if in_view(world.pose(), (t.x, t.z), layout.rooms, layout.doors, u.fov)]
         left, right = [k for b, k in seen if b > 0.12], [k for b, k in seen if b < -0.12]
         if not left or not right:
             continue

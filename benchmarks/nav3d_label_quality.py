@@ -75,14 +75,14 @@ def follow(env, seed: int, instruction: str, actions: Callable[[object], Iterabl
     target = next(t for t in u.layout.things if L.go_to(t.color, t.kind) == instruction)
     taken, success = [], False
     for action in actions(env):
-        here = _pose(u)
+        here = u.world.pose()
         bearing = turn_to(here, (target.x, target.z))
         seen = in_view(here, (target.x, target.z), u.layout.rooms, u.layout.doors, u.fov)
         _, _, _, _, info = env.step(action)
         taken.append(action)
         if seen:
             stats.in_view += 1
-            stats.turned_away += turns_away(bearing, turn_to(_pose(u), (target.x, target.z)), action)
+            stats.turned_away += turns_away(bearing, turn_to(u.world.pose(), (target.x, target.z)), action)
         if info["success"]:
             success = True
             break
@@ -100,10 +100,6 @@ def expert_actions(env) -> Iterator[int]:
             return
         yield action
         last = action
-
-
-def _pose(u) -> tuple[float, float, float]:
-    return float(u.world.agent.pos[0]), float(u.world.agent.pos[2]), float(u.world.agent.dir)
 
 
 def measure(dataset: str, rounds: list[int], episodes: int, seed: int) -> list[dict]:

@@ -25,7 +25,7 @@ def nav3d_captions(env) -> list[Caption]:
     """Every caption of the current state of a nav3d env (a ``Nav3DEnv``, wrapped or not)."""
     env = env.unwrapped
     world, layout = env.world, env.layout
-    pose = (float(world.agent.pos[0]), float(world.agent.pos[2]), float(world.agent.dir))
+    pose = world.pose()
     things = current_things(world)
     carried = world.agent.carrying
     approach = {}

@@ -225,7 +225,7 @@ class Nav3DEnv(gym.Env):
 
     def _object_view(self) -> np.ndarray:
         w, layout = self.world, self.layout
-        pose = (float(w.agent.pos[0]), float(w.agent.pos[2]), float(w.agent.dir))
+        pose = w.pose()
         half = math.radians(self.fov) / 2
         view = np.zeros(len(OBJECT_SLOTS), np.int8)
         for thing, entity in zip(layout.things, w.things):

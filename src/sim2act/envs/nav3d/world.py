@@ -136,6 +136,10 @@ class NavWorld(MiniWorldEnv):
         """Centre distance within which the agent is "at" ``entity`` (Miniworld's ``near``)."""
         return entity.radius + self.agent.radius + 1.1 * self.max_forward_step
 
+    def pose(self) -> tuple[float, float, float]:
+        """The agent's position on the floor (x, z) and heading (radians, Miniworld's convention)."""
+        return float(self.agent.pos[0]), float(self.agent.pos[2]), float(self.agent.dir)
+
     def heading_to(self, x: float, z: float) -> float:
         """Radians the agent must turn (positive: left) to face (x, z)."""
-        return turn_to((float(self.agent.pos[0]), float(self.agent.pos[2]), float(self.agent.dir)), (x, z))
+        return turn_to(self.pose(), (x, z))
