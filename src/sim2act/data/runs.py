@@ -23,7 +23,8 @@ from sim2act.data.shards import read_shard_stats
 from sim2act.errors import Sim2ActError
 
 ADDED_CONFIG_KEYS = {"env": {}, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
-                     "prior_horizon": 1, "shortcuts": False, "policy_temperature": 1.0}
+                     "prior_horizon": 1, "shortcuts": False, "policy_temperature": 1.0,
+                     "retries": 0}
 """Generation config keys added after datasets were first written, each with the value older runs used."""
 
 

@@ -74,6 +74,9 @@ class LoopConfig:
     (``labels.shortcuts``; needs loop erasure and a domain that can steer; the trials count as preview steps)."""
     alpha: float = 0.9
     """Rounds >= 1 collect with alpha * π_θ + (1 - alpha) * Uniform."""
+    retries: int = 0
+    """Rounds >= 1 roll each task whose rollout failed out again, up to this many more times, and label its first
+    success (``rollout.retries``): data on the tasks π_θ fails on; every attempt's steps are executed steps."""
     policy_temperature: float = 1.0
     """Temperature π_θ samples its actions at wherever it acts in the loop: collecting rounds >= 1 and every
     evaluation (``proposers.policy.sharpen``; below 1 its likelier actions more often)."""
@@ -130,6 +133,8 @@ class LoopConfig:
         if not 0.0 <= self.alpha <= 1.0:
             raise Sim2ActError(f"alpha must lie in [0, 1], got {self.alpha}")
         check_above_zero(self.policy_temperature, "policy_temperature")
+        if self.retries < 0:
+            raise Sim2ActError(f"retries must be >= 0, got {self.retries}")
         if self.train_epochs is not None and not self.train_epochs > 0:
             raise Sim2ActError(f"train_epochs must be positive, got {self.train_epochs}")
         if self.ceiling is not None and not 0.0 < self.ceiling <= 1.0:

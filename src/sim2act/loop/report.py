@@ -173,6 +173,9 @@ def markdown_report(summary: dict[str, Any], gifs: list[str]) -> str:
     trials = " and the labeler's shortcut trials (straight runs re-simulated)" if config.get("shortcuts") else ""
     temperature = config.get("policy_temperature", 1.0)
     acting = f" π_θ samples its actions at temperature {temperature:g}, collecting and evaluated." if temperature != 1.0 else ""
+    retries = config.get("retries", 0)
+    if retries:
+        acting += f" In rounds >= 1 a failed task is rolled out again up to {retries} more times (its first success kept); every attempt's steps count."
     lines += ["", "Success: % (95% Wilson interval). Env steps count every executed step, kept or not; preview "
               f"steps are π0 scoring candidate actions on a copy of the simulator{trials}; simulator steps add both and "
               f"the steps that collected the prior's pretraining frames.{acting}", "",

@@ -96,7 +96,8 @@ def run_loop(
 
 ADDED_LOOP_FIELDS = {"env": {}, "ceiling": None, "reuse_previews": False, "prior_mode": "preview", "prior_candidates": None,
                      "prior_horizon": 1, "caption_discount": None, "co_levels": [], "prior_env": {},
-                     "shortcuts": False, "train_epochs": None, "policy_temperature": 1.0}
+                     "shortcuts": False, "train_epochs": None, "policy_temperature": 1.0,
+                     "retries": 0}
 """``LoopConfig`` fields added after runs were first made, with the value older runs behaved as (they resume)."""
 ADDED_POLICY_FIELDS = {"action_head": None, "cell_pixels": None, "action_chunk": 1, "cell_positions": None,
                         "prior_stream": None, "word_dropout": 0.0,
@@ -273,7 +274,7 @@ def _generation(config: LoopConfig, r: int, prior: str, ledger: Ledger, level: s
     if r == 0:
         return GenerateConfig(proposer="uniform", **common)
     return GenerateConfig(proposer="policy", policy=ledger.rounds[r - 1].checkpoint, alpha=config.alpha,
-                          policy_temperature=config.policy_temperature, **common)
+                          policy_temperature=config.policy_temperature, retries=config.retries, **common)
 
 
 def _summed(collections: list[Collection]) -> Collection:
@@ -347,7 +348,8 @@ def _success(config, checkpoint, split, episodes, out, progress, gifs: int = 0) 
 def _describe(generation: GenerateConfig) -> str:
     if generation.proposer == "policy":
         at = "" if generation.policy_temperature == 1.0 else f" (π_θ at temperature {generation.policy_temperature:g})"
-        return f"{generation.alpha:g}·π_θ + {1 - generation.alpha:g}·Uniform{at}"
+        again = f", failed tasks retried up to {generation.retries}×" if generation.retries else ""
+        return f"{generation.alpha:g}·π_θ + {1 - generation.alpha:g}·Uniform{at}{again}"
     if generation.proposer == "prior":
         return {"preview": "π0 (prior, previews)", "cells": "π0 (prior, cell scores)",
                 "cells+preview": "π0 (prior, cell scores + previews)"}[generation.prior_mode]

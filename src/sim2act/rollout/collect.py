@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from gymnasium import spaces
@@ -18,7 +18,7 @@ def collect(
     envs: list[EpisodeRecorder],
     proposer: Proposer,
     sampler: TaskSampler,
-    episode_ids: range,
+    episode_ids: Sequence[int],
     rng: np.random.Generator,
     on_episode: Callable[[Episode], None] = lambda e: None,
 ) -> list[Episode]:

@@ -62,6 +62,9 @@ class GenerateConfig:
     shortcuts: bool = False
     """Then straighten each kept path toward where it ended, where the simulator confirms it (``labels.shortcuts``;
     its trial steps count as preview steps)."""
+    retries: int = 0
+    """Roll each task whose rollout failed out again, up to this many more times, and label its first success
+    (``rollout.retries``); every attempt's steps are executed steps."""
     policy: str | None = None
     """Policy checkpoint (or training run) for ``proposer`` ``policy``: the bootstrapping rounds' π_θ."""
     policy_temperature: float = 1.0
@@ -87,8 +90,8 @@ class GenerateConfig:
     def validated(self) -> GenerateConfig:
         """Check the numbers and canonicalise names; bad input is a one-line ``Sim2ActError``."""
         check_positive(self, ("episodes", "num_envs", "shard_episodes"))
-        if self.iteration < 0:
-            raise Sim2ActError(f"--iteration must be >= 0, got {self.iteration}")
+        if self.iteration < 0 or self.retries < 0:
+            raise Sim2ActError(f"--iteration and --retries must be >= 0, got {self.iteration} and {self.retries}")
         get_split(self.split)
         get_labeler(self.labels)
         domain = get_domain(self.domain)
@@ -174,15 +177,12 @@ def generate(
         progress.start(run.episodes, summary.resumed_episodes)
         started = time.perf_counter()
 
-        def on_episode(episode) -> None:
-            summary.rollouts += 1
-            summary.executed_steps += len(episode)
-            summary.rollout_successes += episode.succeeded
-            progress.episode(episode)
-
         jobs = [ShardJob(run.first_shard + k, run.shard_episode_ids(k)) for k in pending]
         with ShardWriter(layout, card, features) as writer:
-            for result in pool.run_shards(jobs, on_episode):
+            for result in pool.run_shards(jobs, progress.episode):  # the bar follows first attempts, not retries
+                summary.rollouts += len(result.rollouts)
+                summary.executed_steps += sum(len(rollout) for rollout in result.rollouts)
+                summary.rollout_successes += sum(rollout.succeeded for rollout in result.rollouts)
                 summary.preview_steps += result.preview_steps
                 episodes, steps, relabeled = result.kept
                 summary.episodes, summary.steps, summary.relabeled = \

@@ -24,6 +24,7 @@ from sim2act.labels import erase_loops, get_labeler, label_episodes, shortcut_al
 from sim2act.proposers import Proposer, make_proposer
 from sim2act.rollout.collect import collect
 from sim2act.rollout.recorder import EpisodeRecorder
+from sim2act.rollout.retries import retry_failed
 from sim2act.tasks import TaskSampler, get_split
 
 
@@ -112,6 +113,9 @@ class ShardWorker:
         rng = np.random.default_rng([self.config.seed, index])
         previews_before = self.proposer.preview_steps
         rollouts = collect(self.envs, self.proposer, self.sampler, episode_ids, rng, on_episode)
+        attempts = rollouts
+        if self.config.retries:
+            rollouts, attempts = retry_failed(self.envs, self.proposer, self.sampler, rollouts, rng, self.config.retries)
         previews = self.proposer.preview_steps - previews_before
         kept = label_episodes(self.labeler, rollouts, self.split)
         if self.config.erase_loops:
@@ -119,7 +123,7 @@ class ShardWorker:
         if self.steer is not None:
             kept, trial_steps = shortcut_all(self.envs[0], kept, self.steer, self.replay)
             previews += trial_steps
-        outlines = [RolloutOutline(len(e), e.succeeded) for e in rollouts]
+        outlines = [RolloutOutline(len(e), e.succeeded) for e in attempts]
         return ShardResult(index, sorted(kept, key=lambda e: e.episode_id), outlines, previews, self.proposer.name)
 
     def encoded(self, result: ShardResult) -> ShardResult:

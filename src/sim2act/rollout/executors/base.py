@@ -49,7 +49,8 @@ class WorkerPool(ABC):
 
     @abstractmethod
     def run_shards(self, jobs: list[ShardJob], on_episode: Callable[[Any], None]) -> Iterator[ShardResult]:
-        """Yield the results of ``jobs``; ``on_episode`` sees every rollout (an ``Episode`` or ``RolloutOutline``)."""
+        """Yield the results of ``jobs``; ``on_episode`` sees each episode id's first rollout (an ``Episode`` or
+        ``RolloutOutline``; retries are in the results only)."""
 
     def close(self) -> None:
         """Release the workers."""

@@ -145,7 +145,7 @@ class RayPool(WorkerPool):
             (ready,), _ = self.ray.wait(list(running), num_returns=1)
             actor, job = running.pop(ready)
             result = self._get(ready, job)
-            for outline in result.rollouts:
+            for outline in result.rollouts[:len(job.episode_ids)]:  # first attempts; retries follow them
                 on_episode(outline)
             if waiting:
                 submit(actor)
