@@ -93,9 +93,10 @@ def pipeline(tmp_path_factory):
         "action space": command("train", "--data", str(p["data"]), "--out", out("d"), "--init-policy", str(five), *TINY_TRAIN),
         "action head": command("train", "--data", str(p["data"]), "--out", out("e"), "--action-head", "pick_place", *TINY_TRAIN),
         "cool policy": command("generate", "--out", out("f"), "--proposer", "policy", "--policy", str(p["run"]),
-                               "--policy-temperature", "0.5", "--episodes", "4", "--num-envs", "2"),
+                               "--policy-temperature", "0.5", "--retries", "1", "--episodes", "4", "--num-envs", "2"),
         "frozen policy": command("eval", "--checkpoint", str(p["run"]), "--out", out("g"), "--policy-temperature", "0"),
         "cool uniform": command("generate", "--out", out("h"), "--policy-temperature", "0.5", "--episodes", "4"),
+        "negative retries": command("generate", "--out", out("i"), "--retries", "-1", "--episodes", "4"),
         "serve missing": command("serve", "--checkpoint", str(p["missing"])),
         "serve port": command("serve", "--checkpoint", str(p["run"]), "--port", "70000"),
     }))
@@ -125,11 +126,13 @@ def test_generate_train_eval_end_to_end(pipeline):
 def test_a_policy_proposes_at_a_temperature_and_a_bad_one_is_refused(pipeline):
     assert pipeline["cool policy"].returncode == 0, pipeline["cool policy"].stderr
     card = json.loads((pipeline["root"] / "out" / "f" / "meta" / "info.json").read_text())
-    assert [run["config"]["policy_temperature"] for run in card["runs"]] == [0.5]
+    assert [(run["config"]["policy_temperature"], run["config"]["retries"]) for run in card["runs"]] == [(0.5, 1)]
     assert_one_line_error(pipeline["frozen policy"], "--policy-temperature must be > 0, got 0.0")
     assert not (pipeline["root"] / "out" / "g").exists()
     assert_one_line_error(pipeline["cool uniform"], "proposer 'uniform' takes no option --policy-temperature")
     assert not (pipeline["root"] / "out" / "h" / "data").exists()
+    assert_one_line_error(pipeline["negative retries"], "--retries must be >= 0, got -1")
+    assert not (pipeline["root"] / "out" / "i" / "data").exists()
 
 
 def test_missing_checkpoint(pipeline):

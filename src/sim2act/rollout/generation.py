@@ -90,8 +90,9 @@ class GenerateConfig:
     def validated(self) -> GenerateConfig:
         """Check the numbers and canonicalise names; bad input is a one-line ``Sim2ActError``."""
         check_positive(self, ("episodes", "num_envs", "shard_episodes"))
-        if self.iteration < 0 or self.retries < 0:
-            raise Sim2ActError(f"--iteration and --retries must be >= 0, got {self.iteration} and {self.retries}")
+        for name in ("iteration", "retries"):
+            if getattr(self, name) < 0:
+                raise Sim2ActError(f"--{name} must be >= 0, got {getattr(self, name)}")
         get_split(self.split)
         get_labeler(self.labels)
         domain = get_domain(self.domain)
