@@ -131,7 +131,7 @@ def test_a_policy_proposes_at_a_temperature_and_a_bad_one_is_refused(pipeline):
     assert not (pipeline["root"] / "out" / "g").exists()
     assert_one_line_error(pipeline["cool uniform"], "proposer 'uniform' takes no option --policy-temperature")
     assert not (pipeline["root"] / "out" / "h" / "data").exists()
-    assert_one_line_error(pipeline["negative retries"], "--retries must be >= 0, got -1")
+    assert_one_line_error(pipeline["negative retries"], "--retries must be at least 0, got -1")
     assert not (pipeline["root"] / "out" / "i" / "data").exists()
 
 

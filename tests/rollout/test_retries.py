@@ -59,8 +59,8 @@ def test_retries_are_reproducible(datasets, tmp_path):
 
 
 def test_negative_retries_are_one_line_errors(tmp_path):
-    with pytest.raises(Sim2ActError, match="--retries must be >= 0"):
+    with pytest.raises(Sim2ActError, match="--retries must be at least 0, got -1"):
         generate(GenerateConfig(**SMALL, retries=-1), tmp_path / "bad")
     assert not (tmp_path / "bad").exists()
-    with pytest.raises(Sim2ActError, match="retries must be >= 0, got -2"):
+    with pytest.raises(Sim2ActError, match="retries must be at least 0, got -2"):
         LoopConfig(retries=-2).validated()

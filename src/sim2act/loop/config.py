@@ -133,8 +133,6 @@ class LoopConfig:
         if not 0.0 <= self.alpha <= 1.0:
             raise Sim2ActError(f"alpha must lie in [0, 1], got {self.alpha}")
         check_above_zero(self.policy_temperature, "policy_temperature")
-        if self.retries < 0:
-            raise Sim2ActError(f"retries must be >= 0, got {self.retries}")
         if self.train_epochs is not None and not self.train_epochs > 0:
             raise Sim2ActError(f"train_epochs must be positive, got {self.train_epochs}")
         if self.ceiling is not None and not 0.0 < self.ceiling <= 1.0:
@@ -142,6 +140,7 @@ class LoopConfig:
         positive = ("rounds", "round0_episodes", "episodes_per_round", "env_step_budget", "round0_train_steps",
                     "train_steps_per_round", "val_episodes", "test_episodes_per_round", "final_episodes", "num_envs")
         check_positive(self, positive, flags=False)
+        check_positive(self, ("retries",), minimum=0, flags=False)
         if self.patience < 1 or self.gifs < 0 or (self.prior_temperature is not None and self.prior_temperature <= 0):
             raise Sim2ActError("patience must be >= 1, gifs >= 0 and prior_temperature > 0")
         unknown = sorted(set(self.train) - set(TRAIN_KNOBS))

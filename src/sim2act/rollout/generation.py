@@ -90,9 +90,7 @@ class GenerateConfig:
     def validated(self) -> GenerateConfig:
         """Check the numbers and canonicalise names; bad input is a one-line ``Sim2ActError``."""
         check_positive(self, ("episodes", "num_envs", "shard_episodes"))
-        for name in ("iteration", "retries"):
-            if getattr(self, name) < 0:
-                raise Sim2ActError(f"--{name} must be >= 0, got {getattr(self, name)}")
+        check_positive(self, ("iteration", "retries"), minimum=0)
         get_split(self.split)
         get_labeler(self.labels)
         domain = get_domain(self.domain)
