@@ -3,7 +3,7 @@
 import pytest
 
 from sim2act.benchmarks.curves import Curve, CurvePoint, aggregate_at, mean_curve, steps_to_target
-from sim2act.benchmarks.sample_efficiency import log_marks
+from sim2act.benchmarks.sample_efficiency import log_marks, mark_labels
 
 
 def curve(seed, points, budget=1000):
@@ -62,3 +62,8 @@ def test_the_lower_bound_counts_only_the_seeds_that_fell_short():
     short = [curve(0, [(700, 0.1)]), curve(1, [(900, 0.9)]), curve(2, [(300, 0.2)])]
     assert steps_to_target(short, 0.8)["lower_bound"] == 700
     assert steps_to_target([curve(0, [(900, 0.9)])], 0.8)["lower_bound"] is None
+
+
+def test_mark_labels_tell_apart_marks_that_round_alike():
+    assert mark_labels([9_500, 131_760, 131_820]) == ["9.5K", "131,760", "131,820"]
+    assert mark_labels([1_000, 2_500]) == ["1.0K", "2.5K"]

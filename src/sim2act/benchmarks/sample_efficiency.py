@@ -120,6 +120,16 @@ def log_marks(largest: int, count: int) -> list[int]:
     return sorted({round(first * (largest / first) ** (i / (count - 1))) for i in range(count)})
 
 
+def mark_labels(marks: list[int]) -> list[str]:
+    """Column labels of the step marks: thousands to one decimal, exact counts where two would read the same.
+
+    >>> mark_labels([1_000, 131_760, 131_820])
+    ['1.0K', '131,760', '131,820']
+    """
+    short = [steps(m) for m in marks]
+    return [f"{m:,}" if short.count(label) > 1 else label for m, label in zip(marks, short, strict=True)]
+
+
 def _results(config: SampleEfficiencyConfig, curves: dict[str, list[Curve]], sim2act_needed: int | None) -> dict[str, Any]:
     largest = max(c.spent for runs in curves.values() for c in runs)
     marks = sorted(set(log_marks(largest, config.marks)) | {c.spent for c in curves.get("sim2act", [])})
@@ -226,7 +236,7 @@ def _markdown(results: dict[str, Any]) -> str:
                      f"first seed): {said}.")
     lines += ["", "## Held-out success (%) at fixed simulator-step marks (mean ± std over seeds)", "",
               "A method's value holds from one measurement to the next; – before its first and after its last.", ""]
-    header = ["method"] + [steps(m) for m in results["marks"]]
+    header = ["method"] + mark_labels(results["marks"])
     rows = [[name] + [percent(v["mean"], v["std"]) if v else "–" for v in m["success_at_marks"]]
             for name, m in results["methods"].items()]
     lines += [markdown_table(header, rows), "", f"![success against simulator steps]({PLOT})", ""]
