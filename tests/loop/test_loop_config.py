@@ -12,7 +12,7 @@ from sim2act.models import PolicyConfig
 def test_shipped_configs_load(name):
     config = load_loop_config(name)
     expected = {"tabletop": ("tabletop", "put-in-bowl"), "nav3d": ("nav3d", "goto")}.get(name.split("-")[0], ("grid", "GoToLocal"))
-    expected = {"tabletop-stack": ("tabletop", "stack")}.get(name, expected)
+    expected = {"tabletop-stack": ("tabletop", "stack"), "nav3d-seq": ("nav3d", "goto-seq")}.get(name, expected)
     assert (config.domain, config.level) == expected
 
 
@@ -58,7 +58,7 @@ def test_bad_config_is_one_clear_error(tmp_path, text, message):
 
 
 def test_missing_config_names_the_shipped_ones():
-    with pytest.raises(Sim2ActError, match="shipped configs: long, nav3d-long, nav3d-quick, nav3d-shortcuts, nav3d-view, nav3d-view-parts, nav3d-wide, quick"):
+    with pytest.raises(Sim2ActError, match="shipped configs: long, nav3d-long, nav3d-quick, nav3d-seq, nav3d-shortcuts, nav3d-view, nav3d-view-parts, nav3d-wide, quick"):
         load_loop_config("nope")
 
 
