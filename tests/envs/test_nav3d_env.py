@@ -180,6 +180,29 @@ def test_captions_count_actions_to_true_and_stay_silent_about_what_is_out_of_vie
                 assert go.steps is None and go.mention == "" and pick.steps is None
 
 
+def test_with_kind_goals_reaching_an_object_also_achieves_its_kind_named_after_its_full_description():
+    domain = sim2act.envs.get_domain("nav3d")
+    env = sim2act.envs.make("nav3d", "goto", kind_goals=True)
+    for seed in range(3):
+        env.reset(seed=seed)
+        expert, action, seen = domain.expert(env), None, []
+        while (action := expert.act(action)) is not None:
+            *_, terminated, truncated, info = env.step(action)
+            seen += info["achieved"]
+            if terminated or truncated:
+                break
+        assert info["success"]
+        target = next(t for t in env.unwrapped.layout.things if L.go_to(t.color, t.kind) == info["instruction"])
+        kind_goal = L.go_to_kind(target.kind)
+        assert L.instruction_type(kind_goal) == "go to kind" and seen.index(info["instruction"]) < seen.index(kind_goal)
+        assert L.target_object(kind_goal) is None  # names no (colour, object) pair: admissible in every split
+    assert env.unwrapped.set_instruction(kind_goal)["instruction"] == kind_goal and env.unwrapped.clauses_done == 1
+    env.close()
+    assert achieved(set(), {"go to the box", "go to the grey box"}, Progress([]), ("go to", "go to kind")) == [
+        "go to the grey box", "go to the box"]
+    assert achieved(set(), {"go to the box", "go to the grey box"}, Progress([]), ("go to",)) == ["go to the grey box"]
+
+
 def test_bad_actions_and_levels_are_one_line():
     env = sim2act.envs.make("nav3d", "goto")
     env.reset(seed=0)
@@ -190,6 +213,8 @@ def test_bad_actions_and_levels_are_one_line():
         sim2act.envs.make("nav3d", "gotoo")
     with pytest.raises(Sim2ActError, match="image_size"):
         sim2act.envs.make("nav3d", "goto", image_size=4)
+    with pytest.raises(Sim2ActError, match="kind_goals must be true or false, got 'yes'"):
+        sim2act.envs.make("nav3d", "goto", kind_goals="yes")
 
 
 def test_builds_with_no_display():

@@ -84,24 +84,34 @@ class Nav3DEnv(gym.Env):
 
     ## Options
     ``image_size`` (pixels a side, 64), ``depth`` (True), ``fov`` (the camera's field of view in degrees, 60;
-    90 is a wide-angle camera's: a 30° turn keeps in view what was 15° off centre, objects are drawn 0.58× as large).
+    90 is a wide-angle camera's: a 30° turn keeps in view what was 15° off centre, objects are drawn 0.58× as large),
+    ``kind_goals`` (False; True: on the levels whose hindsight labels are "go to" clauses, reaching an object also
+    achieves "go to the KIND", listed after its full description, so hindsight names an object of a held-out pair
+    by its kind instead of passing it by; the verifier accepts such an instruction in replays).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
     def __init__(
-        self, level: str, image_size: int = 64, depth: bool = True, fov: float = FOV_DEGREES, render_mode: str | None = None,
+        self, level: str, image_size: int = 64, depth: bool = True, fov: float = FOV_DEGREES, kind_goals: bool = False,
+        render_mode: str | None = None,
     ) -> None:
         if not 16 <= _number(image_size, "image_size", int) <= 256:
             raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
         if not FOV_RANGE[0] <= _number(fov, "fov", float) <= FOV_RANGE[1]:
             raise Sim2ActError(f"fov must lie in [{FOV_RANGE[0]:g}, {FOV_RANGE[1]:g}] degrees, got {fov}")
+        if not isinstance(kind_goals, bool):
+            raise Sim2ActError(f"nav3d option kind_goals must be true or false, got {kind_goals!r}")
         from sim2act.envs.nav3d.world import NavWorld  # opens an OpenGL context: only when an env is built
 
         self.level, self.spec_level = level, LEVELS[level]
         self.image_size, self.use_depth, self.render_mode = int(image_size), bool(depth), render_mode
         self.fov = float(fov)
         """The camera's field of view in degrees, horizontal and vertical."""
+        self.kind_goals = kind_goals
+        """Whether "go to the KIND" (any object of that kind) is a fact, for hindsight labels."""
+        self._forms = self.spec_level.achieved_forms + (("go to kind",) if kind_goals and "go to" in
+                                                          self.spec_level.achieved_forms else ())
         self.max_steps = self.spec_level.max_steps
         self.world = NavWorld(self.image_size, self.max_steps, self.fov)
         """The Miniworld env underneath (privileged: for the verifier, captions and the scripted expert)."""
@@ -134,7 +144,7 @@ class Nav3DEnv(gym.Env):
         self._frame = self.world.build(self.layout, seed)
         self._depth = self._read_depth()
         self._steps, self._last_action = 0, None
-        self._facts = predicates.facts(self.world)
+        self._facts = predicates.facts(self.world, self.kind_goals)
         self._progress = predicates.Progress(L.subgoals(self.layout.instruction))
         self._progress.advance(self._facts)
         return self._observation(), self._info(False, [])
@@ -147,8 +157,8 @@ class Nav3DEnv(gym.Env):
         self._depth = self._read_depth()
         self._steps += 1
         self._last_action = action
-        facts = predicates.facts(self.world)
-        achieved = predicates.achieved(self._facts, facts, self._progress, self.spec_level.achieved_forms)
+        facts = predicates.facts(self.world, self.kind_goals)
+        achieved = predicates.achieved(self._facts, facts, self._progress, self._forms)
         self._facts = facts
         success = self._progress.advance(facts)
         truncated = not success and self._steps >= self.max_steps

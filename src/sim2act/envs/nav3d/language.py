@@ -19,9 +19,10 @@ colour and every object still occurs in training, in other pairs."""
 VOCABULARY = ("go", "to", "the", "pick", "up", "next", "then", ",", *COLORS, *OBJECTS)
 """Every word of the grammar (the comma is a word of sequences); append, never reorder."""
 
-INSTRUCTION_TYPES = ("go to", "go to next to", "pick up", "sequence", "other")
+INSTRUCTION_TYPES = ("go to", "go to next to", "pick up", "sequence", "go to kind", "other")
 _COLOR_OBJECT = re.compile(rf"\b({'|'.join(COLORS)}) ({'|'.join(OBJECTS)})\b")
 _THEN = ", then "
+_GO_TO_KIND = frozenset(f"go to the {kind}" for kind in OBJECTS)
 
 
 def phrase(color: str | None, kind: str) -> str:
@@ -31,6 +32,12 @@ def phrase(color: str | None, kind: str) -> str:
 
 def go_to(color: str, kind: str) -> str:
     return f"go to {phrase(color, kind)}"
+
+
+def go_to_kind(kind: str) -> str:
+    """ "go to the box": any object of that kind. A hindsight label only (the ``kind_goals`` option): an object of
+    a held-out pair reached in training is named by its kind alone, so it is a goal there too, never its pair."""
+    return f"go to {phrase(None, kind)}"
 
 
 def go_to_next_to(kind: str, ref_color: str, ref_kind: str) -> str:
@@ -71,11 +78,13 @@ def instruction_type(instruction: str) -> str:
     """The grammatical form of an instruction: one of ``INSTRUCTION_TYPES``.
 
     >>> [instruction_type(s) for s in ("go to the red ball", "go to the ball next to the red key",
-    ...  "pick up the grey box", "go to the red ball, then go to the blue key", "dance")]
-    ['go to', 'go to next to', 'pick up', 'sequence', 'other']
+    ...  "pick up the grey box", "go to the red ball, then go to the blue key", "go to the key", "dance")]
+    ['go to', 'go to next to', 'pick up', 'sequence', 'go to kind', 'other']
     """
     if _THEN in instruction:
         return "sequence"
+    if instruction in _GO_TO_KIND:
+        return "go to kind"
     if instruction.startswith("go to ") and " next to " in instruction:
         return "go to next to"
     for verb in ("go to", "pick up"):

@@ -8,13 +8,16 @@ from sim2act.envs.nav3d import language as L
 from sim2act.envs.nav3d.levels import Thing, next_to_targets
 
 
-def facts(world) -> set[str]:
+def facts(world, kind_goals: bool = False) -> set[str]:
     """Every single-clause instruction true now: "go to X" within reach of X (Miniworld's ``near``), "go to the
-    KIND next to the REF" within reach of the one such object, "pick up X" while carrying X."""
+    KIND next to the REF" within reach of the one such object, "pick up X" while carrying X; with ``kind_goals``
+    also "go to the KIND" within reach of any object of that kind."""
     things = current_things(world)
     near = {t for t, e in zip(things, world.things) if e is not world.agent.carrying and world.near(e)}
     held = [t for t, e in zip(things, world.things) if e is world.agent.carrying]
     true = {L.go_to(t.color, t.kind) for t in near} | {L.pick_up(t.color, t.kind) for t in held}
+    if kind_goals:
+        true |= {L.go_to_kind(t.kind) for t in near}
     on_floor = tuple(t for t, e in zip(things, world.things) if e is not world.agent.carrying)
     true |= {L.go_to_next_to(*key) for key, target in next_to_targets(on_floor).items() if target in near}
     return true
@@ -45,8 +48,9 @@ class Progress:
 
 
 def achieved(before: set[str], after: set[str], progress: Progress, forms: tuple[str, ...]) -> list[str]:
-    """Instructions (in the level's ``forms``) that became true on this step; updates ``progress.reached``."""
-    new = sorted(after - before)
+    """Instructions (in the level's ``forms``) that became true on this step, an object's kind alone after every
+    full description (hindsight takes the first admissible one); updates ``progress.reached``."""
+    new = sorted(after - before, key=lambda fact: (L.instruction_type(fact) == "go to kind", fact))
     out = [f for f in new if L.instruction_type(f) in forms]
     for fact in new:
         if L.instruction_type(fact) != "go to":
