@@ -22,7 +22,6 @@ VOCABULARY = ("go", "to", "the", "pick", "up", "next", "then", ",", *COLORS, *OB
 INSTRUCTION_TYPES = ("go to", "go to next to", "pick up", "sequence", "go to kind", "other")
 _COLOR_OBJECT = re.compile(rf"\b({'|'.join(COLORS)}) ({'|'.join(OBJECTS)})\b")
 _THEN = ", then "
-_GO_TO_KIND = frozenset(f"go to the {kind}" for kind in OBJECTS)
 
 
 def phrase(color: str | None, kind: str) -> str:
@@ -38,6 +37,9 @@ def go_to_kind(kind: str) -> str:
     """ "go to the box": any object of that kind. A hindsight label only (the ``kind_goals`` option): an object of
     a held-out pair reached in training is named by its kind alone, so it is a goal there too, never its pair."""
     return f"go to {phrase(None, kind)}"
+
+
+_GO_TO_KIND = frozenset(go_to_kind(kind) for kind in OBJECTS)
 
 
 def go_to_next_to(kind: str, ref_color: str, ref_kind: str) -> str:
