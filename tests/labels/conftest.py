@@ -1,4 +1,5 @@
-"""Real uniform rollouts of BabyAI levels, collected once per session with the generator's own collector."""
+"""Real uniform rollouts (BabyAI levels unless told another domain), collected once per session with the generator's
+own collector."""
 
 from __future__ import annotations
 
@@ -16,18 +17,24 @@ from sim2act.tasks import TaskSampler
 
 
 @functools.cache
-def _rollouts(level: str, split: str, episodes: int, seed: int) -> tuple[Episode, ...]:
-    envs = [EpisodeRecorder(make("grid", level)) for _ in range(8)]
+def _rollouts(level: str, split: str, episodes: int, seed: int, domain: str, num_envs: int,
+              options: tuple) -> tuple[Episode, ...]:
+    envs = [EpisodeRecorder(make(domain, level, **dict(options))) for _ in range(num_envs)]
     proposer = make_proposer("uniform", envs[0].action_space)
-    sampler = TaskSampler("grid", level, split, seed)
-    return tuple(collect(envs, proposer, sampler, range(episodes), np.random.default_rng(seed)))
+    sampler = TaskSampler(domain, level, split, seed)
+    episodes = tuple(collect(envs, proposer, sampler, range(episodes), np.random.default_rng(seed)))
+    for env in envs:
+        env.close()
+    return episodes
 
 
 @pytest.fixture(scope="session")
 def rollouts():
-    """``rollouts(level, split="train", episodes=64, seed=0)``: uniform episodes, as ``generate`` collects them."""
+    """``rollouts(level, split="train", episodes=64, seed=0, domain="grid", num_envs=8, **env_options)``: uniform episodes, as
+    ``generate`` collects them."""
 
-    def get(level: str, split: str = "train", episodes: int = 64, seed: int = 0) -> tuple[Episode, ...]:
-        return _rollouts(level, split, episodes, seed)
+    def get(level: str, split: str = "train", episodes: int = 64, seed: int = 0, domain: str = "grid",
+            num_envs: int = 8, **options) -> tuple[Episode, ...]:
+        return _rollouts(level, split, episodes, seed, domain, num_envs, tuple(sorted(options.items())))
 
     return get

@@ -6,7 +6,6 @@ held-out colour–object pair as a distractor, which the agent happened to reach
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from sim2act import features as F
@@ -14,14 +13,10 @@ from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.schema import Feature
 from sim2act.data.writer import ShardWriter
-from sim2act.envs import make
 from sim2act.errors import Sim2ActError
 from sim2act.labels import cut, label_episodes
-from sim2act.proposers import make_proposer
-from sim2act.rollout.collect import collect
 from sim2act.rollout.generation import GenerateConfig, generate
-from sim2act.rollout.recorder import EpisodeRecorder
-from sim2act.tasks import SPLITS, TaskSampler, belongs_to, check_trainable
+from sim2act.tasks import SPLITS, belongs_to, check_trainable
 from sim2act.tasks.splits import names_held_out
 
 
@@ -50,12 +45,8 @@ def test_a_held_out_achievement_is_relabeled_with_a_coarser_description_of_the_s
         check_trainable(episode.task.domain, episode.task.seed, episode.task.instruction)
 
 
-def test_with_kind_goals_a_held_out_object_reached_in_3d_is_relabeled_by_its_kind_at_the_same_step():
-    envs = [EpisodeRecorder(make("nav3d", "goto", kind_goals=True)) for _ in range(2)]
-    proposer = make_proposer("uniform", envs[0].action_space)
-    episodes = collect(envs, proposer, TaskSampler("nav3d", "goto", "train", 0), range(96), np.random.default_rng(0))
-    for env in envs:
-        env.close()
+def test_with_kind_goals_a_held_out_object_reached_in_3d_is_relabeled_by_its_kind_at_the_same_step(rollouts):
+    episodes = rollouts("goto", episodes=96, domain="nav3d", num_envs=2, kind_goals=True)
     failed = [e for e in episodes if not e.succeeded and e.achieved]
     reached_held_out_first = [e for e in failed if names_held_out("nav3d", e.achieved[0][1])]
     assert len(reached_held_out_first) >= 3
