@@ -1,0 +1,35 @@
+#!/bin/bash
+# The nav3d goto policy trained on scripted-expert demonstrations: the ceiling above the loop, and which changes to
+# the policy lift it (README, "The same policy on expert demonstrations"). nav3d-kind-goals' policy and training
+# (chroma stem, view head, batch 256, 16 epochs); 3,000 demonstrations for every change, then 10,000; each policy on
+# the same 300 held-out-pair and 300 validation episodes (seed 0). Re-running skips what is already measured.
+# About 2.5 hours on one thread. Usage: bash benchmarks/nav3d_expert_bc.sh [OUT] (default runs/nav3d/expert-bc).
+set -euo pipefail
+R=${1:-runs/nav3d/expert-bc}
+mkdir -p "$R"
+demos() {  # NAME EPISODES PIXELS
+  [ -f "$R/$1/.done" ] || { sim2act generate --domain nav3d --level goto --proposer expert --episodes "$2" --seed 0 \
+    --env fov=90 --env image_size="$3" --out "$R/$1" && touch "$R/$1/.done"; }
+}
+bc() {  # NAME DATA PIXELS STEPS EXTRA-TRAIN-ARGS...
+  local name=$1 data=$2 px=$3 steps=$4; shift 4
+  local resume=(); [ -f "$R/$name/train_config.json" ] && resume=(--resume)  # a killed training run continues
+  [ -f "$R/$name/.done" ] || { sim2act train --data "$R/$data" --out "$R/$name" --steps "$steps" --batch-size 256 \
+    --vision-stem chroma --view-weight 1.0 --seed 0 "${resume[@]}" "$@" && touch "$R/$name/.done"; }
+  for split in test_unseen_composition val; do
+    [ -f "$R/eval-$name-$split/eval_info.json" ] || sim2act eval --checkpoint "$R/$name" --out "$R/eval-$name-$split" \
+      --split "$split" --episodes 300 --seed 0 --env fov=90 --env image_size="$px"
+  done
+}
+demos demos-3000 3000 64
+demos demos-3000-96px 3000 96
+demos demos-10000 10000 64
+bc base demos-3000 64 1900  # 16 epochs of 29K steps
+bc 96px demos-3000-96px 96 1900
+bc steps-3800 demos-3000 64 3800
+bc view-map demos-3000 64 1900 --view-map
+bc fusion-4 demos-3000 64 1900 --fusion-layers 4
+bc text-1 demos-3000 64 1900 --text-layers 1
+bc memory-5 demos-3000 64 1900 --memory 5
+bc demos-10000 demos-10000 64 6300  # 16 epochs of 97K steps
+python benchmarks/nav3d_failures.py "$R/base" --episodes 300 --probe 100 | tee "$R/failures-base.txt"
