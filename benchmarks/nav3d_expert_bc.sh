@@ -11,13 +11,14 @@ demos() {  # NAME EPISODES PIXELS
   [ -f "$R/$1/.done" ] || { sim2act generate --domain nav3d --level goto --proposer expert --episodes "$2" --seed 0 \
     --env fov=90 --env image_size="$3" --out "$R/$1" && touch "$R/$1/.done"; }
 }
-bc() {  # NAME DATA PIXELS STEPS EXTRA-TRAIN-ARGS... (--seed in EXTRA overrides seed 0)
+bc() {  # NAME DATA PIXELS STEPS EXTRA-TRAIN-ARGS... (training seed: SEED, default 0)
   local name=$1 data=$2 px=$3 steps=$4; shift 4
-  local resume=(); [ -f "$R/$name/train_config.json" ] && resume=(--resume)  # a killed training run continues
-  [ -f "$R/$name/.done" ] || { sim2act train --data "$R/$data" --out "$R/$name" --steps "$steps" --batch-size 256 \
-    --vision-stem chroma --view-weight 1.0 --seed 0 "${resume[@]}" "$@" && touch "$R/$name/.done"; }
+  local run="$R/bc-$name"  # its own prefix: a run never shares a folder with a dataset of the same name
+  local resume=(); [ -f "$run/train_config.json" ] && resume=(--resume)  # a killed training run continues
+  [ -f "$run/.done" ] || { sim2act train --data "$R/$data" --out "$run" --steps "$steps" --batch-size 256 \
+    --vision-stem chroma --view-weight 1.0 --seed "${SEED:-0}" "${resume[@]}" "$@" && touch "$run/.done"; }
   for split in test_unseen_composition val; do
-    [ -f "$R/eval-$name-$split/eval_info.json" ] || sim2act eval --checkpoint "$R/$name" --out "$R/eval-$name-$split" \
+    [ -f "$R/eval-$name-$split/eval_info.json" ] || sim2act eval --checkpoint "$run" --out "$R/eval-$name-$split" \
       --split "$split" --episodes 300 --seed 0 --env fov=90 --env image_size="$px"
   done
 }
@@ -32,5 +33,7 @@ bc fusion-4 demos-3000 64 1900 --fusion-layers 4
 bc text-1 demos-3000 64 1900 --text-layers 1
 bc memory-5 demos-3000 64 1900 --memory 5
 bc demos-10000 demos-10000 64 6300  # 16 epochs of 97K steps
-bc demos-10000-seed-1 demos-10000 64 6300 --seed 1
-python benchmarks/nav3d_failures.py "$R/base" --episodes 300 --probe 100 | tee "$R/failures-base.txt"
+SEED=1 bc demos-10000-seed-1 demos-10000 64 6300
+[ -f "$R/failures-base.txt" ] || { python benchmarks/nav3d_failures.py "$R/bc-base" --episodes 300 --probe 100 \
+  > "$R/failures-base.txt.tmp" && mv "$R/failures-base.txt.tmp" "$R/failures-base.txt"; }
+cat "$R/failures-base.txt"
