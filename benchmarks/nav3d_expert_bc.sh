@@ -3,7 +3,7 @@
 # the policy lift it (README, "The same policy on expert demonstrations"). nav3d-kind-goals' policy and training
 # (chroma stem, view head, batch 256, 16 epochs); 3,000 demonstrations for every change, then 10,000; each policy on
 # the same 300 held-out-pair and 300 validation episodes (seed 0). Re-running skips what is already measured.
-# About 2.5 hours on one thread. Usage: bash benchmarks/nav3d_expert_bc.sh [OUT] (default runs/nav3d/expert-bc).
+# About 3 hours on one thread. Usage: bash benchmarks/nav3d_expert_bc.sh [OUT] (default runs/nav3d/expert-bc).
 set -euo pipefail
 R=${1:-runs/nav3d/expert-bc}
 mkdir -p "$R"
@@ -11,7 +11,7 @@ demos() {  # NAME EPISODES PIXELS
   [ -f "$R/$1/.done" ] || { sim2act generate --domain nav3d --level goto --proposer expert --episodes "$2" --seed 0 \
     --env fov=90 --env image_size="$3" --out "$R/$1" && touch "$R/$1/.done"; }
 }
-bc() {  # NAME DATA PIXELS STEPS EXTRA-TRAIN-ARGS... (training seed: SEED, default 0)
+bc() {  # NAME DATA PIXELS STEPS EXTRA-TRAIN-ARGS... (later options override earlier ones; training seed: SEED, default 0)
   local name=$1 data=$2 px=$3 steps=$4; shift 4
   local run="$R/bc-$name"  # its own prefix: a run never shares a folder with a dataset of the same name
   local resume=(); [ -f "$run/train_config.json" ] && resume=(--resume)  # a killed training run continues
@@ -32,8 +32,13 @@ bc view-map demos-3000 64 1900 --view-map
 bc fusion-4 demos-3000 64 1900 --fusion-layers 4
 bc text-1 demos-3000 64 1900 --text-layers 1
 bc memory-5 demos-3000 64 1900 --memory 5
+bc shift-4 demos-3000 64 1900 --shift 4
+bc chroma-cnn demos-3000 64 1900 --vision-stem chroma-cnn
+bc d-model-128 demos-3000 64 1900 --d-model 128
 bc demos-10000 demos-10000 64 6300  # 16 epochs of 97K steps
 SEED=1 bc demos-10000-seed-1 demos-10000 64 6300
-[ -f "$R/failures-base.txt" ] || { python benchmarks/nav3d_failures.py "$R/bc-base" --episodes 300 --probe 100 \
-  > "$R/failures-base.txt.tmp" && mv "$R/failures-base.txt.tmp" "$R/failures-base.txt"; }
-cat "$R/failures-base.txt"
+for name in base chroma-cnn; do
+  [ -f "$R/failures-$name.txt" ] || { python benchmarks/nav3d_failures.py "$R/bc-$name" --episodes 300 --probe 100 \
+    > "$R/failures-$name.txt.tmp" && mv "$R/failures-$name.txt.tmp" "$R/failures-$name.txt"; }
+  cat "$R/failures-$name.txt"
+done

@@ -37,7 +37,7 @@ def train_command(
     init_from: Annotated[Optional[str], typer.Option(help="Prior checkpoint that initialises the encoders.")] = None,
     encoder_mode: Annotated[str, typer.Option(help="finetune | frozen encoders.")] = P.encoder_mode,
     init_policy: Annotated[Optional[str], typer.Option(help="Policy checkpoint to fine-tune instead of a fresh policy.")] = None,
-    vision_stem: Annotated[Optional[str], typer.Option(help="Tokens of the small encoder: patch | factored (colour + form per grid cell) | chroma (colour + form per camera patch); default: the domain's.")] = None,
+    vision_stem: Annotated[Optional[str], typer.Option(help="Tokens of the small encoder: patch | factored (colour + form per grid cell) | chroma (colour + form per camera patch) | chroma-cnn (chroma, its form read by a CNN); default: the domain's.")] = None,
     patch_size: Annotated[Optional[int], typer.Option(help="Pixels per visual token side; default: the domain's.")] = None,
     action_head: Annotated[Optional[str], typer.Option(help="independent (a softmax per dimension) | pick_place (spatial pick, then place, for MultiDiscrete([N, N]) cells) | keypoints (Box actions from instruction-conditioned image keypoints) | cell_servo (Box end-effector actions toward grounded cells, learned from hindsight grasps); default: the domain's.")] = None,
     d_model: Annotated[int, typer.Option(help="Token and context width.")] = P.d_model,

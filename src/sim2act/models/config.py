@@ -9,7 +9,7 @@ from sim2act.errors import Sim2ActError
 from sim2act.observations import composed_shape
 
 ENCODER_MODES = ("finetune", "frozen")
-VISION_STEMS = ("factored", "patch", "chroma")
+VISION_STEMS = ("factored", "patch", "chroma", "chroma-cnn")
 DEFAULT_STEM, DEFAULT_PATCH = "patch", 8
 """What a policy built with neither a stem nor a patch size gets (a domain declares its own: ``Domain.vision``)."""
 ACTION_HEADS = ("independent", "pick_place", "keypoints", "cell_servo")
@@ -32,7 +32,8 @@ class PolicyConfig:
     """A vision-language prior checkpoint whose encoder weights initialise this policy's encoders."""
     vision_stem: str | None = None
     """Tokens of the ``small`` encoder: ``factored`` (a colour plus a form embedding per grid cell), ``chroma`` (a hue
-    histogram plus a colour-blind form embedding per camera patch) or ``patch`` (an MLP of the pixels); None: the
+    histogram plus a colour-blind form embedding per camera patch), ``chroma-cnn`` (``chroma`` with a CNN reading the
+    form) or ``patch`` (an MLP of the pixels); None: the
     domain's default (``Domain.vision``)."""
     patch_size: int | None = None
     """Pixels per visual token side of the ``small`` encoder; None: the domain's (``Domain.vision``)."""
@@ -103,7 +104,7 @@ class PolicyConfig:
             raise Sim2ActError(f"prior_stream_rows must be one of {', '.join(PRIOR_STREAM_ROWS)}, got {self.prior_stream_rows!r}")
         if self.view_weight < 0:
             raise Sim2ActError(f"view_weight must be >= 0, got {self.view_weight}")
-        if self.view_map and (self.view_weight <= 0 or self.vision_stem not in (None, "chroma", "factored")):
+        if self.view_map and (self.view_weight <= 0 or self.vision_stem not in (None, "chroma", "chroma-cnn", "factored")):
             raise Sim2ActError(f"view_map needs view_weight > 0 and the chroma or factored stem "
                                f"(got view_weight={self.view_weight}, vision_stem={self.vision_stem!r})")
         if not 0.0 <= self.word_dropout < 1.0:

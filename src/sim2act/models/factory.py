@@ -8,6 +8,7 @@ from pathlib import Path
 from sim2act.envs.registry import get_domain
 from sim2act.errors import Sim2ActError
 from sim2act.models.action_head import check_action_head
+from sim2act.models.chroma_cnn_vision import ChromaCnnVisionEncoder
 from sim2act.models.chroma_vision import ChromaVisionEncoder
 from sim2act.models.clip_embedder import ClipEmbedder
 from sim2act.models.clip_encoders import ClipTextEncoder, ClipVisionEncoder, HFTokenizer, image_statistics, load_clip
@@ -58,6 +59,8 @@ def build_policy(
         vision = FactoredVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size)
     elif config.vision_stem == "chroma":
         vision = ChromaVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size)
+    elif config.vision_stem == "chroma-cnn":
+        vision = ChromaCnnVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size)
     else:  # the pick_place head grounds words in the stem's fine map where the domain says where its cells are
         fine = config.action_head in ("pick_place", "cell_servo") and bool(config.cell_pixels)
         vision = SmallVisionEncoder(spec.image_shape, config.memory, config.d_model, config.patch_size, fine=fine)
