@@ -6,12 +6,14 @@
 Episodes: the checkpoint samples actions (as the loop's evaluation does) on `--episodes` tasks of the split;
 each is sorted by whether the target was in the camera's view at the start, and each failure by whether the
 agent ever saw the target, came within 1 m of another object (and whether that object shares the target's
-colour, its kind or neither), how many forward steps a wall or an object blocked, and whether at its end the
-target is in view and a nearer object stands in the way to it.
+colour, its kind or neither), how many forward steps a wall or an object blocked, whether at its end the
+target is in view and a nearer object stands in the way to it, and whether it ends stuck pushing (against an object's
+collision circle or a wall).
 
 Probe: start poses with two objects in view, one left and one right of centre; the policy is told to go to
 one, then (same start) to the other, and rolled out for 30 steps: which does it reach (Miniworld's `near`)
-first? A policy that ignores the instruction reaches the named one about as often as the other.
+first? A policy that ignores the instruction reaches the named one about as often as the other; the scripted expert,
+run on the same starts, is the probe's ceiling (walking to the named object often passes within reach of the other).
 
 `--trace N`: the first N failures step by step (action; the target's bearing and distance; every object in view).
 
@@ -40,6 +42,7 @@ from sim2act.envs.nav3d.geometry import turn_to
 from sim2act.envs.nav3d.levels import in_view
 from sim2act.evaluation.metrics import wilson_interval
 from sim2act.models.policy_io import load_policy
+from sim2act.proposers import make_proposer
 from sim2act.proposers.policy import PolicyProposer
 from sim2act.tasks.sampler import TaskSampler
 from sim2act.training.checkpoints import resolve_policy_folder
@@ -49,6 +52,10 @@ NEAR_OTHER = 1.0
 IN_THE_WAY = math.radians(20)
 """Bearing difference within which a nearer object stands in the way of the target."""
 PROBE_STEPS = 30
+STUCK_WINDOW, STUCK_PUSHES = 20, 5
+"""A failure is stuck when at least this many of its last this-many steps were blocked forward steps."""
+COLLISION = 0.83
+"""Metres between centres at which Miniworld stops the agent (radius 0.4) at an object (radius 0.42–0.43)."""
 
 
 FORWARD = ACTION_NAMES.index("forward")
@@ -101,7 +108,7 @@ def classify_episodes(proposer, env, split: str, episodes: int, trace: bool = Fa
         world, layout = u.world, u.layout
         target = next(t for t in layout.things if L.go_to(t.color, t.kind) == layout.instruction)
         others = [t for t in layout.things if t is not target]
-        row = {"start_in_view": seen(u, target), "ever_seen": seen(u, target), "blocked": 0, "went_to": Counter(),
+        row = {"start_in_view": seen(u, target), "ever_seen": seen(u, target), "blocked": 0, "went_to": Counter(), "pushes": [],
                "instruction": layout.instruction, "trace": []}
         done, success = False, False
         while not done:
@@ -111,7 +118,8 @@ def classify_episodes(proposer, env, split: str, episodes: int, trace: bool = Fa
                 row["trace"].append(describe_step(world, layout, u, target, action))
             before = world.agent.pos.copy()
             obs, _, terminated, truncated, info = env.step(action)
-            row["blocked"] += action == 2 and np.allclose(before, world.agent.pos)
+            row["pushes"].append(action == FORWARD and np.allclose(before, world.agent.pos))
+            row["blocked"] += row["pushes"][-1]
             row["ever_seen"] |= seen(u, target)
             for other in others:
                 if math.dist(world.pose()[:2], (other.x, other.z)) < NEAR_OTHER:
@@ -120,8 +128,17 @@ def classify_episodes(proposer, env, split: str, episodes: int, trace: bool = Fa
         row["success"] = success
         row["end_sees_target"] = seen(u, target)
         row["in_the_way"] = in_the_way(world.pose(), target, others)
+        row["stuck"] = stuck_against(world, others) if sum(row["pushes"][-STUCK_WINDOW:]) >= STUCK_PUSHES else None
         rows.append(row)
     return rows
+
+
+def stuck_against(world, others) -> str:
+    """What a pushing agent stands against: an object whose collision circle a forward step would enter (Miniworld
+    rejects such a step whole), else a wall."""
+    here = world.pose()[:2]
+    blocking = [o for o in others if math.dist(here, (o.x, o.z)) < COLLISION + world.max_forward_step]
+    return "object" if blocking else "wall"
 
 
 def in_the_way(agent: tuple[float, float, float], target, others) -> bool:
@@ -133,8 +150,8 @@ def in_the_way(agent: tuple[float, float, float], target, others) -> bool:
                and abs(turn_to(facing_target, (o.x, o.z))) < IN_THE_WAY for o in others)
 
 
-def probe(policy, env, pairs: int) -> Counter:
-    proposer, rng, u = PolicyProposer(policy), np.random.default_rng(0), env.unwrapped
+def probe(proposer, env, pairs: int) -> Counter:
+    rng, u = np.random.default_rng(0), env.unwrapped
     outcomes: Counter = Counter()
     seed = 10_000
     while sum(outcomes.values()) < 2 * pairs:
@@ -214,14 +231,21 @@ def main() -> None:
           f"blocked forward steps per failure {np.mean([r['blocked'] for r in failures]) if failures else 0:.1f}")
     print(f"  at the end of a failure: the target in view {sum(r['end_sees_target'] for r in failures)}, "
           f"another object in the way to it {sum(r['in_the_way'] for r in failures)}")
+    stuck = Counter(r["stuck"] for r in failures if r["stuck"])
+    print(f"  stuck pushing at the end ({STUCK_PUSHES}+ blocked forward steps in the last {STUCK_WINDOW}): "
+          f"{sum(stuck.values())} of {len(failures)} failures (against an object {stuck['object']}, a wall "
+          f"{stuck['wall']}); of those, the target in view at the end {sum(r['end_sees_target'] for r in failures if r['stuck'])}")
     for index, r in enumerate(failures[: args.trace]):
         print(f"failure {index + 1}: {r['instruction']}")
         print_trace(r["trace"])
     if args.probe:
-        outcomes = probe(policy, env, args.probe)
-        n = sum(outcomes.values())
-        print(f"probe (n = {n}): reached the named object first {outcomes['named'] / n:.2f}, "
-              f"the other {outcomes['other'] / n:.2f}, neither in {PROBE_STEPS} steps {outcomes['neither'] / n:.2f}")
+        # The scripted expert on the same starts is the probe's ceiling: walking to the named object often passes
+        # within reach of the other first.
+        for name, actor in (("policy", PolicyProposer(policy)), ("scripted expert", make_proposer("expert", env.action_space, domain="nav3d"))):
+            outcomes = probe(actor, env, args.probe)
+            n = sum(outcomes.values())
+            print(f"probe, {name} (n = {n}): reached the named object first {outcomes['named'] / n:.2f}, "
+                  f"the other {outcomes['other'] / n:.2f}, neither in {PROBE_STEPS} steps {outcomes['neither'] / n:.2f}")
     env.close()
 
 

@@ -44,3 +44,20 @@ def test_a_trace_prints_a_run_of_identical_steps_once(failures, capsys):
     failures.print_trace(["forward a", "forward a", "forward a", "turn_left b"])
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 and lines[0].split() == ["×3", "forward", "a"] and lines[1].split() == ["turn_left", "b"]
+
+
+def test_a_pushing_agent_is_stuck_against_an_object_whose_collision_circle_a_step_would_enter(failures):
+    world = SimpleNamespace(pose=lambda: (0.0, 0.0, 0.0), max_forward_step=0.4)
+    assert failures.stuck_against(world, [thing(5.0, 5.0), thing(0.7, -0.6)]) == "object"  # 0.92 m away, 41° aside
+    assert failures.stuck_against(world, [thing(1.3, 0.0)]) == "wall"
+
+
+def test_the_collision_distance_is_miniworlds_for_every_kind(failures):
+    import sim2act.envs
+
+    env = sim2act.envs.make("nav3d", "goto")
+    env.reset(seed=0)
+    world = env.unwrapped.world
+    radii = {type(e).__name__: e.radius for e in world.things}
+    env.close()
+    assert radii and all(abs(world.agent.radius + r - failures.COLLISION) < 0.01 for r in radii.values())
