@@ -203,6 +203,25 @@ def test_with_kind_goals_reaching_an_object_also_achieves_its_kind_named_after_i
     assert achieved(set(), {"go to the box", "go to the grey box"}, Progress([]), ("go to",)) == ["go to the grey box"]
 
 
+def test_odometry_says_when_a_forward_step_was_blocked_and_nothing_else():
+    env = sim2act.envs.make("nav3d", "goto", odometry=True)
+    obs, _ = env.reset(seed=0)
+    u = env.unwrapped
+    assert u.proprio_names[-1] == "last_forward_blocked" and obs["proprio"].shape == env.observation_space["proprio"].shape == (16,)
+    assert obs["proprio"][-1] == 0.0
+    flags = []
+    for _ in range(30):  # straight ahead until a wall or an object stops the agent, then on against it
+        before = u.world.agent.pos.copy()
+        obs, *_ = env.step(FORWARD)
+        flags.append((bool(np.array_equal(before, u.world.agent.pos)), float(obs["proprio"][-1])))
+    assert any(moved == 0.0 for _, moved in flags) and (True, 1.0) in flags
+    assert all(float(blocked) == flag for blocked, flag in flags)
+    assert [o["proprio"][-1] for o in u.preview([TURN_LEFT, FORWARD])] == [0.0, 1.0]
+    assert u.step(FORWARD)[0]["proprio"][-1] == 1.0 and u.step(TURN_LEFT)[0]["proprio"][-1] == 0.0  # preview undone
+    env.close()
+    assert sim2act.envs.make("nav3d", "goto").observation_space["proprio"].shape == (15,)
+
+
 def test_bad_actions_and_levels_are_one_line():
     env = sim2act.envs.make("nav3d", "goto")
     env.reset(seed=0)
@@ -215,6 +234,8 @@ def test_bad_actions_and_levels_are_one_line():
         sim2act.envs.make("nav3d", "goto", image_size=4)
     with pytest.raises(Sim2ActError, match="kind_goals must be true or false, got 'yes'"):
         sim2act.envs.make("nav3d", "goto", kind_goals="yes")
+    with pytest.raises(Sim2ActError, match="odometry must be true or false, got 1"):
+        sim2act.envs.make("nav3d", "goto", odometry=1)
 
 
 def test_builds_with_no_display():

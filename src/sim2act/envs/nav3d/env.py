@@ -24,6 +24,8 @@ MINIWORLD_ACTIONS = (0, 1, 2, 4)
 """Miniworld's action ids of ``ACTION_NAMES`` (its move back, drop, toggle and done are not used)."""
 PROPRIO_NAMES = ("heading_sin", "heading_cos", *(f"last_{a}" for a in ACTION_NAMES),
                  *(f"carrying_{k}" for k in L.OBJECTS), *(f"carrying_{c}" for c in L.COLORS))
+ODOMETRY_NAMES = ("last_forward_blocked",)
+"""Proprio added by the ``odometry`` option."""
 INSTRUCTION_CHARSET = string.ascii_lowercase + " ,"
 STATE_KEY_DECIMALS = 4
 """Decimals of the pose in the state key: a pose repeats exactly up to float rounding (turns that cancel, a closed
@@ -62,7 +64,8 @@ class Nav3DEnv(gym.Env):
     25° down so an object stays in view as the agent reaches it);
     ``depth`` (with ``depth=True``): metres from the camera, float32, clipped at 30; ``proprio``:
     float32[15]: heading as sin and cos, the last action one-hot (zeros at the start), the carried
-    object's kind and colour one-hot; ``instruction``.
+    object's kind and colour one-hot, then with ``odometry`` 1 if the last action was a forward step that did not
+    move the agent (a wall or an object's collision circle stopped it) and 0 otherwise; ``instruction``.
 
     ## Rewards
     BabyAI's: ``1 - 0.9 * steps / max_steps`` on success, else 0 (the RL baselines learn from it; sim2act
@@ -87,14 +90,17 @@ class Nav3DEnv(gym.Env):
     90 is a wide-angle camera's: a 30° turn keeps in view what was 15° off centre, objects are drawn 0.58× as large),
     ``kind_goals`` (False; True: on the levels whose hindsight labels are "go to" clauses, reaching an object also
     achieves "go to the KIND", listed after its full description, so hindsight names an object of a held-out pair
-    by its kind instead of passing it by; the verifier accepts such an instruction in replays).
+    by its kind instead of passing it by; the verifier accepts such an instruction in replays), ``odometry`` (False;
+    True: proprio also says whether the last forward step was blocked, as a robot's wheel odometry or bump sensor
+    would: from pixels alone a blocked step looks like a repeated frame, and a loop-erased path keeps the step that
+    left a blocked pose, never the push itself).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
     def __init__(
         self, level: str, image_size: int = 64, depth: bool = True, fov: float = FOV_DEGREES, kind_goals: bool = False,
-        render_mode: str | None = None,
+        odometry: bool = False, render_mode: str | None = None,
     ) -> None:
         if not 16 <= _number(image_size, "image_size", int) <= 256:
             raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
@@ -102,6 +108,8 @@ class Nav3DEnv(gym.Env):
             raise Sim2ActError(f"fov must lie in [{FOV_RANGE[0]:g}, {FOV_RANGE[1]:g}] degrees, got {fov}")
         if not isinstance(kind_goals, bool):
             raise Sim2ActError(f"nav3d option kind_goals must be true or false, got {kind_goals!r}")
+        if not isinstance(odometry, bool):
+            raise Sim2ActError(f"nav3d option odometry must be true or false, got {odometry!r}")
         from sim2act.envs.nav3d.world import NavWorld  # opens an OpenGL context: only when an env is built
 
         self.level, self.spec_level = level, LEVELS[level]
@@ -122,14 +130,15 @@ class Nav3DEnv(gym.Env):
         observation = {F.RGB: spaces.Box(0, 255, (side, side, 3), np.uint8)}
         if self.use_depth:
             observation[F.DEPTH] = spaces.Box(0.0, DEPTH_LIMIT, (side, side), np.float32)
-        low = np.array([-1.0, -1.0] + [0.0] * (len(PROPRIO_NAMES) - 2), np.float32)
-        observation[F.PROPRIO] = spaces.Box(low, np.ones(len(PROPRIO_NAMES), np.float32))
+        self.proprio_names = PROPRIO_NAMES + (ODOMETRY_NAMES if odometry else ())
+        low = np.array([-1.0, -1.0] + [0.0] * (len(self.proprio_names) - 2), np.float32)
+        observation[F.PROPRIO] = spaces.Box(low, np.ones(len(self.proprio_names), np.float32))
         observation[F.INSTRUCTION] = spaces.Text(512, charset=INSTRUCTION_CHARSET)
         self.observation_space = spaces.Dict(observation)
         self.annotation_space = spaces.Dict({F.OBJECT_VIEW: spaces.Box(0, VIEW_BINS, (len(OBJECT_SLOTS),), np.int8)})
         """Privileged per-step annotations in ``info`` (not observations)."""
-        self.proprio_names = PROPRIO_NAMES
-        self._steps, self._last_action = 0, None
+        self.odometry = odometry
+        self._steps, self._last_action, self._blocked = 0, None, False
         self._facts: set[str] = set()
         self._progress = predicates.Progress([])
         self._frame: np.ndarray | None = None
@@ -143,7 +152,7 @@ class Nav3DEnv(gym.Env):
         self.layout = sample_layout(self.level, rng)
         self._frame = self.world.build(self.layout, seed)
         self._depth = self._read_depth()
-        self._steps, self._last_action = 0, None
+        self._steps, self._last_action, self._blocked = 0, None, False
         self._facts = predicates.facts(self.world, self.kind_goals)
         self._progress = predicates.Progress(L.subgoals(self.layout.instruction))
         self._progress.advance(self._facts)
@@ -153,7 +162,9 @@ class Nav3DEnv(gym.Env):
         action = int(np.asarray(action).reshape(-1)[0])
         if not 0 <= action < len(ACTION_NAMES):
             raise Sim2ActError(f"nav3d action {action} is outside [0, {len(ACTION_NAMES)})")
+        before = self.world.agent.pos.copy()
         self._frame, _, _, _, _ = self.world.step(MINIWORLD_ACTIONS[action])
+        self._blocked = ACTION_NAMES[action] == "forward" and bool(np.array_equal(before, self.world.agent.pos))
         self._depth = self._read_depth()
         self._steps += 1
         self._last_action = action
@@ -191,7 +202,8 @@ class Nav3DEnv(gym.Env):
     def _save(self) -> tuple:
         w = self.world
         entities = [(e, e.pos.copy(), e.dir) for e in w.entities]
-        ours = (self._steps, self._last_action, set(self._facts), self._progress.copy(), self._frame, self._depth)
+        ours = (self._steps, self._last_action, self._blocked, set(self._facts), self._progress.copy(), self._frame,
+                self._depth)
         return (w.agent.pos.copy(), w.agent.dir, w.agent.carrying, w.step_count, entities,
                 w.np_random.bit_generator.state, ours)
 
@@ -202,14 +214,14 @@ class Nav3DEnv(gym.Env):
         for entity, entity_pos, entity_dir in entities:
             entity.pos, entity.dir = entity_pos.copy(), entity_dir
         w.np_random.bit_generator.state = rng_state
-        self._steps, self._last_action, facts, progress, self._frame, self._depth = ours
+        self._steps, self._last_action, self._blocked, facts, progress, self._frame, self._depth = ours
         self._facts, self._progress = set(facts), progress.copy()
 
     # -- observation ----------------------------------------------------------------------------------
 
     def _observation(self) -> dict[str, Any]:
         w = self.world
-        proprio = np.zeros(len(PROPRIO_NAMES), np.float32)
+        proprio = np.zeros(len(self.proprio_names), np.float32)
         proprio[0], proprio[1] = math.sin(w.agent.dir), math.cos(w.agent.dir)
         if self._last_action is not None:
             proprio[2 + self._last_action] = 1.0
@@ -218,6 +230,8 @@ class Nav3DEnv(gym.Env):
             thing = self.layout.things[w.things.index(carried)]
             proprio[2 + len(ACTION_NAMES) + L.OBJECTS.index(thing.kind)] = 1.0
             proprio[2 + len(ACTION_NAMES) + len(L.OBJECTS) + L.COLORS.index(thing.color)] = 1.0
+        if self.odometry:
+            proprio[len(PROPRIO_NAMES)] = float(self._blocked)
         obs = {F.RGB: np.ascontiguousarray(self._frame)}
         if self.use_depth:
             obs[F.DEPTH] = self._depth
