@@ -1,7 +1,7 @@
 """Why a nav3d `goto` policy fails: its episodes classified from privileged state, and a two-object grounding probe.
 
     python benchmarks/nav3d_failures.py CHECKPOINT [--split test_unseen_composition] [--episodes 150] [--probe 100]
-                                                   [--no-push] [--trace N]
+                                                   [--no-push] [--no-pickup] [--trace N]
 
 Episodes: the checkpoint samples actions (as the loop's evaluation does) on `--episodes` tasks of the split;
 each is sorted by whether the target was in the camera's view at the start, and each failure by whether the
@@ -16,6 +16,9 @@ first? A policy that ignores the instruction reaches the named one about as ofte
 run on the same starts, is the probe's ceiling (walking to the named object often passes within reach of the other).
 
 `--trace N`: the first N failures step by step (action; the target's bearing and distance; every object in view).
+
+`--no-pickup`: the same episodes with pick up masked (no `goto` instruction needs it; a diagnostic of what picking
+up costs, not a way to act).
 
 `--no-push`: the same episodes with forward masked whenever the camera frame did not change since the last step
 (read from pixels alone: a blocked step changes nothing), to see whether pushing is what the failures cost.
@@ -58,7 +61,16 @@ COLLISION = 0.83
 """Metres between centres at which Miniworld stops the agent (radius 0.4) at an object (radius 0.42–0.43)."""
 
 
-FORWARD = ACTION_NAMES.index("forward")
+FORWARD, PICKUP = ACTION_NAMES.index("forward"), ACTION_NAMES.index("pickup")
+
+
+class NoPickupProposer(PolicyProposer):
+    """π_θ with pick up masked."""
+
+    def distribution(self, observations, envs, slots):
+        probs = super().distribution(observations, envs, slots).probs.copy()
+        probs[:, PICKUP] = 0.0
+        return Categorical(probs / probs.sum(-1, keepdims=True))
 
 
 class NoPushProposer(PolicyProposer):
@@ -128,6 +140,7 @@ def classify_episodes(proposer, env, split: str, episodes: int, trace: bool = Fa
         row["success"] = success
         row["end_sees_target"] = seen(u, target)
         row["in_the_way"] = in_the_way(world.pose(), target, others)
+        row["carrying"] = world.agent.carrying is not None
         row["stuck"] = stuck_against(world, others) if sum(row["pushes"][-STUCK_WINDOW:]) >= STUCK_PUSHES else None
         rows.append(row)
     return rows
@@ -210,12 +223,15 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=150)
     parser.add_argument("--probe", type=int, default=100, help="probe start poses (each tried with both objects named)")
     parser.add_argument("--no-push", action="store_true", help="mask forward after a step that left the frame unchanged")
+    parser.add_argument("--no-pickup", action="store_true", help="mask pick up")
     parser.add_argument("--trace", type=int, default=0, help="print the first N failures step by step")
     args = parser.parse_args()
     torch.set_num_threads(1)
     policy = load_policy(resolve_policy_folder(args.checkpoint))
     env = make("nav3d", "goto", **policy.spec.env_options)
-    proposer = NoPushProposer(policy) if args.no_push else PolicyProposer(policy)
+    if args.no_push and args.no_pickup:
+        parser.error("--no-push and --no-pickup are separate diagnostics: give one")
+    proposer = (NoPushProposer if args.no_push else NoPickupProposer if args.no_pickup else PolicyProposer)(policy)
     rows = classify_episodes(proposer, env, args.split, args.episodes, trace=args.trace > 0)
     print(f"{args.split}: success {rate(rows)}")
     print(f"  target in view at the start {rate([r for r in rows if r['start_in_view']])}, "
@@ -234,7 +250,9 @@ def main() -> None:
     stuck = Counter(r["stuck"] for r in failures if r["stuck"])
     print(f"  stuck pushing at the end ({STUCK_PUSHES}+ blocked forward steps in the last {STUCK_WINDOW}): "
           f"{sum(stuck.values())} of {len(failures)} failures (against an object {stuck['object']}, a wall "
-          f"{stuck['wall']}); of those, the target in view at the end {sum(r['end_sees_target'] for r in failures if r['stuck'])}")
+          f"{stuck['wall']}); of those, the target in view at the end {sum(r['end_sees_target'] for r in failures if r['stuck'])}, carrying an object {sum(r['carrying'] for r in failures if r['stuck'])}")
+    print(f"  carrying an object at the end (picked up on the way; Miniworld refuses a turn that swings it into something): "
+          f"{sum(r['carrying'] for r in failures)} of {len(failures)} failures")
     for index, r in enumerate(failures[: args.trace]):
         print(f"failure {index + 1}: {r['instruction']}")
         print_trace(r["trace"])
