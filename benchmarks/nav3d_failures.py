@@ -120,7 +120,7 @@ def classify_episodes(proposer, env, split: str, episodes: int, trace: bool = Fa
         world, layout = u.world, u.layout
         target = next(t for t in layout.things if L.go_to(t.color, t.kind) == layout.instruction)
         others = [t for t in layout.things if t is not target]
-        row = {"start_in_view": seen(u, target), "ever_seen": seen(u, target), "blocked": 0, "went_to": Counter(), "pushes": [],
+        row = {"start_in_view": seen(u, target), "ever_seen": seen(u, target), "went_to": Counter(), "pushes": [],
                "instruction": layout.instruction, "trace": []}
         done, success = False, False
         while not done:
@@ -131,7 +131,6 @@ def classify_episodes(proposer, env, split: str, episodes: int, trace: bool = Fa
             before = world.agent.pos.copy()
             obs, _, terminated, truncated, info = env.step(action)
             row["pushes"].append(action == FORWARD and np.allclose(before, world.agent.pos))
-            row["blocked"] += row["pushes"][-1]
             row["ever_seen"] |= seen(u, target)
             for other in others:
                 if math.dist(world.pose()[:2], (other.x, other.z)) < NEAR_OTHER:
@@ -222,15 +221,14 @@ def main() -> None:
     parser.add_argument("--split", default="test_unseen_composition")
     parser.add_argument("--episodes", type=int, default=150)
     parser.add_argument("--probe", type=int, default=100, help="probe start poses (each tried with both objects named)")
-    parser.add_argument("--no-push", action="store_true", help="mask forward after a step that left the frame unchanged")
-    parser.add_argument("--no-pickup", action="store_true", help="mask pick up")
+    masks = parser.add_mutually_exclusive_group()
+    masks.add_argument("--no-push", action="store_true", help="mask forward after a step that left the frame unchanged")
+    masks.add_argument("--no-pickup", action="store_true", help="mask pick up")
     parser.add_argument("--trace", type=int, default=0, help="print the first N failures step by step")
     args = parser.parse_args()
     torch.set_num_threads(1)
     policy = load_policy(resolve_policy_folder(args.checkpoint))
     env = make("nav3d", "goto", **policy.spec.env_options)
-    if args.no_push and args.no_pickup:
-        parser.error("--no-push and --no-pickup are separate diagnostics: give one")
     proposer = (NoPushProposer if args.no_push else NoPickupProposer if args.no_pickup else PolicyProposer)(policy)
     rows = classify_episodes(proposer, env, args.split, args.episodes, trace=args.trace > 0)
     print(f"{args.split}: success {rate(rows)}")
@@ -244,7 +242,7 @@ def main() -> None:
             kinds["same colour" if colour else "same kind" if kind else "neither"] += 1
     print(f"  failures {len(failures)}: never saw the target {sum(not r['ever_seen'] for r in failures)}, "
           f"went to another object {sum(bool(r['went_to']) for r in failures)} ({dict(kinds)}), "
-          f"blocked forward steps per failure {np.mean([r['blocked'] for r in failures]) if failures else 0:.1f}")
+          f"blocked forward steps per failure {np.mean([sum(r['pushes']) for r in failures]) if failures else 0:.1f}")
     print(f"  at the end of a failure: the target in view {sum(r['end_sees_target'] for r in failures)}, "
           f"another object in the way to it {sum(r['in_the_way'] for r in failures)}")
     stuck = Counter(r["stuck"] for r in failures if r["stuck"])
