@@ -222,6 +222,26 @@ def test_odometry_says_when_a_forward_step_was_blocked_and_nothing_else():
     assert sim2act.envs.make("nav3d", "goto").observation_space["proprio"].shape == (15,)
 
 
+def test_move_actions_leave_out_pick_up_and_its_proprio():
+    env = sim2act.envs.make("nav3d", "goto", actions="move", odometry=True)
+    obs, _ = env.reset(seed=0)
+    u = env.unwrapped
+    assert env.action_space.n == 3 and u.action_names == ("turn_left", "turn_right", "forward")
+    assert "last_pickup" not in u.proprio_names and obs["proprio"].shape == env.observation_space["proprio"].shape == (15,)
+    full = sim2act.envs.make("nav3d", "goto", odometry=True)
+    full_obs, _ = full.reset(seed=0)
+    assert np.array_equal(obs["rgb"], full_obs["rgb"])  # the same world from the same seed
+    for action in [TURN_LEFT, FORWARD, FORWARD, 1, FORWARD]:
+        obs, *_ = env.step(action)
+        full_obs, *_ = full.step(action)
+        assert np.array_equal(obs["rgb"], full_obs["rgb"])
+        assert obs["proprio"][2 + action] == 1.0 and obs["proprio"][-1] == full_obs["proprio"][-1]
+    with pytest.raises(Sim2ActError, match=r"outside \[0, 3\)"):
+        env.step(3)
+    env.close()
+    full.close()
+
+
 def test_bad_actions_and_levels_are_one_line():
     env = sim2act.envs.make("nav3d", "goto")
     env.reset(seed=0)
@@ -236,6 +256,10 @@ def test_bad_actions_and_levels_are_one_line():
         sim2act.envs.make("nav3d", "goto", kind_goals="yes")
     with pytest.raises(Sim2ActError, match="odometry must be true or false, got 1"):
         sim2act.envs.make("nav3d", "goto", odometry=1)
+    with pytest.raises(Sim2ActError, match="actions must be one of all, move, got 'walk'"):
+        sim2act.envs.make("nav3d", "goto", actions="walk")
+    with pytest.raises(Sim2ActError, match="level pickup needs pick up"):
+        sim2act.envs.make("nav3d", "pickup", actions="move")
 
 
 def test_builds_with_no_display():

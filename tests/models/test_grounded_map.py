@@ -73,7 +73,7 @@ def test_the_map_learns_where_the_named_object_is_and_survives_a_reload(goto, tm
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"view_weight": 0.0}, "view_map needs view_weight > 0"),
-    ({"vision_stem": "patch"}, "view_map needs view_weight > 0 and the chroma or factored stem"),
+    ({"vision_stem": "patch"}, "view_map needs view_weight > 0 and a chroma, chroma-cnn or factored stem"),
 ])
 def test_a_map_needs_the_view_loss_and_a_colour_form_stem(change, message):
     with pytest.raises(Sim2ActError, match=message):

@@ -51,7 +51,7 @@ def train_command(
     prior_stream_rows: Annotated[str, typer.Option(help="With --prior-stream: all | unread (only instructions with a word the head cannot read).")] = P.prior_stream_rows,
     view_weight: Annotated[float, typer.Option(help="Weight of the view loss: h_c says where the instruction's object is in the frame (domains that annotate it); 0: off.")] = P.view_weight,
     view_parts: Annotated[bool, typer.Option("--view-parts", help="With --view-weight: also where the named attribute and the named kind are seen, each on its own.")] = P.view_parts,
-    view_map: Annotated[bool, typer.Option("--view-map", help="With --view-weight and the chroma or factored stem: the action head also reads a map of the named attribute on colour and the named kind on form.")] = P.view_map,
+    view_map: Annotated[bool, typer.Option("--view-map", help="With --view-weight and a chroma, chroma-cnn or factored stem: the action head also reads a map of the named attribute on colour and the named kind on form.")] = P.view_map,
     seed: Annotated[int, typer.Option(help="Seed of initialisation and batch order.")] = D.seed,
     device: Annotated[str, typer.Option(help="auto | cpu | cuda.")] = D.device,
     log_every: Annotated[int, typer.Option(help="Steps between log lines.")] = D.log_every,

@@ -105,7 +105,7 @@ class PolicyConfig:
         if self.view_weight < 0:
             raise Sim2ActError(f"view_weight must be >= 0, got {self.view_weight}")
         if self.view_map and (self.view_weight <= 0 or self.vision_stem not in (None, "chroma", "chroma-cnn", "factored")):
-            raise Sim2ActError(f"view_map needs view_weight > 0 and the chroma or factored stem "
+            raise Sim2ActError(f"view_map needs view_weight > 0 and a chroma, chroma-cnn or factored stem "
                                f"(got view_weight={self.view_weight}, vision_stem={self.vision_stem!r})")
         if not 0.0 <= self.word_dropout < 1.0:
             raise Sim2ActError(f"word_dropout must lie in [0, 1), got {self.word_dropout}")

@@ -137,5 +137,5 @@ def grounded_map(domain: str, d_model: int, view_map: bool, vision: nn.Module, h
     if views is None:
         raise Sim2ActError(f"view_map needs a domain whose envs annotate where objects are in view; {domain} does not")
     if not isinstance(vision, ColourFormEncoder):
-        raise Sim2ActError("view_map reads the colour and form features of the chroma or factored stem; this policy has neither")
+        raise Sim2ActError("view_map reads the colour and form features of a chroma, chroma-cnn or factored stem; this policy has neither")
     return GroundedMap(d_model, vision.grid, vision.feature_sizes, views.bins, heads)

@@ -19,11 +19,13 @@ from sim2act.envs.nav3d.geometry import turn_to
 from sim2act.envs.nav3d.levels import FOV_DEGREES, LEVELS, Layout, in_view, sample_layout
 from sim2act.errors import Sim2ActError
 
-ACTION_NAMES = ("turn_left", "turn_right", "forward", "pickup")
-MINIWORLD_ACTIONS = (0, 1, 2, 4)
-"""Miniworld's action ids of ``ACTION_NAMES`` (its move back, drop, toggle and done are not used)."""
-PROPRIO_NAMES = ("heading_sin", "heading_cos", *(f"last_{a}" for a in ACTION_NAMES),
-                 *(f"carrying_{k}" for k in L.OBJECTS), *(f"carrying_{c}" for c in L.COLORS))
+ACTION_SETS = {"all": ("turn_left", "turn_right", "forward", "pickup"), "move": ("turn_left", "turn_right", "forward")}
+"""The ``actions`` option's choices: ``move`` is the set of Miniworld's own navigation envs (OneRoom, Hallway, Maze…)."""
+ACTION_NAMES = ACTION_SETS["all"]
+"""Every action's index is the same in each set (``move`` only drops the last), so the expert and steering use these."""
+MINIWORLD_ACTIONS = {"turn_left": 0, "turn_right": 1, "forward": 2, "pickup": 4}
+"""Miniworld's action ids (its move back, drop, toggle and done are not used)."""
+CARRYING_NAMES = (*(f"carrying_{k}" for k in L.OBJECTS), *(f"carrying_{c}" for c in L.COLORS))
 ODOMETRY_NAMES = ("last_forward_blocked",)
 """Proprio added by the ``odometry`` option."""
 INSTRUCTION_CHARSET = string.ascii_lowercase + " ,"
@@ -57,14 +59,15 @@ class Nav3DEnv(gym.Env):
 
     ## Action Space
     ``Discrete(4)``: turn left 30°, turn right 30°, move forward 0.4 m, pick up (the object in front,
-    within reach). Miniworld's move back, drop, toggle and done are left out: no level needs them.
+    within reach). Miniworld's move back, drop, toggle and done are left out: no level needs them. With
+    ``actions="move"``, ``Discrete(3)``: the turns and the step, as Miniworld's own navigation envs have.
 
     ## Observation Space
     ``rgb``: the camera frame (``image_size``² × 3 uint8, ``fov``° field of view, 1.2 m above the floor, tilted
     25° down so an object stays in view as the agent reaches it);
     ``depth`` (with ``depth=True``): metres from the camera, float32, clipped at 30; ``proprio``:
-    float32[15]: heading as sin and cos, the last action one-hot (zeros at the start), the carried
-    object's kind and colour one-hot, then with ``odometry`` 1 if the last action was a forward step that did not
+    float32[15] (14 with ``actions="move"``): heading as sin and cos, the last action one-hot (zeros at the start),
+    the carried object's kind and colour one-hot, then with ``odometry`` 1 if the last action was a forward step that did not
     move the agent (a wall or an object's collision circle stopped it) and 0 otherwise; ``instruction``.
 
     ## Rewards
@@ -93,14 +96,15 @@ class Nav3DEnv(gym.Env):
     by its kind instead of passing it by; the verifier accepts such an instruction in replays), ``odometry`` (False;
     True: proprio also says whether the last forward step was blocked, as a robot's wheel odometry or bump sensor
     would: from pixels alone a blocked step looks like a repeated frame, and a loop-erased path keeps the step that
-    left a blocked pose, never the push itself).
+    left a blocked pose, never the push itself), ``actions`` ("all"; "move": no pick up, on the levels no instruction
+    of which needs one: a go-to policy cannot learn to lift what blocks its way and then stand stuck holding it).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
     def __init__(
         self, level: str, image_size: int = 64, depth: bool = True, fov: float = FOV_DEGREES, kind_goals: bool = False,
-        odometry: bool = False, render_mode: str | None = None,
+        odometry: bool = False, actions: str = "all", render_mode: str | None = None,
     ) -> None:
         if not 16 <= _number(image_size, "image_size", int) <= 256:
             raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
@@ -110,6 +114,10 @@ class Nav3DEnv(gym.Env):
             raise Sim2ActError(f"nav3d option kind_goals must be true or false, got {kind_goals!r}")
         if not isinstance(odometry, bool):
             raise Sim2ActError(f"nav3d option odometry must be true or false, got {odometry!r}")
+        if actions not in ACTION_SETS:
+            raise Sim2ActError(f"nav3d option actions must be one of {', '.join(ACTION_SETS)}, got {actions!r}")
+        if actions == "move" and "pick up" in LEVELS[level].achieved_forms:
+            raise Sim2ActError(f"nav3d level {level} needs pick up: option actions must be 'all' there, got 'move'")
         from sim2act.envs.nav3d.world import NavWorld  # opens an OpenGL context: only when an env is built
 
         self.level, self.spec_level = level, LEVELS[level]
@@ -124,13 +132,14 @@ class Nav3DEnv(gym.Env):
         self.world = NavWorld(self.image_size, self.max_steps, self.fov)
         """The Miniworld env underneath (privileged: for the verifier, captions and the scripted expert)."""
         self.layout: Layout | None = None
-        self.action_space = spaces.Discrete(len(ACTION_NAMES))
-        self.action_names = ACTION_NAMES
+        self.action_names = ACTION_SETS[actions]
+        self.action_space = spaces.Discrete(len(self.action_names))
         side = self.image_size
         observation = {F.RGB: spaces.Box(0, 255, (side, side, 3), np.uint8)}
         if self.use_depth:
             observation[F.DEPTH] = spaces.Box(0.0, DEPTH_LIMIT, (side, side), np.float32)
-        self.proprio_names = PROPRIO_NAMES + (ODOMETRY_NAMES if odometry else ())
+        self.proprio_names = ("heading_sin", "heading_cos", *(f"last_{a}" for a in self.action_names), *CARRYING_NAMES,
+                              *(ODOMETRY_NAMES if odometry else ()))
         low = np.array([-1.0, -1.0] + [0.0] * (len(self.proprio_names) - 2), np.float32)
         observation[F.PROPRIO] = spaces.Box(low, np.ones(len(self.proprio_names), np.float32))
         observation[F.INSTRUCTION] = spaces.Text(512, charset=INSTRUCTION_CHARSET)
@@ -160,11 +169,11 @@ class Nav3DEnv(gym.Env):
 
     def step(self, action):
         action = int(np.asarray(action).reshape(-1)[0])
-        if not 0 <= action < len(ACTION_NAMES):
-            raise Sim2ActError(f"nav3d action {action} is outside [0, {len(ACTION_NAMES)})")
+        if not 0 <= action < len(self.action_names):
+            raise Sim2ActError(f"nav3d action {action} is outside [0, {len(self.action_names)})")
         before = self.world.agent.pos.copy()
-        self._frame, _, _, _, _ = self.world.step(MINIWORLD_ACTIONS[action])
-        self._blocked = ACTION_NAMES[action] == "forward" and bool(np.array_equal(before, self.world.agent.pos))
+        self._frame, _, _, _, _ = self.world.step(MINIWORLD_ACTIONS[self.action_names[action]])
+        self._blocked = self.action_names[action] == "forward" and bool(np.array_equal(before, self.world.agent.pos))
         self._depth = self._read_depth()
         self._steps += 1
         self._last_action = action
@@ -228,10 +237,11 @@ class Nav3DEnv(gym.Env):
         carried = w.agent.carrying
         if carried is not None:
             thing = self.layout.things[w.things.index(carried)]
-            proprio[2 + len(ACTION_NAMES) + L.OBJECTS.index(thing.kind)] = 1.0
-            proprio[2 + len(ACTION_NAMES) + len(L.OBJECTS) + L.COLORS.index(thing.color)] = 1.0
+            carrying = 2 + len(self.action_names)
+            proprio[carrying + L.OBJECTS.index(thing.kind)] = 1.0
+            proprio[carrying + len(L.OBJECTS) + L.COLORS.index(thing.color)] = 1.0
         if self.odometry:
-            proprio[len(PROPRIO_NAMES)] = float(self._blocked)
+            proprio[-1] = float(self._blocked)
         obs = {F.RGB: np.ascontiguousarray(self._frame)}
         if self.use_depth:
             obs[F.DEPTH] = self._depth
