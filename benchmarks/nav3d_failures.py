@@ -229,6 +229,8 @@ def main() -> None:
     torch.set_num_threads(1)
     policy = load_policy(resolve_policy_folder(args.checkpoint))
     env = make("nav3d", "goto", **policy.spec.env_options)
+    if args.no_pickup and "pickup" not in env.unwrapped.action_names:
+        parser.error("--no-pickup: this policy's actions hold no pick up")
     proposer = (NoPushProposer if args.no_push else NoPickupProposer if args.no_pickup else PolicyProposer)(policy)
     rows = classify_episodes(proposer, env, args.split, args.episodes, trace=args.trace > 0)
     print(f"{args.split}: success {rate(rows)}")
