@@ -118,6 +118,15 @@ def test_another_config_is_refused(finished_run):
         run_loop(LoopConfig(**{**TINY.__dict__, "alpha": 0.8}), out)
 
 
+def test_a_bad_env_option_value_is_refused_before_the_run_folder_is_written(tmp_path):
+    """Option names are checked without building; a bad value surfaces when an env is built, and that must come
+    before the ledger, or the corrected command would find a run "with another config" in its folder."""
+    out = tmp_path / "run"
+    with pytest.raises(Sim2ActError, match="actions must be one of all, move, got 'walk'"):
+        run_loop(replace(TINY, domain="nav3d", level="goto", env={"actions": "walk"}), out)
+    assert not out.exists()
+
+
 def test_more_rounds_carry_a_finished_run_on_and_keep_its_old_final(tmp_path, finished_run):
     out, ledger = finished_run
     copy = tmp_path / "run"

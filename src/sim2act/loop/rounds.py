@@ -20,6 +20,7 @@ from sim2act.data.atomic import remove_stale_temp_files
 from sim2act.data.card import load_card
 from sim2act.data.layout import DatasetLayout
 from sim2act.data.runs import run_config
+from sim2act.envs import make
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import EvalConfig, evaluate
 from sim2act.loop.config import LoopConfig
@@ -155,6 +156,7 @@ def _open(folder: LoopFolder, config: LoopConfig) -> Ledger:
     if ledger is None:
         if folder.root.exists() and any(folder.root.iterdir()):
             raise Sim2ActError(f"--out {folder.root} is not empty and holds no sim2act run (no loop.json); pick another folder")
+        _build_each_env(config)
         ledger = Ledger(config=config.to_dict())
         folder.root.mkdir(parents=True, exist_ok=True)
         ledger.save(folder.root)
@@ -170,6 +172,16 @@ def _open(folder: LoopFolder, config: LoopConfig) -> Ledger:
     if changed:
         _restop(folder, ledger, config)
     return ledger
+
+
+def _build_each_env(config: LoopConfig) -> None:
+    """Build and close one env of every level the run acts on, with its options: a bad option value (names are checked
+    without building) is then a one-line error before a ledger holds a config that cannot run, which would refuse the
+    corrected command in the same folder."""
+    option_sets = [config.env] + ([{**config.env, **config.prior_env}] if config.prior_env else [])
+    for level in (config.level, *config.co_levels):
+        for options in option_sets:
+            make(config.domain, level, **options).close()
 
 
 def _restop(folder: LoopFolder, ledger: Ledger, config: LoopConfig) -> None:
