@@ -242,6 +242,48 @@ def test_move_actions_leave_out_pick_up_and_its_proprio():
     full.close()
 
 
+def _pose_against(env, seed: int, slide_object: bool, angle: float):
+    """The agent beside the first object (every object moved onto it, at the room's centre), or beside the room's
+    north wall, heading ``angle`` radians off straight into it; the agent's position."""
+    env.reset(seed=seed)
+    world = env.unwrapped.world
+    room = env.unwrapped.layout.rooms[0]
+    centre = np.array([(room.min_x + room.max_x) / 2, 0.0, (room.min_z + room.max_z) / 2])
+    for thing in world.things:
+        thing.pos = centre.copy()
+    if slide_object:
+        gap = world.agent.radius + world.things[0].radius + 0.05
+        world.agent.pos, world.agent.dir = centre + np.array([gap, 0.0, 0.0]), math.pi - angle  # facing -x, turned
+    else:
+        world.agent.pos = np.array([centre[0], 0.0, room.min_z + world.agent.radius + 0.05])
+        world.agent.dir = math.pi / 2 - angle  # facing -z (Miniworld's heading 90°), turned
+    return world.agent.pos.copy()
+
+
+@pytest.mark.parametrize("at_object", [True, False])
+def test_slide_moves_along_what_blocks_a_step_and_miniworlds_motion_refuses_it(at_object):
+    for slide in (False, True):
+        env = sim2act.envs.make("nav3d", "goto", actions="move", odometry=True, slide=slide)
+        start = _pose_against(env, 0, at_object, math.pi / 4)
+        obs, *_ = env.step(FORWARD)
+        world = env.unwrapped.world
+        moved = world.agent.pos - start
+        assert obs["proprio"][-1] == float(not slide)  # odometry: blocked only without slide
+        if not slide:
+            assert np.allclose(moved, 0.0)
+        elif at_object:  # along the circle's tangent: the 0.4 m step less its part toward the object's centre
+            assert np.allclose(moved, [0.0, 0.0, -0.4 * math.sin(math.pi / 4)])
+            assert np.linalg.norm(world.agent.pos - world.things[0].pos) >= world.agent.radius + world.things[0].radius
+        else:  # along the wall
+            assert np.allclose(moved, [0.4 * math.sin(math.pi / 4), 0.0, 0.0])
+        start = _pose_against(env, 0, at_object, 0.0)
+        env.step(FORWARD)
+        assert np.allclose(world.agent.pos, start)  # straight into it: blocked either way
+        env.close()
+    with pytest.raises(Sim2ActError, match="slide must be true or false, got 'on'"):
+        sim2act.envs.make("nav3d", "goto", slide="on")
+
+
 def test_bad_actions_and_levels_are_one_line():
     env = sim2act.envs.make("nav3d", "goto")
     env.reset(seed=0)

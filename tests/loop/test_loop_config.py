@@ -58,7 +58,7 @@ def test_bad_config_is_one_clear_error(tmp_path, text, message):
 
 
 def test_missing_config_names_the_shipped_ones():
-    with pytest.raises(Sim2ActError, match="shipped configs: long, nav3d-kind-goals, nav3d-long, nav3d-move, nav3d-odometry, nav3d-quick, nav3d-seq, nav3d-shortcuts, nav3d-view, nav3d-view-parts, nav3d-wide, quick"):
+    with pytest.raises(Sim2ActError, match="shipped configs: long, nav3d-kind-goals, nav3d-long, nav3d-move, nav3d-odometry, nav3d-quick, nav3d-seq, nav3d-shortcuts, nav3d-slide, nav3d-view, nav3d-view-parts, nav3d-wide, quick"):
         load_loop_config("nope")
 
 

@@ -97,14 +97,17 @@ class Nav3DEnv(gym.Env):
     True: proprio also says whether the last forward step was blocked, as a robot's wheel odometry or bump sensor
     would: from pixels alone a blocked step looks like a repeated frame, and a loop-erased path keeps the step that
     left a blocked pose, never the push itself), ``actions`` ("all"; "move": no pick up, on the levels no instruction
-    of which needs one: a go-to policy cannot learn to lift what blocks its way and then stand stuck holding it).
+    of which needs one: a go-to policy cannot learn to lift what blocks its way and then stand stuck holding it),
+    ``slide`` (False: Miniworld's own motion, a forward step that would enter a wall or an object's collision circle
+    is refused whole; True: it moves along what stopped it instead, the part of the step into it dropped, as a bumper
+    robot follows an obstacle and Habitat's ``allow_sliding`` moves its agent; a step straight into it stays blocked).
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
     def __init__(
         self, level: str, image_size: int = 64, depth: bool = True, fov: float = FOV_DEGREES, kind_goals: bool = False,
-        odometry: bool = False, actions: str = "all", render_mode: str | None = None,
+        odometry: bool = False, actions: str = "all", slide: bool = False, render_mode: str | None = None,
     ) -> None:
         if not 16 <= _number(image_size, "image_size", int) <= 256:
             raise Sim2ActError(f"image_size must lie in [16, 256] pixels, got {image_size}")
@@ -114,6 +117,8 @@ class Nav3DEnv(gym.Env):
             raise Sim2ActError(f"nav3d option kind_goals must be true or false, got {kind_goals!r}")
         if not isinstance(odometry, bool):
             raise Sim2ActError(f"nav3d option odometry must be true or false, got {odometry!r}")
+        if not isinstance(slide, bool):
+            raise Sim2ActError(f"nav3d option slide must be true or false, got {slide!r}")
         if actions not in ACTION_SETS:
             raise Sim2ActError(f"nav3d option actions must be one of {', '.join(ACTION_SETS)}, got {actions!r}")
         if actions == "move" and "pick up" in LEVELS[level].achieved_forms:
@@ -129,7 +134,7 @@ class Nav3DEnv(gym.Env):
         self._forms = self.spec_level.achieved_forms + (("go to kind",) if kind_goals and "go to" in
                                                           self.spec_level.achieved_forms else ())
         self.max_steps = self.spec_level.max_steps
-        self.world = NavWorld(self.image_size, self.max_steps, self.fov)
+        self.world = NavWorld(self.image_size, self.max_steps, self.fov, slide)
         """The Miniworld env underneath (privileged: for the verifier, captions and the scripted expert)."""
         self.layout: Layout | None = None
         self.action_names = ACTION_SETS[actions]

@@ -52,8 +52,10 @@ def make_entity(color: str, kind: str) -> Entity:
 class NavWorld(MiniWorldEnv):
     """A Miniworld env built from a sim2act ``Layout`` instead of its own generator."""
 
-    def __init__(self, image_size: int, max_steps: int, fov: float = FOV_DEGREES) -> None:
+    def __init__(self, image_size: int, max_steps: int, fov: float = FOV_DEGREES, slide: bool = False) -> None:
         self.layout: Layout | None = None
+        self.slide = slide
+        """Whether a blocked forward step slides along what blocks it (see ``move_agent``)."""
         self._static_list: int | None = None
         self.things: list[Entity] = []
         """The layout's objects as Miniworld entities, in the layout's order."""
@@ -88,6 +90,42 @@ class NavWorld(MiniWorldEnv):
             self.things.append(self.place_entity(entity, pos=np.array([thing.x, 0.0, thing.z]), dir=0.0))
         x, z, heading = self.layout.agent
         self.place_agent(pos=np.array([x, 0.0, z]), dir=heading)
+
+    def move_agent(self, fwd_dist, fwd_drift) -> bool:
+        """Miniworld's step; with ``slide``, a step it rejects moves along what stopped it instead: the part of the
+        step into an object's collision circle, or across a wall, is dropped and the rest is tried (a bumper robot
+        following an obstacle; Habitat's ``allow_sliding``). A step straight into an obstacle stays blocked."""
+        step = self.agent.dir_vec * fwd_dist + self.agent.right_vec * fwd_drift
+        if self._move_by(step):
+            return True
+        return self.slide and any(np.linalg.norm(s) > 1e-6 and self._move_by(s) for s in self._slides(step))
+
+    def _move_by(self, step: np.ndarray) -> bool:
+        """Miniworld's ``move_agent`` for a step given as a vector: refused whole if the agent or what it carries
+        would enter a wall or another object's collision circle."""
+        next_pos = self.agent.pos + step
+        if self.intersect(self.agent, next_pos, self.agent.radius):
+            return False
+        carrying = self.agent.carrying
+        if carrying:
+            next_carrying_pos = self._get_carry_pos(next_pos, carrying)
+            if self.intersect(carrying, next_carrying_pos, carrying.radius):
+                return False
+            carrying.pos = next_carrying_pos
+        self.agent.pos = next_pos
+        return True
+
+    def _slides(self, step: np.ndarray) -> list[np.ndarray]:
+        """The step less its part into the object it would hit; for a wall (every wall here runs along x or z), its
+        parts along x and along z, the longer first."""
+        hit = self.intersect(self.agent, self.agent.pos + step, self.agent.radius)
+        if isinstance(hit, Entity):
+            normal = self.agent.pos - hit.pos
+            normal[1] = 0.0
+            normal /= max(float(np.linalg.norm(normal)), 1e-9)
+            return [step - min(0.0, float(step @ normal)) * normal]
+        along_x, along_z = step * np.array([1.0, 0.0, 0.0]), step * np.array([0.0, 0.0, 1.0])
+        return sorted((along_x, along_z), key=lambda s: -float(np.linalg.norm(s)))
 
     # Miniworld compiles every env's walls into display list 1, and pyglet shares display lists between the
     # OpenGL contexts of one process: with several envs in a process (a vector of envs), one env drew another's
