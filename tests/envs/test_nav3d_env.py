@@ -242,7 +242,7 @@ def test_move_actions_leave_out_pick_up_and_its_proprio():
     full.close()
 
 
-def _pose_against(env, seed: int, slide_object: bool, angle: float):
+def _pose_against(env, seed: int, at_object: bool, angle: float):
     """The agent beside the first object (every object moved onto it, at the room's centre), or beside the room's
     north wall, heading ``angle`` radians off straight into it; the agent's position."""
     env.reset(seed=seed)
@@ -251,7 +251,7 @@ def _pose_against(env, seed: int, slide_object: bool, angle: float):
     centre = np.array([(room.min_x + room.max_x) / 2, 0.0, (room.min_z + room.max_z) / 2])
     for thing in world.things:
         thing.pos = centre.copy()
-    if slide_object:
+    if at_object:
         gap = world.agent.radius + world.things[0].radius + 0.05
         world.agent.pos, world.agent.dir = centre + np.array([gap, 0.0, 0.0]), math.pi - angle  # facing -x, turned
     else:

@@ -93,27 +93,17 @@ class NavWorld(MiniWorldEnv):
 
     def move_agent(self, fwd_dist, fwd_drift) -> bool:
         """Miniworld's step; with ``slide``, a step it rejects moves along what stopped it instead: the part of the
-        step into an object's collision circle, or across a wall, is dropped and the rest is tried (a bumper robot
-        following an obstacle; Habitat's ``allow_sliding``). A step straight into an obstacle stays blocked."""
-        step = self.agent.dir_vec * fwd_dist + self.agent.right_vec * fwd_drift
-        if self._move_by(step):
-            return True
-        return self.slide and any(np.linalg.norm(s) > 1e-6 and self._move_by(s) for s in self._slides(step))
-
-    def _move_by(self, step: np.ndarray) -> bool:
-        """Miniworld's ``move_agent`` for a step given as a vector: refused whole if the agent or what it carries
-        would enter a wall or another object's collision circle."""
-        next_pos = self.agent.pos + step
-        if self.intersect(self.agent, next_pos, self.agent.radius):
-            return False
-        carrying = self.agent.carrying
-        if carrying:
-            next_carrying_pos = self._get_carry_pos(next_pos, carrying)
-            if self.intersect(carrying, next_carrying_pos, carrying.radius):
-                return False
-            carrying.pos = next_carrying_pos
-        self.agent.pos = next_pos
-        return True
+        step into an object's collision circle, or across a wall, is dropped and the rest is tried, again by
+        Miniworld's step (a bumper robot following an obstacle; Habitat's ``allow_sliding``). A step straight into an
+        obstacle stays blocked."""
+        moved = super().move_agent(fwd_dist, fwd_drift)
+        if moved or not self.slide:
+            return moved
+        forward, right = self.agent.dir_vec, self.agent.right_vec  # orthonormal: a floor vector is a step plus a drift
+        for along in self._slides(forward * fwd_dist + right * fwd_drift):
+            if np.linalg.norm(along) > 1e-6 and super().move_agent(float(along @ forward), float(along @ right)):
+                return True
+        return False
 
     def _slides(self, step: np.ndarray) -> list[np.ndarray]:
         """The step less its part into the object it would hit; for a wall (every wall here runs along x or z), its
