@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+import torch
 
 from sim2act.baselines.rlfp import RLFPConfig, RLFPProposer, checkpoint_env_steps, load_rlfp, train_rlfp
 from sim2act.errors import Sim2ActError
@@ -66,6 +67,31 @@ def test_an_interrupted_run_continues_from_its_last_checkpoint(tiny_config, tmp_
     assert other.env_steps > 0
 
 
+def test_a_run_killed_while_writing_a_checkpoint_continues_from_the_one_before(tiny_config, tmp_path, monkeypatch):
+    import sim2act.baselines.rlfp.train as train_module
+
+    out, written, save = tmp_path / "run", [], train_module.save_buffers
+
+    def killed_in_the_second(path, replay, successes):
+        written.append(path)
+        if len(written) == 2:
+            path.write_bytes(b"half a buffer")
+            raise KeyboardInterrupt
+        save(path, replay, successes)
+
+    monkeypatch.setattr(train_module, "save_buffers", killed_in_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        train_rlfp(tiny_config, out, marks=[400, 900, 1500])
+    first = checkpoint_env_steps(out)
+    assert first is not None and first > 0  # the first mark's checkpoint, still whole
+    monkeypatch.undo()
+    continued = []
+    train_rlfp(tiny_config, out, marks=[400, 900, 1500], on_mark=lambda e, s, p: continued.append(e), resume=True)
+    assert len(continued) == 2 and continued[0] > first  # from the first mark on, not from the start
+    assert [p.name for p in out.glob("buffers*")] == [f"buffers-{continued[-1]}.npz"]  # the earlier marks' removed
+    assert [p.name for p in out.glob("checkpoint*.pt")] == [f"checkpoint-{continued[-1]}.pt"]
+
+
 def test_loading_a_folder_without_an_agent_is_a_user_error(tmp_path):
     with pytest.raises(Sim2ActError, match="no RLFP agent"):
         load_rlfp(tmp_path)
@@ -76,3 +102,12 @@ def test_without_the_policy_prior_pi0_never_previews(tiny_config, tmp_path):
     run = train_rlfp(config, tmp_path / "run")
     assert run.preview_steps == 0 and run.env_steps == 400 - PRIOR_STEPS
 
+
+
+def test_the_same_config_trains_the_same_actor_whatever_the_process_ran_before(tiny_config, tmp_path):
+    config = replace(tiny_config, simulator_steps=400)
+    train_rlfp(config, tmp_path / "first")
+    torch.rand(1000)  # another run (a bench's previous variant) drew from torch's global generator
+    train_rlfp(config, tmp_path / "second")
+    first, second = (load_rlfp(tmp_path / name).net.state_dict() for name in ("first", "second"))
+    assert first.keys() == second.keys() and all(torch.equal(first[k], second[k]) for k in first)

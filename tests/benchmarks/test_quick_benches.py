@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 
 from sim2act.benchmarks import BENCHMARKS, long_horizon, measured
 from sim2act.benchmarks.budget import RewardBudget
@@ -247,6 +248,11 @@ def test_decision_stacks_learns_offline_from_the_loops_own_data_at_its_spend(sam
     assert [(model / module_file(m)).stat().st_mtime_ns for m in ("observation", "reward", "action")] == stamps
     other = train_decision_stacks(replace(config, train_steps=3), model)  # another config: its own modules
     assert other.steps > 0 and set(other.losses) == {"observation", "reward", "action"}
+    torch.rand(1000)  # what the process drew before must not change the weights
+    train_decision_stacks(replace(config, train_steps=3), tmp_path / "again")
+    for m in ("observation", "reward", "action"):
+        weights, again = (torch.load(folder / module_file(m), weights_only=True) for folder in (model, tmp_path / "again"))
+        assert weights.keys() == again.keys() and all(torch.equal(weights[k], again[k]) for k in weights)
 
     # the guidance weight changes how the modules act, not what they learn: no retraining for it
     other_config = replace(config, train_steps=3)

@@ -131,6 +131,7 @@ def train_decision_stacks(config: DecisionStacksConfig, out: Path, progress: Pro
         rewards = torch.from_numpy(data.arrays[F.SUCCESS].astype(np.float32))
         windows = Windows.of(data.arrays[F.EPISODE_ID], data.arrays[F.STEP], config.horizon)
         atomic_write_text(out / CONFIG_FILE, json.dumps(asdict(config), indent=2) + "\n")
+        torch.manual_seed(config.seed)  # the initial weights depend on the seed alone, not on what the process ran before
         modules = build_modules(config, latents.latent_width, latents.goal_width, joint.n)
         run = DecisionStacksRun(steps=len(data), episodes=len(np.unique(data.arrays[F.EPISODE_ID])))
         for k, name in enumerate(MODULES):

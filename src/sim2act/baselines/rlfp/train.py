@@ -16,7 +16,9 @@ DrQ-v2's actor-critic (``continuous_agent``); the loop is the same. Each vector 
 Its budget and marks are simulator steps: executed steps, π0's previews and the steps that collected π0's
 frames. At each mark, ``on_mark(env_steps, simulator_steps, proposer)`` gets the actor as a
 proposer, then the agent, both buffers and the counters are checkpointed, so a killed run continues from its
-last mark (its envs start new episodes; the steps after the mark are run again, not counted twice).
+last mark (its envs start new episodes; the steps after the mark are run again, not counted twice). A mark's files
+are written beside the last mark's, which are removed only once the new counters name the new files: a kill while
+the buffers are written (hundreds of MB) loses the steps since the last mark, not the run.
 """
 
 from __future__ import annotations
@@ -39,14 +41,15 @@ from sim2act.baselines.rlfp.priors import agent_actions, prior_guide
 from sim2act.baselines.rlfp.proposer import CONFIG_FILE, RLFPProposer, save_rlfp
 from sim2act.baselines.sb3_training import TASK_SEED_STRIDE
 from sim2act.baselines.task_env import TaskEnv
-from sim2act.data.atomic import atomic_write, atomic_write_text
+from sim2act.data.atomic import atomic_write, atomic_write_text, remove_stale_temp_files
 from sim2act.envs import get_domain
 from sim2act.progress import Progress
 
 CHECKPOINT = "checkpoint.pt"
 BUFFERS = "buffers.npz"
+"""The agent's and the buffers' files of a checkpoint whose counters name none (written before they did)."""
 COUNTERS = "checkpoint.json"
-"""Written last at a mark: the counters of the checkpoint and buffers beside it (their presence marks it whole)."""
+"""Written last at a mark: the counters of the checkpoint and the names of its agent and buffer files."""
 SUCCESS_CAPACITY_SHARE = 0.25
 """The success buffer holds this share of ``buffer_size`` transitions."""
 
@@ -88,9 +91,11 @@ def train_rlfp(
     config = config.validated()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(out)  # a checkpoint half written when a run was killed
     envs = _envs(config)
     actions = agent_actions(envs[0].action_space)
     priors = prior_guide(config, envs[0].action_space)
+    torch.manual_seed(config.seed)  # before the networks are built: their initial weights depend on the seed alone
     agent = make_agent(envs[0].observation_space, actions, config)
     replay = NStepReplay(config.buffer_size, config.n_step, config.gamma)
     successes = SuccessBuffer(max(1, int(config.buffer_size * SUCCESS_CAPACITY_SHARE)))
@@ -98,13 +103,12 @@ def train_rlfp(
     run = RLFPRun()
     threads_before = torch.get_num_threads()
     torch.set_num_threads(config.torch_threads)
-    torch.manual_seed(config.seed)
     try:
         previews_before = 0
         saved = _counters(out, config) if resume else None
         if saved is not None:
-            agent.load_state_dict(torch.load(out / CHECKPOINT, weights_only=False))
-            load_buffers(out / BUFFERS, replay, successes)
+            agent.load_state_dict(torch.load(out / saved["files"][0], weights_only=False))
+            load_buffers(out / saved["files"][1], replay, successes)
             run.env_steps, previews_before, run.episodes = saved["env_steps"], saved["preview_steps"], saved["episodes"]
             rng.bit_generator.state = saved["rng"]
         else:
@@ -190,23 +194,29 @@ def make_agent(observation_space, actions, config: RLFPConfig) -> FoundationActo
 
 
 def _checkpoint(out: Path, config: RLFPConfig, agent, replay, successes, run: RLFPRun, rng: np.random.Generator) -> None:
-    (out / COUNTERS).unlink(missing_ok=True)  # the old counters never pair with new weights or buffers
-    atomic_write(out / CHECKPOINT, lambda tmp: torch.save(agent.state_dict(), tmp))
-    atomic_write(out / BUFFERS, lambda tmp: save_buffers(Path(tmp), replay, successes))
+    files = [f"{Path(name).stem}-{run.env_steps}{Path(name).suffix}" for name in (CHECKPOINT, BUFFERS)]
+    atomic_write(out / files[0], lambda tmp: torch.save(agent.state_dict(), tmp))
+    atomic_write(out / files[1], lambda tmp: save_buffers(Path(tmp), replay, successes))
     counters = {"env_steps": run.env_steps, "preview_steps": run.preview_steps, "episodes": run.episodes,
-                "rng": rng.bit_generator.state, "config": asdict(config)}
+                "rng": rng.bit_generator.state, "config": asdict(config), "files": files}
     atomic_write_text(out / COUNTERS, json.dumps(counters))
+    for name in (CHECKPOINT, BUFFERS):  # the earlier marks' files, now that the counters name these
+        for older in out.glob(f"{Path(name).stem}*{Path(name).suffix}"):
+            if older.name not in files:
+                older.unlink()
 
 
 def _counters(out: Path, config: RLFPConfig) -> dict | None:
-    """The last checkpoint's counters, when it is whole and was made with ``config``."""
+    """The last checkpoint's counters (``files``: its agent's and buffers' files), when it is whole and was made with
+    ``config``."""
     try:
         counters = json.loads((out / COUNTERS).read_text())
     except (OSError, ValueError):
         return None
+    counters.setdefault("files", [CHECKPOINT, BUFFERS])
     saved = {**json.loads(json.dumps(asdict(RLFPConfig()))), **counters.get("config", {})}  # fields added since: defaults
     same = saved == json.loads(json.dumps(asdict(config)))
-    return counters if same and (out / CHECKPOINT).is_file() and (out / BUFFERS).is_file() else None
+    return counters if same and all((out / name).is_file() for name in counters["files"]) else None
 
 
 def checkpoint_env_steps(out: Path) -> int | None:
