@@ -1,7 +1,7 @@
 """Why a nav3d `goto` policy fails: its episodes classified from privileged state, and a two-object grounding probe.
 
     python benchmarks/nav3d_failures.py CHECKPOINT [--split test_unseen_composition] [--episodes 150] [--probe 100]
-                                                   [--no-push] [--no-pickup] [--trace N]
+                                                   [--no-push | --no-pickup | --escape T,F] [--trace N]
 
 Episodes: the checkpoint samples actions (as the loop's evaluation does) on `--episodes` tasks of the split;
 each is sorted by whether the target was in the camera's view at the start, and each failure by whether the
@@ -22,6 +22,10 @@ up costs, not a way to act).
 
 `--no-push`: the same episodes with forward masked whenever the camera frame did not change since the last step
 (read from pixels alone: a blocked step changes nothing), to see whether pushing is what the failures cost.
+
+`--escape T,F`: the same episodes where, after a forward step that left the frame unchanged, the agent turns T times
+to a side drawn at random and steps forward F times before π_θ acts again (a scripted sidestep): whether leaving a
+blocked pose is what the failures lack.
 
 Diagnostics only: the simulator's state is read to classify, never shown to the policy.
 """
@@ -92,6 +96,43 @@ class NoPushProposer(PolicyProposer):
                 probs[i, FORWARD] = 0.0
             self._last_frame[slot] = frame.copy()
         return Categorical(probs / probs.sum(-1, keepdims=True))
+
+
+class EscapeProposer(PolicyProposer):
+    """π_θ, but after a forward step that left the camera frame unchanged: ``turns`` turns to a random side, then
+    ``forwards`` forward steps, then π_θ again."""
+
+    def __init__(self, policy, turns: int, forwards: int) -> None:
+        super().__init__(policy)
+        self.turns, self.forwards = turns, forwards
+        self._rng = np.random.default_rng(0)
+        self._last: dict[int, tuple[np.ndarray, int | None]] = {}
+        self._plan: dict[int, list[int]] = {}
+
+    def begin_episode(self, slot, env) -> None:
+        super().begin_episode(slot, env)
+        self._last.pop(slot, None)
+        self._plan[slot] = []
+
+    def distribution(self, observations, envs, slots):
+        probs = super().distribution(observations, envs, slots).probs.copy()
+        for i, slot in enumerate(slots):
+            frame = observations[i][F.RGB]
+            last_frame, last_action = self._last.get(slot, (None, None))
+            if not self._plan[slot] and last_action == FORWARD and np.array_equal(last_frame, frame):
+                side = ACTION_NAMES.index(("turn_left", "turn_right")[int(self._rng.integers(2))])
+                self._plan[slot] = [side] * self.turns + [FORWARD] * self.forwards
+            if self._plan[slot]:
+                probs[i] = 0.0
+                probs[i, self._plan[slot][0]] = 1.0
+            self._last[slot] = (frame.copy(), None)
+        return Categorical(probs)
+
+    def executed(self, slot, action) -> None:
+        super().executed(slot, action)
+        if self._plan.get(slot):
+            self._plan[slot].pop(0)
+        self._last[slot] = (self._last[slot][0], int(action))
 
 
 def seen(env, thing) -> bool:
@@ -224,6 +265,7 @@ def main() -> None:
     masks = parser.add_mutually_exclusive_group()
     masks.add_argument("--no-push", action="store_true", help="mask forward after a step that left the frame unchanged")
     masks.add_argument("--no-pickup", action="store_true", help="mask pick up")
+    masks.add_argument("--escape", metavar="T,F", help="after a blocked step, T turns to a random side and F steps forward")
     parser.add_argument("--trace", type=int, default=0, help="print the first N failures step by step")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -231,7 +273,14 @@ def main() -> None:
     env = make("nav3d", "goto", **policy.spec.env_options)
     if args.no_pickup and "pickup" not in env.unwrapped.action_names:
         parser.error("--no-pickup: this policy's actions hold no pick up")
-    proposer = (NoPushProposer if args.no_push else NoPickupProposer if args.no_pickup else PolicyProposer)(policy)
+    if args.escape:
+        try:
+            turns, forwards = (int(n) for n in args.escape.split(","))
+        except ValueError:
+            parser.error(f"--escape takes two counts T,F, got {args.escape!r}")
+        proposer = EscapeProposer(policy, turns, forwards)
+    else:
+        proposer = (NoPushProposer if args.no_push else NoPickupProposer if args.no_pickup else PolicyProposer)(policy)
     rows = classify_episodes(proposer, env, args.split, args.episodes, trace=args.trace > 0)
     print(f"{args.split}: success {rate(rows)}")
     print(f"  target in view at the start {rate([r for r in rows if r['start_in_view']])}, "

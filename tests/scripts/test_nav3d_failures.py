@@ -61,3 +61,32 @@ def test_the_collision_distance_is_miniworlds_for_every_kind(failures):
     radii = {type(e).__name__: e.radius for e in world.things}
     env.close()
     assert radii and all(abs(world.agent.radius + r - failures.COLLISION) < 0.01 for r in radii.values())
+
+
+def test_escape_turns_to_one_side_then_walks_after_a_blocked_step_and_then_lets_the_policy_act(failures, tmp_path):
+    from sim2act.data.reader import open_dataset
+    from sim2act.envs import make
+    from sim2act.models import PolicyConfig, PolicySpec, build_policy
+    from sim2act.rollout.generation import GenerateConfig, generate
+    from sim2act.training.trainer import domain_defaults
+
+    generate(GenerateConfig(domain="nav3d", level="goto", proposer="uniform", episodes=2, num_envs=1, labels="none",
+                            env={"actions": "move"}), tmp_path / "data")
+    _, card = open_dataset(tmp_path / "data")
+    policy = build_policy(*domain_defaults(PolicySpec.from_card(card), PolicyConfig(d_model=32, heads=2, fusion_layers=1)))
+    env = make("nav3d", "goto", actions="move")
+    obs, _ = env.reset(seed=0)
+    escape = failures.EscapeProposer(policy, turns=2, forwards=1)
+    escape.begin_episode(0, env)
+    forward = failures.FORWARD
+    chosen = []
+    for moved in (True, False, True, True, True, True):  # the second forward step is blocked: the frame stays
+        probs = escape.distribution([obs], [env], [0]).probs[0]
+        action = int(probs.argmax()) if probs.max() == 1.0 else forward
+        chosen.append(action if probs.max() == 1.0 else None)
+        escape.executed(0, action)
+        if moved:
+            obs = {**obs, "rgb": obs["rgb"] + 1}
+    turn = chosen[2]
+    assert chosen[:2] == [None, None] and turn in (0, 1)  # π_θ acts until a forward step leaves the frame unchanged
+    assert chosen[2:] == [turn, turn, forward, None]  # two turns the same way, a step, then π_θ again
