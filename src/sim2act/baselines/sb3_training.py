@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -292,8 +293,7 @@ class _TrainingWatch(BaseCallback):
             started = time.perf_counter()
             proposer = RLProposer(self.model, self.config.domain, name=self.algorithm, env_options=self.config.env)
             self.stopped = bool(self.on_mark(self.num_timesteps, proposer))
-            atomic_write(self.checkpoint, lambda tmp: self.model.save(tmp))
-            atomic_write_text(self.checkpoint.with_suffix(".json"), json.dumps({"env_steps": self.num_timesteps}))
+            atomic_write(self.checkpoint, lambda tmp: self.model.save(tmp))  # its steps inside: one file, never two out of step
             self.run.mark_seconds += time.perf_counter() - started
 
 
@@ -340,7 +340,6 @@ def train_rl(
             set_random_seed(config.seed + model.num_timesteps)  # a fresh stream for the continued part
         else:
             checkpoint.unlink(missing_ok=True)
-            checkpoint.with_suffix(".json").unlink(missing_ok=True)
             model = algorithm.build(config, envs)
         model.action_space.seed(config.seed)
         done = model.num_timesteps
@@ -363,12 +362,13 @@ def train_rl(
 
 
 def checkpoint_steps(out: Path) -> int | None:
-    """The env steps of the checkpoint in ``out`` (the last mark it was saved at), or None when there is none."""
+    """The env steps of the checkpoint in ``out`` (the last mark it was saved at), or None when there is none: read
+    from the saved model itself (SB3's ``data`` entry), so a kill between two writes cannot leave them disagreeing."""
     try:
-        steps = json.loads((Path(out) / CHECKPOINT_FILE).with_suffix(".json").read_text())["env_steps"]
-    except (OSError, ValueError, KeyError, TypeError):
+        with zipfile.ZipFile(Path(out) / CHECKPOINT_FILE) as saved:
+            return int(json.loads(saved.read("data"))["num_timesteps"])
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
         return None
-    return int(steps) if (Path(out) / CHECKPOINT_FILE).is_file() else None
 
 
 def _saved_config(out: Path) -> dict | None:
