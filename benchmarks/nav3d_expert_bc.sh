@@ -2,8 +2,8 @@
 # The nav3d goto policy trained on scripted-expert demonstrations: the ceiling above the loop, and which changes to
 # the policy lift it (README, "The same policy on expert demonstrations"). nav3d-kind-goals' policy and training
 # (chroma stem, view head, batch 256, 16 epochs); 3,000 demonstrations for every change, then 10,000; each policy on
-# the same 300 held-out-pair and 300 validation episodes (seed 0). Re-running skips what is already measured.
-# About 3 hours on one thread. Usage: bash benchmarks/nav3d_expert_bc.sh [OUT] (default runs/nav3d/expert-bc).
+# the same 300 held-out-pair and 300 validation episodes (seed 0); memory and width again on 10,000. Re-running skips
+# what is already measured. About 4 hours on one thread. Usage: bash benchmarks/nav3d_expert_bc.sh [OUT] (default runs/nav3d/expert-bc).
 set -euo pipefail
 R=${1:-runs/nav3d/expert-bc}
 mkdir -p "$R"
@@ -37,6 +37,8 @@ bc chroma-cnn demos-3000 64 1900 --vision-stem chroma-cnn
 bc d-model-128 demos-3000 64 1900 --d-model 128
 bc demos-10000 demos-10000 64 6300  # 16 epochs of 97K steps
 SEED=1 bc demos-10000-seed-1 demos-10000 64 6300
+bc 10k-memory-5 demos-10000 64 6300 --memory 5  # the two changes again where the data no longer limit them
+bc 10k-d-model-128 demos-10000 64 6300 --d-model 128
 for name in base chroma-cnn; do
   [ -f "$R/failures-$name.txt" ] || { python benchmarks/nav3d_failures.py "$R/bc-$name" --episodes 300 --probe 100 \
     > "$R/failures-$name.txt.tmp" && mv "$R/failures-$name.txt.tmp" "$R/failures-$name.txt"; }
