@@ -77,8 +77,9 @@ class NoPickupProposer(PolicyProposer):
         return Categorical(probs / probs.sum(-1, keepdims=True))
 
 
-class NoPushProposer(PolicyProposer):
-    """π_θ with forward masked after a step that left the camera frame unchanged."""
+class FrameWatchingProposer(PolicyProposer):
+    """π_θ that remembers each slot's last camera frame: a step that changed nothing in it was blocked (from pixels
+    alone)."""
 
     def __init__(self, policy) -> None:
         super().__init__(policy)
@@ -88,17 +89,25 @@ class NoPushProposer(PolicyProposer):
         super().begin_episode(slot, env)
         self._last_frame.pop(slot, None)
 
+    def _unchanged(self, slot: int, frame: np.ndarray) -> bool:
+        """Whether ``frame`` is the slot's last frame; remembers it."""
+        unchanged = slot in self._last_frame and np.array_equal(self._last_frame[slot], frame)
+        self._last_frame[slot] = frame.copy()
+        return unchanged
+
+
+class NoPushProposer(FrameWatchingProposer):
+    """π_θ with forward masked after a step that left the camera frame unchanged."""
+
     def distribution(self, observations, envs, slots):
         probs = super().distribution(observations, envs, slots).probs.copy()
         for i, slot in enumerate(slots):
-            frame = observations[i][F.RGB]
-            if slot in self._last_frame and np.array_equal(self._last_frame[slot], frame):
+            if self._unchanged(slot, observations[i][F.RGB]):
                 probs[i, FORWARD] = 0.0
-            self._last_frame[slot] = frame.copy()
         return Categorical(probs / probs.sum(-1, keepdims=True))
 
 
-class EscapeProposer(PolicyProposer):
+class EscapeProposer(FrameWatchingProposer):
     """π_θ, but after a forward step that left the camera frame unchanged: ``turns`` turns to a random side, then
     ``forwards`` forward steps, then π_θ again."""
 
@@ -106,33 +115,31 @@ class EscapeProposer(PolicyProposer):
         super().__init__(policy)
         self.turns, self.forwards = turns, forwards
         self._rng = np.random.default_rng(0)
-        self._last: dict[int, tuple[np.ndarray, int | None]] = {}
+        self._last_action: dict[int, int] = {}
         self._plan: dict[int, list[int]] = {}
 
     def begin_episode(self, slot, env) -> None:
         super().begin_episode(slot, env)
-        self._last.pop(slot, None)
+        self._last_action.pop(slot, None)
         self._plan[slot] = []
 
     def distribution(self, observations, envs, slots):
         probs = super().distribution(observations, envs, slots).probs.copy()
         for i, slot in enumerate(slots):
-            frame = observations[i][F.RGB]
-            last_frame, last_action = self._last.get(slot, (None, None))
-            if not self._plan[slot] and last_action == FORWARD and np.array_equal(last_frame, frame):
+            blocked = self._unchanged(slot, observations[i][F.RGB]) and self._last_action.get(slot) == FORWARD
+            if blocked and not self._plan[slot]:
                 side = ACTION_NAMES.index(("turn_left", "turn_right")[int(self._rng.integers(2))])
                 self._plan[slot] = [side] * self.turns + [FORWARD] * self.forwards
             if self._plan[slot]:
                 probs[i] = 0.0
                 probs[i, self._plan[slot][0]] = 1.0
-            self._last[slot] = (frame.copy(), None)
         return Categorical(probs)
 
     def executed(self, slot, action) -> None:
         super().executed(slot, action)
         if self._plan.get(slot):
             self._plan[slot].pop(0)
-        self._last[slot] = (self._last[slot][0], int(action))
+        self._last_action[slot] = int(action)
 
 
 def seen(env, thing) -> bool:

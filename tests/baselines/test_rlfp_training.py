@@ -103,7 +103,6 @@ def test_without_the_policy_prior_pi0_never_previews(tiny_config, tmp_path):
     assert run.preview_steps == 0 and run.env_steps == 400 - PRIOR_STEPS
 
 
-
 def test_the_same_config_trains_the_same_actor_whatever_the_process_ran_before(tiny_config, tmp_path):
     config = replace(tiny_config, simulator_steps=400)
     train_rlfp(config, tmp_path / "first")
