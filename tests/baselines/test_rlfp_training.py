@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import torch
 
-from sim2act.baselines.rlfp import RLFPConfig, RLFPProposer, checkpoint_env_steps, load_rlfp, train_rlfp
+from sim2act.baselines.rlfp import RLFPConfig, RLFPProposer, load_rlfp, resumable_env_steps, train_rlfp
 from sim2act.errors import Sim2ActError
 from sim2act.evaluation import evaluate_proposer
 from sim2act.priors import PriorConfig, pretrain_prior
@@ -57,8 +58,11 @@ def test_an_interrupted_run_continues_from_its_last_checkpoint(tiny_config, tmp_
 
     with pytest.raises(KeyboardInterrupt):
         train_rlfp(tiny_config, out, marks=[400, 900, 1500], on_mark=killed_at_second_mark)
-    saved = checkpoint_env_steps(out)
+    saved = resumable_env_steps(out, tiny_config)
     assert saved is not None and saved > 0  # the first mark's checkpoint
+    assert resumable_env_steps(out, replace(tiny_config, entropy=0.5)) is None  # another config starts afresh
+    respelled = replace(tiny_config, prior=str(Path(tiny_config.prior).parent / ".." / Path(tiny_config.prior).parent.name / "grid"))
+    assert resumable_env_steps(out, respelled) == saved  # π0's folder however its path is spelled
     continued = []
     run = train_rlfp(tiny_config, out, marks=[400, 900, 1500], on_mark=lambda e, s, p: continued.append((e, s)), resume=True)
     assert continued[0][0] > saved and len(continued) == 2  # the marks after the checkpoint, none before it again
@@ -82,7 +86,7 @@ def test_a_run_killed_while_writing_a_checkpoint_continues_from_the_one_before(t
     monkeypatch.setattr(train_module, "save_buffers", killed_in_the_second)
     with pytest.raises(KeyboardInterrupt):
         train_rlfp(tiny_config, out, marks=[400, 900, 1500])
-    first = checkpoint_env_steps(out)
+    first = resumable_env_steps(out, tiny_config)
     assert first is not None and first > 0  # the first mark's checkpoint, still whole
     monkeypatch.undo()
     continued = []

@@ -1,10 +1,12 @@
-"""RL from scratch in the benches: it stops at the target, and an interrupted run continues from its last mark."""
+"""RL from scratch and RLFP in the benches: they stop at the target, an interrupted run continues from its last mark,
+and a run folder whose checkpoint another config made starts afresh, its curve with it (no mark logged twice)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from sim2act.baselines.sb3_training import checkpoint_steps
+from sim2act.benchmarks.curves import Curve
 from sim2act.benchmarks.methods import get_method
 from sim2act.benchmarks.setting import quick_setting
 from sim2act.loop.progress import LoopProgress
@@ -24,6 +26,9 @@ def test_ppo_stops_at_the_target_and_a_stopped_run_continues_where_it_left_off(t
     # A run that has reached its target is read back, not trained again.
     again = method.train(setting, 0, out, LoopProgress())
     assert again.curve.points[0] == point
+    # Another config in the same folder cannot continue that checkpoint: it starts afresh, and so does its curve.
+    other = method.train(replace(setting, rl_stop_at=None, rl={**setting.rl, "learning_rate": 1e-3}), 0, out, LoopProgress())
+    _assert_marks_once(other.curve, setting.rl_evaluations)
 
 
 def test_rlfp_pretrains_its_prior_counts_it_and_continues_a_stopped_run(tmp_path):
@@ -39,3 +44,10 @@ def test_rlfp_pretrains_its_prior_counts_it_and_continues_a_stopped_run(tmp_path
     rest = method.train(replace(setting, rl_stop_at=None), 0, out, LoopProgress())
     assert rest.curve.points[0] == point and rest.curve.points[-1].simulator_steps >= setting.rl_steps
     assert rest.make_proposer().name == "rlfp"
+    other = method.train(replace(setting, rl_stop_at=None, rlfp={**setting.rlfp, "entropy": 0.5}), 0, out, LoopProgress())
+    _assert_marks_once(other.curve, setting.rl_evaluations)
+
+
+def _assert_marks_once(curve: Curve, marks: int) -> None:
+    steps = [p.env_steps for p in curve.points]
+    assert len(steps) == marks and steps == sorted(set(steps)), steps

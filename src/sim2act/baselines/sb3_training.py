@@ -330,8 +330,7 @@ def train_rl(
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         checkpoint = out / CHECKPOINT_FILE
-        same_config = _saved_config(out) == json.loads(json.dumps(asdict(config)))
-        resume = resume and checkpoint_steps(out) is not None and same_config
+        resume = resume and resumable_steps(out, config) is not None
         atomic_write_text(out / CONFIG_FILE, json.dumps(asdict(config), indent=2) + "\n")
         torch.set_num_threads(config.torch_threads)
         set_random_seed(config.seed)  # here, not through the model, which would also re-seed the envs' tasks
@@ -369,6 +368,13 @@ def checkpoint_steps(out: Path) -> int | None:
             return int(json.loads(saved.read("data"))["num_timesteps"])
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
         return None
+
+
+def resumable_steps(out: Path, config: RLConfig) -> int | None:
+    """The env steps of the checkpoint in ``out`` that ``train_rl(config, out, resume=True)`` continues from, or None
+    where it would start afresh (no checkpoint, or one of another config)."""
+    same_config = _saved_config(out) == json.loads(json.dumps(asdict(config.validated())))
+    return checkpoint_steps(out) if same_config else None
 
 
 def _saved_config(out: Path) -> dict | None:

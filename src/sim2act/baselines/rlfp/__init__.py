@@ -19,6 +19,6 @@ critic alone) is DrQ-v2's in both.
 
 from sim2act.baselines.rlfp.config import RLFPConfig
 from sim2act.baselines.rlfp.proposer import RLFPProposer, load_rlfp
-from sim2act.baselines.rlfp.train import RLFPRun, checkpoint_env_steps, train_rlfp
+from sim2act.baselines.rlfp.train import RLFPRun, resumable_env_steps, train_rlfp
 
-__all__ = ["RLFPConfig", "RLFPProposer", "RLFPRun", "checkpoint_env_steps", "load_rlfp", "train_rlfp"]
+__all__ = ["RLFPConfig", "RLFPProposer", "RLFPRun", "load_rlfp", "resumable_env_steps", "train_rlfp"]

@@ -208,21 +208,23 @@ def _checkpoint(out: Path, config: RLFPConfig, agent, replay, successes, run: RL
 
 def _counters(out: Path, config: RLFPConfig) -> dict | None:
     """The last checkpoint's counters (``files``: its agent's and buffers' files), when it is whole and was made with
-    ``config``."""
+    ``config`` (π0's folder compared as the folder it resolves to, however its path was spelled)."""
     try:
         counters = json.loads((out / COUNTERS).read_text())
     except (OSError, ValueError):
         return None
     counters.setdefault("files", [CHECKPOINT, BUFFERS])
     saved = {**json.loads(json.dumps(asdict(RLFPConfig()))), **counters.get("config", {})}  # fields added since: defaults
-    same = saved == json.loads(json.dumps(asdict(config)))
+    same = _identity(saved) == _identity(json.loads(json.dumps(asdict(config))))
     return counters if same and all((out / name).is_file() for name in counters["files"]) else None
 
 
-def checkpoint_env_steps(out: Path) -> int | None:
-    """Executed env steps of the whole checkpoint in ``out``, or None."""
-    try:
-        return int(json.loads((Path(out) / COUNTERS).read_text())["env_steps"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+def _identity(config: dict) -> dict:
+    return {**config, "prior": str(Path(config["prior"]).resolve()) if config.get("prior") else config.get("prior")}
 
+
+def resumable_env_steps(out: Path, config: RLFPConfig) -> int | None:
+    """Executed env steps of the checkpoint in ``out`` that ``train_rlfp(config, out, resume=True)`` continues from, or
+    None where it would start afresh (no whole checkpoint, or one made with another config)."""
+    counters = _counters(Path(out), config.validated())
+    return None if counters is None else int(counters["env_steps"])

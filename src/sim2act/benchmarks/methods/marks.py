@@ -2,7 +2,8 @@
 
 Each mark's evaluation is appended to ``marks.jsonl`` as it happens, so an interrupted run continues with
 the curve it had; a mark logged after the run's last checkpoint (killed in between) is dropped and
-measured again by the continued run.
+measured again by the continued run, and where the trainer starts afresh (no checkpoint, or one of another
+config) the whole log is, so no mark is ever logged twice.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ MARKS_LOG = "marks.jsonl"
 class MarkLog:
     """The curve so far of the run in ``out``: its points and each point's full evaluation summary."""
 
-    def __init__(self, out: Path, checkpoint_env_steps: int | None) -> None:
+    def __init__(self, out: Path, resumable_steps: int | None) -> None:
+        """``resumable_steps``: env steps of the checkpoint the trainer will continue from; None where it starts afresh
+        (the trainer's own test, e.g. ``resumable_env_steps``, so the log and the run never disagree)."""
         self.path = Path(out) / MARKS_LOG
-        self.resumed = self.path.is_file() and checkpoint_env_steps is not None
+        self.resumed = self.path.is_file() and resumable_steps is not None
         records = [json.loads(line) for line in self.path.read_text().splitlines()] if self.resumed else []
-        records = [r for r in records if r["point"]["env_steps"] <= checkpoint_env_steps] if self.resumed else []
+        records = [r for r in records if r["point"]["env_steps"] <= resumable_steps] if self.resumed else []
         atomic_write_text(self.path, "".join(json.dumps(r) + "\n" for r in records))
         self.points = [CurvePoint(**r["point"]) for r in records]
         self.finals = [r["final"] for r in records]

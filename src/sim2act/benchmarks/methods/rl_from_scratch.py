@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sim2act.baselines import RLConfig, RLProposer, get_algorithm, load_rl, train_rl
-from sim2act.baselines.sb3_training import CHECKPOINT_FILE, MODEL_FILE, checkpoint_steps
+from sim2act.baselines.sb3_training import CHECKPOINT_FILE, MODEL_FILE, resumable_steps
 from sim2act.benchmarks.curves import Curve
 from sim2act.benchmarks.methods.marks import MarkLog
 from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
@@ -69,7 +69,7 @@ class RLFromScratch(Method):
             {**setting.rl, **self.overrides, "algorithm": self.algorithm, "domain": setting.domain, "level": setting.level,
              "total_env_steps": setting.rl_steps, "seed": seed, "env": setting.env},
         )
-        log = MarkLog(out, checkpoint_steps(out))
+        log = MarkLog(out, resumable_steps(out, config))
 
         def on_mark(env_steps: int, proposer) -> bool:
             return log.evaluate(self.name, setting, seed, proposer, progress, env_steps)

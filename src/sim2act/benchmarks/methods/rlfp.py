@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from sim2act.baselines.rlfp import RLFPConfig, checkpoint_env_steps, load_rlfp, train_rlfp
+from sim2act.baselines.rlfp import RLFPConfig, load_rlfp, resumable_env_steps, train_rlfp
 from sim2act.benchmarks.curves import Curve
 from sim2act.benchmarks.methods.marks import MarkLog
 from sim2act.benchmarks.methods.registry import Method, MethodRun, register_method
@@ -80,7 +80,7 @@ class RLFPMethod(Method):
     def train(self, setting: MethodSetting, seed: int, out: Path, progress: LoopProgress) -> MethodRun:
         prior = self._prior(setting, seed, out / PRIOR, progress)
         config = self._config(setting, seed, str(prior), prior_env_steps(str(prior)))
-        log = MarkLog(out, checkpoint_env_steps(out))
+        log = MarkLog(out, resumable_env_steps(out, config))
 
         def on_mark(env_steps: int, simulator_steps: int, proposer) -> bool:
             return log.evaluate(self.name, setting, seed, proposer, progress, env_steps, simulator_steps)
