@@ -16,6 +16,8 @@ from sim2act.envs.nav3d.predicates import Progress, achieved
 from sim2act.errors import Sim2ActError
 
 FORWARD, TURN_LEFT, PICKUP = 2, 0, 3
+BACK = 3
+"""The step back's index with ``actions="move-back"``."""
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +209,7 @@ def test_odometry_says_when_a_forward_step_was_blocked_and_nothing_else():
     env = sim2act.envs.make("nav3d", "goto", odometry=True)
     obs, _ = env.reset(seed=0)
     u = env.unwrapped
-    assert u.proprio_names[-1] == "last_forward_blocked" and obs["proprio"].shape == env.observation_space["proprio"].shape == (16,)
+    assert u.proprio_names[-1] == "last_step_blocked" and obs["proprio"].shape == env.observation_space["proprio"].shape == (16,)
     assert obs["proprio"][-1] == 0.0
     flags = []
     for _ in range(30):  # straight ahead until a wall or an object stops the agent, then on against it
@@ -241,6 +243,26 @@ def test_move_actions_leave_out_pick_up_and_its_proprio():
     env.close()
     full.close()
 
+
+
+def test_move_back_steps_back_and_odometry_says_when_it_was_blocked():
+    env = sim2act.envs.make("nav3d", "goto", actions="move-back", odometry=True)
+    u = env.unwrapped
+    assert env.action_space.n == 4 and u.action_names == ("turn_left", "turn_right", "forward", "back")
+    start = _pose_against(env, 0, True, 0.0)  # facing an object at its collision circle
+    heading = np.array([math.cos(u.world.agent.dir), 0.0, -math.sin(u.world.agent.dir)])
+    assert env.step(FORWARD)[0]["proprio"][-1] == 1.0  # blocked
+    obs, *_ = env.step(BACK)
+    assert np.allclose(u.world.agent.pos - start, -0.4 * heading) and obs["proprio"][-1] == 0.0
+    assert obs["proprio"][2 + BACK] == 1.0
+    u.world.agent.pos = np.array([start[0], 0.0, u.layout.rooms[0].min_z + u.world.agent.radius + 0.05])
+    u.world.agent.dir = -math.pi / 2  # the wall behind it
+    before = u.world.agent.pos.copy()
+    obs, *_ = env.step(BACK)
+    assert np.allclose(u.world.agent.pos, before) and obs["proprio"][-1] == 1.0  # a blocked step back, told as one
+    env.close()
+    with pytest.raises(Sim2ActError, match="level pickup needs pick up: option actions must be 'all' there, got 'move-back'"):
+        sim2act.envs.make("nav3d", "pickup", actions="move-back")
 
 def _pose_against(env, seed: int, at_object: bool, angle: float):
     """The agent beside the first object (every object moved onto it, at the room's centre), or beside the room's
@@ -298,7 +320,7 @@ def test_bad_actions_and_levels_are_one_line():
         sim2act.envs.make("nav3d", "goto", kind_goals="yes")
     with pytest.raises(Sim2ActError, match="odometry must be true or false, got 1"):
         sim2act.envs.make("nav3d", "goto", odometry=1)
-    with pytest.raises(Sim2ActError, match="actions must be one of all, move, got 'walk'"):
+    with pytest.raises(Sim2ActError, match="actions must be one of all, move, move-back, got 'walk'"):
         sim2act.envs.make("nav3d", "goto", actions="walk")
     with pytest.raises(Sim2ActError, match="level pickup needs pick up"):
         sim2act.envs.make("nav3d", "pickup", actions="move")

@@ -19,14 +19,22 @@ from sim2act.envs.nav3d.geometry import turn_to
 from sim2act.envs.nav3d.levels import FOV_DEGREES, LEVELS, Layout, in_view, sample_layout
 from sim2act.errors import Sim2ActError
 
-ACTION_SETS = {"all": ("turn_left", "turn_right", "forward", "pickup"), "move": ("turn_left", "turn_right", "forward")}
-"""The ``actions`` option's choices: ``move`` is the set of Miniworld's own navigation envs (OneRoom, Hallway, Maze…)."""
+ACTION_SETS = {
+    "all": ("turn_left", "turn_right", "forward", "pickup"),
+    "move": ("turn_left", "turn_right", "forward"),
+    "move-back": ("turn_left", "turn_right", "forward", "back"),
+}
+"""The ``actions`` option's choices: ``move`` is the set of Miniworld's own navigation envs (OneRoom, Hallway, Maze…),
+``move-back`` adds its step back."""
 ACTION_NAMES = ACTION_SETS["all"]
-"""Every action's index is the same in each set (``move`` only drops the last), so the expert and steering use these."""
-MINIWORLD_ACTIONS = {"turn_left": 0, "turn_right": 1, "forward": 2, "pickup": 4}
-"""Miniworld's action ids (its move back, drop, toggle and done are not used)."""
+"""The turns and the forward step have the same index in every set, so the expert and steering use these; pick up
+(index 3 here) is in ``all`` only, which every level that needs it requires."""
+MINIWORLD_ACTIONS = {"turn_left": 0, "turn_right": 1, "forward": 2, "back": 3, "pickup": 4}
+"""Miniworld's action ids (its drop, toggle and done are not used)."""
+MOVES = ("forward", "back")
+"""The actions that translate the agent: odometry says when one did not move it."""
 CARRYING_NAMES = (*(f"carrying_{k}" for k in L.OBJECTS), *(f"carrying_{c}" for c in L.COLORS))
-ODOMETRY_NAMES = ("last_forward_blocked",)
+ODOMETRY_NAMES = ("last_step_blocked",)
 """Proprio added by the ``odometry`` option."""
 INSTRUCTION_CHARSET = string.ascii_lowercase + " ,"
 STATE_KEY_DECIMALS = 4
@@ -60,15 +68,16 @@ class Nav3DEnv(gym.Env):
     ## Action Space
     ``Discrete(4)``: turn left 30°, turn right 30°, move forward 0.4 m, pick up (the object in front,
     within reach). Miniworld's move back, drop, toggle and done are left out: no level needs them. With
-    ``actions="move"``, ``Discrete(3)``: the turns and the step, as Miniworld's own navigation envs have.
+    ``actions="move"``, ``Discrete(3)``: the turns and the step, as Miniworld's own navigation envs have; with
+    ``actions="move-back"``, ``Discrete(4)``: those and Miniworld's step back (0.4 m).
 
     ## Observation Space
     ``rgb``: the camera frame (``image_size``² × 3 uint8, ``fov``° field of view, 1.2 m above the floor, tilted
     25° down so an object stays in view as the agent reaches it);
     ``depth`` (with ``depth=True``): metres from the camera, float32, clipped at 30; ``proprio``:
     float32[15] (14 with ``actions="move"``): heading as sin and cos, the last action one-hot (zeros at the start),
-    the carried object's kind and colour one-hot, then with ``odometry`` 1 if the last action was a forward step that did not
-    move the agent (a wall or an object's collision circle stopped it) and 0 otherwise; ``instruction``.
+    the carried object's kind and colour one-hot, then with ``odometry`` 1 if the last action was a step (forward, or
+    back) that did not move the agent (a wall or an object's collision circle stopped it) and 0 otherwise; ``instruction``.
 
     ## Rewards
     BabyAI's: ``1 - 0.9 * steps / max_steps`` on success, else 0 (the RL baselines learn from it; sim2act
@@ -94,10 +103,12 @@ class Nav3DEnv(gym.Env):
     ``kind_goals`` (False; True: on the levels whose hindsight labels are "go to" clauses, reaching an object also
     achieves "go to the KIND", listed after its full description, so hindsight names an object of a held-out pair
     by its kind instead of passing it by; the verifier accepts such an instruction in replays), ``odometry`` (False;
-    True: proprio also says whether the last forward step was blocked, as a robot's wheel odometry or bump sensor
+    True: proprio also says whether the last step (forward, or back) was blocked, as a robot's wheel odometry or bump sensor
     would: from pixels alone a blocked step looks like a repeated frame, and a loop-erased path keeps the step that
     left a blocked pose, never the push itself), ``actions`` ("all"; "move": no pick up, on the levels no instruction
-    of which needs one: a go-to policy cannot learn to lift what blocks its way and then stand stuck holding it),
+    of which needs one: a go-to policy cannot learn to lift what blocks its way and then stand stuck holding it;
+    "move-back": "move" and a step back, so an agent stopped by an object's collision circle can back off and pass
+    it at a smaller turn, the target still in view),
     ``slide`` (False: Miniworld's own motion, a forward step that would enter a wall or an object's collision circle
     is refused whole; True: it moves along what stopped it instead, the part of the step into it dropped, as a bumper
     robot follows an obstacle and Habitat's ``allow_sliding`` moves its agent; a step straight into it stays blocked).
@@ -121,8 +132,8 @@ class Nav3DEnv(gym.Env):
             raise Sim2ActError(f"nav3d option slide must be true or false, got {slide!r}")
         if actions not in ACTION_SETS:
             raise Sim2ActError(f"nav3d option actions must be one of {', '.join(ACTION_SETS)}, got {actions!r}")
-        if actions == "move" and "pick up" in LEVELS[level].achieved_forms:
-            raise Sim2ActError(f"nav3d level {level} needs pick up: option actions must be 'all' there, got 'move'")
+        if "pickup" not in ACTION_SETS[actions] and "pick up" in LEVELS[level].achieved_forms:
+            raise Sim2ActError(f"nav3d level {level} needs pick up: option actions must be 'all' there, got {actions!r}")
         from sim2act.envs.nav3d.world import NavWorld  # opens an OpenGL context: only when an env is built
 
         self.level, self.spec_level = level, LEVELS[level]
@@ -178,7 +189,7 @@ class Nav3DEnv(gym.Env):
             raise Sim2ActError(f"nav3d action {action} is outside [0, {len(self.action_names)})")
         before = self.world.agent.pos.copy()
         self._frame, _, _, _, _ = self.world.step(MINIWORLD_ACTIONS[self.action_names[action]])
-        self._blocked = self.action_names[action] == "forward" and bool(np.array_equal(before, self.world.agent.pos))
+        self._blocked = self.action_names[action] in MOVES and bool(np.array_equal(before, self.world.agent.pos))
         self._depth = self._read_depth()
         self._steps += 1
         self._last_action = action
