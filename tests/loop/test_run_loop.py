@@ -122,7 +122,7 @@ def test_a_bad_env_option_value_is_refused_before_the_run_folder_is_written(tmp_
     """Option names are checked without building; a bad value surfaces when an env is built, and that must come
     before the ledger, or the corrected command would find a run "with another config" in its folder."""
     out = tmp_path / "run"
-    with pytest.raises(Sim2ActError, match="actions must be one of all, move, got 'walk'"):
+    with pytest.raises(Sim2ActError, match="actions must be one of all, move, move-back, got 'walk'"):
         run_loop(replace(TINY, domain="nav3d", level="goto", env={"actions": "walk"}), out)
     assert not out.exists()
 
